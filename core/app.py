@@ -1,0 +1,136 @@
+"""The one way in: `create_app()` builds the Litestar app from a Runtime in small steps.
+
+`TollgateInit` mounts every plugin's routes under `/t/{tenant}/v1` behind tenant resolution,
+authentication and the plugin's enabled-for-this-tenant guard, installs the error handlers,
+the dependencies, the OpenAPI docs at `/schema`, and the start/stop of the runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Litestar, Request, Router
+from litestar.config.app import AppConfig as LitestarConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import InitPluginProtocol
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.runtime import Runtime
+
+logger = logging.getLogger("tollgate.app")
+
+TENANT_PREFIX = "/t/{tenant_slug:str}/v1"
+
+
+class TollgateInit(InitPluginProtocol):
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def on_app_init(self, app_config: LitestarConfig) -> LitestarConfig:
+        self._configure_errors(app_config)
+        self._configure_dependencies(app_config)
+        self._configure_routes(app_config)
+        self._configure_openapi(app_config)
+        self._configure_lifecycle(app_config)
+        return app_config
+
+    def _configure_errors(self, app_config: LitestarConfig) -> None:
+        from core.errors import EXCEPTION_HANDLERS
+
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        app_config.debug = False  # stack traces go to the log, never to clients
+
+    def _configure_dependencies(self, app_config: LitestarConfig) -> None:
+        from core.db import session_scope
+        from core.plugins import Plugins
+        from tenants.auth import Principal
+        from tenants.registry import Tenant
+
+        runtime = self.runtime
+
+        async def provide_db_session() -> AsyncGenerator[AsyncSession, None]:
+            async with session_scope(runtime.sessions) as session:
+                yield session
+
+        def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
+            tenant: Tenant | None = request.state.get("tenant")
+            return tenant if tenant is not None else runtime.tenants.get(request.path_params["tenant_slug"])
+
+        def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+            return request.state.principal  # type: ignore[no-any-return]
+
+        def provide_runtime() -> Runtime:
+            return runtime
+
+        def provide_plugins() -> Plugins:
+            return runtime.plugins
+
+        app_config.dependencies.update(
+            {
+                "db_session": Provide(provide_db_session),
+                "tenant": Provide(provide_tenant, sync_to_thread=False),
+                "principal": Provide(provide_principal, sync_to_thread=False),
+                "runtime": Provide(provide_runtime, sync_to_thread=False),
+                "plugins": Provide(provide_plugins, sync_to_thread=False),
+            }
+        )
+        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession])
+
+    def _configure_routes(self, app_config: LitestarConfig) -> None:
+        from core.health import HealthController
+        from core.plugins import is_kernel
+        from tenants.auth import plugin_guard, tenant_guard
+
+        per_plugin: list[Router] = []
+        for plugin, handlers in self.runtime.plugins.results_by_plugin("tollgate_route_handlers"):
+            if not handlers:
+                continue
+            guards = [] if is_kernel(plugin) else [plugin_guard(plugin)]
+            per_plugin.append(Router(path="/", route_handlers=list(handlers), guards=guards, opt={"plugin": plugin}))
+        tenant_api = Router(path=TENANT_PREFIX, route_handlers=per_plugin, guards=[tenant_guard], security=[{"bearer": []}])
+        app_config.route_handlers.extend([HealthController, tenant_api])
+
+    def _configure_openapi(self, app_config: LitestarConfig) -> None:
+        app_config.openapi_config = OpenAPIConfig(
+            title="Tollgate",
+            version="0.1.0",
+            description="One billing deployment that many apps share. Every tenant's API lives under /t/{tenant}/v1.",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="A tenant API key, or an end-user JWT (HS256, `sub` = customer id).",
+                    )
+                }
+            ),
+        )
+
+    def _configure_lifecycle(self, app_config: LitestarConfig) -> None:
+        from core.jobs import EmbeddedScheduler
+
+        runtime = self.runtime
+        scheduler = EmbeddedScheduler(runtime.jobs)
+
+        async def start() -> None:
+            await runtime.start()
+            if runtime.jobs.embedded and runtime.config.jobs.embedded_scheduler and runtime.jobs.schedules:
+                await scheduler.start()
+            logger.info("Tollgate up: %d tenant(s), plugins %s", len(runtime.tenants), runtime.plugins.names())
+
+        async def stop() -> None:
+            await scheduler.stop()
+            await runtime.stop()
+
+        app_config.on_startup.append(start)
+        app_config.on_shutdown.append(stop)
+
+
+def create_app(runtime: Runtime | None = None) -> Litestar:
+    """Build the app for a runtime (by default, one built from the settings and environment)."""
+    return Litestar(plugins=[TollgateInit(runtime or Runtime.build())])

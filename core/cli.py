@@ -1,0 +1,164 @@
+"""The `tollgate` command for operators: serve, migrate, check tenants, run workers; plugins add more.
+
+Every command has help (`tollgate --help`, `tollgate <command> --help`); long runs show progress.
+Plugins contribute commands through the `tollgate_cli_commands` hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=False)
+
+
+def build_runtime() -> Any:
+    from core.errors import SettingsError
+    from core.runtime import Runtime
+
+    try:
+        return Runtime.build()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(help="Tollgate: one billing deployment that many apps share.")
+@click.option("--env", "env", default=None, help="Settings environment (sets TOLLGATE_ENV).")
+@click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
+def main(env: str | None, verbose: bool) -> None:
+    if env:
+        os.environ["TOLLGATE_ENV"] = env
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(help="Migrate the database, then serve the API with uvicorn.")
+@click.option("--host", default=None, help="Bind address (settings: server.host).")
+@click.option("--port", default=None, type=int, help="Port (settings: server.port).")
+@click.option("--migrate/--no-migrate", default=True, show_default=True, help="Run migrations first.")
+@click.option("--workers", default=1, show_default=True, help="uvicorn worker processes.")
+def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None:
+    import uvicorn
+
+    from core.migrate import upgrade
+
+    runtime = build_runtime()
+    if migrate:
+        console.print(f"[bold]Migrating[/] {_safe_url(runtime.config.database.url)} ...")
+        upgrade(runtime.config.database.url)
+    host = host or runtime.config.server.host
+    port = port or runtime.config.server.port
+    console.print(
+        f"[bold green]Tollgate[/] on http://{host}:{port}  (env {runtime.config.env}, "
+        f"tenants: {', '.join(runtime.tenants.slugs())}; docs at /schema)"
+    )
+    if workers > 1:
+        uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="info")
+        return
+    from core.app import create_app
+
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+
+
+@main.group(help="Database migrations (Alembic).")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply migrations up to REVISION (default: every head).")
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    from core.migrate import upgrade
+    from core.settings import load_dynaconf
+
+    url = str(load_dynaconf().get("database.url"))
+    console.print(f"Migrating {_safe_url(url)} to {revision} ...")
+    upgrade(url, revision)
+    console.print("[green]done[/]")
+
+
+@db.command("current", help="Show the applied revision.")
+def db_current() -> None:
+    from core.migrate import current
+    from core.settings import load_dynaconf
+
+    current(str(load_dynaconf().get("database.url")))
+
+
+@main.group(help="Tenants declared in the settings.")
+def tenants() -> None:
+    pass
+
+
+@tenants.command("list", help="List tenants and their enabled plugins.")
+def tenants_list() -> None:
+    runtime = build_runtime()
+    table = Table("slug", "name", "plugins")
+    for tenant in runtime.tenants:
+        table.add_row(tenant.slug, tenant.name, ", ".join(tenant.plugins) or "-")
+    console.print(table)
+
+
+@tenants.command("check", help="Validate the settings and check that each tenant's secrets can be read.")
+@click.argument("slugs", nargs=-1)
+def tenants_check(slugs: tuple[str, ...]) -> None:
+    runtime = build_runtime()
+    selected = [runtime.tenants.get(s) for s in slugs] if slugs else list(runtime.tenants)
+
+    async def check() -> int:
+        failures = 0
+        for tenant in selected:
+            try:
+                secrets = await runtime.secrets.get(tenant)
+            except Exception as exc:
+                failures += 1
+                console.print(f"[red]✗[/] {tenant.slug}: secrets unreadable ({exc})")
+                continue
+            notes = []
+            if not secrets.stripe_webhook_secrets:
+                notes.append("no webhook secret")
+            if not secrets.api_keys:
+                notes.append("no API keys")
+            mark = "[yellow]![/]" if notes else "[green]✓[/]"
+            console.print(f"{mark} {tenant.slug}: settings valid, secrets readable ({runtime.secrets.backend.name})"
+                          + (f"; {', '.join(notes)}" if notes else ""))
+        await runtime.engine.dispose()
+        return failures
+
+    failures = asyncio.run(check())
+    if failures:
+        sys.exit(1)
+
+
+@main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
+@click.option("--workers", default=1, show_default=True)
+def worker(workers: int) -> None:
+    os.execvp("taskiq", ["taskiq", "worker", "core.worker:broker", "--workers", str(workers)])
+
+
+@main.command(help="Run the taskiq scheduler that sends the cron schedules.")
+def scheduler() -> None:
+    os.execvp("taskiq", ["taskiq", "scheduler", "core.worker:scheduler"])
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _add_plugin_commands() -> None:
+    from core.plugins import load_plugins
+
+    for _, commands in load_plugins().results_by_plugin("tollgate_cli_commands"):
+        for command in commands or []:
+            main.add_command(command)
+
+
+_add_plugin_commands()

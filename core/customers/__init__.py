@@ -1,0 +1,1 @@
+"""Customers: the tenant app's own users, mirrored to a Stripe customer created lazily."""

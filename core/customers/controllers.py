@@ -1,0 +1,26 @@
+"""HTTP routes for customers: `PUT|GET /t/{tenant}/v1/customers/{customer}`."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, put
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.customers import schemas
+from core.customers.services import CustomerService, to_schema
+from tenants.registry import Tenant
+
+
+class CustomerController(Controller):
+    path = "/customers/{customer:str}"
+    tags = ["customers"]
+
+    @put("/", summary="Create or update a customer", description="`customer` is the tenant app's own id.")
+    async def upsert(
+        self, tenant: Tenant, db_session: AsyncSession, customer: str, data: schemas.CustomerUpsert
+    ) -> Response[schemas.Customer]:
+        row, created = await CustomerService(db_session, tenant).upsert(customer, data)
+        return Response(to_schema(row), status_code=201 if created else 200)
+
+    @get("/", summary="Get a customer")
+    async def read(self, tenant: Tenant, db_session: AsyncSession, customer: str) -> schemas.Customer:
+        return to_schema(await CustomerService(db_session, tenant).get(customer))

@@ -1,0 +1,20 @@
+"""Queries on customers, always within one tenant."""
+
+from __future__ import annotations
+
+from core.customers.models import Customer
+from core.db import TenantRepository
+
+
+class CustomerRepository(TenantRepository[Customer]):
+    model_type = Customer
+
+    async def by_external_id(self, external_id: str, *, for_update: bool = False) -> Customer | None:
+        statement = self.select().where(Customer.external_id == external_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def by_stripe_id(self, stripe_customer_id: str) -> Customer | None:
+        statement = self.select().where(Customer.stripe_customer_id == stripe_customer_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()

@@ -1,0 +1,90 @@
+"""Rules for customers: upsert by the app's own id, and the lazily created Stripe customer."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.customers import schemas
+from core.customers.models import Customer
+from core.customers.repository import CustomerRepository
+from core.errors import BadRequest, NotFound
+from tenants.registry import Tenant
+from tenants.stripe import StripeClients, idempotency_key
+
+
+CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:@|+\-]{1,255}")
+
+
+def check_customer_id(external_id: str) -> str:
+    if not CUSTOMER_ID.fullmatch(external_id):
+        raise BadRequest(
+            "A customer id is 1-255 characters of letters, digits and _.:@|+-", code="invalid_customer_id"
+        )
+    return external_id
+
+
+class CustomerService:
+    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+        self.session = session
+        self.tenant = tenant
+        self.repo = CustomerRepository(session=session, tenant_id=tenant.slug)
+
+    async def upsert(self, external_id: str, data: schemas.CustomerUpsert) -> tuple[Customer, bool]:
+        """Create or update the customer; returns (customer, created)."""
+        check_customer_id(external_id)
+        customer = await self.repo.by_external_id(external_id, for_update=True)
+        if customer is None:
+            try:
+                async with self.session.begin_nested():
+                    customer = await self.repo.add(
+                        Customer(external_id=external_id, email=data.email, name=data.name, metadata_=data.metadata)
+                    )
+                return customer, True
+            except IntegrityError:
+                # A concurrent request created it first; update that row instead.
+                customer = await self.repo.by_external_id(external_id, for_update=True)
+                if customer is None:
+                    raise
+        customer.email = data.email if data.email is not None else customer.email
+        customer.name = data.name if data.name is not None else customer.name
+        customer.metadata_ = {**customer.metadata_, **data.metadata}
+        await self.session.flush()
+        return customer, False
+
+    async def get(self, external_id: str, *, for_update: bool = False) -> Customer:
+        customer = await self.repo.by_external_id(external_id, for_update=for_update)
+        if customer is None:
+            raise NotFound(f"No customer {external_id!r}; create it with PUT first.", code="customer_not_found")
+        return customer
+
+    async def ensure_stripe_customer(self, customer: Customer, clients: StripeClients) -> str:
+        """The customer's Stripe id, creating the Stripe customer on first need."""
+        if customer.stripe_customer_id:
+            return customer.stripe_customer_id
+        client = await clients.for_tenant(self.tenant)
+        params: dict[str, object] = {"metadata": {"tollgate_tenant": self.tenant.slug, "tollgate_customer": customer.external_id}}
+        if customer.email:
+            params["email"] = customer.email
+        if customer.name:
+            params["name"] = customer.name
+        created = await client.v1.customers.create_async(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key("customer", customer.id)},
+        )
+        customer.stripe_customer_id = created.id
+        await self.session.flush()
+        return created.id
+
+
+def to_schema(customer: Customer) -> schemas.Customer:
+    return schemas.Customer(
+        id=customer.external_id,
+        email=customer.email,
+        name=customer.name,
+        metadata=dict(customer.metadata_ or {}),
+        stripe_customer_id=customer.stripe_customer_id,
+        created_at=customer.created_at,
+    )

@@ -1,0 +1,174 @@
+"""Storage: the engine and sessions, the base model, and the tenant-scoped repository base.
+
+Every tenant-owned table carries `tenant_id` (the tenant's slug) and every query on it goes
+through `scoped()` — the one place the tenant filter is written — usually via `TenantRepository`.
+Services flush; the request or the task commits (`session_scope`), and jobs queued with
+`after_commit` run only once the commit has succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Generic, TypeVar
+
+from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import String, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.sql import Select
+
+from core.settings import DatabaseConfig
+
+logger = logging.getLogger("tollgate.db")
+
+metadata = orm_registry.metadata
+
+
+class Base(UUIDv7AuditBase):
+    """Base for Tollgate's tables: UUIDv7 id, created_at/updated_at (UTC)."""
+
+    __abstract__ = True
+
+
+class TenantOwned(Base):
+    """A row that belongs to one tenant."""
+
+    __abstract__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr takes the class
+        return mapped_column(String(64), nullable=False)
+
+
+M = TypeVar("M", bound=TenantOwned)
+S = TypeVar("S", bound=Any)
+
+
+def scoped(statement: S, model: type[TenantOwned], tenant_id: str) -> S:
+    """Restrict a SELECT/UPDATE/DELETE on a tenant-owned model to one tenant. The only tenant filter."""
+    return statement.where(model.tenant_id == tenant_id)
+
+
+class TenantRepository(SQLAlchemyAsyncRepository[M], Generic[M]):
+    """advanced-alchemy's repository, pinned to one tenant.
+
+    Reads start from a tenant-scoped statement; writes stamp or check `tenant_id`. The bulk
+    operations that would bypass the scope are refused: write a scoped query instead.
+    """
+
+    def __init__(self, *, session: AsyncSession, tenant_id: str, **kwargs: Any) -> None:
+        self.tenant_id = tenant_id
+        super().__init__(session=session, statement=self.select(), **kwargs)
+
+    def select(self) -> Select[tuple[M]]:
+        from sqlalchemy import select
+
+        return scoped(select(self.model_type), self.model_type, self.tenant_id)
+
+    def _own(self, item: M) -> M:
+        current = getattr(item, "tenant_id", None)
+        if current is None:
+            item.tenant_id = self.tenant_id
+        elif current != self.tenant_id:
+            raise PermissionError(f"{self.model_type.__name__} of tenant {current!r} written through {self.tenant_id!r}")
+        return item
+
+    async def add(self, data: M, *args: Any, **kwargs: Any) -> M:
+        return await super().add(self._own(data), *args, **kwargs)
+
+    async def add_many(self, data: list[M], *args: Any, **kwargs: Any) -> Sequence[M]:
+        return await super().add_many([self._own(d) for d in data], *args, **kwargs)
+
+    async def update(self, data: M, *args: Any, **kwargs: Any) -> M:
+        return await super().update(self._own(data), *args, **kwargs)
+
+    async def upsert(self, data: M, *args: Any, **kwargs: Any) -> M:
+        return await super().upsert(self._own(data), *args, **kwargs)
+
+    def _refuse(self, *_: Any, **__: Any) -> Any:
+        raise NotImplementedError("bulk operations bypass the tenant scope; write a scoped() query")
+
+    delete_many = _refuse  # type: ignore[assignment]
+    update_many = _refuse  # type: ignore[assignment]
+    upsert_many = _refuse  # type: ignore[assignment]
+    delete_where = _refuse  # type: ignore[assignment]
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(config: DatabaseConfig) -> AsyncEngine:
+    if is_sqlite(config.url):
+        engine = create_async_engine(config.url, echo=config.echo, connect_args={"timeout": 30})
+        _sqlite_write_transactions(engine)
+        return engine
+    return create_async_engine(
+        config.url,
+        echo=config.echo,
+        pool_size=config.pool_size,
+        max_overflow=config.max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def _sqlite_write_transactions(engine: AsyncEngine) -> None:
+    """SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, job: AfterCommit) -> None:
+    """Run `job` once this session's transaction has committed (never on rollback)."""
+    session.info.setdefault("after_commit", []).append(job)
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit, then run the after-commit jobs. A failing job is logged, never undoes the commit."""
+    await session.commit()
+    jobs: list[AfterCommit] = session.info.pop("after_commit", [])
+    for job in jobs:
+        try:
+            await job()
+        except Exception:
+            # The row that asked for the job is committed; the sweeper picks it up later.
+            logger.exception("after-commit job failed")
+
+
+async def rollback(session: AsyncSession) -> None:
+    session.info.pop("after_commit", None)
+    await session.rollback()
+
+
+@asynccontextmanager
+async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error."""
+    async with sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            await rollback(session)
+            raise
+        await commit(session)

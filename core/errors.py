@@ -1,0 +1,144 @@
+"""Tollgate's error vocabulary and the one JSON shape every 4xx/5xx answer takes.
+
+Every error a client can see is `{"error": {"code", "message", "detail"}}` with a stable `code`.
+Services raise the subclasses below; the handlers here turn them (and Litestar's own errors)
+into that shape, and keep stack traces in the log, never in a response.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("tollgate.errors")
+
+
+class TollgateError(Exception):
+    """A failure with a stable error code, an HTTP status and a human message."""
+
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, detail: Any = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+    def to_body(self) -> dict[str, Any]:
+        return error_body(self.code, self.message, self.detail)
+
+
+class BadRequest(TollgateError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(TollgateError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class PaymentRequired(TollgateError):
+    status_code = 402
+    code = "payment_required"
+
+
+class Forbidden(TollgateError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(TollgateError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(TollgateError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(TollgateError):
+    status_code = 422
+    code = "unprocessable"
+
+
+class TooManyRequests(TollgateError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class UpstreamError(TollgateError):
+    """Stripe (or another upstream) failed after our retries."""
+
+    status_code = 502
+    code = "upstream_error"
+
+
+class ServiceUnavailable(TollgateError):
+    status_code = 503
+    code = "service_unavailable"
+
+
+class SecretsUnavailable(ServiceUnavailable):
+    code = "secrets_unavailable"
+
+
+class SettingsError(Exception):
+    """The settings cannot run: raised at start-up with a message naming tenant and key."""
+
+
+def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "detail": detail}}
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def handle_tollgate_error(_: Request[Any, Any, Any], exc: TollgateError) -> Response[Any]:
+    headers = {"Retry-After": "60"} if isinstance(exc, TooManyRequests) else None
+    return _json(exc.status_code, exc.to_body(), headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        return _json(400, error_body("validation_error", "The request is not valid.", exc.extra or None))
+    if status >= 500:
+        logger.error("HTTP %s: %s", status, exc.detail)
+        return _json(status, error_body("internal_error", "Something went wrong on our side."))
+    code = _HTTP_CODES.get(status, "http_error")
+    return _json(status, error_body(code, str(exc.detail)), exc.headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _json(HTTP_500_INTERNAL_SERVER_ERROR, error_body("internal_error", "Something went wrong on our side."))
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    TollgateError: handle_tollgate_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

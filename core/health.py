@@ -1,0 +1,64 @@
+"""Liveness and readiness: `/health/live` (the process answers) and `/health/ready` (its dependencies do)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+import msgspec
+from litestar import Controller, Response, get
+from sqlalchemy import text
+
+from core.runtime import Runtime
+
+CHECK_TIMEOUT = 3.0
+
+
+class Check(msgspec.Struct):
+    ok: bool
+    backend: str
+    error: str | None = None
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    checks: dict[str, Check]
+
+
+async def _check(backend: str, probe: Awaitable[Any]) -> Check:
+    try:
+        await asyncio.wait_for(probe, CHECK_TIMEOUT)
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the operator
+        return Check(ok=False, backend=backend, error=f"{type(exc).__name__}: {exc}"[:300])
+    return Check(ok=True, backend=backend)
+
+
+async def _database(runtime: Runtime) -> None:
+    async with runtime.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+
+    @get("/live", summary="The process is up")
+    async def live(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready", summary="Database, broker and secrets backend answer")
+    async def ready(self, runtime: Runtime) -> Response[Readiness]:
+        checks = dict(
+            zip(
+                ("database", "broker", "secrets"),
+                await asyncio.gather(
+                    _check(runtime.engine.dialect.name, _database(runtime)),
+                    _check(runtime.config.jobs.broker, runtime.jobs.ping()),
+                    _check(runtime.secrets.backend.name, runtime.secrets.backend.check()),
+                ),
+                strict=True,
+            )
+        )
+        ok = all(c.ok for c in checks.values())
+        return Response(Readiness(status="ok" if ok else "unavailable", checks=checks), status_code=200 if ok else 503)

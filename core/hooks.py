@@ -1,0 +1,24 @@
+"""The kernel's own hook implementations: it contributes routes and tables like any plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def tollgate_route_handlers() -> Sequence[Any]:
+    from core.customers.controllers import CustomerController
+    from core.entitlements import read_entitlements
+    from core.index import tenant_index
+
+    return [tenant_index, CustomerController, read_entitlements]
+
+
+@hookimpl
+def tollgate_models() -> Sequence[type]:
+    from core.customers.models import Customer
+
+    return [Customer]

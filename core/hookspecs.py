@@ -1,0 +1,164 @@
+"""The kernel's contract with plugins: every hook a plugin may implement, typed and documented.
+
+A plugin is a module (or package) with functions marked `@hookimpl`; the kernel calls them at the
+moments described below and decides where their results go. Plugins return data; the kernel
+mounts it. Hooks that run once at start-up may return plain values; `tollgate_entitlements` runs
+per request and may return an awaitable. No hook here is `firstresult`: every plugin that
+implements a hook contributes, because several plugins may serve one tenant at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from dynaconf import Validator
+    from litestar.types import ControllerRouterHandler
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+
+    from core.customers.models import Customer
+    from core.inbox.context import EventContext
+    from tenants.registry import Tenant
+
+PROJECT = "tollgate"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+EventHandler = Callable[["EventContext"], Awaitable[None]]
+
+
+class Schedule(msgspec.Struct, frozen=True):
+    """A recurring job: the registered task's name and a cron line (UTC) or an interval."""
+
+    task_name: str
+    cron: str | None = None
+    interval_seconds: int | None = None
+    kwargs: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Web
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_route_handlers() -> Sequence[ControllerRouterHandler]:
+    """Return the plugin's route handlers and controllers. Called once while the app is built.
+
+    The kernel mounts them under `/t/{tenant}/v1`, behind tenant resolution, authentication and a
+    guard that answers 404 `plugin_not_enabled` for tenants that have not enabled this plugin.
+    Handlers mark admin-only routes with `opt={"admin": True}`; a `{customer}` path parameter
+    names the tenant app's customer (end-user tokens reach only their own). Return `[]` for none.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Stripe events
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
+    """Return `{stripe_event_type: handler}`. Called once at start-up.
+
+    When a verified Stripe event is processed for a tenant, the kernel awaits the handler of every
+    plugin that the tenant has enabled and that handles the event's type, in one transaction.
+    Handlers receive an `EventContext` (tenant, event, session, Stripe client) and must be
+    idempotent: events arrive duplicated and out of order.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
+    """Register the plugin's taskiq tasks on `broker` and return them. Called once per process.
+
+    Give each task a stable `task_name` prefixed with the plugin's name
+    (`broker.register_task(fn, task_name="payg.expire_purchases")`). Tasks take ids, not objects,
+    open their own session, and are safe to run twice (the Redis broker delivers at least once).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_schedules() -> Sequence[Schedule]:
+    """Return the recurring jobs this plugin needs (cron, UTC). Called by the scheduler at start.
+
+    Each schedule names a task registered through `tollgate_tasks`; the scheduler process
+    (`taskiq scheduler core.worker:scheduler`, or the embedded loop in `make run`) sends it.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Customers
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_entitlements(
+    tenant: Tenant, customer: Customer, session: AsyncSession
+) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
+    """Return what this plugin grants `customer` (features, models, limits, tier), or None.
+
+    Called on `GET /customers/{customer}/entitlements` for each plugin the tenant has enabled;
+    the kernel awaits awaitables and merges the mappings under the plugin's name.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Validator]:
+    """Return dynaconf validators for this plugin's block of one tenant's settings.
+
+    Called at start-up for every tenant that enables the plugin; `key` is the dotted settings path
+    of the block (`tenants.<slug>.<plugin>`). A failed validator stops start-up, and its message
+    must name the key (use `core.settings.StructValidator` to check the block against a Struct).
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_models() -> Sequence[type]:
+    """Return the plugin's SQLAlchemy model classes. Called when the metadata must be complete.
+
+    Importing them registers their tables with the shared metadata that Alembic migrates and
+    the schema test compares against.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_cli_commands() -> Sequence[click.Command]:
+    """Return click commands to add to the `tollgate` CLI. Called once when the CLI starts.
+
+    Long-running commands show progress; each command has help text.
+    """
+    raise NotImplementedError

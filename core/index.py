@@ -1,0 +1,21 @@
+"""`GET /t/{tenant}/v1/`: which tenant this is and which plugins it has enabled."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import get
+
+from tenants.auth import Principal
+from tenants.registry import Tenant
+
+
+class TenantIndex(msgspec.Struct):
+    tenant: str
+    name: str
+    plugins: list[str]
+    scopes: list[str]
+
+
+@get("/", tags=["tenant"], summary="The tenant and its enabled plugins")
+async def tenant_index(tenant: Tenant, principal: Principal) -> TenantIndex:
+    return TenantIndex(tenant=tenant.slug, name=tenant.name, plugins=list(tenant.plugins), scopes=sorted(principal.scopes))

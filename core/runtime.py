@@ -1,0 +1,111 @@
+"""The process's runtime: settings, plugins, tenants, secrets, Stripe clients, database and jobs.
+
+One `Runtime` per process, built from the settings by the web app, the worker or the CLI.
+Tasks reach it through `current()`, since taskiq hands them only their (id) arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db import create_engine, create_sessionmaker
+from core.jobs import Jobs, build_broker
+from core.plugins import Plugins, load_plugins
+from core.settings import AppConfig, load_dynaconf, validate
+from tenants.registry import TenantRegistry
+from tenants.secrets import SecretsStore, build_backend
+from tenants.stripe import StripeClients
+
+logger = logging.getLogger("tollgate")
+
+
+@dataclass
+class Runtime:
+    config: AppConfig
+    plugins: Plugins
+    tenants: TenantRegistry
+    secrets: SecretsStore
+    stripe: StripeClients
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    jobs: Jobs
+    event_handlers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    _started: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        env: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        extra_plugins: dict[str, object] | None = None,
+    ) -> Runtime:
+        """Read and validate the settings, load plugins, and wire everything (no I/O yet)."""
+        plugins = load_plugins(extra_plugins)
+        settings = load_dynaconf(env, overrides)
+
+        def plugin_validators(tenant: str, plugin: str, key: str) -> Any:
+            return plugins.call_one("tollgate_settings_validators", plugin, tenant=tenant, key=key) or []
+
+        config = validate(settings, plugin_validators, plugins.product_plugins())
+        tenants = TenantRegistry.from_settings(config.tenants, plugins.product_plugins())
+        secrets = SecretsStore(
+            build_backend(config.secrets.backend, config.vault, config.tenant_secrets), config.secrets.ttl_seconds
+        )
+        engine = create_engine(config.database)
+        jobs = Jobs(build_broker(config.jobs))
+        runtime = cls(
+            config=config,
+            plugins=plugins,
+            tenants=tenants,
+            secrets=secrets,
+            stripe=StripeClients(config.stripe, secrets),
+            engine=engine,
+            sessions=create_sessionmaker(engine),
+            jobs=jobs,
+        )
+        # Calling the hook imports the models, which registers their tables with the metadata.
+        list(plugins.results_by_plugin("tollgate_models"))
+        for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker):
+            jobs.add_tasks(tasks or [])
+        for _, schedules in plugins.results_by_plugin("tollgate_schedules"):
+            jobs.add_schedules(schedules or [])
+        for plugin, handlers in plugins.results_by_plugin("tollgate_webhook_handlers"):
+            for event_type, handler in (handlers or {}).items():
+                runtime.event_handlers.setdefault(event_type, []).append((plugin, handler))
+        set_current(runtime)
+        return runtime
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        if not self.jobs.broker.is_worker_process:
+            await self.jobs.broker.startup()
+        self._started = True
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        if not self.jobs.broker.is_worker_process:
+            await self.jobs.broker.shutdown()
+        await self.engine.dispose()
+
+
+_current: Runtime | None = None
+
+
+def set_current(runtime: Runtime) -> None:
+    global _current  # noqa: PLW0603 - one runtime per process, reached by tasks
+    _current = runtime
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("the Tollgate runtime is not built in this process")
+    return _current

@@ -1,0 +1,231 @@
+"""Settings: dynaconf files and `TOLLGATE_` env vars, validated once, then read as typed structs.
+
+`settings.toml` holds `[default]`, `[development]`, `[testing]` and `[production]`; the active
+environment comes from `TOLLGATE_ENV` (development when unset). Tenants live under `tenants.<slug>`
+with their enabled plugins and one block per plugin. Validation runs at start-up: a bad tenant
+config stops the process with a message that names the tenant and the key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+from dynaconf import Dynaconf, Validator
+from dynaconf.validator import ValidationError
+
+from core.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "TOLLGATE"
+
+
+class DatabaseConfig(msgspec.Struct, forbid_unknown_fields=True):
+    url: str
+    echo: bool = False
+    pool_size: int = 20
+    max_overflow: int = 20
+
+
+class JobsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    broker: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "tollgate"
+    consumer_group: str = "tollgate"
+    # Redelivery of an unacknowledged task after a worker died; must exceed the longest task.
+    idle_timeout_ms: int = 600_000
+    # Run cron schedules inside the web process (embedded mode only).
+    embedded_scheduler: bool = True
+
+
+class SecretsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    backend: Literal["settings", "vault"] = "settings"
+    ttl_seconds: float = 300.0
+
+
+class VaultConfig(msgspec.Struct, forbid_unknown_fields=True):
+    url: str = "http://127.0.0.1:8200"
+    auth: Literal["token", "approle"] = "token"
+    token: str | None = None
+    role_id: str | None = None
+    secret_id: str | None = None
+    mount: str = "secret"
+    path_prefix: str = "tollgate/tenants"
+    timeout_seconds: float = 5.0
+
+
+class StripeConfig(msgspec.Struct, forbid_unknown_fields=True):
+    # Empty means Stripe itself; tests and the offline demo point it at the emulator.
+    api_base: str | None = None
+    max_network_retries: int = 3
+    timeout_seconds: float = 20.0
+
+
+class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+
+
+class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
+    """The typed view of the settings every part of Tollgate reads."""
+
+    env: str
+    database: DatabaseConfig
+    jobs: JobsConfig
+    secrets: SecretsConfig
+    vault: VaultConfig
+    stripe: StripeConfig
+    server: ServerConfig
+    tenants: dict[str, dict[str, Any]]
+    tenant_secrets: dict[str, dict[str, Any]]
+    debug: bool = False
+
+
+class StructValidator(Validator):  # type: ignore[misc]
+    """A dynaconf validator that checks a whole block against a msgspec Struct.
+
+    Plugins use it for their per-tenant config so that a missing or mistyped key is reported
+    with its full path, e.g. `tenants.imagegen.subscriptions: Expected int, got str - at $.tiers[0].credits`.
+    """
+
+    def __init__(self, key: str, struct: type[msgspec.Struct], *, required: bool = True) -> None:
+        super().__init__(key)
+        self.key = key
+        self.struct = struct
+        self.block_required = required
+
+    def validate(self, settings: Any, *args: Any, **kwargs: Any) -> None:
+        value = settings.get(self.key)
+        if value is None:
+            if self.block_required:
+                raise ValidationError(f"{self.key} is required")
+            value = {}
+        try:
+            msgspec.convert(to_plain(value), self.struct, strict=True)
+        except msgspec.ValidationError as exc:
+            raise ValidationError(f"{self.key}: {exc}") from exc
+
+
+def to_plain(value: Any) -> Any:
+    """Dynaconf boxes to plain dicts and lists, keeping key case."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def _settings_files() -> list[str]:
+    explicit = os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILES")
+    if explicit:
+        return [p.strip() for p in explicit.split(",") if p.strip()]
+    return [str(PROJECT_ROOT / "settings.toml"), str(PROJECT_ROOT / ".secrets.toml")]
+
+
+def load_dynaconf(env: str | None = None, overrides: Mapping[str, Any] | None = None) -> Dynaconf:
+    """Read the settings files and env vars for one environment, then apply overrides."""
+    settings = Dynaconf(
+        envvar_prefix=ENV_PREFIX,
+        settings_files=_settings_files(),
+        environments=True,
+        env_switcher=f"{ENV_PREFIX}_ENV",
+        env=env or os.environ.get(f"{ENV_PREFIX}_ENV", "development"),
+        load_dotenv=False,
+        merge_enabled=False,
+    )
+    for key, value in (overrides or {}).items():
+        settings.set(key, value)
+    return settings
+
+
+_CORE_VALIDATORS = [
+    Validator("database.url", must_exist=True, is_type_of=str),
+    Validator("jobs.broker", is_in=["memory", "redis"], default="memory"),
+    Validator("secrets.backend", is_in=["settings", "vault"], default="settings"),
+    Validator("tenants", must_exist=True, is_type_of=dict),
+]
+
+
+def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable[str]) -> AppConfig:
+    """Validate the settings and return the typed config, or raise SettingsError.
+
+    `plugin_validators(tenant, plugin, key)` returns the validators a plugin wants for its
+    block of one tenant (the `tollgate_settings_validators` hook).
+    """
+    known = set(known_plugins)
+    problems: list[str] = []
+    for validator in _CORE_VALIDATORS:
+        try:
+            validator.validate(settings)
+        except ValidationError as exc:
+            problems.append(str(exc.message))
+    if problems:
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(problems))
+
+    tenants = to_plain(settings.get("tenants"))
+    if not tenants:
+        raise SettingsError("Invalid settings: no tenants are declared under [tenants]")
+    for slug, raw in tenants.items():
+        problems.extend(_tenant_problems(settings, slug, raw, known, plugin_validators))
+    if problems:
+        raise SettingsError("Invalid tenant settings:\n  " + "\n  ".join(problems))
+
+    def section(name: str) -> Any:
+        return to_plain(settings.get(name)) or {}
+
+    try:
+        return msgspec.convert(
+            {
+                "env": str(settings.current_env).lower(),
+                "debug": bool(settings.get("debug", False)),
+                "database": section("database"),
+                "jobs": section("jobs"),
+                "secrets": section("secrets"),
+                "vault": section("vault"),
+                "stripe": section("stripe"),
+                "server": section("server"),
+                "tenants": tenants,
+                "tenant_secrets": section("tenant_secrets"),
+            },
+            AppConfig,
+        )
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"Invalid settings: {exc}") from exc
+
+
+def _tenant_problems(
+    settings: Dynaconf, slug: str, raw: Any, known: set[str], plugin_validators: Any
+) -> list[str]:
+    from tenants.registry import TenantCore
+
+    where = f"tenants.{slug}"
+    if not isinstance(raw, dict):
+        return [f"{where}: expected a table of tenant settings"]
+    plugins = raw.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        return [f"{where}.plugins: expected a list of plugin names"]
+    problems = [
+        f"{where}.plugins: unknown plugin {name!r} (installed: {', '.join(sorted(known)) or 'none'})"
+        for name in plugins
+        if name not in known
+    ]
+    core_block = {k: v for k, v in raw.items() if k not in known}
+    try:
+        msgspec.convert(core_block, TenantCore, strict=True)
+    except msgspec.ValidationError as exc:
+        problems.append(f"{where}: {exc}")
+    for name in plugins:
+        if name not in known:
+            continue
+        for validator in plugin_validators(slug, name, f"{where}.{name}"):
+            try:
+                validator.validate(settings)
+            except ValidationError as exc:
+                problems.append(str(exc.message))
+    return problems

@@ -1,0 +1,91 @@
+"""Tenants as the settings declare them: slug, name, enabled plugins and per-plugin config.
+
+The slug is the tenant's id everywhere: in routes, in every table's `tenant_id`, in Vault paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import msgspec
+
+from core.errors import NotFound
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class NotificationsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Where Tollgate posts signed notices to the tenant app (`credits.granted`, ...)."""
+
+    url: str | None = None
+    max_attempts: int = 8
+    credits_low_threshold: int = 0
+
+
+class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
+    """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
+
+    name: str
+    plugins: list[str] = []
+    secret_path: str | None = None
+    notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
+    ledger: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Tenant:
+    slug: str
+    core: TenantCore
+    plugin_blocks: Mapping[str, Any]
+    _configs: dict[tuple[str, type], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.core.name
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        return tuple(self.core.plugins)
+
+    def enabled(self, plugin: str) -> bool:
+        return plugin in self.core.plugins
+
+    def plugin_config(self, plugin: str, struct: type[S]) -> S:
+        """The plugin's block for this tenant, typed (validated at start-up, so this cannot fail)."""
+        key = (plugin, struct)
+        if key not in self._configs:
+            self._configs[key] = msgspec.convert(self.plugin_blocks.get(plugin) or {}, struct, strict=True)
+        return self._configs[key]  # type: ignore[no-any-return]
+
+
+class TenantRegistry:
+    """Every tenant of this deployment, looked up by slug."""
+
+    def __init__(self, tenants: Mapping[str, Tenant]) -> None:
+        self._tenants = dict(tenants)
+
+    @classmethod
+    def from_settings(cls, raw_tenants: Mapping[str, Mapping[str, Any]], plugin_names: set[str]) -> TenantRegistry:
+        tenants: dict[str, Tenant] = {}
+        for slug, raw in raw_tenants.items():
+            core_block = {k: v for k, v in raw.items() if k not in plugin_names}
+            blocks = {k: v for k, v in raw.items() if k in plugin_names}
+            tenants[slug] = Tenant(slug=slug, core=msgspec.convert(core_block, TenantCore), plugin_blocks=blocks)
+        return cls(tenants)
+
+    def get(self, slug: str) -> Tenant:
+        try:
+            return self._tenants[slug]
+        except KeyError:
+            raise NotFound(f"No tenant {slug!r} on this deployment.", code="tenant_not_found") from None
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(self._tenants.values())
+
+    def __len__(self) -> int:
+        return len(self._tenants)
+
+    def slugs(self) -> list[str]:
+        return sorted(self._tenants)

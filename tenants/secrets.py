@@ -1,0 +1,212 @@
+"""Each tenant's secrets, from Vault (KV v2) or from the settings, behind one cached provider.
+
+Values are cached per tenant for `secrets.ttl_seconds`. A forced refresh (a webhook whose
+signature failed: the secret may have rotated) re-reads at most once every few seconds. When the
+backend cannot be reached the cache keeps serving until its TTL runs out; after that the request
+fails closed with 503 `secrets_unavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets as pysecrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import anyio.to_thread
+import hvac
+import hvac.exceptions
+import msgspec
+import requests
+
+from core.errors import SecretsUnavailable
+from core.settings import VaultConfig
+from tenants.registry import Tenant
+
+logger = logging.getLogger("tollgate.secrets")
+
+Scope = Literal["service", "admin"]
+
+
+class ApiKey(msgspec.Struct, forbid_unknown_fields=True):
+    """A tenant API key as stored: only the SHA-256 hex digest of the key, never the key."""
+
+    hash: str
+    scopes: list[Scope] = msgspec.field(default_factory=lambda: ["service"])
+    name: str = ""
+
+
+class TenantSecrets(msgspec.Struct, forbid_unknown_fields=True):
+    stripe_secret_key: str
+    stripe_webhook_secrets: list[str] = []
+    api_keys: list[ApiKey] = []
+    jwt_secret: str | None = None
+    # Standard Webhooks secret (`whsec_<base64>`) for notices to the tenant app.
+    notification_secret: str | None = None
+    # Stripe price ids by our own name: "basic/month", "standard/cny", ...
+    prices: dict[str, str] = {}
+
+    def find_api_key(self, presented: str) -> ApiKey | None:
+        digest = hash_api_key(presented)
+        for key in self.api_keys:
+            if pysecrets.compare_digest(key.hash.lower(), digest):
+                return key
+        return None
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SecretsBackend(Protocol):
+    name: str
+
+    async def read(self, tenant: Tenant) -> Mapping[str, Any]:
+        """The tenant's raw secret document; raises on any failure to reach or read it."""
+
+    async def check(self) -> None:
+        """Raise when the backend is not reachable (readiness probe)."""
+
+
+class SettingsSecretsBackend:
+    """Secrets from the settings (`.secrets.toml`, `[default.tenant_secrets.<slug>]`): the embedded default."""
+
+    name = "settings"
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]]) -> None:
+        self._documents = documents
+
+    async def read(self, tenant: Tenant) -> Mapping[str, Any]:
+        try:
+            return self._documents[tenant.slug]
+        except KeyError:
+            raise LookupError(f"no [tenant_secrets.{tenant.slug}] block in the secrets file") from None
+
+    async def check(self) -> None:
+        return None
+
+
+class VaultSecretsBackend:
+    """Secrets from Vault/OpenBao KV v2 at `<mount>/<path_prefix>/<slug>` (or the tenant's `secret_path`)."""
+
+    name = "vault"
+
+    def __init__(self, config: VaultConfig) -> None:
+        self._config = config
+        # An explicit empty token: hvac would otherwise pick up VAULT_TOKEN or ~/.vault-token.
+        self._client = hvac.Client(url=config.url, token=config.token or "", timeout=config.timeout_seconds)
+        self._login_lock = asyncio.Lock()
+
+    def path_for(self, tenant: Tenant) -> str:
+        return tenant.core.secret_path or f"{self._config.path_prefix}/{tenant.slug}"
+
+    async def read(self, tenant: Tenant) -> Mapping[str, Any]:
+        path = self.path_for(tenant)
+        try:
+            return await self._read(path)
+        except hvac.exceptions.Forbidden:
+            if self._config.auth != "approle":
+                raise
+            await self._login(force=True)
+            return await self._read(path)
+
+    async def _read(self, path: str) -> Mapping[str, Any]:
+        await self._login()
+        response = await anyio.to_thread.run_sync(
+            lambda: self._client.secrets.kv.v2.read_secret_version(
+                path=path, mount_point=self._config.mount, raise_on_deleted_version=True
+            )
+        )
+        return response["data"]["data"]  # type: ignore[no-any-return]
+
+    async def _login(self, *, force: bool = False) -> None:
+        if self._config.auth != "approle":
+            return
+        async with self._login_lock:
+            if self._client.token and not force:
+                return
+            role_id, secret_id = self._config.role_id, self._config.secret_id
+            await anyio.to_thread.run_sync(
+                lambda: self._client.auth.approle.login(role_id=role_id, secret_id=secret_id)
+            )
+
+    async def check(self) -> None:
+        status = await anyio.to_thread.run_sync(lambda: self._client.sys.read_health_status(method="GET"))
+        code = getattr(status, "status_code", 200)
+        if isinstance(code, int) and code >= 400:
+            raise RuntimeError(f"vault health answered {code}")
+
+
+@dataclass
+class _Entry:
+    value: TenantSecrets
+    fetched_at: float
+
+
+class SecretsStore:
+    """The cached view of every tenant's secrets that the rest of Tollgate asks."""
+
+    MIN_FORCED_REFRESH_INTERVAL = 5.0
+
+    def __init__(
+        self, backend: SecretsBackend, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.backend = backend
+        self.ttl = ttl_seconds
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def get(self, tenant: Tenant, *, refresh: bool = False) -> TenantSecrets:
+        """The tenant's secrets; `refresh=True` re-reads the backend (rotation), once per few seconds."""
+        entry = self._entries.get(tenant.slug)
+        if entry and not refresh and self._fresh(entry):
+            return entry.value
+        lock = self._locks.setdefault(tenant.slug, asyncio.Lock())
+        async with lock:
+            entry = self._entries.get(tenant.slug)
+            if entry and self._fresh(entry):
+                age = self._clock() - entry.fetched_at
+                if not refresh or age < self.MIN_FORCED_REFRESH_INTERVAL:
+                    return entry.value
+            try:
+                raw = await self.backend.read(tenant)
+                value = msgspec.convert(dict(raw), TenantSecrets)
+            except Exception as exc:
+                if entry and self._fresh(entry):
+                    logger.warning("secrets refresh for %s failed, serving cache: %s", tenant.slug, exc)
+                    return entry.value
+                logger.error("secrets for tenant %s unavailable: %s", tenant.slug, _describe(exc))
+                raise SecretsUnavailable(
+                    "This tenant's secrets cannot be read right now; try again shortly.",
+                    detail={"tenant": tenant.slug},
+                ) from exc
+            self._entries[tenant.slug] = _Entry(value, self._clock())
+            return value
+
+    def _fresh(self, entry: _Entry) -> bool:
+        return self._clock() - entry.fetched_at < self.ttl
+
+    def invalidate(self, slug: str | None = None) -> None:
+        if slug is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(slug, None)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "backend unreachable"
+    if isinstance(exc, msgspec.ValidationError):
+        return f"secret document invalid: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_backend(backend: str, vault: VaultConfig, documents: Mapping[str, Mapping[str, Any]]) -> SecretsBackend:
+    if backend == "vault":
+        return VaultSecretsBackend(vault)
+    return SettingsSecretsBackend(documents)

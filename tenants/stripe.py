@@ -1,0 +1,65 @@
+"""One `stripe.StripeClient` per tenant, built from that tenant's own secret key.
+
+Never the global `stripe.api_key`: tenants have separate Stripe accounts. Clients retry with
+backoff on network errors, 409, 429 and 5xx; every POST we make passes an idempotency key derived
+from our own row id (see `idempotency_key`), so a retry can never charge twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from core.settings import StripeConfig
+from tenants.registry import Tenant
+from tenants.secrets import SecretsStore
+
+
+class RetryingHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]
+    """The SDK's async httpx client, also retrying 429 (the SDK retries it only when Stripe says so)."""
+
+    def _should_retry(
+        self,
+        response: tuple[Any, int, Any] | None,
+        api_connection_error: stripe.APIConnectionError | None,
+        num_retries: int,
+        max_network_retries: int | None,
+    ) -> bool:
+        if response is not None and response[1] == 429 and num_retries < (max_network_retries or 0):
+            return True
+        return bool(super()._should_retry(response, api_connection_error, num_retries, max_network_retries))
+
+
+def idempotency_key(kind: str, row_id: object, step: str = "") -> str:
+    """The key for a Stripe POST made on behalf of one of our rows: stable across retries and replays."""
+    return f"tollgate:{kind}:{row_id}" + (f":{step}" if step else "")
+
+
+class StripeClients:
+    """Builds and caches each tenant's client; a rotated key yields a new client."""
+
+    def __init__(self, config: StripeConfig, secrets: SecretsStore) -> None:
+        self._config = config
+        self._secrets = secrets
+        self._clients: dict[tuple[str, str], stripe.StripeClient] = {}
+
+    async def for_tenant(self, tenant: Tenant) -> stripe.StripeClient:
+        key = (await self._secrets.get(tenant)).stripe_secret_key
+        cached = self._clients.get((tenant.slug, key))
+        if cached is not None:
+            return cached
+        client = self.build(key)
+        self._clients = {k: v for k, v in self._clients.items() if k[0] != tenant.slug}
+        self._clients[(tenant.slug, key)] = client
+        return client
+
+    def build(self, api_key: str) -> stripe.StripeClient:
+        base = self._config.api_base
+        addresses: Any = {"api": base, "files": base, "connect": base} if base else None
+        return stripe.StripeClient(
+            api_key,
+            base_addresses=addresses,
+            max_network_retries=self._config.max_network_retries,
+            http_client=RetryingHTTPXClient(timeout=self._config.timeout_seconds),
+        )
