@@ -51,6 +51,7 @@ class TollgateInit(InitPluginProtocol):
         from tenants.registry import Tenant
 
         runtime = self.runtime
+        app_config.state["runtime"] = runtime
 
         async def provide_db_session() -> AsyncGenerator[AsyncSession, None]:
             async with session_scope(runtime.sessions) as session:
@@ -91,7 +92,9 @@ class TollgateInit(InitPluginProtocol):
                 continue
             guards = [] if is_kernel(plugin) else [plugin_guard(plugin)]
             per_plugin.append(Router(path="/", route_handlers=list(handlers), guards=guards, opt={"plugin": plugin}))
-        tenant_api = Router(path=TENANT_PREFIX, route_handlers=per_plugin, guards=[tenant_guard], security=[{"bearer": []}])
+        tenant_api = Router(
+            path=TENANT_PREFIX, route_handlers=per_plugin, guards=[tenant_guard], security=[{"bearer": []}]
+        )
         app_config.route_handlers.extend([HealthController, tenant_api])
 
     def _configure_openapi(self, app_config: LitestarConfig) -> None:

@@ -35,7 +35,9 @@ def build_runtime() -> Any:
 def main(env: str | None, verbose: bool) -> None:
     if env:
         os.environ["TOLLGATE_ENV"] = env
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command(help="Migrate the database, then serve the API with uvicorn.")
@@ -126,8 +128,10 @@ def tenants_check(slugs: tuple[str, ...]) -> None:
             if not secrets.api_keys:
                 notes.append("no API keys")
             mark = "[yellow]![/]" if notes else "[green]✓[/]"
-            console.print(f"{mark} {tenant.slug}: settings valid, secrets readable ({runtime.secrets.backend.name})"
-                          + (f"; {', '.join(notes)}" if notes else ""))
+            console.print(
+                f"{mark} {tenant.slug}: settings valid, secrets readable ({runtime.secrets.backend.name})"
+                + (f"; {', '.join(notes)}" if notes else "")
+            )
         await runtime.engine.dispose()
         return failures
 
@@ -139,12 +143,12 @@ def tenants_check(slugs: tuple[str, ...]) -> None:
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
 @click.option("--workers", default=1, show_default=True)
 def worker(workers: int) -> None:
-    os.execvp("taskiq", ["taskiq", "worker", "core.worker:broker", "--workers", str(workers)])
+    os.execvp("taskiq", ["taskiq", "worker", "core.worker:broker", "--workers", str(workers)])  # noqa: S606, S607
 
 
 @main.command(help="Run the taskiq scheduler that sends the cron schedules.")
 def scheduler() -> None:
-    os.execvp("taskiq", ["taskiq", "scheduler", "core.worker:scheduler"])
+    os.execvp("taskiq", ["taskiq", "scheduler", "core.worker:scheduler"])  # noqa: S606, S607
 
 
 def _safe_url(url: str) -> str:

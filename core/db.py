@@ -50,7 +50,8 @@ S = TypeVar("S", bound=Any)
 
 def scoped(statement: S, model: type[TenantOwned], tenant_id: str) -> S:
     """Restrict a SELECT/UPDATE/DELETE on a tenant-owned model to one tenant. The only tenant filter."""
-    return statement.where(model.tenant_id == tenant_id)
+    scoped_statement: S = statement.where(model.tenant_id == tenant_id)
+    return scoped_statement
 
 
 class TenantRepository(SQLAlchemyAsyncRepository[M], Generic[M]):
@@ -74,7 +75,9 @@ class TenantRepository(SQLAlchemyAsyncRepository[M], Generic[M]):
         if current is None:
             item.tenant_id = self.tenant_id
         elif current != self.tenant_id:
-            raise PermissionError(f"{self.model_type.__name__} of tenant {current!r} written through {self.tenant_id!r}")
+            raise PermissionError(
+                f"{self.model_type.__name__} of tenant {current!r} written through {self.tenant_id!r}"
+            )
         return item
 
     async def add(self, data: M, *args: Any, **kwargs: Any) -> M:

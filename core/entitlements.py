@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers.models import Customer
 from core.customers.services import CustomerService
+from core.deps import CurrentTenant, CustomerPath, DbSession, PluginsDep
 from core.plugins import Plugins, is_kernel, resolve
 from tenants.registry import Tenant
 
@@ -52,7 +53,7 @@ async def collect(plugins: Plugins, tenant: Tenant, customer: Customer, session:
 
 @get("/customers/{customer:str}/entitlements", tags=["customers"], summary="What a customer is entitled to")
 async def read_entitlements(
-    tenant: Tenant, db_session: AsyncSession, plugins: Plugins, customer: str
+    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, customer: CustomerPath
 ) -> Entitlements:
     row = await CustomerService(db_session, tenant).get(customer)
     return await collect(plugins, tenant, row, db_session)

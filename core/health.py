@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Response, get
 from sqlalchemy import text
 
+from core.deps import RuntimeDep
 from core.runtime import Runtime
 
 CHECK_TIMEOUT = 3.0
@@ -48,7 +49,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", summary="Database, broker and secrets backend answer")
-    async def ready(self, runtime: Runtime) -> Response[Readiness]:
+    async def ready(self, runtime: RuntimeDep) -> Response[Readiness]:
         checks = dict(
             zip(
                 ("database", "broker", "secrets"),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import get
 
-from tenants.auth import Principal
-from tenants.registry import Tenant
+from core.deps import CurrentPrincipal, CurrentTenant
 
 
 class TenantIndex(msgspec.Struct):
@@ -17,5 +16,7 @@ class TenantIndex(msgspec.Struct):
 
 
 @get("/", tags=["tenant"], summary="The tenant and its enabled plugins")
-async def tenant_index(tenant: Tenant, principal: Principal) -> TenantIndex:
-    return TenantIndex(tenant=tenant.slug, name=tenant.name, plugins=list(tenant.plugins), scopes=sorted(principal.scopes))
+async def tenant_index(tenant: CurrentTenant, principal: CurrentPrincipal) -> TenantIndex:
+    return TenantIndex(
+        tenant=tenant.slug, name=tenant.name, plugins=list(tenant.plugins), scopes=sorted(principal.scopes)
+    )

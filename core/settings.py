@@ -112,8 +112,6 @@ class StructValidator(Validator):  # type: ignore[misc]
 
 def to_plain(value: Any) -> Any:
     """Dynaconf boxes to plain dicts and lists, keeping key case."""
-    if hasattr(value, "to_dict"):
-        value = value.to_dict()
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -199,9 +197,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
         raise SettingsError(f"Invalid settings: {exc}") from exc
 
 
-def _tenant_problems(
-    settings: Dynaconf, slug: str, raw: Any, known: set[str], plugin_validators: Any
-) -> list[str]:
+def _tenant_problems(settings: Dynaconf, slug: str, raw: Any, known: set[str], plugin_validators: Any) -> list[str]:
     from tenants.registry import TenantCore
 
     where = f"tenants.{slug}"

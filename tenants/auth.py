@@ -65,9 +65,7 @@ def _end_user(token: str, secrets: TenantSecrets) -> Principal:
 
 async def tenant_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Resolve the tenant, authenticate the caller and check scope and customer; store both on the scope."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = connection.app.state.runtime
     tenant = runtime.tenants.get(connection.path_params["tenant_slug"])
     connection.state.tenant = tenant
     token = _bearer(connection)

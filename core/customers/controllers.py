@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, put
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import JSONBody
 
 from core.customers import schemas
 from core.customers.services import CustomerService, to_schema
-from tenants.registry import Tenant
+from core.deps import CurrentTenant, CustomerPath, DbSession
 
 
 class CustomerController(Controller):
@@ -16,11 +16,15 @@ class CustomerController(Controller):
 
     @put("/", summary="Create or update a customer", description="`customer` is the tenant app's own id.")
     async def upsert(
-        self, tenant: Tenant, db_session: AsyncSession, customer: str, data: schemas.CustomerUpsert
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        data: JSONBody[schemas.CustomerUpsert],
     ) -> Response[schemas.Customer]:
         row, created = await CustomerService(db_session, tenant).upsert(customer, data)
         return Response(to_schema(row), status_code=201 if created else 200)
 
     @get("/", summary="Get a customer")
-    async def read(self, tenant: Tenant, db_session: AsyncSession, customer: str) -> schemas.Customer:
+    async def read(self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath) -> schemas.Customer:
         return to_schema(await CustomerService(db_session, tenant).get(customer))

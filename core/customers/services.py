@@ -14,15 +14,12 @@ from core.errors import BadRequest, NotFound
 from tenants.registry import Tenant
 from tenants.stripe import StripeClients, idempotency_key
 
-
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:@|+\-]{1,255}")
 
 
 def check_customer_id(external_id: str) -> str:
     if not CUSTOMER_ID.fullmatch(external_id):
-        raise BadRequest(
-            "A customer id is 1-255 characters of letters, digits and _.:@|+-", code="invalid_customer_id"
-        )
+        raise BadRequest("A customer id is 1-255 characters of letters, digits and _.:@|+-", code="invalid_customer_id")
     return external_id
 
 
@@ -65,7 +62,9 @@ class CustomerService:
         if customer.stripe_customer_id:
             return customer.stripe_customer_id
         client = await clients.for_tenant(self.tenant)
-        params: dict[str, object] = {"metadata": {"tollgate_tenant": self.tenant.slug, "tollgate_customer": customer.external_id}}
+        params: dict[str, object] = {
+            "metadata": {"tollgate_tenant": self.tenant.slug, "tollgate_customer": customer.external_id}
+        }
         if customer.email:
             params["email"] = customer.email
         if customer.name:

@@ -1,0 +1,52 @@
+# Tollgate: `make run` serves the API on the embedded defaults; `make test` runs lint and the tests.
+# Both set up what they need (.venv from PyPI). PostgreSQL and Redis must be reachable for tests
+# (127.0.0.1:5432 trust auth, 127.0.0.1:6379), or a Docker engine for testcontainers.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_PLUGINS := build/test-plugins
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(TEST_PLUGINS)/.installed: $(STAMP) $(wildcard tests/example_plugin/*.toml tests/example_plugin/*/*.py)
+	rm -rf $(TEST_PLUGINS)
+	$(BIN)/pip install --quiet --no-deps --target $(TEST_PLUGINS) ./tests/example_plugin
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tollgate run
+
+migrate: $(STAMP)
+	$(BIN)/tollgate db upgrade
+
+worker: $(STAMP)
+	$(BIN)/tollgate worker
+
+scheduler: $(STAMP)
+	$(BIN)/tollgate scheduler
+
+lint: $(STAMP)
+	$(BIN)/ruff check core plugins tenants tests migrations
+	$(BIN)/ruff format --check core plugins tenants
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format core plugins tenants tests migrations
+	$(BIN)/ruff check --fix core plugins tenants tests migrations
+
+test: $(STAMP) $(TEST_PLUGINS)/.installed lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build var .pytest_cache .mypy_cache .ruff_cache .hypothesis

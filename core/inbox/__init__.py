@@ -1,0 +1,1 @@
+"""The Stripe webhook inbox: verified events stored per tenant, processed by workers, replayable."""

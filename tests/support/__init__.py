@@ -1,0 +1,1 @@
+"""Test support: real services (PostgreSQL, Redis, OpenBao), test tenants and their credentials."""
