@@ -140,6 +140,42 @@ def tenants_check(slugs: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@main.group(help="Tenant secrets: API key hashes, and copying the settings' secrets into Vault.")
+def secrets() -> None:
+    pass
+
+
+@secrets.command("hash-key", help="Print the SHA-256 of an API key, as stored in a tenant's `api_keys`.")
+@click.argument("key")
+def secrets_hash_key(key: str) -> None:
+    from tenants.secrets import hash_api_key
+
+    click.echo(hash_api_key(key))
+
+
+@secrets.command("push", help="Write each tenant's secrets from the settings file into Vault (KV v2).")
+@click.option("--token", envvar="VAULT_TOKEN", required=True, help="A Vault token allowed to write the tenant paths.")
+@click.argument("slugs", nargs=-1)
+def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
+    import hvac
+
+    from core.settings import load_dynaconf, to_plain
+
+    settings = load_dynaconf()
+    documents: dict[str, Any] = to_plain(settings.get("tenant_secrets")) or {}
+    vault = to_plain(settings.get("vault")) or {}
+    tenants_block: dict[str, Any] = to_plain(settings.get("tenants")) or {}
+    client = hvac.Client(url=vault.get("url", "http://127.0.0.1:8200"), token=token)
+    for slug in slugs or tuple(documents):
+        if slug not in documents:
+            raise click.ClickException(f"no [tenant_secrets.{slug}] in the settings")
+        path = tenants_block.get(slug, {}).get("secret_path") or f"{vault.get('path_prefix', 'tollgate/tenants')}/{slug}"
+        client.secrets.kv.v2.create_or_update_secret(
+            path=path, secret=documents[slug], mount_point=vault.get("mount", "secret")
+        )
+        console.print(f"[green]✓[/] {slug} → {vault.get('mount', 'secret')}/{path}")
+
+
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
 @click.option("--workers", default=1, show_default=True)
 def worker(workers: int) -> None:
@@ -166,3 +202,6 @@ def _add_plugin_commands() -> None:
 
 
 _add_plugin_commands()
+
+if __name__ == "__main__":
+    main()

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from advanced_alchemy.types import GUID
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 from core.settings import PROJECT_ROOT
+
+
+def compare_type(
+    context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Alembic type comparison, minus a false positive: SQLite reflects advanced-alchemy's GUID
+    (BINARY(16)) as NUMERIC. Returning None defers to Alembic's own comparison."""
+    if context.dialect.name == "sqlite" and isinstance(metadata_type, GUID):
+        return False
+    return None
 
 
 def alembic_config(url: str) -> Config:

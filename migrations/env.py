@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.db import is_sqlite, metadata
+from core.migrate import compare_type
 from core.plugins import load_plugins
 
 config = context.config
@@ -35,7 +36,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
     return {
         "target_metadata": metadata,
         "render_as_batch": is_sqlite(target),
-        "compare_type": True,
+        "compare_type": compare_type,
         "user_module_prefix": "sa_types.",
     }
 

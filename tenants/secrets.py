@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import logging
 import secrets as pysecrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -23,6 +22,7 @@ import hvac.exceptions
 import msgspec
 import requests
 
+from core import clock as platform_clock
 from core.errors import SecretsUnavailable
 from core.settings import VaultConfig
 from tenants.registry import Tenant
@@ -152,12 +152,11 @@ class SecretsStore:
 
     MIN_FORCED_REFRESH_INTERVAL = 5.0
 
-    def __init__(
-        self, backend: SecretsBackend, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, backend: SecretsBackend, ttl_seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.backend = backend
         self.ttl = ttl_seconds
-        self._clock = clock
+        # The platform clock, so tests can move past the TTL; monotonic enough for a cache.
+        self._clock = clock or (lambda: platform_clock.now().timestamp())
         self._entries: dict[str, _Entry] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 

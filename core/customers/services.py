@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.exc import IntegrityError
+from advanced_alchemy.exceptions import DuplicateKeyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers import schemas
@@ -40,7 +40,7 @@ class CustomerService:
                         Customer(external_id=external_id, email=data.email, name=data.name, metadata_=data.metadata)
                     )
                 return customer, True
-            except IntegrityError:
+            except DuplicateKeyError:
                 # A concurrent request created it first; update that row instead.
                 customer = await self.repo.by_external_id(external_id, for_update=True)
                 if customer is None:

@@ -14,7 +14,10 @@ KEYS: dict[str, dict[str, str]] = {
     "alpha": {"service": "tg_alpha_service_key", "admin": "tg_alpha_admin_key"},
     "beta": {"service": "tg_beta_service_key", "admin": "tg_beta_admin_key"},
 }
-JWT_SECRETS = {"alpha": "alpha-jwt-secret-for-tests-only", "beta": "beta-jwt-secret-for-tests-only"}
+JWT_SECRETS = {
+    "alpha": "alpha-jwt-secret-for-tests-only-0123456789",
+    "beta": "beta-jwt-secret-for-tests-only-0123456789",
+}
 WEBHOOK_SECRETS = {"alpha": "whsec_alpha_test_secret", "beta": "whsec_beta_test_secret"}
 
 

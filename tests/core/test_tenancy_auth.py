@@ -1,0 +1,109 @@
+"""Tenant resolution and authentication on `/t/{tenant}/v1`: API keys, scopes, end-user JWTs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.tenants import auth, default_tenants, tenant_block, user_auth
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def tenants_config() -> dict[str, Any]:
+    tenants = default_tenants()
+    tenants["alpha"] = tenant_block("Alpha App", ["example"], example={"greeting": "hej"})
+    return tenants
+
+
+async def put_customer(client: Any, tenant: str, customer: str) -> None:
+    r = await client.put(f"/t/{tenant}/v1/customers/{customer}", json={"email": f"{customer}@example.com"}, headers=auth(tenant))
+    assert r.status_code in (200, 201), r.text
+
+
+def error_code(response: Any) -> str:
+    return str(response.json()["error"]["code"])
+
+
+async def test_unknown_tenant_is_404(client: Any) -> None:
+    r = await client.get("/t/nobody/v1/", headers=auth("alpha"))
+    assert r.status_code == 404
+    assert error_code(r) == "tenant_not_found"
+
+
+async def test_missing_and_unknown_keys_are_401(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/")
+    assert (r.status_code, error_code(r)) == (401, "unauthorized")
+    r = await client.get("/t/alpha/v1/", headers={"Authorization": "Bearer tg_not_a_key"})
+    assert (r.status_code, error_code(r)) == (401, "invalid_api_key")
+    r = await client.get("/t/alpha/v1/", headers={"Authorization": "Basic abc"})
+    assert r.status_code == 401
+
+
+async def test_other_tenants_key_is_401(client: Any) -> None:
+    r = await client.get("/t/beta/v1/", headers=auth("alpha"))
+    assert (r.status_code, error_code(r)) == (401, "invalid_api_key")
+    r = await client.get("/t/beta/v1/", headers=auth("beta"))
+    assert r.status_code == 200
+    assert r.json()["tenant"] == "beta"
+
+
+async def test_admin_route_needs_admin_scope(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/example/admin", headers=auth("alpha"))
+    assert (r.status_code, error_code(r)) == (403, "insufficient_scope")
+    r = await client.get("/t/alpha/v1/example/admin", headers=auth("alpha", "admin"))
+    assert r.status_code == 200
+
+
+async def test_plugin_routes_only_for_tenants_that_enable_it(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/example/hello", headers=auth("alpha"))
+    assert r.status_code == 200
+    assert r.json() == {"greeting": "hej", "tenant": "alpha"}
+    r = await client.get("/t/beta/v1/example/hello", headers=auth("beta"))
+    assert (r.status_code, error_code(r)) == (404, "plugin_not_enabled")
+
+
+async def test_end_user_token_reaches_only_its_own_customer(client: Any) -> None:
+    await put_customer(client, "alpha", "cust-1")
+    await put_customer(client, "alpha", "cust-2")
+    r = await client.get("/t/alpha/v1/customers/cust-1", headers=user_auth("alpha", "cust-1"))
+    assert r.status_code == 200
+    assert r.json()["id"] == "cust-1"
+    r = await client.get("/t/alpha/v1/customers/cust-2", headers=user_auth("alpha", "cust-1"))
+    assert (r.status_code, error_code(r)) == (404, "customer_not_found")
+    r = await client.get("/t/alpha/v1/customers/cust-1/entitlements", headers=user_auth("alpha", "cust-1"))
+    assert r.status_code == 200
+
+
+async def test_end_user_token_cannot_reach_admin_or_tenant_routes(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/example/admin", headers=user_auth("alpha", "cust-1"))
+    assert (r.status_code, error_code(r)) == (403, "insufficient_scope")
+    r = await client.get("/t/alpha/v1/", headers=user_auth("alpha", "cust-1"))
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"expires_in": -10}, "token_expired"),
+        ({"expires_in": None}, "invalid_token"),
+        ({"secret": "not-the-tenant-secret-but-long-enough-0123"}, "invalid_token"),
+    ],
+)
+async def test_bad_end_user_tokens_are_401(client: Any, kwargs: dict[str, Any], code: str) -> None:
+    await put_customer(client, "alpha", "cust-1")
+    r = await client.get("/t/alpha/v1/customers/cust-1", headers=user_auth("alpha", "cust-1", **kwargs))
+    assert (r.status_code, error_code(r)) == (401, code)
+
+
+async def test_end_user_token_of_one_tenant_is_401_on_another(client: Any) -> None:
+    await put_customer(client, "beta", "cust-1")
+    r = await client.get("/t/beta/v1/customers/cust-1", headers=user_auth("alpha", "cust-1"))
+    assert (r.status_code, error_code(r)) == (401, "invalid_token")
+
+
+async def test_tenant_index_lists_plugins_and_scopes(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/", headers=auth("alpha", "admin"))
+    assert r.json() == {"tenant": "alpha", "name": "Alpha App", "plugins": ["example"], "scopes": ["admin", "service"]}
