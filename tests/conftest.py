@@ -30,6 +30,8 @@ from tests.support.app import asgi_client  # noqa: E402
 from tests.support.database import wipe  # noqa: E402
 from tests.support.tenants import default_tenants, secrets_document  # noqa: E402
 
+pytest_plugins = ["tests.stripe_emulator.pytest_plugin"]
+
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> Iterator[str]:
@@ -85,8 +87,18 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
+def extra_plugins() -> dict[str, object]:
+    """Plugins registered beside the installed ones, by name (override in a module: test-only plugins)."""
+    return {}
+
+
+@pytest.fixture
 def make_runtime(
-    db_url: str, tenants_config: dict[str, Any], tenant_secrets: dict[str, Any], settings_overrides: dict[str, Any]
+    db_url: str,
+    tenants_config: dict[str, Any],
+    tenant_secrets: dict[str, Any],
+    settings_overrides: dict[str, Any],
+    extra_plugins: dict[str, object],
 ) -> Any:
     built: list[Runtime] = []
 
@@ -100,7 +112,7 @@ def make_runtime(
             **settings_overrides,
             **overrides,
         }
-        runtime = Runtime.build(env="testing", overrides=settings)
+        runtime = Runtime.build(env="testing", overrides=settings, extra_plugins=extra_plugins)
         built.append(runtime)
         return runtime
 
