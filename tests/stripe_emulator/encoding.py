@@ -8,6 +8,7 @@ come from the SDK's own `*Params` TypedDicts, so an unknown or misspelt paramete
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import json
 import re
@@ -51,11 +52,10 @@ def decode_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     for key, value in pairs:
         parts = _split_key(key)
         node = root
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if part == "":
-                part = str(sum(1 for k in node if k.isdigit()))
-            if last:
+        for i, raw_part in enumerate(parts):
+            # `[]` appends: it takes the next free index of this level.
+            part = raw_part or str(sum(1 for k in node if k.isdigit()))
+            if i == len(parts) - 1:
                 node[part] = value
                 break
             child = node.get(part)
@@ -63,7 +63,8 @@ def decode_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                 child = {}
                 node[part] = child
             node = child
-    return _listify(root, inside_free_form=False)
+    nested: dict[str, Any] = _listify(root, inside_free_form=False)
+    return nested
 
 
 def _listify(node: dict[str, Any], *, inside_free_form: bool) -> Any:
@@ -120,34 +121,73 @@ _REQUEST_OPTION_KEYS = frozenset(
 )
 
 
+class _LenientNames(dict[str, Any]):
+    """Names for evaluating SDK hints: module globals, else builtins, else Any.
+
+    The SDK imports some typing names under TYPE_CHECKING only, which would make
+    `typing.get_type_hints` fail on every params class.
+    """
+
+    def __init__(self, module_globals: dict[str, Any]) -> None:
+        super().__init__()
+        self.module_globals = module_globals
+
+    def __missing__(self, name: str) -> Any:
+        if name in self.module_globals:
+            return self.module_globals[name]
+        if hasattr(builtins, name):
+            raise KeyError(name)
+        return Any
+
+
+def _resolve(tp: Any, names: _LenientNames) -> Any:
+    if isinstance(tp, str):
+        return eval(tp, names.module_globals, names)  # noqa: S307 - SDK type hints only
+    if isinstance(tp, typing.ForwardRef):
+        return eval(tp.__forward_arg__, names.module_globals, names)  # noqa: S307
+    return tp
+
+
 @cache
-def _hints(cls: Any) -> dict[str, Any] | None:
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # noqa: BLE001 - an unresolvable SDK hint just disables the check
-        return None
-    return {k: v for k, v in hints.items() if k not in _REQUEST_OPTION_KEYS}
+def _names_for(module_name: str) -> _LenientNames:
+    return _LenientNames(vars(importlib.import_module(module_name)))
+
+
+@cache
+def _hints(cls: Any) -> dict[str, tuple[Any, _LenientNames]] | None:
+    names = _names_for(cls.__module__)
+    out: dict[str, tuple[Any, _LenientNames]] = {}
+    for klass in reversed(cls.__mro__):
+        for key, raw in getattr(klass, "__annotations__", {}).items():
+            if key in _REQUEST_OPTION_KEYS:
+                continue
+            out[key] = (raw, _names_for(klass.__module__) if klass is not cls else names)
+    return out
 
 
 def _is_typed_dict(tp: Any) -> bool:
     return isinstance(tp, type) and hasattr(tp, "__total__") and hasattr(tp, "__annotations__")
 
 
-def _unwrap(tp: Any) -> list[Any]:
+def _unwrap(tp: Any, names: _LenientNames) -> list[Any]:
     """Every concrete alternative of a hint (NotRequired/Union/Optional peeled)."""
+    try:
+        tp = _resolve(tp, names)
+    except Exception:  # noqa: BLE001 - an unresolvable hint disables the check below it
+        return [Any]
     origin = typing.get_origin(tp)
     if origin in (typing.NotRequired, typing.Required):
-        return _unwrap(typing.get_args(tp)[0])
+        return _unwrap(typing.get_args(tp)[0], names)
     if origin is typing.Union or origin is types.UnionType:
         out: list[Any] = []
         for arg in typing.get_args(tp):
-            out.extend(_unwrap(arg))
+            out.extend(_unwrap(arg, names))
         return out
     return [tp]
 
 
-def _check_value(value: Any, tp: Any, path: str) -> None:
-    options = _unwrap(tp)
+def _check_value(value: Any, tp: Any, names: _LenientNames, path: str) -> None:
+    options = _unwrap(tp, names)
     if isinstance(value, dict):
         typed = [t for t in options if _is_typed_dict(t)]
         if not typed:
@@ -158,13 +198,14 @@ def _check_value(value: Any, tp: Any, path: str) -> None:
         for key, sub in value.items():
             if key not in hints:
                 raise unknown_param(f"{path}[{key}]")
-            _check_value(sub, hints[key], f"{path}[{key}]")
+            sub_tp, sub_names = hints[key]
+            _check_value(sub, sub_tp, sub_names, f"{path}[{key}]")
     elif isinstance(value, list):
         for tp_option in options:
             if typing.get_origin(tp_option) is list:
                 (item_tp,) = typing.get_args(tp_option)
                 for i, item in enumerate(value):
-                    _check_value(item, item_tp, f"{path}[{i}]")
+                    _check_value(item, item_tp, names, f"{path}[{i}]")
                 return
 
 
@@ -179,7 +220,8 @@ def check_known(params: Mapping[str, Any], sdk_class: str | None) -> None:
     for key, value in params.items():
         if key not in hints:
             raise unknown_param(key)
-        _check_value(value, hints[key], key)
+        tp, names = hints[key]
+        _check_value(value, tp, names, key)
 
 
 # ---------------------------------------------------------------- typed access
@@ -198,23 +240,19 @@ def _empty_unset(name: str) -> StripeError:
 class Params:
     """Typed, Stripe-worded access to one level of decoded params (`path` names errors)."""
 
-    def __init__(self, raw: Mapping[str, Any], path: str = "") -> None:
-        self.raw: Mapping[str, Any] = raw
+    def __init__(self, raw: Mapping[builtins.str, Any], path: builtins.str = "") -> None:
+        self.raw: Mapping[builtins.str, Any] = raw
         self.path = path
 
-    def name(self, key: str) -> str:
+    def name(self, key: builtins.str) -> builtins.str:
         return f"{self.path}[{key}]" if self.path else key
 
-    def has(self, key: str) -> bool:
+    def has(self, key: builtins.str) -> builtins.bool:
         return key in self.raw
 
-    def is_unset(self, key: str) -> bool:
-        """True when the caller posted `key=` (Stripe's way to clear a field)."""
-        return self.raw.get(key) == ""
-
     def str(
-        self, key: str, *, required: bool = False, choices: Iterable[str] | None = None
-    ) -> str | None:
+        self, key: builtins.str, *, required: builtins.bool = False, choices: Iterable[builtins.str] | None = None
+    ) -> builtins.str | None:
         value = self.raw.get(key)
         if value is None:
             if required:
@@ -238,8 +276,8 @@ class Params:
         return text
 
     def int(
-        self, key: str, *, required: bool = False, minimum: int | None = None
-    ) -> int | None:
+        self, key: builtins.str, *, required: builtins.bool = False, minimum: builtins.int | None = None
+    ) -> builtins.int | None:
         value = self.raw.get(key)
         if value is None or value == "":
             if required:
@@ -261,7 +299,7 @@ class Params:
             )
         return number
 
-    def float(self, key: str) -> float | None:
+    def float(self, key: builtins.str) -> builtins.float | None:
         value = self.raw.get(key)
         if value is None or value == "":
             return None
@@ -272,7 +310,7 @@ class Params:
                 f"Invalid decimal: {value}", param=self.name(key)
             ) from None
 
-    def bool(self, key: str) -> bool | None:
+    def bool(self, key: builtins.str) -> builtins.bool | None:
         value = self.raw.get(key)
         if value is None or value == "":
             return None
@@ -287,12 +325,12 @@ class Params:
             code="parameter_invalid_boolean",
         )
 
-    def timestamp_or_now(self, key: str, now: int) -> int | None:
+    def timestamp_or_now(self, key: builtins.str, now: builtins.int) -> builtins.int | None:
         if self.raw.get(key) == "now":
             return now
         return self.int(key)
 
-    def dict(self, key: str, *, required: bool = False) -> Params | None:
+    def dict(self, key: builtins.str, *, required: builtins.bool = False) -> Params | None:
         value = self.raw.get(key)
         if value is None or value == "":
             if required:
@@ -304,7 +342,7 @@ class Params:
             raise invalid_request(f"Invalid object: {value}", param=self.name(key))
         return Params(value, self.name(key))
 
-    def list(self, key: str, *, required: bool = False) -> list[Any]:
+    def list(self, key: builtins.str, *, required: builtins.bool = False) -> builtins.list[Any]:
         value = self.raw.get(key)
         if value is None or value == "":
             if required:
@@ -322,12 +360,12 @@ class Params:
             for i, item in enumerate(value)
         ]
 
-    def str_list(self, key: str) -> list[str]:
+    def str_list(self, key: builtins.str) -> builtins.list[builtins.str]:
         return [str(v) for v in self.list(key) if not isinstance(v, Params)]
 
     def metadata(
-        self, key: str = "metadata", existing: Mapping[str, str] | None = None
-    ) -> dict[str, str] | None:
+        self, key: builtins.str = "metadata", existing: Mapping[builtins.str, builtins.str] | None = None
+    ) -> builtins.dict[builtins.str, builtins.str] | None:
         """Stripe's merge: `metadata[k]=` deletes k, `metadata=` deletes everything."""
         if key not in self.raw:
             return None
@@ -356,5 +394,5 @@ class Params:
             )
         return merged
 
-    def expand(self) -> list[str]:
+    def expand(self) -> builtins.list[builtins.str]:
         return self.str_list("expand")
