@@ -1,0 +1,59 @@
+"""HTTP routes: `GET /catalog` for the tenant's apps, `/admin/catalog/...` to run and inspect full syncs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, QueryParameter
+
+from core.deps import CurrentTenant, DbSession, RuntimeDep
+from plugins.product_sync import schemas
+from plugins.product_sync.services import Catalog, SyncRuns, run_schema
+
+
+class CatalogController(Controller):
+    path = "/catalog"
+    tags = ["catalog"]
+
+    @get(
+        "/",
+        summary="The synced catalog",
+        description="Products and prices as synced from the tenant's Stripe account, with their credit terms "
+        "and metadata problems. End-user tokens may read it (pricing pages).",
+        opt={"catalog": True},
+    )
+    async def read(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        include_inactive: Annotated[bool, QueryParameter(description="Also archived and deleted objects.")] = False,
+    ) -> schemas.CatalogListing:
+        return await Catalog(db_session, tenant).listing(include_inactive=include_inactive)
+
+
+class CatalogSyncController(Controller):
+    path = "/admin/catalog"
+    tags = ["catalog"]
+    opt = {"admin": True}
+
+    @post("/sync", summary="Queue a full sync of the catalog", status_code=202)
+    async def sync(
+        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep
+    ) -> Response[schemas.SyncRun]:
+        run = await SyncRuns(db_session, tenant).request("admin", runtime.jobs)
+        return Response(run_schema(run), status_code=202)
+
+    @get("/sync-runs", summary="Recent full syncs, newest first")
+    async def runs(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> list[schemas.SyncRun]:
+        return await SyncRuns(db_session, tenant).recent(limit)
+
+    @get("/sync-runs/{run_id:uuid}", summary="One full sync")
+    async def run(self, tenant: CurrentTenant, db_session: DbSession, run_id: FromPath[uuid.UUID]) -> schemas.SyncRun:
+        return run_schema(await SyncRuns(db_session, tenant).get(run_id))
