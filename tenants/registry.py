@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
@@ -24,6 +24,17 @@ class NotificationsConfig(msgspec.Struct, forbid_unknown_fields=True):
     credits_low_threshold: int = 0
 
 
+class LedgerPolicy(msgspec.Struct, forbid_unknown_fields=True):
+    """Per-tenant rules of the credit ledger (`tenants.<slug>.ledger`); see docs/ledger.md."""
+
+    # down_to_zero: a clawback never takes a balance below zero; allow_negative: the rest becomes debt.
+    clawback: Literal["down_to_zero", "allow_negative"] = "down_to_zero"
+    hold_ttl_seconds: Annotated[int, msgspec.Meta(ge=1)] = 900
+    hold_ttl_max_seconds: Annotated[int, msgspec.Meta(ge=1)] = 86_400
+    # `credits.expiring_soon` goes out this long before a grant expires (0: never).
+    expiring_soon_seconds: Annotated[int, msgspec.Meta(ge=0)] = 7 * 86_400
+
+
 class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
 
@@ -31,7 +42,7 @@ class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     plugins: list[str] = []
     secret_path: str | None = None
     notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
-    ledger: dict[str, Any] = {}
+    ledger: LedgerPolicy = msgspec.field(default_factory=LedgerPolicy)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""HTTP routes of the ledger under `/t/{tenant}/v1/customers/{customer}`: balance, entries, spends, holds, grants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import Body, FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from core.deps import CurrentTenant, CustomerPath, DbSession
+from core.ledger import schemas
+from core.ledger.services import Ledger
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(header="Idempotency-Key", description="Retries with the same key get the first answer."),
+]
+
+
+class LedgerController(Controller):
+    path = "/customers/{customer:str}"
+    tags = ["ledger"]
+
+    @get("/balance", summary="Spendable credits, holds, and each grant with its expiry")
+    async def balance(self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath) -> schemas.Balance:
+        return await Ledger(db_session, tenant).balance(customer)
+
+    @get("/ledger", summary="The customer's ledger entries, newest first (cursor-paginated)")
+    async def ledger(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> schemas.LedgerPage:
+        return await Ledger(db_session, tenant).entries(customer, cursor=cursor, limit=limit)
+
+    @post("/spend", summary="Spend credits (402 insufficient_credits when short; nothing is written)")
+    async def spend(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        data: JSONBody[schemas.SpendCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> schemas.Spend:
+        return await Ledger(db_session, tenant).spend(
+            customer, data.amount, reason=data.reason, metadata=data.metadata, idempotency_key=idempotency_key
+        )
+
+    @post("/holds", summary="Reserve credits before work; capture or release after")
+    async def hold(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        data: JSONBody[schemas.HoldCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> schemas.Hold:
+        return await Ledger(db_session, tenant).hold(
+            customer,
+            data.amount,
+            ttl_seconds=data.ttl_seconds,
+            reason=data.reason,
+            metadata=data.metadata,
+            idempotency_key=idempotency_key,
+        )
+
+    @get("/holds/{hold_id:str}", summary="A hold and its state")
+    async def read_hold(
+        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
+    ) -> schemas.Hold:
+        return await Ledger(db_session, tenant).get_hold(customer, hold_id)
+
+    @post(
+        "/holds/{hold_id:str}/capture", status_code=200, summary="Capture all of a hold, or part (the rest is released)"
+    )
+    async def capture(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        hold_id: FromPath[str],
+        data: Annotated[schemas.HoldCapture | None, Body()] = None,
+    ) -> schemas.Hold:
+        amount = data.amount if data is not None else None
+        return await Ledger(db_session, tenant).capture(customer, hold_id, amount)
+
+    @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits")
+    async def release(
+        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
+    ) -> schemas.Hold:
+        return await Ledger(db_session, tenant).release(customer, hold_id)
+
+    @post("/grants", opt={"admin": True}, summary="Grant credits (admin); a repeated reference returns the first grant")
+    async def grant(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        data: JSONBody[schemas.GrantCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.Grant]:
+        grant, created = await Ledger(db_session, tenant).grant_from_request(customer, data, idempotency_key)
+        return Response(grant, status_code=201 if created else 200)
+
+    @post("/clawbacks", status_code=200, opt={"admin": True}, summary="Take back what one grant gave (admin)")
+    async def clawback(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        data: JSONBody[schemas.ClawbackCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> schemas.Clawback:
+        return await Ledger(db_session, tenant).clawback(
+            source=data.source,
+            source_ref=data.source_ref,
+            amount=data.amount,
+            policy=data.policy,
+            reason=data.reason,
+            idempotency_key=idempotency_key,
+            customer=customer,
+        )

@@ -1,0 +1,39 @@
+"""The ledger's hook implementations: its tables, routes, expiry tasks and their schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from core.hookspecs import Schedule, hookimpl
+
+if TYPE_CHECKING:
+    from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+
+
+@hookimpl
+def tollgate_models() -> Sequence[type]:
+    from core.ledger.models import CreditAccount, CreditAllocation, CreditGrant, CreditHold, LedgerEntry
+
+    return [CreditAccount, CreditGrant, LedgerEntry, CreditAllocation, CreditHold]
+
+
+@hookimpl
+def tollgate_route_handlers() -> Sequence[Any]:
+    from core.ledger.controllers import LedgerController
+
+    return [LedgerController]
+
+
+@hookimpl
+def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
+    from core.ledger.tasks import register
+
+    return register(broker)
+
+
+@hookimpl
+def tollgate_schedules() -> Sequence[Schedule]:
+    from core.ledger.tasks import SCHEDULES
+
+    return SCHEDULES

@@ -1,0 +1,1 @@
+"""Pay-as-you-go credits: a customer buys credits with a PaymentIntent; the payment grants them once."""

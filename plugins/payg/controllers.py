@@ -1,0 +1,48 @@
+"""HTTP routes of pay-as-you-go: `GET /credit-prices`, `POST|GET /customers/{customer}/credit-purchases`."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody
+
+from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
+from core.ledger.controllers import IdempotencyKey
+from plugins.payg import schemas
+from plugins.payg.services import PurchaseService
+
+
+@get(
+    "/credit-prices",
+    tags=["payg"],
+    summary="What credits cost, per currency, and the packs on sale",
+    opt={"catalog": True},
+)
+async def credit_prices(tenant: CurrentTenant, db_session: DbSession) -> schemas.CreditPrices:
+    return await PurchaseService(db_session, tenant).prices()
+
+
+class CreditPurchaseController(Controller):
+    path = "/customers/{customer:str}/credit-purchases"
+    tags = ["payg"]
+
+    @post("/", summary="Buy credits: creates a PaymentIntent and answers its client_secret")
+    async def create(
+        self,
+        *,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        data: JSONBody[schemas.CreditPurchaseCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.CreditPurchase]:
+        purchase, created = await PurchaseService(db_session, tenant).create(
+            customer, data, idempotency_key, runtime.stripe
+        )
+        return Response(purchase, status_code=201 if created else 200)
+
+    @get("/{purchase_id:str}", summary="A credit purchase and its status")
+    async def read(
+        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, purchase_id: FromPath[str]
+    ) -> schemas.CreditPurchase:
+        return await PurchaseService(db_session, tenant).get(customer, purchase_id)

@@ -1,0 +1,203 @@
+"""`make bench`: spends per second through the HTTP API on PostgreSQL, against pgbench baselines.
+
+In one scratch database: pgbench's built-in simple-update (`-N`) and a one-row hot UPDATE script at
+64 clients (and the hot one at 8), then Tollgate under uvicorn (2 workers, uvloop, httptools) with
+64 clients spending (a) over 1,000 customers and (b) all on one customer (and (b) at 8 clients),
+then (a) again open-loop at half its peak rate for latency. Prints rates, ratios, p50/p99 and the
+ledger invariants after the run. It asserts nothing about time: the figures are for reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from core.migrate import upgrade
+from tests.benchmarks.harness import ROOT, pgbench, pgbench_binary, start_server
+
+ADMIN_DSN = os.environ.get("TOLLGATE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+SECONDS = float(os.environ.get("TOLLGATE_BENCH_SECONDS", "10"))
+CLIENTS = 64
+SPREAD_CUSTOMERS = 1000
+TOKEN = "tg_bench_service_key"
+WORKERS = int(os.environ.get("TOLLGATE_BENCH_WORKERS", "2"))
+
+
+def settings_file(db_url: str, directory: Path) -> Path:
+    import hashlib
+
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    path = directory / "bench.toml"
+    path.write_text(
+        f"""
+[default]
+debug = false
+[default.database]
+url = "{db_url}"
+pool_size = {CLIENTS // WORKERS}
+max_overflow = 0
+[default.jobs]
+broker = "memory"
+embedded_scheduler = false
+[default.secrets]
+backend = "settings"
+[default.tenants.bench]
+name = "Bench"
+plugins = []
+[default.tenant_secrets.bench]
+stripe_secret_key = "sk_test_bench"
+api_keys = [{{ hash = "{digest}", scopes = ["service", "admin"], name = "bench" }}]
+"""
+    )
+    return path
+
+
+async def seed(db_url: str, customers: list[str]) -> None:
+    """Customers with a grant large enough never to run out during the run."""
+    from core.customers.schemas import CustomerUpsert
+    from core.customers.services import CustomerService
+    from core.db import session_scope
+    from core.ledger.services import Ledger
+    from core.runtime import Runtime
+
+    runtime = Runtime.build()
+    tenant = runtime.tenants.get("bench")
+    for start in range(0, len(customers), 100):
+        async with session_scope(runtime.sessions) as session:
+            for customer in customers[start : start + 100]:
+                await CustomerService(session, tenant).upsert(customer, CustomerUpsert())
+                await Ledger(session, tenant).grant(customer, 10**12, source="bench", source_ref=customer)
+    await runtime.engine.dispose()
+
+
+def load(url: str, customers: list[str], clients: int, rate: float | None = None) -> dict[str, Any]:
+    args = [
+        sys.executable,
+        "-m",
+        "tests.benchmarks.http_load",
+        "--url",
+        url,
+        "--token",
+        TOKEN,
+        "--customers",
+        ",".join(customers),
+        "--clients",
+        str(clients),
+        "--seconds",
+        str(SECONDS),
+    ]
+    if rate:
+        args += ["--rate", str(rate)]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+INVARIANTS = {
+    "issued = remaining + consumed + expired + clawed back": """
+        SELECT count(*) FROM credit_grants WHERE amount <> remaining + consumed + expired + clawed_back""",
+    "entries sum = balance (per account)": """
+        SELECT count(*) FROM credit_accounts a
+        WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = a.id)""",
+    "balance = remaining - held - debt": """
+        SELECT count(*) FROM credit_accounts a
+        WHERE a.balance <> (SELECT COALESCE(sum(remaining), 0) FROM credit_grants g WHERE g.account_id = a.id)
+                           - a.held - a.debt""",
+    "no negative balance": "SELECT count(*) FROM credit_accounts WHERE balance < 0",
+}
+
+
+async def check_invariants(dsn: str) -> dict[str, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return {name: int(await conn.fetchval(sql)) for name, sql in INVARIANTS.items()}
+    finally:
+        await conn.close()
+
+
+def line(label: str, result: dict[str, Any]) -> str:
+    return (
+        f"  {label:<44} {result['rate']:8.0f}/s   p50 {result['p50_ms']:6.1f} ms   p99 {result['p99_ms']:6.1f} ms"
+        f"   statuses {result['statuses']}"
+    )
+
+
+async def main() -> None:
+    name = f"tollgate_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    limit = int(await admin.fetchval("SHOW max_connections"))
+    used = int(await admin.fetchval("SELECT count(*) FROM pg_stat_activity"))
+    if limit - used < CLIENTS + 4:
+        await admin.close()
+        sys.exit(f"PostgreSQL has {limit - used} free connections; the benchmark needs {CLIENTS + 4} (tests running?)")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    db_url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    work = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"database {name}: {CLIENTS} clients, {SECONDS:.0f} s a run", end="")
+        print(f", {WORKERS} uvicorn workers, {os.cpu_count()} cores")
+        await asyncio.to_thread(upgrade, db_url)
+        subprocess.run([pgbench_binary(), "-i", "-q", "-s", "1", dsn], check=True, capture_output=True)
+        hot_script = work / "hot_update.sql"
+        hot_script.write_text("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1;\n")
+        duration = str(int(SECONDS))
+        simple_update = pgbench(dsn, "-N", "-c", str(CLIENTS), "-j", "2", "-T", duration)
+        hot_update = pgbench(dsn, "-n", "-f", str(hot_script), "-c", str(CLIENTS), "-j", "2", "-T", duration)
+        hot_update_8 = pgbench(dsn, "-n", "-f", str(hot_script), "-c", "8", "-j", "2", "-T", duration)
+
+        env = {**os.environ, "TOLLGATE_SETTINGS_FILES": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
+        os.environ.update({k: env[k] for k in ("TOLLGATE_SETTINGS_FILES", "TOLLGATE_ENV")})
+        spread = [f"c{i}" for i in range(SPREAD_CUSTOMERS)]
+        await seed(db_url, [*spread, "hot"])
+        server, url = start_server(env, WORKERS)
+        load(url, spread[:50], 8)  # warm both workers' pools and caches
+        a = load(url, spread, CLIENTS)
+        b = load(url, ["hot"], CLIENTS)
+        b8 = load(url, ["hot"], 8)
+        half = load(url, spread, CLIENTS, rate=a["rate"] / 2)
+        server.terminate()
+        server.wait(30)
+        server = None
+        invariants = await check_invariants(dsn)
+
+        print("\nbaselines (pgbench, same database)")
+        print(f"  {'simple-update (-N), 64 clients':<44} {simple_update:8.0f}/s")
+        print(f"  {'one-row hot UPDATE, 64 clients':<44} {hot_update:8.0f}/s")
+        print(f"  {'one-row hot UPDATE, 8 clients':<44} {hot_update_8:8.0f}/s")
+        print("\nPOST /spend through the HTTP API")
+        print(line("(a) 64 clients over 1,000 customers", a))
+        print(line("(b) 64 clients on one customer", b))
+        print(line("(b) 8 clients on one customer", b8))
+        print(line(f"(a) open loop at half peak ({a['rate'] / 2:.0f}/s)", half))
+        print("\nratios (targets in brackets)")
+        print(f"  (a) / simple-update          {a['rate'] / simple_update:5.2f}   [>= 0.30]")
+        print(f"  (b) / hot UPDATE             {b['rate'] / hot_update:5.2f}   [>= 0.50]")
+        print(f"  (b) 64 clients / 8 clients   {b['rate'] / b8['rate']:5.2f}   [>= 0.80]")
+        print(f"  p99 at half peak             {half['p99_ms']:5.1f} ms [<= 25 ms]")
+        print("\ninvariants after the run (rows breaking each; all must be 0)")
+        for label, broken in invariants.items():
+            print(f"  {label:<52} {broken}")
+        if any(invariants.values()):
+            sys.exit(1)
+    finally:
+        if server is not None:
+            server.kill()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
