@@ -1,0 +1,53 @@
+"""The token_packages plugin's hook implementations: routes, event handlers, tasks, schedule, settings, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from taskiq import AsyncBroker
+
+from core.hookspecs import EventHandler, Schedule, hookimpl
+
+
+@hookimpl
+def tollgate_route_handlers() -> Sequence[Any]:
+    from plugins.token_packages.controllers import OrderController, RefundController, packages
+
+    return [packages, OrderController, RefundController]
+
+
+@hookimpl
+def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
+    from plugins.token_packages.webhooks import HANDLERS
+
+    return HANDLERS
+
+
+@hookimpl
+def tollgate_tasks(broker: AsyncBroker) -> Sequence[Any]:
+    from plugins.token_packages.tasks import RESUME_TASK, resume_refunds
+
+    return [broker.register_task(resume_refunds, task_name=RESUME_TASK)]
+
+
+@hookimpl
+def tollgate_schedules() -> Sequence[Schedule]:
+    from plugins.token_packages.tasks import RESUME_TASK
+
+    return [Schedule(task_name=RESUME_TASK, interval_seconds=300)]
+
+
+@hookimpl
+def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Any]:
+    from core.settings import StructValidator
+    from plugins.token_packages.config import TokenPackagesConfig
+
+    return [StructValidator(key, TokenPackagesConfig)]
+
+
+@hookimpl
+def tollgate_models() -> Sequence[type]:
+    from plugins.token_packages.models import Order, Payment, Refund
+
+    return [Order, Payment, Refund]

@@ -1,0 +1,1 @@
+"""Tests of the token_packages plugin."""
