@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(TEST_PLUGINS)/.installed: $(STAMP) $(wildcard tests/example_plugin/*.toml tests/example_plugin/*/*.py)
+$(TEST_PLUGINS)/.installed: $(STAMP) $(wildcard tests/example_plugin/*.toml tests/example_plugin/*/*.py tests/inbox_plugin/*.toml tests/inbox_plugin/*/*.py)
 	rm -rf $(TEST_PLUGINS)
-	$(BIN)/pip install --quiet --no-deps --target $(TEST_PLUGINS) ./tests/example_plugin
+	$(BIN)/pip install --quiet --no-deps --target $(TEST_PLUGINS) ./tests/example_plugin ./tests/inbox_plugin
 	touch $@
 
 install: $(STAMP)
@@ -47,6 +47,11 @@ format: $(STAMP)
 
 test: $(STAMP) $(TEST_PLUGINS)/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures and ratios against pgbench in the same database; never part of `make test`.
+bench: $(STAMP) $(TEST_PLUGINS)/.installed
+	$(BIN)/python -m tests.benchmarks.ledger_spend
+	$(BIN)/python -m tests.benchmarks.webhooks
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .mypy_cache .ruff_cache .hypothesis

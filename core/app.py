@@ -83,6 +83,7 @@ class TollgateInit(InitPluginProtocol):
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController
+        from core.inbox.controllers import receive_stripe_event
         from core.plugins import is_kernel
         from tenants.auth import plugin_guard, tenant_guard
 
@@ -95,7 +96,8 @@ class TollgateInit(InitPluginProtocol):
         tenant_api = Router(
             path=TENANT_PREFIX, route_handlers=per_plugin, guards=[tenant_guard], security=[{"bearer": []}]
         )
-        app_config.route_handlers.extend([HealthController, tenant_api])
+        # Stripe's deliveries are authenticated by their signature, not by the tenant API's guard.
+        app_config.route_handlers.extend([HealthController, tenant_api, receive_stripe_event])
 
     def _configure_openapi(self, app_config: LitestarConfig) -> None:
         app_config.openapi_config = OpenAPIConfig(

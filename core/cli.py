@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -27,6 +28,27 @@ def build_runtime() -> Any:
         return Runtime.build()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def runtime_for(ctx: click.Context) -> Any:
+    """The runtime the caller handed the CLI as `obj` (tests do), else one built from the settings."""
+    from core.runtime import Runtime
+
+    return ctx.obj if isinstance(ctx.obj, Runtime) else build_runtime()
+
+
+def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[Any]:
+    """The named tenants, each of which must enable `plugin`; every tenant that enables it when none is named."""
+    if not slugs:
+        return [tenant for tenant in runtime.tenants if tenant.enabled(plugin)]
+    unknown = [slug for slug in slugs if slug not in runtime.tenants.slugs()]
+    if unknown:
+        raise click.BadParameter(f"no tenant {', '.join(unknown)}", param_hint="TENANT")
+    chosen = [runtime.tenants.get(slug) for slug in slugs]
+    disabled = [tenant.slug for tenant in chosen if not tenant.enabled(plugin)]
+    if disabled:
+        raise click.BadParameter(f"{', '.join(disabled)} does not enable {plugin}", param_hint="TENANT")
+    return chosen
 
 
 @click.group(help="Tollgate: one billing deployment that many apps share.")
@@ -169,7 +191,9 @@ def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
     for slug in slugs or tuple(documents):
         if slug not in documents:
             raise click.ClickException(f"no [tenant_secrets.{slug}] in the settings")
-        path = tenants_block.get(slug, {}).get("secret_path") or f"{vault.get('path_prefix', 'tollgate/tenants')}/{slug}"
+        path = (
+            tenants_block.get(slug, {}).get("secret_path") or f"{vault.get('path_prefix', 'tollgate/tenants')}/{slug}"
+        )
         client.secrets.kv.v2.create_or_update_secret(
             path=path, secret=documents[slug], mount_point=vault.get("mount", "secret")
         )

@@ -71,7 +71,8 @@ def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
     When a verified Stripe event is processed for a tenant, the kernel awaits the handler of every
     plugin that the tenant has enabled and that handles the event's type, in one transaction.
     Handlers receive an `EventContext` (tenant, event, session, Stripe client) and must be
-    idempotent: events arrive duplicated and out of order.
+    idempotent: events arrive duplicated and out of order (`ctx.mark_applied()` refuses an event
+    older than the last one applied to the object; `ctx.refetch()` re-reads it from Stripe).
     """
     raise NotImplementedError
 

@@ -27,7 +27,16 @@ ENTRY_POINT_GROUP = "tollgate.plugins"
 CORE_PLUGIN = "core"
 
 # (name, module with the plugin's hook implementations); names starting with "core" are the kernel.
-DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = ((CORE_PLUGIN, "core.hooks"),)
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    (CORE_PLUGIN, "core.hooks"),
+    ("core.ledger", "core.ledger.hooks"),
+    ("core.notifications", "core.notifications.hooks"),
+    ("core.inbox", "core.inbox.hooks"),
+    ("product_sync", "plugins.product_sync.hooks"),
+    ("payg", "plugins.payg.hooks"),
+    ("subscriptions", "plugins.subscriptions.hooks"),
+    ("token_packages", "plugins.token_packages.hooks"),
+)
 
 
 def is_kernel(name: str) -> bool:

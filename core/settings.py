@@ -64,6 +64,34 @@ class StripeConfig(msgspec.Struct, forbid_unknown_fields=True):
     timeout_seconds: float = 20.0
 
 
+class RetryPolicy(msgspec.Struct, forbid_unknown_fields=True):
+    """Leased work with retries (see core/retries.py): backoff, lease, and when the sweeper re-sends."""
+
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 6 * 3600.0
+    # A claimed row is another worker's to take once this passes (the worker died); keep it below
+    # jobs.idle_timeout_ms so the sweeper, not the broker's redelivery, recovers first.
+    lease_seconds: float = 120.0
+    # A pending row whose task has not started after this long is sent again (the broker lost it).
+    requeue_after_seconds: float = 60.0
+    # Rows a sweep re-sends per tenant at most (the next sweep, seconds later, takes the rest).
+    sweep_batch: int = 500
+
+
+class InboxConfig(RetryPolicy, forbid_unknown_fields=True):
+    """The Stripe webhook inbox (`[inbox]`)."""
+
+    max_attempts: int = 10
+    # Stripe's signature tolerance: older deliveries are refused (replay protection).
+    tolerance_seconds: int = 300
+
+
+class OutboxConfig(RetryPolicy, forbid_unknown_fields=True):
+    """Delivery of notifications to tenant apps (`[outbox]`); attempts per tenant in its notifications block."""
+
+    timeout_seconds: float = 10.0
+
+
 class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -83,6 +111,8 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     tenants: dict[str, dict[str, Any]]
     tenant_secrets: dict[str, dict[str, Any]]
     debug: bool = False
+    inbox: InboxConfig = msgspec.field(default_factory=InboxConfig)
+    outbox: OutboxConfig = msgspec.field(default_factory=OutboxConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
@@ -190,6 +220,8 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "server": section("server"),
                 "tenants": tenants,
                 "tenant_secrets": section("tenant_secrets"),
+                "inbox": section("inbox"),
+                "outbox": section("outbox"),
             },
             AppConfig,
         )
