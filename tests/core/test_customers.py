@@ -17,7 +17,9 @@ both_databases = pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indir
 @both_databases
 async def test_put_creates_then_updates(client: Any) -> None:
     url = "/t/alpha/v1/customers/user-42"
-    r = await client.put(url, json={"email": "a@example.com", "name": "Ada", "metadata": {"plan": "x"}}, headers=auth("alpha"))
+    r = await client.put(
+        url, json={"email": "a@example.com", "name": "Ada", "metadata": {"plan": "x"}}, headers=auth("alpha")
+    )
     assert r.status_code == 201, r.text
     assert r.json()["id"] == "user-42"
     r = await client.put(url, json={"name": "Ada L.", "metadata": {"team": "y"}}, headers=auth("alpha"))
@@ -63,7 +65,10 @@ async def test_bad_input_is_rejected_and_writes_nothing(
 
 async def test_concurrent_first_puts_create_one_customer(client: Any, runtime: Any) -> None:
     results = await asyncio.gather(
-        *[client.put("/t/alpha/v1/customers/racer", json={"email": f"r{i}@example.com"}, headers=auth("alpha")) for i in range(8)]
+        *[
+            client.put("/t/alpha/v1/customers/racer", json={"email": f"r{i}@example.com"}, headers=auth("alpha"))
+            for i in range(8)
+        ]
     )
     assert sorted(r.status_code for r in results).count(201) == 1
     assert all(r.status_code in (200, 201) for r in results)

@@ -38,7 +38,13 @@ def test_compose_has_the_production_services() -> None:
 def test_compose_commands_exist_in_the_project() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     worker_module = ast.parse((ROOT / "core" / "worker.py").read_text())
-    assigned = {t.id for node in ast.walk(worker_module) if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    assigned = {
+        t.id
+        for node in ast.walk(worker_module)
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
     for name, service in compose()["services"].items():
         command = service.get("command") or []
         if service.get("image", "").startswith(("postgres", "redis", "openbao")) and "build" not in service:

@@ -26,7 +26,9 @@ def test_broker_comes_from_settings(make_runtime: Any, redis_url: str) -> None:
     assert isinstance(redis_runtime.jobs.broker, RedisStreamBroker)
 
 
-async def test_real_worker_process_runs_a_task(make_runtime: Any, runtime: Any, pg_url: str, redis_url: str, tmp_path: Path) -> None:
+async def test_real_worker_process_runs_a_task(
+    make_runtime: Any, runtime: Any, pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
     queue = f"tollgate-test-{uuid.uuid4().hex[:8]}"
     tenants = default_tenants()
     tenants["alpha"] = tenant_block("Alpha App", ["example"])
@@ -40,7 +42,9 @@ async def test_real_worker_process_runs_a_task(make_runtime: Any, runtime: Any, 
     await producer.start()
     worker = start_worker(settings, log=tmp_path / "worker.log")
     try:
-        await producer.jobs.send("example.touch_customer", tenant="alpha", customer="from-worker", email="w@example.com")
+        await producer.jobs.send(
+            "example.touch_customer", tenant="alpha", customer="from-worker", email="w@example.com"
+        )
         for _ in range(300):
             async with producer.sessions() as session:
                 row = await session.scalar(select(Customer).where(Customer.external_id == "from-worker"))

@@ -48,7 +48,9 @@ def _approle_for(openbao: OpenBao, slug: str) -> tuple[str, str]:
     root.sys.create_or_update_policy(
         name=f"tollgate-{slug}", policy=f'path "secret/data/tollgate/tenants/{slug}" {{ capabilities = ["read"] }}'
     )
-    root.auth.approle.create_or_update_approle(role_name=f"tollgate-{slug}", token_policies=[f"tollgate-{slug}"], token_ttl="1h")
+    root.auth.approle.create_or_update_approle(
+        role_name=f"tollgate-{slug}", token_policies=[f"tollgate-{slug}"], token_ttl="1h"
+    )
     role_id = root.auth.approle.read_role_id(role_name=f"tollgate-{slug}")["data"]["role_id"]
     secret_id = root.auth.approle.generate_secret_id(role_name=f"tollgate-{slug}")["data"]["secret_id"]
     return role_id, secret_id

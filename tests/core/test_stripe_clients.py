@@ -35,7 +35,9 @@ async def test_each_tenant_uses_its_own_account(runtime: Any, stripe_emulator: A
     assert stripe.api_key is None, "never the global key"
 
 
-async def test_rate_limit_and_server_errors_are_retried(runtime: Any, stripe_emulator: Any, accounts: dict[str, str]) -> None:
+async def test_rate_limit_and_server_errors_are_retried(
+    runtime: Any, stripe_emulator: Any, accounts: dict[str, str]
+) -> None:
     client = await runtime.stripe.for_tenant(runtime.tenants.get("alpha"))
     stripe_emulator.control.fail_next(accounts["alpha"], 2, status=429, code="rate_limit")
     customer = await client.v1.customers.create_async(params={"email": "r@example.com"})
@@ -44,7 +46,9 @@ async def test_rate_limit_and_server_errors_are_retried(runtime: Any, stripe_emu
     assert (await client.v1.customers.retrieve_async(customer.id)).id == customer.id
 
 
-async def test_retry_after_processing_never_creates_twice(runtime: Any, stripe_emulator: Any, accounts: dict[str, str]) -> None:
+async def test_retry_after_processing_never_creates_twice(
+    runtime: Any, stripe_emulator: Any, accounts: dict[str, str]
+) -> None:
     client = await runtime.stripe.for_tenant(runtime.tenants.get("alpha"))
     stripe_emulator.control.fail_next(accounts["alpha"], 1, status=500, when="after", method="POST")
     created = await client.v1.customers.create_async(
@@ -54,7 +58,9 @@ async def test_retry_after_processing_never_creates_twice(runtime: Any, stripe_e
     assert [c.id for c in listed.data if c.email == "once@example.com"] == [created.id]
 
 
-async def test_a_hung_call_times_out_and_is_retried(runtime: Any, stripe_emulator: Any, accounts: dict[str, str]) -> None:
+async def test_a_hung_call_times_out_and_is_retried(
+    runtime: Any, stripe_emulator: Any, accounts: dict[str, str]
+) -> None:
     client = await runtime.stripe.for_tenant(runtime.tenants.get("alpha"))
     stripe_emulator.control.hang_next(accounts["alpha"], 5.0, when="after", method="POST")
     created = await client.v1.customers.create_async(
@@ -69,11 +75,16 @@ async def test_rotated_key_builds_a_new_client(runtime: Any, stripe_emulator: An
     first = await runtime.stripe.for_tenant(tenant)
     assert await runtime.stripe.for_tenant(tenant) is first
     runtime.secrets.invalidate("alpha")
-    runtime.secrets.backend._documents["alpha"] = {**runtime.secrets.backend._documents["alpha"], "stripe_secret_key": stripe_emulator.new_account()}
+    runtime.secrets.backend._documents["alpha"] = {
+        **runtime.secrets.backend._documents["alpha"],
+        "stripe_secret_key": stripe_emulator.new_account(),
+    }
     assert await runtime.stripe.for_tenant(tenant) is not first
 
 
-async def test_stripe_customer_is_created_lazily_once(client: Any, runtime: Any, accounts: dict[str, str], stripe_emulator: Any) -> None:
+async def test_stripe_customer_is_created_lazily_once(
+    client: Any, runtime: Any, accounts: dict[str, str], stripe_emulator: Any
+) -> None:
     from core.customers.services import CustomerService
     from core.db import session_scope
     from tests.support.tenants import auth

@@ -19,7 +19,9 @@ def tenants_config() -> dict[str, Any]:
 
 
 async def put_customer(client: Any, tenant: str, customer: str) -> None:
-    r = await client.put(f"/t/{tenant}/v1/customers/{customer}", json={"email": f"{customer}@example.com"}, headers=auth(tenant))
+    r = await client.put(
+        f"/t/{tenant}/v1/customers/{customer}", json={"email": f"{customer}@example.com"}, headers=auth(tenant)
+    )
     assert r.status_code in (200, 201), r.text
 
 

@@ -47,7 +47,17 @@ def start_worker(settings: dict[str, Any], *args: str, log: Path | None = None) 
     """`taskiq worker core.worker:broker` in its own process group (its children die with it)."""
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the child owns the file
     process = subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "core.worker:broker", "--workers", "1", "--no-configure-logging", *args],
+        [
+            sys.executable,
+            "-m",
+            "taskiq",
+            "worker",
+            "core.worker:broker",
+            "--workers",
+            "1",
+            "--no-configure-logging",
+            *args,
+        ],
         cwd=ROOT,
         env=worker_env(settings),
         stdout=out,
