@@ -10,14 +10,15 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 console = Console(stderr=False)
+T = TypeVar("T")
 
 
 def build_runtime() -> Any:
@@ -35,6 +36,33 @@ def runtime_for(ctx: click.Context) -> Any:
     from core.runtime import Runtime
 
     return ctx.obj if isinstance(ctx.obj, Runtime) else build_runtime()
+
+
+def run_async(coroutine: Coroutine[Any, Any, T], runtime: Any = None) -> T:
+    """Run a command's async body in its own loop, then close `runtime`'s connections made in it.
+
+    Errors an operator can act on become one clear line, not a traceback.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from core.errors import TollgateError
+
+    async def body() -> T:
+        try:
+            return await coroutine
+        finally:
+            if runtime is not None:
+                await runtime.engine.dispose()
+
+    try:
+        return asyncio.run(body())
+    except TollgateError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    except DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            raise click.ClickException("The database is not migrated: run `tollgate db upgrade` first.") from None
+        raise
 
 
 def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[Any]:
@@ -154,10 +182,9 @@ def tenants_check(slugs: tuple[str, ...]) -> None:
                 f"{mark} {tenant.slug}: settings valid, secrets readable ({runtime.secrets.backend.name})"
                 + (f"; {', '.join(notes)}" if notes else "")
             )
-        await runtime.engine.dispose()
         return failures
 
-    failures = asyncio.run(check())
+    failures = run_async(check(), runtime)
     if failures:
         sys.exit(1)
 

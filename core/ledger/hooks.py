@@ -33,6 +33,13 @@ def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any
 
 
 @hookimpl
+def tollgate_cli_commands() -> Sequence[Any]:
+    from core.ledger.cli import credits_group
+
+    return [credits_group]
+
+
+@hookimpl
 def tollgate_schedules() -> Sequence[Schedule]:
     from core.ledger.tasks import SCHEDULES
 
