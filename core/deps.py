@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.plugins import Plugins
@@ -21,3 +21,7 @@ CurrentPrincipal: TypeAlias = NamedDependency[Principal]
 PluginsDep: TypeAlias = NamedDependency[Plugins]
 RuntimeDep: TypeAlias = NamedDependency["Runtime"]
 CustomerPath: TypeAlias = FromPath[str]
+IdempotencyKey: TypeAlias = Annotated[
+    str | None,
+    HeaderParameter(name="Idempotency-Key", description="A retry with the same key gets the first answer."),
+]

@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import Body, FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from core.deps import CurrentTenant, CustomerPath, DbSession
+from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey
 from core.ledger import schemas
 from core.ledger.services import Ledger
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(header="Idempotency-Key", description="Retries with the same key get the first answer."),
-]
 
 
 class LedgerController(Controller):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
-from core.ledger.controllers import IdempotencyKey
+from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
 from plugins.payg import schemas
 from plugins.payg.services import PurchaseService
 

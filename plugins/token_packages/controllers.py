@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
+from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
 from plugins.token_packages import schemas
 from plugins.token_packages.refunds import RefundFlow
 from plugins.token_packages.services import ORDER_PAGE_MAX, OrderService, PackageCatalog
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(name="Idempotency-Key", description="A repeat with the same key answers the first result."),
-]
 
 
 @get(
