@@ -68,7 +68,13 @@ def tollgate_tasks(broker: AsyncBroker) -> Sequence[Any]:
 
 @hookimpl
 def tollgate_schedules() -> Sequence[Schedule]:
-    return [Schedule(task_name="example.touch_customer", cron="0 3 * * *", kwargs={"tenant": "alpha", "customer": "cron", "email": "cron@example.com"})]
+    return [
+        Schedule(
+            task_name="example.touch_customer",
+            cron="0 3 * * *",
+            kwargs={"tenant": "alpha", "customer": "cron", "email": "cron@example.com"},
+        )
+    ]
 
 
 async def on_customer_updated(ctx: Any) -> None:
