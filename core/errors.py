@@ -73,6 +73,11 @@ class TooManyRequests(TollgateError):
     status_code = 429
     code = "rate_limited"
 
+    def __init__(self, message: str, *, detail: Any = None, code: str | None = None, retry_after: int = 60) -> None:
+        super().__init__(message, detail=detail, code=code)
+        # Seconds until a retry can succeed: the `Retry-After` header of the answer.
+        self.retry_after = retry_after
+
 
 class UpstreamError(TollgateError):
     """Stripe (or another upstream) failed after our retries."""
@@ -103,7 +108,7 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
 
 
 def handle_tollgate_error(_: Request[Any, Any, Any], exc: TollgateError) -> Response[Any]:
-    headers = {"Retry-After": "60"} if isinstance(exc, TooManyRequests) else None
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     return _json(exc.status_code, exc.to_body(), headers)
 
 

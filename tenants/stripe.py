@@ -63,3 +63,18 @@ class StripeClients:
             max_network_retries=self._config.max_network_retries,
             http_client=RetryingHTTPXClient(timeout=self._config.timeout_seconds),
         )
+
+
+async def promotion_code_id(client: stripe.StripeClient, code: str) -> str | None:
+    """The id of the active promotion code a customer typed (`LAUNCH20`) or gave by id (`promo_...`), or None.
+
+    Checkout Sessions take promotion codes by id only. Stripe failures other than "no such code" propagate.
+    """
+    try:
+        if code.startswith("promo_"):
+            found = await client.v1.promotion_codes.retrieve_async(code)
+            return found.id if found.active else None
+        page = await client.v1.promotion_codes.list_async({"code": code, "active": True, "limit": 1})
+        return page.data[0].id if page.data else None
+    except stripe.InvalidRequestError:
+        return None

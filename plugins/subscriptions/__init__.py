@@ -1,0 +1,1 @@
+"""Tiered subscriptions: plans with monthly credits, Stripe Checkout and portal, plan changes, dunning."""

@@ -1,0 +1,111 @@
+"""HTTP routes of subscriptions: tiers, a customer's plan, checkout, portal, changes, and the admin reconcile."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
+from plugins.subscriptions import schemas
+from plugins.subscriptions.reconcile import request_reconcile
+from plugins.subscriptions.services import SubscriptionService
+
+AtPeriodEnd = Annotated[
+    bool,
+    QueryParameter(
+        name="at_period_end",
+        description="true: the plan runs until the period ends; false: it ends now. Either way the customer "
+        "falls back to the free tier.",
+    ),
+]
+
+
+@get("/tiers", tags=["subscriptions"], summary="The plans on offer, with their prices", opt={"catalog": True})
+async def list_tiers(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.TierList:
+    return await SubscriptionService(db_session, tenant, runtime).tiers()
+
+
+class SubscriptionController(Controller):
+    path = "/customers/{customer:str}"
+    tags = ["subscriptions"]
+
+    @get("/subscription", summary="The customer's plan: tier, status, credits, period and features")
+    async def read(
+        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
+    ) -> schemas.Subscription:
+        return await SubscriptionService(db_session, tenant, runtime).read(customer)
+
+    @get("/subscription/usage", summary="Credits of this period's allowance used and left")
+    async def usage(
+        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
+    ) -> schemas.Usage:
+        return await SubscriptionService(db_session, tenant, runtime).usage(customer)
+
+    @get("/subscription/models/{model:str}", summary="Whether the customer's plan offers a model, and which plan does")
+    async def model_access(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        model: FromPath[str],
+    ) -> schemas.ModelAccess:
+        return await SubscriptionService(db_session, tenant, runtime).model_access(customer, model)
+
+    @patch("/subscription", summary="Change tier or interval (prorated by Stripe), or resume a cancellation")
+    async def change(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        data: JSONBody[schemas.SubscriptionUpdate],
+    ) -> schemas.Subscription:
+        return await SubscriptionService(db_session, tenant, runtime).change(customer, data)
+
+    @delete("/subscription", summary="Cancel at the period's end or now", status_code=200)
+    async def cancel(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        at_period_end: AtPeriodEnd = True,
+    ) -> schemas.Subscription:
+        return await SubscriptionService(db_session, tenant, runtime).cancel(customer, at_period_end=at_period_end)
+
+    @post("/checkout/subscription", summary="Start a subscription: a Stripe Checkout Session")
+    async def checkout(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        data: JSONBody[schemas.CheckoutCreate],
+    ) -> Response[schemas.Checkout]:
+        checkout = await SubscriptionService(db_session, tenant, runtime).checkout(customer, data)
+        return Response(checkout, status_code=201)
+
+    @post("/portal", summary="A Stripe Billing Portal session for the customer", status_code=201)
+    async def portal(
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer: CustomerPath,
+        data: JSONBody[schemas.PortalCreate],
+    ) -> schemas.Portal:
+        return await SubscriptionService(db_session, tenant, runtime).portal(customer, data)
+
+
+@post(
+    "/admin/subscriptions/reconcile",
+    tags=["subscriptions"],
+    summary="Compare this tenant's subscriptions with Stripe and repair drift (queued)",
+    opt={"admin": True},
+    status_code=202,
+)
+async def reconcile(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.ReconcileRequest:
+    return await request_reconcile(db_session, tenant, runtime)

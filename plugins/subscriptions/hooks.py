@@ -1,0 +1,75 @@
+"""The subscriptions plugin's hook implementations: routes, event handlers, tasks, schedules, entitlements,
+settings validation, tables and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from core.hookspecs import EventHandler, Schedule, hookimpl
+
+if TYPE_CHECKING:
+    import click
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+
+    from core.customers.models import Customer
+    from tenants.registry import Tenant
+
+
+@hookimpl
+def tollgate_route_handlers() -> Sequence[Any]:
+    from plugins.subscriptions.controllers import SubscriptionController, list_tiers, reconcile
+
+    return [list_tiers, SubscriptionController, reconcile]
+
+
+@hookimpl
+def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
+    from plugins.subscriptions.webhooks import HANDLERS
+
+    return HANDLERS
+
+
+@hookimpl
+def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
+    from plugins.subscriptions.tasks import register
+
+    return register(broker)
+
+
+@hookimpl
+def tollgate_schedules() -> Sequence[Schedule]:
+    from plugins.subscriptions.tasks import SCHEDULES
+
+    return SCHEDULES
+
+
+@hookimpl
+async def tollgate_entitlements(tenant: Tenant, customer: Customer, session: AsyncSession) -> Mapping[str, Any]:
+    from core.runtime import current
+    from plugins.subscriptions.services import SubscriptionService
+
+    return await SubscriptionService(session, tenant, current()).entitlements(customer)
+
+
+@hookimpl
+def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Any]:
+    from core.settings import StructValidator
+    from plugins.subscriptions.config import SubscriptionsConfig
+
+    return [StructValidator(key, SubscriptionsConfig)]
+
+
+@hookimpl
+def tollgate_models() -> Sequence[type]:
+    from plugins.subscriptions.models import Allowance, Subscription, SubscriptionCheckout
+
+    return [Subscription, SubscriptionCheckout, Allowance]
+
+
+@hookimpl
+def tollgate_cli_commands() -> Sequence[click.Command]:
+    from plugins.subscriptions.cli import subscriptions
+
+    return [subscriptions]

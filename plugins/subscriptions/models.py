@@ -1,0 +1,101 @@
+"""The plugin's tables: Stripe subscriptions as last applied, the checkouts we started, the allowances we granted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from advanced_alchemy.types.datetime import DateTimeUTC
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import TenantOwned
+
+# Stripe statuses in which the customer holds the plan (maybe in dunning); anything else is the free tier.
+HOLDING = ("active", "trialing", "past_due", "unpaid", "paused")
+IN_GOOD_STANDING = ("active", "trialing")
+# Stripe never brings a subscription back from these.
+FINAL = ("canceled", "incomplete_expired")
+
+
+class Subscription(TenantOwned):
+    """One Stripe subscription of a customer, in the state last read from Stripe."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "stripe_subscription_id", name="uq_subscriptions_tenant_stripe"),
+        Index("ix_subscriptions_tenant_customer", "tenant_id", "customer"),
+        Index("ix_subscriptions_tenant_next_allowance", "tenant_id", "next_allowance_at"),
+    )
+
+    customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
+    customer: Mapped[str] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str] = mapped_column(String(255))
+    stripe_customer_id: Mapped[str] = mapped_column(String(255))
+    item_id: Mapped[str] = mapped_column(String(255))
+    price_id: Mapped[str] = mapped_column(String(255))
+    tier: Mapped[str] = mapped_column(String(64))
+    interval: Mapped[str] = mapped_column(String(8))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Credits per billing period from the price's `credit_amount` metadata (product_sync); None: the tier's.
+    period_credits: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    status: Mapped[str] = mapped_column(String(32))
+    current_period_start: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    current_period_end: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    trial_end: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # When dunning began (the first failed renewal); the grace period counts from here.
+    past_due_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # The last period an invoice paid for: a yearly plan hands out its allowance month by month within it.
+    paid_period_start: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    paid_period_end: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    next_allowance_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # What the ledger was last told about an unlimited tier (None: not unlimited).
+    unlimited_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class SubscriptionCheckout(TenantOwned):
+    """A Checkout Session we created for a customer; also the rate limiter's record."""
+
+    __tablename__ = "subscription_checkouts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "stripe_session_id", name="uq_subscription_checkouts_tenant_session"),
+        Index("ix_subscription_checkouts_tenant_customer_created", "tenant_id", "customer", "created_at"),
+    )
+
+    customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
+    customer: Mapped[str] = mapped_column(String(255))
+    tier: Mapped[str] = mapped_column(String(64))
+    interval: Mapped[str] = mapped_column(String(8))
+    price_id: Mapped[str] = mapped_column(String(255))
+    promotion_code: Mapped[str | None] = mapped_column(String(255), default=None)
+    trial_days: Mapped[int] = mapped_column(Integer, default=0)
+    stripe_session_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # open | complete | expired
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class Allowance(TenantOwned):
+    """Credits the plugin granted for one period of a plan (a ledger grant, looked up by source and ref)."""
+
+    __tablename__ = "subscription_allowances"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "source", "source_ref", name="uq_subscription_allowances_tenant_source"),
+        Index("ix_subscription_allowances_customer_period", "tenant_id", "customer", "kind", "period_start"),
+    )
+
+    customer: Mapped[str] = mapped_column(String(255))
+    # The Stripe subscription; None for the free tier's allowance.
+    subscription: Mapped[str | None] = mapped_column(String(255), default=None)
+    # period (an invoice or a yearly plan's month) | free | change (a mid-period plan change)
+    kind: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str] = mapped_column(String(64))
+    credits: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(64))
+    source_ref: Mapped[str] = mapped_column(String(255))
+    period_start: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    period_end: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    grant_id: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,405 @@
+"""The subscriptions API's rules: tiers, a customer's plan and usage, checkout, portal, plan changes, cancellation.
+
+Stripe is asked to change a subscription; its answer is applied at once through `Lifecycle.apply`,
+so the response already shows the new plan, and the webhook that follows finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+import stripe
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils import uuid7
+
+from core import clock
+from core.customers.models import Customer
+from core.customers.services import CustomerService
+from core.errors import BadRequest, Conflict, NotFound, PaymentRequired, TooManyRequests, UpstreamError
+from core.ledger.services import Ledger
+from plugins.subscriptions import schemas
+from plugins.subscriptions.config import PLUGIN, Interval, Tier
+from plugins.subscriptions.lifecycle import Lifecycle
+from plugins.subscriptions.models import IN_GOOD_STANDING, Subscription, SubscriptionCheckout
+from plugins.subscriptions.periods import calendar_month
+from plugins.subscriptions.plans import Plan, plan_of
+from tenants.registry import Tenant
+from tenants.stripe import idempotency_key, promotion_code_id
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+logger = logging.getLogger("tollgate.subscriptions")
+
+
+def _stripe_failed(exc: stripe.StripeError, what: str) -> UpstreamError:
+    logger.warning("%s failed at Stripe: %s", what, exc)
+    return UpstreamError(f"Stripe did not accept the {what}; try again.", code="stripe_error")
+
+
+class SubscriptionService:
+    """One tenant's subscriptions, as its customers and their app see them."""
+
+    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Runtime) -> None:
+        self.session = session
+        self.tenant = tenant
+        self.runtime = runtime
+        # Stripe's answers to our changes are applied through the same lifecycle as its events.
+        self.lifecycle = lifecycle = Lifecycle(session, tenant, runtime)
+        self.config, self.subscriptions, self.checkouts = lifecycle.config, lifecycle.subscriptions, lifecycle.checkouts
+        self.prices, self.allowances = lifecycle.prices, lifecycle.allowances
+        self.customers = CustomerService(session, tenant)
+
+    # ------------------------------------------------------------------------------------------
+    # Reads
+    # ------------------------------------------------------------------------------------------
+
+    async def tiers(self) -> schemas.TierList:
+        tiers = []
+        for tier in self.config.tiers:
+            prices = [] if tier.id == self.config.default_tier else await self.prices.options(tier.id)
+            tiers.append(
+                schemas.TierInfo(
+                    id=tier.id,
+                    name=tier.name,
+                    credits_per_month=tier.monthly_limit,
+                    is_unlimited=tier.unlimited,
+                    is_default=tier.id == self.config.default_tier,
+                    models=list(tier.models),
+                    features=dict(tier.features),
+                    highlights=list(tier.highlights),
+                    trial_days=tier.trial_days,
+                    prices=[
+                        schemas.TierPriceInfo(p.interval, p.currency, p.unit_amount, p.id, p.period_credits)
+                        for p in prices
+                    ],
+                )
+            )
+        return schemas.TierList(default_tier=self.config.default_tier, tiers=tiers)
+
+    async def plan(self, customer: str) -> Plan:
+        """The customer's plan now; a customer on the default tier gets this month's allowance if still due."""
+        await self.customers.get(customer)
+        now = clock.now()
+        row = await self.subscriptions.holding(customer)
+        if row is None:
+            await self.allowances.free(customer, now)
+        plan = plan_of(self.config, customer, row, now)
+        if row is None or plan.restricted:
+            return plan
+        # A synced price's `feature_flags` metadata adds to the tier's features.
+        priced = await self.prices.tier_of(row.price_id)
+        features = {**plan.features, **dict.fromkeys(priced.feature_flags if priced else (), True)}
+        monthly = self.allowances.monthly_credits(row, plan.tier)
+        return dataclasses.replace(plan, credits_per_month=monthly, features=features)
+
+    async def read(self, customer: str) -> schemas.Subscription:
+        plan = await self.plan(customer)
+        balance = await Ledger(self.session, self.tenant).balance(customer)
+        row = plan.subscription
+        period = calendar_month(clock.now())
+        return schemas.Subscription(
+            customer=customer,
+            tier=plan.tier.id,
+            tier_name=plan.tier.name,
+            status=plan.status,
+            subscription_id=row.stripe_subscription_id if row else None,
+            interval=row.interval if row else None,
+            credits_remaining=balance.balance,
+            credits_per_month=plan.credits_per_month,
+            is_unlimited=balance.unlimited,
+            current_period_start=row.current_period_start if row else period.start,
+            current_period_end=row.current_period_end if row else period.end,
+            cancel_at_period_end=row.cancel_at_period_end if row else False,
+            trial_end=row.trial_end if row else None,
+            restricted=plan.restricted,
+            grace_ends_at=plan.grace_ends_at,
+            models=list(plan.effective.models),
+            features=dict(plan.features),
+        )
+
+    async def usage(self, customer: str) -> schemas.Usage:
+        return await self.allowances.usage(await self.plan(customer), clock.now())
+
+    async def model_access(self, customer: str, model: str) -> schemas.ModelAccess:
+        """Whether the customer's plan offers `model` now, and if not, which tier does."""
+        plan = await self.plan(customer)
+        tier = plan.effective
+        if model in tier.models:
+            return schemas.ModelAccess(customer, model, True, tier.id, None, None, f"{tier.name} includes {model}.")
+        holder = self.config.lowest_with_model(model)
+        if holder is None:
+            message = f"No plan of this app offers {model!r}."
+            return schemas.ModelAccess(customer, model, False, tier.id, "unknown_model", None, message)
+        if plan.restricted and model in plan.tier.models:
+            message = f"{model} comes with {plan.tier.name}, which is restricted until its payment goes through."
+        else:
+            message = f"{model} is not in the {tier.name} plan; it comes with {holder.name}."
+        return schemas.ModelAccess(customer, model, False, tier.id, "model_not_in_tier", holder.id, message)
+
+    async def entitlements(self, customer: Customer) -> dict[str, Any]:
+        return (await self.plan(customer.external_id)).entitlements()
+
+    # ------------------------------------------------------------------------------------------
+    # Checkout and portal
+    # ------------------------------------------------------------------------------------------
+
+    async def checkout(self, customer: str, data: schemas.CheckoutCreate) -> schemas.Checkout:
+        """A Stripe Checkout Session for a new subscription to `data.tier`, billed every `data.interval`."""
+        tier = self._purchasable(data.tier)
+        # The customer's row lock serialises its checkouts, so the rate limit holds across API processes.
+        row = await self.customers.get(customer, for_update=True)
+        await self._no_plan_held(customer)
+        await self._rate_limit(customer)
+        price = await self.prices.for_tier(tier.id, data.interval, data.currency)
+        if price is None:
+            raise BadRequest(
+                f"No {data.interval}ly price is configured for {tier.name}"
+                + (f" in {data.currency}." if data.currency else "."),
+                code="price_not_configured",
+                detail={"tier": tier.id, "interval": data.interval, "currency": data.currency},
+            )
+        client = await self.runtime.stripe.for_tenant(self.tenant)
+        promotion = await self._promotion(client, data.promotion_code) if data.promotion_code else None
+        trial_days = tier.trial_days if tier.trial_days and not await self.subscriptions.has_any(customer) else 0
+        now = clock.now()
+        checkout = SubscriptionCheckout(
+            tenant_id=self.tenant.slug,
+            customer_id=row.id,
+            customer=customer,
+            tier=tier.id,
+            interval=data.interval,
+            price_id=price.id,
+            promotion_code=data.promotion_code,
+            trial_days=trial_days,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(checkout)
+        await self.session.flush()
+        params = self._session_params(checkout, data, await self._stripe_customer(row), promotion)
+        try:
+            session = await client.v1.checkout.sessions.create_async(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key("subscription_checkout", checkout.id)},
+            )
+        except stripe.InvalidRequestError as exc:
+            if promotion and str(exc.param or "").startswith("discounts"):
+                raise BadRequest(
+                    f"The promotion code cannot be used: {exc.user_message or exc}", code="invalid_promotion_code"
+                ) from None
+            raise _stripe_failed(exc, "checkout") from exc
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "checkout") from exc
+        checkout.stripe_session_id = session.id
+        await self.session.flush()
+        return schemas.Checkout(
+            checkout_url=str(session.url),
+            session_id=session.id,
+            tier=tier.id,
+            interval=data.interval,
+            price_id=price.id,
+            trial_days=trial_days,
+        )
+
+    def _session_params(
+        self, checkout: SubscriptionCheckout, data: schemas.CheckoutCreate, stripe_customer: str, promotion: str | None
+    ) -> dict[str, Any]:
+        """The Checkout Session's parameters; the metadata lets the subscription's events find us again."""
+        metadata = {
+            "tollgate_tenant": self.tenant.slug,
+            "tollgate_customer": checkout.customer,
+            "tollgate_plugin": PLUGIN,
+            "tollgate_tier": checkout.tier,
+            "tollgate_checkout": str(checkout.id),
+        }
+        subscription_data: dict[str, Any] = {"metadata": metadata}
+        if checkout.trial_days:
+            subscription_data["trial_period_days"] = checkout.trial_days
+        params: dict[str, Any] = {
+            "mode": "subscription",
+            "customer": stripe_customer,
+            "client_reference_id": checkout.customer,
+            "line_items": [{"price": checkout.price_id, "quantity": 1}],
+            "success_url": data.success_url,
+            "metadata": metadata,
+            "subscription_data": subscription_data,
+        }
+        if data.cancel_url:
+            params["cancel_url"] = data.cancel_url
+        if promotion:
+            params["discounts"] = [{"promotion_code": promotion}]
+        elif self.config.allow_promotion_codes:
+            params["allow_promotion_codes"] = True
+        return params
+
+    async def portal(self, customer: str, data: schemas.PortalCreate) -> schemas.Portal:
+        """A Stripe Billing Portal session where the customer manages payment methods, invoices and the plan."""
+        row = await self.customers.get(customer)
+        stripe_customer = await self._stripe_customer(row)
+        client = await self.runtime.stripe.for_tenant(self.tenant)
+        try:
+            session = await client.v1.billing_portal.sessions.create_async(
+                params={"customer": stripe_customer, "return_url": data.return_url},
+                # A portal session is single-use: each request is its own operation, retried under one key.
+                options={"idempotency_key": idempotency_key("billing_portal", row.id, str(uuid7()))},
+            )
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "billing portal session") from exc
+        return schemas.Portal(portal_url=session.url)
+
+    async def _stripe_customer(self, row: Customer) -> str:
+        try:
+            return await self.customers.ensure_stripe_customer(row, self.runtime.stripe)
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "customer") from exc
+
+    def _purchasable(self, tier_id: str) -> Tier:
+        tier = self.config.tier(tier_id)
+        if tier is None:
+            raise BadRequest(
+                f"No tier {tier_id!r}.", code="unknown_tier", detail={"tiers": [t.id for t in self.config.tiers]}
+            )
+        if tier.id == self.config.default_tier:
+            raise BadRequest(f"{tier.name} is the free tier; it needs no subscription.", code="tier_not_for_sale")
+        return tier
+
+    async def _no_plan_held(self, customer: str) -> None:
+        held = await self.subscriptions.holding(customer)
+        if held is None:
+            return
+        base = f"/t/{self.tenant.slug}/v1/customers/{customer}"
+        raise Conflict(
+            f"The customer already subscribes to {held.tier} ({held.status}); change the plan instead.",
+            code="subscription_exists",
+            detail={
+                "subscription": held.stripe_subscription_id,
+                "tier": held.tier,
+                "status": held.status,
+                "hint": f"PATCH {base}/subscription to change tier or interval, or POST {base}/portal",
+            },
+        )
+
+    async def _rate_limit(self, customer: str) -> None:
+        limit = self.config.checkout_rate_limit
+        now = clock.now()
+        started = await self.checkouts.started_since(customer, now - dt.timedelta(seconds=limit.per_seconds))
+        if len(started) < limit.count:
+            return
+        free_at = started[len(started) - limit.count] + dt.timedelta(seconds=limit.per_seconds)
+        retry_after = max(1, math.ceil((free_at - now).total_seconds()))
+        raise TooManyRequests(
+            f"At most {limit.count} checkouts per {limit.per_seconds} s for one customer; retry in {retry_after} s.",
+            code="rate_limited",
+            detail={"limit": limit.count, "per_seconds": limit.per_seconds, "retry_after_seconds": retry_after},
+            retry_after=retry_after,
+        )
+
+    async def _promotion(self, client: stripe.StripeClient, code: str) -> str:
+        """The Stripe id of an active promotion code given by its code (or its id), or a 400."""
+        try:
+            found = await promotion_code_id(client, code)
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "promotion code lookup") from exc
+        if found is None:
+            raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
+        return found
+
+    # ------------------------------------------------------------------------------------------
+    # Changes
+    # ------------------------------------------------------------------------------------------
+
+    async def change(self, customer: str, data: schemas.SubscriptionUpdate) -> schemas.Subscription:
+        """Move to another tier and/or interval (Stripe prorates), or take back a cancellation at period end.
+
+        An upgrade is invoiced at once and only takes effect once that invoice is paid (Stripe's
+        pending update); a downgrade takes effect now and its unused time is credited on the next invoice.
+        """
+        row = await self._held(customer)
+        if row.status not in IN_GOOD_STANDING:
+            raise Conflict(
+                f"The subscription is {row.status}; settle its payment (POST .../portal) before changing the plan.",
+                code="subscription_not_changeable",
+                detail={"status": row.status},
+            )
+        tier = self._purchasable(data.tier) if data.tier else self.config.tier(row.tier)
+        interval: Interval = data.interval or ("year" if row.interval == "year" else "month")
+        params: dict[str, Any] = {}
+        if tier is not None and (tier.id, interval) != (row.tier, row.interval):
+            price = await self.prices.for_tier(tier.id, interval, row.currency)
+            if price is None:
+                raise BadRequest(
+                    f"No {interval}ly price in {row.currency} is configured for {tier.name}.",
+                    code="price_not_configured",
+                    detail={"tier": tier.id, "interval": interval, "currency": row.currency},
+                )
+            current = self.config.tier(row.tier)
+            upgrade = current is None or tier.outranks(current) or (interval == "year" and row.interval == "month")
+            params.update(
+                items=[{"id": row.item_id, "price": price.id}],
+                proration_behavior="always_invoice" if upgrade else "create_prorations",
+            )
+            if upgrade:
+                params["payment_behavior"] = "pending_if_incomplete"
+        if data.cancel_at_period_end is False and row.cancel_at_period_end:
+            if params:
+                raise BadRequest(
+                    "Change the plan and resume the subscription in two requests.", code="one_change_at_a_time"
+                )
+            params["cancel_at_period_end"] = False
+        if not params:
+            return await self.read(customer)
+        updated = await self._update(row, params)
+        if updated.get("pending_update"):
+            raise PaymentRequired(
+                "The plan change is waiting for its invoice to be paid; the customer can pay it in the portal.",
+                code="payment_pending",
+                detail={"latest_invoice": updated.get("latest_invoice")},
+            )
+        await self.lifecycle.apply(updated, observed=clock.now())
+        return await self.read(customer)
+
+    async def cancel(self, customer: str, *, at_period_end: bool) -> schemas.Subscription:
+        """Cancel at the period's end (the plan runs until then) or now; then the customer is on the free tier."""
+        row = await self._held(customer)
+        if at_period_end:
+            if not row.cancel_at_period_end:
+                await self.lifecycle.apply(
+                    await self._update(row, {"cancel_at_period_end": True}), observed=clock.now()
+                )
+            return await self.read(customer)
+        client = await self.runtime.stripe.for_tenant(self.tenant)
+        try:
+            canceled = await client.v1.subscriptions.cancel_async(row.stripe_subscription_id)
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "cancellation") from exc
+        await self.lifecycle.apply(canceled.to_dict(), observed=clock.now())
+        return await self.read(customer)
+
+    async def _held(self, customer: str) -> Subscription:
+        await self.customers.get(customer)
+        row = await self.subscriptions.holding(customer, for_update=True)
+        if row is None:
+            raise NotFound(
+                "The customer has no subscription; start one with POST .../checkout/subscription.",
+                code="subscription_not_found",
+            )
+        return row
+
+    async def _update(self, row: Subscription, params: dict[str, Any]) -> dict[str, Any]:
+        client = await self.runtime.stripe.for_tenant(self.tenant)
+        try:
+            updated = await client.v1.subscriptions.update_async(
+                row.stripe_subscription_id,
+                params=params,  # type: ignore[arg-type]
+                # Each request is one change; Stripe updates converge on their target, so a repeat is harmless.
+                options={"idempotency_key": idempotency_key("subscription", row.id, f"update:{uuid7()}")},
+            )
+        except stripe.StripeError as exc:
+            raise _stripe_failed(exc, "plan change") from exc
+        result: dict[str, Any] = updated.to_dict()
+        return result

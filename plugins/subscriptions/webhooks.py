@@ -1,0 +1,52 @@
+"""Stripe events for subscriptions: each re-reads the subscription from Stripe and applies it (see lifecycle.py)."""
+
+from __future__ import annotations
+
+from core.hookspecs import EventHandler
+from core.inbox.context import EventContext
+from plugins.subscriptions.lifecycle import Lifecycle
+
+
+def _lifecycle(ctx: EventContext) -> Lifecycle:
+    return Lifecycle(ctx.session, ctx.tenant, ctx.runtime)
+
+
+async def subscription_changed(ctx: EventContext) -> None:
+    await _lifecycle(ctx).subscription_event(ctx)
+
+
+async def trial_will_end(ctx: EventContext) -> None:
+    await _lifecycle(ctx).trial_will_end(ctx)
+
+
+async def invoice_paid(ctx: EventContext) -> None:
+    await _lifecycle(ctx).invoice_paid(ctx)
+
+
+async def invoice_payment_failed(ctx: EventContext) -> None:
+    await _lifecycle(ctx).invoice_failed(ctx, action_required=False)
+
+
+async def invoice_payment_action_required(ctx: EventContext) -> None:
+    await _lifecycle(ctx).invoice_failed(ctx, action_required=True)
+
+
+async def checkout_completed(ctx: EventContext) -> None:
+    await _lifecycle(ctx).checkout_completed(ctx)
+
+
+async def checkout_expired(ctx: EventContext) -> None:
+    await _lifecycle(ctx).checkout_expired(ctx)
+
+
+HANDLERS: dict[str, EventHandler] = {
+    "checkout.session.completed": checkout_completed,
+    "checkout.session.expired": checkout_expired,
+    "customer.subscription.created": subscription_changed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+    "customer.subscription.trial_will_end": trial_will_end,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "invoice.payment_action_required": invoice_payment_action_required,
+}
