@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.runtime import Runtime
+from tests.support.jobs import drain
 from tests.support.tenants import tenant_block
 
 RECORDER_SOURCE = Path(__file__).resolve().parents[1] / "inbox_plugin"
@@ -60,7 +61,7 @@ async def runtime(runtime: Runtime) -> AsyncIterator[Runtime]:
 async def client(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """The shared client; the in-process tasks it started finish before the app stops."""
     yield client
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
 
 async def grants_by_invoice(runtime: Runtime, tenant: str = "alpha") -> dict[str, int]:

@@ -11,6 +11,7 @@ from core.inbox.repository import InboxRepository
 from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice, recorder
 from tests.inbox.stripe_events import deliver, event, invoice_paid, stripe_object
+from tests.support.jobs import drain
 from tests.support.tenants import auth, user_auth
 
 EVENTS = "/t/alpha/v1/admin/webhook-events"
@@ -23,7 +24,7 @@ def settings_overrides() -> dict[str, Any]:
 
 async def ingest(runtime: Runtime, client: Any, *events: dict[str, Any], tenant: str = "alpha") -> list[str]:
     ids = [(await deliver(client, evt, tenant)).json()["id"] for evt in events]
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     return ids
 
 
@@ -84,14 +85,14 @@ async def test_replay_a_dead_event_processes_it_once(runtime: Runtime, client: A
     assert replayed.status_code == 202, replayed.text
     assert replayed.json()["status"] == "pending"
     assert replayed.json()["attempts"] == 0
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     after = (await client.get(f"{EVENTS}/{row_id}", headers=admin)).json()
     assert (after["status"], after["attempts"], after["last_error"]) == ("processed", 1, None)
     assert list((await grants_by_invoice(runtime)).values()) == [1]
 
     again = await client.post(f"{EVENTS}/{evt['id']}/replay", headers=admin)
     assert again.status_code == 202
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     assert list((await grants_by_invoice(runtime)).values()) == [2], "a replay re-runs the handlers, by design"
 
 

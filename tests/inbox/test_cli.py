@@ -15,6 +15,7 @@ from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice, recorder
 from tests.inbox.processes import BIN, ROOT, plugin_path, write_settings
 from tests.inbox.stripe_events import deliver, invoice_paid
+from tests.support.jobs import drain
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ async def dead_events(runtime: Runtime, client: Any, tenant: str, count: int) ->
     for evt in events:
         recorder.FAILURES[evt["id"]] = 1
         assert (await deliver(client, evt, tenant)).status_code == 200
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     return events
 
 

@@ -17,6 +17,7 @@ from core.runtime import Runtime
 from tests.inbox.conftest import recorder, subscription_states
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
+from tests.support.jobs import drain
 from tests.support.tenants import secrets_document
 
 SECRET = "whsec_emulator_end_to_end"
@@ -65,7 +66,7 @@ async def test_duplicated_shuffled_deliveries_apply_once_and_end_in_stripes_stat
         settled = await control.settle(stripe_account, timeout=30)
         assert settled["settled"], settled
         assert settled["gave_up"] == 0, settled
-        await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+        await drain(runtime)
 
     deliveries = (await control.deliveries(stripe_account))["data"]
     sent = {d["event_id"] for d in deliveries}

@@ -15,6 +15,7 @@ from core.runtime import Runtime
 from tenants.secrets import SecretsStore
 from tests.inbox.conftest import grants_by_invoice
 from tests.inbox.stripe_events import deliver, encode, event, invoice_paid, signed, stripe_object
+from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS
 
 
@@ -34,7 +35,7 @@ async def test_a_signed_event_is_stored_answered_and_processed(runtime: Runtime,
     assert receipt["received"] is True
     assert receipt["duplicate"] is False
     assert receipt["status"] == "pending"
-    await runtime.jobs.broker.wait_all()
+    await drain(runtime)
     (row,) = await stored(runtime)
     assert (row.stripe_event_id, row.tenant_id, row.event_type) == (evt["id"], "alpha", "invoice.paid")
     assert row.status == "processed"
@@ -48,9 +49,9 @@ async def test_a_signed_event_is_stored_answered_and_processed(runtime: Runtime,
 async def test_a_duplicate_delivery_is_acknowledged_and_changes_nothing(runtime: Runtime, client: Any) -> None:
     evt = invoice_paid()
     first = await deliver(client, evt)
-    await runtime.jobs.broker.wait_all()
+    await drain(runtime)
     again = await deliver(client, evt, timestamp=int(time.time()) + 1)
-    await runtime.jobs.broker.wait_all()
+    await drain(runtime)
     assert first.status_code == again.status_code == 200
     assert again.json() == {"received": True, "duplicate": True, "id": None, "status": None}
     assert len(await stored(runtime)) == 1
@@ -151,7 +152,7 @@ async def test_the_same_event_id_is_stored_once_per_tenant(runtime: Runtime, cli
     evt = invoice_paid()
     assert (await deliver(client, evt, "alpha")).json()["duplicate"] is False
     assert (await deliver(client, evt, "beta")).json()["duplicate"] is False
-    await runtime.jobs.broker.wait_all()
+    await drain(runtime)
     assert [r.tenant_id for r in await stored(runtime, "alpha")] == ["alpha"]
     assert [r.tenant_id for r in await stored(runtime, "beta")] == ["beta"]
     async with runtime.sessions() as session:
@@ -163,7 +164,7 @@ async def test_ingest_and_processing_work_on_sqlite(runtime: Runtime, client: An
     evt = invoice_paid()
     assert (await deliver(client, evt)).status_code == 200
     assert (await deliver(client, evt)).json()["duplicate"] is True
-    await runtime.jobs.broker.wait_all()
+    await drain(runtime)
     (row,) = await stored(runtime)
     assert row.status == "processed"
     assert await grants_by_invoice(runtime) == {evt["data"]["object"]["id"]: 1}

@@ -10,6 +10,7 @@ from core.inbox.context import EventContext
 from core.runtime import Runtime
 from tests.inbox.conftest import subscription_states
 from tests.inbox.stripe_events import deliver, subscription_updated
+from tests.support.jobs import drain
 
 
 def context(runtime: Runtime, session: Any, created: int, tenant: str = "alpha", obj: str = "sub_1") -> EventContext:
@@ -25,7 +26,7 @@ async def test_late_events_do_not_regress_the_state(runtime: Runtime, client: An
     ]
     for evt in arrivals:
         assert (await deliver(client, evt)).status_code == 200
-        await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+        await drain(runtime)
     assert await subscription_states(runtime) == {"sub_a": "past_due"}
 
 

@@ -22,6 +22,7 @@ from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice, recorder
 from tests.inbox.stripe_events import deliver, encode, event, invoice_paid, stripe_object
 from tests.support.app import asgi_client
+from tests.support.jobs import drain
 from tests.support.tenants import tenant_block
 
 MAX_ATTEMPTS = 3
@@ -55,7 +56,7 @@ async def store_pending(runtime: Runtime, evt: dict[str, Any]) -> uuid.UUID:
 
 
 async def settle(runtime: Runtime) -> None:
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
 
 async def sweep(runtime: Runtime) -> int:

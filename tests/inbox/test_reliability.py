@@ -29,6 +29,7 @@ from tests.inbox.conftest import grants_by_invoice, subscription_states
 from tests.inbox.processes import Worker, plugin_path, private_redis, start_worker, write_settings
 from tests.inbox.stripe_events import deliver, encode, invoice_paid, signed, subscription_updated
 from tests.support.app import asgi_client
+from tests.support.jobs import drain
 from tests.support.services import start_openbao, unique_name
 from tests.support.tenants import auth, secrets_document
 
@@ -104,7 +105,7 @@ async def _a_thousand_events(runtime: Runtime, client: httpx.AsyncClient) -> Non
     rng.shuffle(deliveries)
 
     await deliver_all(client, deliveries)
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
     assert await statuses(runtime) == {"processed": 1000}, await unprocessed(runtime)
     assert await grants_by_invoice(runtime) == {i["data"]["object"]["id"]: 1 for i in invoices}, "zero duplicates"
@@ -249,7 +250,7 @@ async def test_openbao_down_serves_cached_secrets_until_the_ttl_then_503(runtime
             late = await deliver(http, invoice_paid())
             assert late.status_code == 503
             assert late.json()["error"]["code"] == "secrets_unavailable"
-            await rt.jobs.broker.wait_all()  # type: ignore[attr-defined]
+            await drain(rt)
         assert await statuses(rt) == {"processed": 2}, "only the two verified events were stored"
     finally:
         bao.stop()

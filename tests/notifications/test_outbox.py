@@ -17,6 +17,7 @@ from core.notifications.models import Notification
 from core.notifications.tasks import sweep_notifications
 from core.runtime import Runtime
 from tests.notifications.conftest import TenantApp
+from tests.support.jobs import drain
 from tests.support.tenants import auth, notification_secret, tenant_block
 
 NOTICES = "/t/alpha/v1/admin/notifications"
@@ -28,7 +29,7 @@ async def rows(runtime: Runtime) -> list[Notification]:
 
 
 async def settle(runtime: Runtime) -> None:
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
 
 async def send(runtime: Runtime, event_type: str = "credits.granted", tenant: str = "alpha", **kwargs: Any) -> None:

@@ -14,17 +14,11 @@ from core.runtime import Runtime
 from plugins.product_sync.services import SCHEDULE_TASK, SYNC_TASK, SyncRuns
 from tests.product_sync.conftest import Dashboard
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from tests.support.jobs import drain
 from tests.support.tenants import auth, user_auth
 
 SYNC = "/t/{}/v1/admin/catalog/sync"
 RUNS = "/t/{}/v1/admin/catalog/sync-runs"
-
-
-async def drain(runtime: Runtime) -> None:
-    """Wait for the in-process broker's tasks, including those they send."""
-    broker: Any = runtime.jobs.broker
-    while broker._running_tasks:
-        await broker.wait_all()
 
 
 async def test_the_admin_route_needs_the_admin_scope_and_queues_a_sync(

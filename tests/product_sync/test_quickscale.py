@@ -19,6 +19,7 @@ from plugins.product_sync.services import Catalog
 from tests.product_sync.conftest import Dashboard
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
+from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS, auth, tenant_block
 
 pytest.importorskip("plugins.payg.hooks", reason="the payg plugin makes the purchases")
@@ -50,8 +51,7 @@ async def settle(runtime: Runtime, emulator: EmulatorHandle, key: str) -> None:
         report = await emulator.control.aio.settle(key, timeout=30)
         assert report["settled"], report
         assert report["gave_up"] == 0, await emulator.control.aio.deliveries(key)
-        while broker._running_tasks:
-            await broker.wait_all()
+        await drain(runtime)
         after = await emulator.control.aio.settle(key, timeout=30)
         if after["attempts"] == report["attempts"] and not broker._running_tasks:
             return

@@ -3,7 +3,6 @@ a tenant app receiving notices, and a harness that drives Stripe and the live ap
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from core.runtime import Runtime
 from tests.notifications.conftest import TenantApp, tenant_app  # noqa: F401 - the tenant app's fixture
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
+from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS, auth, secrets_document, tenant_block
 
 FREE = {
@@ -130,7 +130,7 @@ def settings_overrides(stripe_emulator: EmulatorHandle) -> dict[str, Any]:
 async def client(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """The shared in-process client; the tasks it started finish before the app stops."""
     yield client
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
 
 async def create_customer(http: httpx.AsyncClient, customer: str, tenant: str = "alpha") -> None:
@@ -208,13 +208,9 @@ class Shop:
 
     async def settle(self) -> None:
         """Every webhook delivered and every job it started finished; our clock at Stripe's."""
-        broker: Any = self.runtime.jobs.broker
         for _ in range(20):
             delivered = await self.emulator.control.aio.settle(self.key, timeout=10)
-            while broker._running_tasks:
-                await broker.wait_all()
-                # Finished tasks leave the set in a done-callback; awaiting done tasks never yields to run it.
-                await asyncio.sleep(0)
+            await drain(self.runtime)
             if delivered["settled"]:
                 break
         stripe_now = (await self.emulator.control.aio.account(self.key))["now"]

@@ -16,6 +16,7 @@ from plugins.subscriptions.periods import add_months, calendar_month
 from plugins.subscriptions.tasks import ALLOWANCES_TASK
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import create_customer, subscribed
+from tests.support.jobs import drain
 
 
 async def free_grants(runtime: Runtime) -> list[str]:
@@ -28,7 +29,7 @@ async def run_schedule(runtime: Runtime) -> None:
     assert any(s.task_name == ALLOWANCES_TASK and s.interval_seconds for s in runtime.jobs.schedules)
     await runtime.jobs.send(ALLOWANCES_TASK)
     await runtime.jobs.send(ALLOWANCES_TASK)  # two runs side by side grant nothing twice
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
 
 
 @pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)

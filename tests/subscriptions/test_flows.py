@@ -13,6 +13,7 @@ from plugins.subscriptions.periods import add_months
 from plugins.subscriptions.tasks import ALLOWANCES_TASK
 from tests.notifications.conftest import TenantApp
 from tests.subscriptions.conftest import Shop, create_customer, notices
+from tests.support.jobs import drain
 from tests.support.tenants import auth, user_auth
 
 
@@ -104,7 +105,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     assert (payment_failed["invoice"], payment_failed["customer"]) == (failed_invoice, "ana")
     [past_due] = await notices(runtime, "subscription.past_due")
     assert (past_due["subscription"], past_due["tier"]) == (premium["subscription_id"], "premium")
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     delivered = [body for _, body in tenant_app.received]
     assert any(b'"subscription.past_due"' in body for body in delivered), "the tenant app got the notice"
     assert (await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 5}))["unlimited"] is True
@@ -163,7 +164,7 @@ async def test_a_yearly_plan_grants_its_allowance_month_by_month(shop: Shop, run
         clock.advance(dt.timedelta(days=days))
         await runtime.jobs.send(ALLOWANCES_TASK)
         await runtime.jobs.send(ALLOWANCES_TASK)  # a second run finds nothing more to do
-        await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+        await drain(runtime)
 
     await month_passes(31)
     [second] = plan_grants(await shop.balance("yuki"))
@@ -197,7 +198,7 @@ async def test_a_trial_ends_with_a_notice_then_the_first_charge(
     await shop.settle()
     [notice] = await notices(runtime, "subscription.trial_will_end")
     assert (notice["customer"], notice["tier"], at(notice["trial_end"])) == ("tia", "premium", at(trial["trial_end"]))
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     assert any(b'"subscription.trial_will_end"' in body for _, body in tenant_app.received)
 
     result = await shop.renew(trial["subscription_id"])

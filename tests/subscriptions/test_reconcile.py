@@ -14,6 +14,7 @@ from core.runtime import Runtime, set_current
 from plugins.subscriptions.models import Subscription
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import apply_event, events_since, subscribed
+from tests.support.jobs import drain
 from tests.support.tenants import auth
 
 
@@ -92,7 +93,7 @@ async def test_the_admin_route_queues_the_reconcile_task(
     before, renewal_invoice = await drifted(client, runtime, stripe_emulator, alpha_key)
     r = await client.post("/t/alpha/v1/admin/subscriptions/reconcile", headers=auth("alpha", "admin"))
     assert r.status_code == 202
-    await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+    await drain(runtime)
     repaired = await stored(runtime)
     assert (repaired.current_period_start, repaired.cancel_at_period_end) == (before.current_period_end, True)
     assert renewal_invoice in await plan_grants(runtime)

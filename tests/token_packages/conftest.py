@@ -18,6 +18,7 @@ from core.notifications.models import Notification
 from core.runtime import Runtime
 from tests.inbox.stripe_events import deliver
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from tests.support.jobs import drain
 from tests.support.stripe_tenants import *  # noqa: F403 - alpha_key, beta_key, tenant_secrets, settings_overrides
 from tests.support.tenants import auth, tenant_block
 
@@ -126,7 +127,7 @@ class Shop:
         for event in await self.new_events() if events is None else events:
             r = await deliver(self.http, event, self.slug)
             assert r.status_code in (200, 202), r.text
-        await self.runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
+        await drain(self.runtime)
 
     async def get_order(self, order_id: str, customer: str = "cust-1") -> dict[str, Any]:
         r = await self.http.get(self.url(f"/customers/{customer}/orders/{order_id}"), headers=auth(self.slug))

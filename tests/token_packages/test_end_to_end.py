@@ -17,6 +17,7 @@ from core.ledger.tasks import expire_credits
 from core.runtime import Runtime
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
+from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS, auth
 
 
@@ -33,10 +34,8 @@ class Tollgate:
 
     async def webhooks_done(self, slug: str) -> None:
         """Stripe delivered every event to the app, and the app processed each."""
-        broker: Any = self.runtime.jobs.broker
         await self.emulator.control.aio.settle(self.keys[slug], timeout=10)
-        while broker._running_tasks:
-            await broker.wait_all()
+        await drain(self.runtime)
 
     async def pay(self, slug: str, order: dict[str, Any], **complete: Any) -> dict[str, Any]:
         await self.emulator.control.aio.complete_checkout(self.keys[slug], order["checkout_session_id"], **complete)
