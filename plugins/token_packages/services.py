@@ -40,7 +40,7 @@ from plugins.token_packages.models import (
 )
 from plugins.token_packages.repository import OrderRepository, PaymentRepository, RefundRepository, parse_id
 from tenants.registry import Tenant
-from tenants.stripe import idempotency_key
+from tenants.stripe import idempotency_key, promotion_code_id
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -289,19 +289,12 @@ class OrderService:
     async def _promotion_code(self, client: stripe.StripeClient, code: str) -> str:
         """The id of an active promotion code, from its id or the code a customer types; 400 otherwise."""
         try:
-            if code.startswith("promo_"):
-                found = await client.v1.promotion_codes.retrieve_async(code)
-                if found.active:
-                    return found.id
-            else:
-                page = await client.v1.promotion_codes.list_async({"code": code, "active": True, "limit": 1})
-                if page.data:
-                    return page.data[0].id
-        except stripe.InvalidRequestError:
-            pass
+            found = await promotion_code_id(client, code)
         except stripe.StripeError as exc:
             raise UpstreamError("Stripe did not answer; try again.", code="stripe_error") from exc
-        raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
+        if found is None:
+            raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
+        return found
 
     async def list_orders(
         self, customer: str, *, cursor: str | None, limit: int, status: str | None
