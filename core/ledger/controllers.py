@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from litestar import Controller, Response, get, post
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import commit
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey
 from core.ledger import schemas
 from core.ledger.services import Ledger
+from core.ledger.turns import TURNS
+from tenants.registry import Tenant
+
+T = TypeVar("T")
+
+
+async def in_turn(tenant: Tenant, customer: str, session: AsyncSession, write: Callable[[], Awaitable[T]]) -> T:
+    """A write to one customer's credits, committed before the next request for that customer starts.
+
+    The commit happens here rather than at the request's end so the customer's turn covers it.
+    """
+    async with TURNS.turn(tenant.slug, customer):
+        result = await write()
+        await commit(session)
+    return result
 
 
 class LedgerController(Controller):
@@ -40,8 +58,14 @@ class LedgerController(Controller):
         data: JSONBody[schemas.SpendCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Spend:
-        return await Ledger(db_session, tenant).spend(
-            customer, data.amount, reason=data.reason, metadata=data.metadata, idempotency_key=idempotency_key
+        ledger = Ledger(db_session, tenant)
+        return await in_turn(
+            tenant,
+            customer,
+            db_session,
+            lambda: ledger.spend(
+                customer, data.amount, reason=data.reason, metadata=data.metadata, idempotency_key=idempotency_key
+            ),
         )
 
     @post("/holds", summary="Reserve credits before work; capture or release after")
@@ -53,13 +77,19 @@ class LedgerController(Controller):
         data: JSONBody[schemas.HoldCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
-        return await Ledger(db_session, tenant).hold(
+        ledger = Ledger(db_session, tenant)
+        return await in_turn(
+            tenant,
             customer,
-            data.amount,
-            ttl_seconds=data.ttl_seconds,
-            reason=data.reason,
-            metadata=data.metadata,
-            idempotency_key=idempotency_key,
+            db_session,
+            lambda: ledger.hold(
+                customer,
+                data.amount,
+                ttl_seconds=data.ttl_seconds,
+                reason=data.reason,
+                metadata=data.metadata,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     @get("/holds/{hold_id:str}", summary="A hold and its state")
@@ -80,13 +110,15 @@ class LedgerController(Controller):
         data: Annotated[schemas.HoldCapture | None, Body()] = None,
     ) -> schemas.Hold:
         amount = data.amount if data is not None else None
-        return await Ledger(db_session, tenant).capture(customer, hold_id, amount)
+        ledger = Ledger(db_session, tenant)
+        return await in_turn(tenant, customer, db_session, lambda: ledger.capture(customer, hold_id, amount))
 
     @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits")
     async def release(
         self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
     ) -> schemas.Hold:
-        return await Ledger(db_session, tenant).release(customer, hold_id)
+        ledger = Ledger(db_session, tenant)
+        return await in_turn(tenant, customer, db_session, lambda: ledger.release(customer, hold_id))
 
     @post("/grants", opt={"admin": True}, summary="Grant credits (admin); a repeated reference returns the first grant")
     async def grant(
