@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_PLUGINS := build/test-plugins
 PYTEST_ARGS ?=
+STRIPE ?= emulator
 
 .PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean
 
@@ -27,6 +28,16 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/tollgate run
 
+# The five reference tenants on one deployment, each app's main scenario walked over HTTP, offline
+# against the Stripe emulator. `make demo STRIPE=real`: the secrets' own test keys, up to the first
+# page where a person must pay.
+demo: $(STAMP)
+	$(BIN)/python -m demo --stripe $(STRIPE)
+
+# The Stripe emulator alone, for `make run` with TOLLGATE_STRIPE__API_BASE=http://127.0.0.1:12111.
+emulator: $(STAMP)
+	$(BIN)/python -m tests.stripe_emulator --port 12111 --auto-accounts 'sk_test_\w+'
+
 migrate: $(STAMP)
 	$(BIN)/tollgate db upgrade
 
@@ -37,13 +48,13 @@ scheduler: $(STAMP)
 	$(BIN)/tollgate scheduler
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tenants tests migrations
-	$(BIN)/ruff format --check core plugins tenants
+	$(BIN)/ruff check core plugins tenants tests migrations demo
+	$(BIN)/ruff format --check core plugins tenants demo
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format core plugins tenants tests migrations
-	$(BIN)/ruff check --fix core plugins tenants tests migrations
+	$(BIN)/ruff format core plugins tenants tests migrations demo
+	$(BIN)/ruff check --fix core plugins tenants tests migrations demo
 
 test: $(STAMP) $(TEST_PLUGINS)/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)

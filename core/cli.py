@@ -148,44 +148,63 @@ def tenants() -> None:
     pass
 
 
-@tenants.command("list", help="List tenants and their enabled plugins.")
-def tenants_list() -> None:
-    runtime = build_runtime()
-    table = Table("slug", "name", "plugins")
+@tenants.command("list", help="List tenants: name, enabled plugins, where their notices go.")
+@click.pass_context
+def tenants_list(ctx: click.Context) -> None:
+    runtime = runtime_for(ctx)
+    table = Table("slug", "name", "plugins", "notifications")
     for tenant in runtime.tenants:
-        table.add_row(tenant.slug, tenant.name, ", ".join(tenant.plugins) or "-")
+        table.add_row(tenant.slug, tenant.name, ", ".join(tenant.plugins) or "-", tenant.core.notifications.url or "-")
     console.print(table)
 
 
-@tenants.command("check", help="Validate the settings and check that each tenant's secrets can be read.")
+@tenants.command(
+    "check",
+    help="Validate the settings, then read each tenant's secrets (SLUGS, or every tenant) and check what they "
+    "hold. Exits 1 when a tenant's secrets are unreadable or unusable.",
+)
 @click.argument("slugs", nargs=-1)
-def tenants_check(slugs: tuple[str, ...]) -> None:
-    runtime = build_runtime()
-    selected = [runtime.tenants.get(s) for s in slugs] if slugs else list(runtime.tenants)
+@click.pass_context
+def tenants_check(ctx: click.Context, slugs: tuple[str, ...]) -> None:
+    from rich.markup import escape
+
+    from tenants.secrets import audit
+
+    runtime = runtime_for(ctx)
+    unknown = [slug for slug in slugs if slug not in runtime.tenants.slugs()]
+    if unknown:
+        raise click.BadParameter(f"no tenant {', '.join(unknown)}", param_hint="SLUGS")
+    selected = [runtime.tenants.get(slug) for slug in slugs] if slugs else list(runtime.tenants)
+    backend = runtime.secrets.backend.name
+    console.print(f"[green]✓[/] settings valid: {len(runtime.tenants)} tenant(s); secrets from {backend}")
 
     async def check() -> int:
         failures = 0
         for tenant in selected:
+            plugins = ", ".join(tenant.plugins) or "no plugins"
             try:
                 secrets = await runtime.secrets.get(tenant)
             except Exception as exc:
                 failures += 1
-                console.print(f"[red]✗[/] {tenant.slug}: secrets unreadable ({exc})")
+                cause = exc.__cause__ or exc
+                console.print(
+                    f"[red]✗[/] {tenant.slug} ({plugins}): secrets unreadable from {backend}: {escape(str(cause))}",
+                    soft_wrap=True,
+                )
                 continue
-            notes = []
-            if not secrets.stripe_webhook_secrets:
-                notes.append("no webhook secret")
-            if not secrets.api_keys:
-                notes.append("no API keys")
-            mark = "[yellow]![/]" if notes else "[green]✓[/]"
-            console.print(
-                f"{mark} {tenant.slug}: settings valid, secrets readable ({runtime.secrets.backend.name})"
-                + (f"; {', '.join(notes)}" if notes else "")
-            )
+            errors, warnings = audit(tenant, secrets)
+            failures += bool(errors)
+            mark = "[red]✗[/]" if errors else "[yellow]![/]" if warnings else "[green]✓[/]"
+            console.print(f"{mark} {tenant.slug} ({plugins}): secrets readable")
+            for problem in errors:
+                console.print(f"    [red]error[/]: {problem}", soft_wrap=True)
+            for problem in warnings:
+                console.print(f"    [yellow]warning[/]: {problem}", soft_wrap=True)
         return failures
 
     failures = run_async(check(), runtime)
     if failures:
+        console.print(f"[red]{failures} tenant(s) need attention[/]")
         sys.exit(1)
 
 
@@ -228,7 +247,7 @@ def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
 
 
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
-@click.option("--workers", default=1, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="Worker processes (taskiq --workers).")
 def worker(workers: int) -> None:
     os.execvp("taskiq", ["taskiq", "worker", "core.worker:broker", "--workers", str(workers)])  # noqa: S606, S607
 
@@ -252,7 +271,10 @@ def _add_plugin_commands() -> None:
             main.add_command(command)
 
 
-_add_plugin_commands()
-
 if __name__ == "__main__":
-    main()
+    # `python -m core.cli`: plugins' commands import `core.cli`, so run that module's group, not this copy.
+    import importlib
+
+    importlib.import_module("core.cli").main()
+else:
+    _add_plugin_commands()

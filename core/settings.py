@@ -205,7 +205,9 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
         raise SettingsError("Invalid tenant settings:\n  " + "\n  ".join(problems))
 
     def section(name: str) -> Any:
-        return to_plain(settings.get(name)) or {}
+        # An env var adds a key the files do not declare upper-cased (TOLLGATE_VAULT__ROLE_ID → ROLE_ID).
+        value = to_plain(settings.get(name)) or {}
+        return {str(key).lower(): item for key, item in value.items()} if isinstance(value, dict) else value
 
     try:
         return msgspec.convert(

@@ -62,6 +62,31 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# HS256 wants a key at least as long as its hash (RFC 7518 §3.2).
+MIN_JWT_SECRET_BYTES = 32
+
+
+def audit(tenant: Tenant, secrets: TenantSecrets) -> tuple[list[str], list[str]]:
+    """What an operator should fix in a tenant's secrets: (errors that break the tenant, warnings)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    if not secrets.stripe_secret_key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+        errors.append("stripe_secret_key is not a Stripe secret key (sk_test_..., sk_live_..., rk_...)")
+    if not any("service" in api_key.scopes for api_key in secrets.api_keys):
+        errors.append("no API key with the service scope: the tenant app cannot call Tollgate")
+    if not any("admin" in api_key.scopes for api_key in secrets.api_keys):
+        warnings.append("no admin API key")
+    if not secrets.stripe_webhook_secrets:
+        warnings.append("no stripe_webhook_secrets: every Stripe event will be refused")
+    if secrets.jwt_secret is None:
+        warnings.append("no jwt_secret: end-user tokens are refused")
+    elif len(secrets.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+        warnings.append(f"jwt_secret is shorter than {MIN_JWT_SECRET_BYTES} bytes")
+    if tenant.core.notifications.url and not secrets.notification_secret:
+        errors.append("notifications.url is set but notification_secret is missing: notices cannot be signed")
+    return errors, warnings
+
+
 class SecretsBackend(Protocol):
     name: str
 

@@ -30,7 +30,7 @@ def credits_group() -> None:
 @click.argument("amount", type=click.IntRange(min=1))
 @click.option("--expires-in-days", type=click.IntRange(min=1), default=None, help="Expire the grant after N days.")
 @click.option("--priority", type=click.IntRange(0, 100), default=50, show_default=True, help="Lower is spent first.")
-@click.option("--reason", default="operator grant", show_default=True)
+@click.option("--reason", default="operator grant", show_default=True, help="Why, kept on the ledger entry.")
 @click.option(
     "--reference",
     default=None,
@@ -80,7 +80,9 @@ def balance(ctx: click.Context, tenant: str, customer: str) -> None:
     "expire", help="Expire lapsed grants and holds now (the scheduled job's work), tenant by tenant."
 )
 @click.argument("tenants", nargs=-1)
-@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=200, show_default=True, help="Rows settled per transaction."
+)
 @click.pass_context
 def expire(ctx: click.Context, tenants: tuple[str, ...], batch_size: int) -> None:
     runtime = runtime_for(ctx)

@@ -80,3 +80,11 @@ def test_cli_refuses_to_start_with_bad_tenant(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "tenants.shop.plugins: unknown plugin 'no_such_plugin'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_env_var_sets_a_key_the_files_do_not_declare(monkeypatch: pytest.MonkeyPatch) -> None:
+    # docker-compose gives the AppRole this way; dynaconf keeps such a key upper-cased (ROLE_ID).
+    monkeypatch.setenv("TOLLGATE_VAULT__ROLE_ID", "tollgate-role")
+    monkeypatch.setenv("TOLLGATE_VAULT__SECRET_ID", "tollgate-secret")
+    runtime = build({"alpha": {"name": "Alpha"}})
+    assert (runtime.config.vault.role_id, runtime.config.vault.secret_id) == ("tollgate-role", "tollgate-secret")
