@@ -7,7 +7,6 @@ are unions across plugins; the kept answers stay visible per plugin under `sourc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.deps import CurrentTenant, CustomerPath, DbSession, PluginsDep
-from core.plugins import Plugins, is_kernel, resolve
+from core.plugins import Plugins
 from tenants.registry import Tenant
 
 
@@ -32,16 +31,9 @@ class Entitlements(msgspec.Struct):
 
 async def collect(plugins: Plugins, tenant: Tenant, customer: Customer, session: AsyncSession) -> Entitlements:
     merged = Entitlements(customer=customer.external_id, tier=None, models=[], features={}, limits={}, sources={})
-    for plugin, answer in plugins.results_by_plugin(
-        "tollgate_entitlements", tenant=tenant, customer=customer, session=session
+    for plugin, result in await plugins.answers_for(
+        "tollgate_entitlements", tenant, customer=customer, session=session
     ):
-        if not is_kernel(plugin) and not tenant.enabled(plugin):
-            if hasattr(answer, "close"):
-                answer.close()  # an un-awaited coroutine of a disabled plugin
-            continue
-        result: Mapping[str, Any] | None = await resolve(answer)
-        if not result:
-            continue
         merged.sources[plugin] = dict(result)
         merged.tier = result.get("tier") or merged.tier
         merged.models.extend(m for m in result.get("models", []) if m not in merged.models)

@@ -12,9 +12,10 @@ from core.hookspecs import hookimpl
 def tollgate_route_handlers() -> Sequence[Any]:
     from core.customers.controllers import CustomerController
     from core.entitlements import read_entitlements
+    from core.figures import read_figures
     from core.index import tenant_index
 
-    return [tenant_index, CustomerController, read_entitlements]
+    return [tenant_index, CustomerController, read_entitlements, read_figures]
 
 
 @hookimpl

@@ -9,6 +9,7 @@ implements a hook contributes, because several plugins may serve one tenant at o
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,19 @@ def tollgate_entitlements(
 
     Called on `GET /customers/{customer}/entitlements` for each plugin the tenant has enabled;
     the kernel awaits awaitables and merges the mappings under the plugin's name.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_admin_figures(
+    tenant: Tenant, session: AsyncSession, since: dt.datetime | None, until: dt.datetime | None
+) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
+    """Return this plugin's financial figures for one tenant over `[since, until)`, or None.
+
+    Called on the admin route `GET /admin/figures` for each plugin the tenant has enabled (and the
+    kernel's domains); the kernel awaits awaitables and answers every mapping under its plugin's
+    name. Money is integers in minor units keyed by currency; credits are integers.
     """
     raise NotImplementedError
 

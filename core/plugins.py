@@ -66,6 +66,19 @@ class Plugins:
         for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
             yield impl.plugin_name, impl.function(**kwargs)
 
+    async def answers_for(self, hook_name: str, tenant: Any, **kwargs: Any) -> list[tuple[str, Any]]:
+        """A per-request hook's non-empty answers from the kernel and the plugins `tenant` enables, awaited."""
+        answers: list[tuple[str, Any]] = []
+        for plugin, answer in self.results_by_plugin(hook_name, tenant=tenant, **kwargs):
+            if not is_kernel(plugin) and not tenant.enabled(plugin):
+                if inspect.iscoroutine(answer):
+                    answer.close()  # never awaited: the tenant has not enabled this plugin
+                continue
+            result = await resolve(answer)
+            if result:
+                answers.append((plugin, result))
+        return answers
+
     def call_one(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
         """Call one plugin's implementation of a hook (None when it does not implement it)."""
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():

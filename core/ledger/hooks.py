@@ -44,3 +44,10 @@ def tollgate_schedules() -> Sequence[Schedule]:
     from core.ledger.tasks import SCHEDULES
 
     return SCHEDULES
+
+
+@hookimpl
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
+    from core.ledger.figures import ledger_figures
+
+    return ledger_figures(session, tenant, since, until)

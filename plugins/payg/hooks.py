@@ -35,3 +35,10 @@ def tollgate_models() -> Sequence[type]:
     from plugins.payg.models import CreditPurchase
 
     return [CreditPurchase]
+
+
+@hookimpl
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
+    from plugins.payg.figures import payg_figures
+
+    return payg_figures(session, tenant, since, until)

@@ -73,3 +73,10 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
     from plugins.subscriptions.cli import subscriptions
 
     return [subscriptions]
+
+
+@hookimpl
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
+    from plugins.subscriptions.figures import subscription_figures
+
+    return subscription_figures(session, tenant, since, until)

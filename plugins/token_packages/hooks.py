@@ -51,3 +51,10 @@ def tollgate_models() -> Sequence[type]:
     from plugins.token_packages.models import Order, Payment, Refund
 
     return [Order, Payment, Refund]
+
+
+@hookimpl
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
+    from plugins.token_packages.figures import token_package_figures
+
+    return token_package_figures(session, tenant, since, until)

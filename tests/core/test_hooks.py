@@ -72,6 +72,21 @@ async def test_hook_tollgate_entitlements(client: Any) -> None:
     assert beta["features"] == {} and beta["sources"] == {}, "not enabled for beta"
 
 
+async def test_hook_tollgate_admin_figures(client: Any) -> None:
+    r = await client.get("/t/alpha/v1/admin/figures?since=2026-01-01T00:00:00Z", headers=auth("alpha", "admin"))
+    assert r.status_code == 200, r.text
+    figures = r.json()["figures"]
+    assert figures["example"]["examples_sold"] == 7
+    assert figures["example"]["window"][0].startswith("2026-01-01")
+    assert figures["core.ledger"]["outstanding"] == {"balance": 0, "held": 0, "debt": 0, "accounts": 0}
+    beta = (await client.get("/t/beta/v1/admin/figures", headers=auth("beta", "admin"))).json()["figures"]
+    assert "example" not in beta, "not enabled for beta"
+    r = await client.get("/t/alpha/v1/admin/figures", headers=auth("alpha"))
+    assert r.status_code == 403
+    r = await client.get("/t/alpha/v1/admin/figures?since=2026-01-01T00:00:00", headers=auth("alpha", "admin"))
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_window")
+
+
 def test_hook_tollgate_settings_validators(make_runtime: Any) -> None:
     from core.errors import SettingsError
 

@@ -202,6 +202,12 @@ async def test_payment_succeeded_grants_once(
     await apply_event(runtime, failed)
     assert (await client.get(f"{BASE}/{purchase['id']}", headers=auth("alpha"))).json()["status"] == "succeeded"
 
+    figures = (await client.get("/t/alpha/v1/admin/figures", headers=auth("alpha", "admin"))).json()["figures"]
+    assert figures["payg"] == {"purchases": {"succeeded": 1}, "revenue": {"usd": 300}, "credits_sold": 300}
+    later = "2100-01-01T00:00:00Z"
+    r = await client.get(f"/t/alpha/v1/admin/figures?since={later}", headers=auth("alpha", "admin"))
+    assert r.json()["figures"]["payg"] == {"purchases": {}, "revenue": {}, "credits_sold": 0}
+
 
 async def test_payment_failed_marks_the_purchase(
     client: Any, runtime: Any, buyer: str, stripe_emulator: EmulatorHandle, alpha_key: str

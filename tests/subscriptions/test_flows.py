@@ -47,6 +47,9 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     )
     assert basic["credits_remaining"] == 7 + 200
     assert basic["features"] == {"watermark": False, "priority_queue": True, "api_access": False}
+    figures = (await shop.call("GET", "/t/alpha/v1/admin/figures", headers=auth("alpha", "admin")))["figures"]
+    figures = figures["subscriptions"]
+    assert (figures["live_by_tier"], figures["started"], figures["ended"]) == ({"basic": {"active": 1}}, 1, 0)
     grants = {g["source"]: g for g in (await shop.balance("ana"))["grants"]}
     assert at(grants["stripe.invoice"]["expires_at"]) == at(basic["current_period_end"])
     await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 50})

@@ -90,6 +90,16 @@ async def test_creditshop_sells_cny_packs_refunds_part_and_credits_expire(tollga
     assert (order["status"], order["amount_refunded"], len(order["refunds"])) == ("partially_refunded", 5000, 1)
     assert await tollgate.balance("alpha") == 250
 
+    # The operator's financial overview: money per currency, credits by where they went.
+    figures = (await tollgate.call("GET", "alpha", "/admin/figures", "admin"))["figures"]
+    assert figures["token_packages"]["revenue"] == {"cny": 10000}
+    assert figures["token_packages"]["refunded"] == {"cny": 5000}
+    assert figures["token_packages"]["net"] == {"cny": 5000}
+    assert (figures["token_packages"]["credits_sold"], figures["token_packages"]["credits_clawed_back"]) == (1100, 550)
+    assert figures["core.ledger"]["credits_issued"] == 1100
+    assert figures["core.ledger"]["movements"]["spend"] == {"credits": -300, "entries": 1}
+    assert figures["core.ledger"]["outstanding"]["balance"] == 250
+
     # Six months after the payment the rest of the purchase expires.
     clock.advance(dt.timedelta(days=183))
     assert await expire_credits() >= 1

@@ -108,3 +108,8 @@ def hello_command() -> None:
 @hookimpl
 def tollgate_cli_commands() -> Sequence[click.Command]:
     return [hello_command]
+
+
+@hookimpl
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Mapping[str, Any]:
+    return {"examples_sold": 7, "window": [str(since), str(until)]}
