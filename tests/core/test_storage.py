@@ -46,7 +46,7 @@ async def test_repository_is_pinned_to_its_tenant(runtime: Any) -> None:
         await beta.add(Customer(external_id="c1"))
         await session.flush()
         assert row.tenant_id == "alpha"
-        assert [c.tenant_id for c in await alpha.list()] == ["alpha"]
+        assert [c.tenant_id for c in await alpha.get_many()] == ["alpha"]
         assert await alpha.count() == 1
         assert await beta.get_one_or_none(id=row.id) is None
         with pytest.raises(PermissionError):
