@@ -25,8 +25,13 @@ $(TEST_PLUGINS)/.installed: $(STAMP) $(wildcard tests/example_plugin/*.toml test
 
 install: $(STAMP)
 
+# Offline by default: the Stripe emulator stands in for Stripe (STRIPE=real: the secrets' keys, Stripe itself).
 run: $(STAMP)
+ifeq ($(STRIPE),real)
 	$(BIN)/tollgate run
+else
+	$(BIN)/python -m demo.serve
+endif
 
 # The five reference tenants on one deployment, each app's main scenario walked over HTTP, offline
 # against the Stripe emulator. `make demo STRIPE=real`: the secrets' own test keys, up to the first

@@ -123,6 +123,10 @@ class EmbeddedScheduler:
     async def start(self) -> None:
         from taskiq.cli.scheduler.run import SchedulerLoop
 
+        # Sweeps run every few seconds; taskiq's INFO line per send would drown the request log.
+        for name in ("taskiq.cli.scheduler.run", "taskiq.receiver.receiver"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
         loop = SchedulerLoop(self._scheduler, event_loop=asyncio.get_running_loop())
         self._task = asyncio.create_task(loop.run(skip_first_run=True))
 

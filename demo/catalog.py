@@ -5,9 +5,11 @@ QuickScale's products with their credit metadata, made in the dashboard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import stripe
 
 from demo.world import World
 
@@ -84,10 +86,8 @@ def lookup_key(slug: str, price: PlanPrice) -> str:
     return f"tollgate_demo_{slug}_{price.key.replace('/', '_')}"
 
 
-async def ensure_plan_prices(world: World, slug: str, prices: Sequence[PlanPrice]) -> dict[str, str]:
-    """Find (by lookup key) or create the tier prices in the tenant's Stripe account, then put their ids
-    into the tenant's secrets (`prices`), where the subscriptions plugin looks them up."""
-    client = await world.stripe(slug)
+async def plan_prices(client: stripe.StripeClient, slug: str, prices: Sequence[PlanPrice]) -> dict[str, str]:
+    """Find (by lookup key) or create the tier prices in the tenant's Stripe account: `{secrets key: price id}`."""
     wanted = {lookup_key(slug, price): price for price in prices}
     listed = await client.v1.prices.list_async({"lookup_keys": list(wanted), "limit": 100})
     found = {p.lookup_key: p for p in listed.data if p.lookup_key}
@@ -108,6 +108,13 @@ async def ensure_plan_prices(world: World, slug: str, prices: Sequence[PlanPrice
                 }
             )
         ids[price.key] = found[key].id
+    return ids
+
+
+async def ensure_plan_prices(world: World, slug: str, prices: Sequence[PlanPrice]) -> dict[str, str]:
+    """The tier prices in the tenant's Stripe account, their ids put into the tenant's secrets (`prices`),
+    where the subscriptions plugin looks them up."""
+    ids = await plan_prices(await world.stripe(slug), slug, prices)
     world.set_prices(slug, ids)
     return ids
 
@@ -125,14 +132,15 @@ async def ensure_promotion_code(world: World, slug: str, code: str, percent_off:
     return promotion.id
 
 
-async def dashboard_catalog(world: World, slug: str, products: Sequence[DashboardProduct]) -> dict[str, Any]:
-    """The operator makes the products in Stripe's dashboard; `{name: product}` with `default_price` ids."""
+async def dashboard_catalog(
+    create: Callable[..., Awaitable[Any]], products: Sequence[DashboardProduct]
+) -> dict[str, Any]:
+    """The operator makes the products in Stripe's dashboard (`create(name=, metadata=, default_price_data=)`);
+    `{name: product}` with `default_price` ids."""
     made: dict[str, Any] = {}
     for product in products:
         price: dict[str, Any] = {"currency": "usd", "unit_amount": product.unit_amount}
         if product.interval:
             price["recurring"] = {"interval": product.interval}
-        made[product.name] = await world.stripe_side.dashboard_product(
-            slug, "create", name=product.name, metadata=product.metadata, default_price_data=price
-        )
+        made[product.name] = await create(name=product.name, metadata=product.metadata, default_price_data=price)
     return made

@@ -8,6 +8,7 @@ figures the app would show. A step that goes wrong raises `StepFailed` and the d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,7 +304,9 @@ async def quickscale(world: World) -> Walk:
     app, walk = world.app(slug), Walk(slug, ["dev-1"])
     say = Narrator(world, walk)
     await world.catch_up(slug)
-    made = await dashboard_catalog(world, slug, QUICKSCALE_PRODUCTS)
+    made = await dashboard_catalog(
+        functools.partial(world.stripe_side.dashboard_product, slug, "create"), QUICKSCALE_PRODUCTS
+    )
     run = await app.post("/admin/catalog/sync", admin=True, expect=202)
     await world.settle(slug)
     run = await app.get(f"/admin/catalog/sync-runs/{run['id']}", admin=True)

@@ -7,6 +7,7 @@ from our own row id (see `idempotency_key`), so a retry can never charge twice.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import stripe
@@ -14,6 +15,9 @@ import stripe
 from core.settings import StripeConfig
 from tenants.registry import Tenant
 from tenants.secrets import SecretsStore
+
+# The SDK logs every request and response at INFO; the services log what a request meant instead.
+logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 class RetryingHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]

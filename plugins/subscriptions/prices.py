@@ -29,6 +29,10 @@ AMOUNT_TTL_SECONDS = 300.0
 # (tenant, price id) -> (fetched at, currency, unit amount): prices are immutable in Stripe but for
 # `active`, so a short cache only delays showing an archived price's amount.
 _amounts: dict[tuple[str, str], tuple[float, str, int | None]] = {}
+# (tenant, price id) -> until when not to ask again after Stripe could not answer: a tier list stays
+# fast while Stripe is unreachable instead of waiting out the client's retries on every request.
+UNREADABLE_TTL_SECONDS = 30.0
+_unreadable: dict[tuple[str, str], float] = {}
 
 
 class TierPrice(msgspec.Struct, frozen=True):
@@ -127,11 +131,14 @@ class PriceBook:
         now = clock.now().timestamp()
         cached = _amounts.get(key)
         if cached is None or now - cached[0] > AMOUNT_TTL_SECONDS:
+            if _unreadable.get(key, 0.0) > now:
+                return price
             try:
                 client = await self.runtime.stripe.for_tenant(self.tenant)
                 found = await client.v1.prices.retrieve_async(price.id)
             except stripe.StripeError as exc:
                 logger.warning("price %s of %s could not be read: %s", price.id, self.tenant.slug, exc)
+                _unreadable[key] = now + UNREADABLE_TTL_SECONDS
                 return price
             cached = _amounts[key] = (now, found.currency, found.unit_amount)
         return msgspec.structs.replace(price, currency=cached[1], unit_amount=cached[2])

@@ -52,6 +52,27 @@ async def test_tiers_list_every_plan_with_its_prices(client: Any, alpha_prices: 
     assert (r.status_code, r.json()["error"]["code"]) == (404, "plugin_not_enabled")
 
 
+async def test_tiers_stay_fast_while_stripe_cannot_answer(
+    client: Any, alpha_prices: dict[str, str], stripe_emulator: EmulatorHandle, alpha_key: str
+) -> None:
+    from plugins.subscriptions import prices
+
+    prices._amounts.clear()
+    prices._unreadable.clear()
+    stripe_emulator.control.fail_next(alpha_key, 100, status=500, path_prefix="/v1/prices")
+    first = await client.get("/t/alpha/v1/tiers", headers=auth("alpha"))
+    assert first.status_code == 200, "the tier list answers without amounts"
+    asked = 100 - stripe_emulator.control.faults(alpha_key)["data"][0]["remaining"]
+    assert asked > 0
+    await client.get("/t/alpha/v1/tiers", headers=auth("alpha"))
+    assert 100 - stripe_emulator.control.faults(alpha_key)["data"][0]["remaining"] == asked, "not asked again"
+    clock.advance(dt.timedelta(seconds=prices.UNREADABLE_TTL_SECONDS + 1))
+    await client.get("/t/alpha/v1/tiers", headers=auth("alpha"))
+    assert 100 - stripe_emulator.control.faults(alpha_key)["data"][0]["remaining"] > asked, "asked again later"
+    stripe_emulator.control.clear_faults(alpha_key)
+    prices._unreadable.clear()
+
+
 async def test_checkout_opens_a_stripe_session_for_the_tier(
     client: Any, runtime: Runtime, stripe_emulator: EmulatorHandle, alpha_key: str, alpha_prices: dict[str, str]
 ) -> None:
