@@ -11,7 +11,7 @@ from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, handlers_for
 from core.runtime import Runtime
 from tests.stripe_emulator.pytest_plugin import *  # noqa: F403 - the emulator's fixtures
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from tests.support.stripe_tenants import alpha_key, settings_overrides  # noqa: F401 - fixtures
 from tests.support.tenants import secrets_document, tenant_block
 
 PAYG = {
@@ -25,11 +25,6 @@ PAYG = {
 
 
 @pytest.fixture
-def alpha_key(stripe_emulator: EmulatorHandle) -> str:
-    return stripe_emulator.new_account()
-
-
-@pytest.fixture
 def tenants_config() -> dict[str, Any]:
     return {"alpha": tenant_block("Automate", ["payg"], payg=PAYG), "beta": tenant_block("Beta App")}
 
@@ -37,11 +32,6 @@ def tenants_config() -> dict[str, Any]:
 @pytest.fixture
 def tenant_secrets(alpha_key: str) -> dict[str, Any]:
     return {"alpha": secrets_document("alpha", stripe_key=alpha_key), "beta": secrets_document("beta")}
-
-
-@pytest.fixture
-def settings_overrides(stripe_emulator: EmulatorHandle) -> dict[str, Any]:
-    return {"stripe": {"api_base": stripe_emulator.url, "max_network_retries": 1}}
 
 
 async def apply_event(runtime: Runtime, event: dict[str, Any], slug: str = "alpha") -> None:

@@ -16,19 +16,10 @@ from plugins.product_sync import schemas
 from plugins.product_sync.services import SyncRuns
 from plugins.product_sync.sync import FullSync, PageListener
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
-from tests.support.tenants import secrets_document, tenant_block
+from tests.support.stripe_tenants import *  # noqa: F403 - alpha_key, beta_key, tenant_secrets, settings_overrides
+from tests.support.tenants import tenant_block
 
 PAGE_SIZE = 2
-
-
-@pytest.fixture
-def alpha_key(stripe_emulator: EmulatorHandle) -> str:
-    return stripe_emulator.new_account()
-
-
-@pytest.fixture
-def beta_key(stripe_emulator: EmulatorHandle) -> str:
-    return stripe_emulator.new_account()
 
 
 @pytest.fixture
@@ -37,19 +28,6 @@ def tenants_config() -> dict[str, Any]:
         "alpha": tenant_block("QuickScale", ["product_sync"], product_sync={"page_size": PAGE_SIZE}),
         "beta": tenant_block("Beta App", ["product_sync"], product_sync={"schedule": False}),
     }
-
-
-@pytest.fixture
-def tenant_secrets(alpha_key: str, beta_key: str) -> dict[str, Any]:
-    return {
-        "alpha": secrets_document("alpha", stripe_key=alpha_key),
-        "beta": secrets_document("beta", stripe_key=beta_key),
-    }
-
-
-@pytest.fixture
-def settings_overrides(stripe_emulator: EmulatorHandle) -> dict[str, Any]:
-    return {"stripe": {"api_base": stripe_emulator.url, "max_network_retries": 1}}
 
 
 @dataclass

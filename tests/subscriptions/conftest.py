@@ -24,6 +24,7 @@ from tests.notifications.conftest import TenantApp, tenant_app  # noqa: F401 - t
 from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
 from tests.support.jobs import drain
+from tests.support.stripe_tenants import alpha_key, settings_overrides  # noqa: F401 - fixtures
 from tests.support.tenants import WEBHOOK_SECRETS, auth, secrets_document, tenant_block
 
 FREE = {
@@ -60,11 +61,6 @@ AMOUNTS = {
     ("premium", "month"): 2999,
     ("premium", "year"): 29990,
 }
-
-
-@pytest.fixture
-def alpha_key(stripe_emulator: EmulatorHandle) -> str:
-    return stripe_emulator.new_account()
 
 
 @pytest.fixture
@@ -119,11 +115,6 @@ def tenant_secrets(alpha_key: str, alpha_prices: dict[str, str]) -> dict[str, An
         "alpha": secrets_document("alpha", stripe_key=alpha_key, prices=alpha_prices),
         "beta": secrets_document("beta"),
     }
-
-
-@pytest.fixture
-def settings_overrides(stripe_emulator: EmulatorHandle) -> dict[str, Any]:
-    return {"stripe": {"api_base": stripe_emulator.url, "max_network_retries": 1}}
 
 
 @pytest.fixture
