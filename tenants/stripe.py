@@ -8,13 +8,17 @@ from our own row id (see `idempotency_key`), so a retry can never charge twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import stripe
 
+from core.errors import BadRequest, UpstreamError
 from core.settings import StripeConfig
 from tenants.registry import Tenant
 from tenants.secrets import SecretsStore
+
+logger = logging.getLogger("tollgate.stripe")
 
 # The SDK logs every request and response at INFO; the services log what a request meant instead.
 logging.getLogger("stripe").setLevel(logging.WARNING)
@@ -69,16 +73,47 @@ class StripeClients:
         )
 
 
-async def promotion_code_id(client: stripe.StripeClient, code: str) -> str | None:
-    """The id of the active promotion code a customer typed (`LAUNCH20`) or gave by id (`promo_...`), or None.
+async def promotion_code_id(client: stripe.StripeClient, code: str) -> str:
+    """The id of the active promotion code a customer typed (`LAUNCH20`) or gave by id (`promo_...`).
 
-    Checkout Sessions take promotion codes by id only. Stripe failures other than "no such code" propagate.
+    Checkout Sessions take promotion codes by id only. An unknown or inactive code is a 400
+    `invalid_promotion_code`; Stripe failing to answer is a 502.
     """
     try:
         if code.startswith("promo_"):
             found = await client.v1.promotion_codes.retrieve_async(code)
-            return found.id if found.active else None
-        page = await client.v1.promotion_codes.list_async({"code": code, "active": True, "limit": 1})
-        return page.data[0].id if page.data else None
+            if found.active:
+                return str(found.id)
+        else:
+            page = await client.v1.promotion_codes.list_async({"code": code, "active": True, "limit": 1})
+            if page.data:
+                return str(page.data[0].id)
     except stripe.InvalidRequestError:
-        return None
+        pass
+    except stripe.StripeError as exc:
+        raise UpstreamError("Stripe did not answer the promotion code lookup; try again.", code="stripe_error") from exc
+    raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
+
+
+async def create_checkout_session(client: stripe.StripeClient, params: Mapping[str, Any], key: str) -> Any:
+    """A Checkout Session for one of our rows (`key` from `idempotency_key`), Stripe's refusals as API errors.
+
+    A promotion code Stripe will not apply to this purchase is a 400 `promotion_code_not_applicable`;
+    any other refusal or failure is a 502 `stripe_error` (logged with Stripe's own message).
+    """
+    try:
+        return await client.v1.checkout.sessions.create_async(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": key},
+        )
+    except stripe.InvalidRequestError as exc:
+        if params.get("discounts") and str(exc.param or "").startswith("discounts"):
+            raise BadRequest(
+                f"The promotion code cannot be used for this purchase: {exc.user_message or exc}",
+                code="promotion_code_not_applicable",
+            ) from None
+        logger.warning("Checkout Session %s refused: %s", key, exc)
+        raise UpstreamError("Stripe refused the checkout; check the price.", code="stripe_error") from exc
+    except stripe.StripeError as exc:
+        logger.warning("Checkout Session %s failed: %s", key, exc)
+        raise UpstreamError("Stripe did not accept the checkout; try again.", code="stripe_error") from exc

@@ -28,7 +28,7 @@ from plugins.subscriptions.models import IN_GOOD_STANDING, Subscription, Subscri
 from plugins.subscriptions.periods import calendar_month
 from plugins.subscriptions.plans import Plan, plan_of
 from tenants.registry import Tenant
-from tenants.stripe import idempotency_key, promotion_code_id
+from tenants.stripe import create_checkout_session, idempotency_key, promotion_code_id
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -164,7 +164,7 @@ class SubscriptionService:
                 detail={"tier": tier.id, "interval": data.interval, "currency": data.currency},
             )
         client = await self.runtime.stripe.for_tenant(self.tenant)
-        promotion = await self._promotion(client, data.promotion_code) if data.promotion_code else None
+        promotion = await promotion_code_id(client, data.promotion_code) if data.promotion_code else None
         trial_days = tier.trial_days if tier.trial_days and not await self.subscriptions.has_any(customer) else 0
         now = clock.now()
         checkout = SubscriptionCheckout(
@@ -182,19 +182,7 @@ class SubscriptionService:
         self.session.add(checkout)
         await self.session.flush()
         params = self._session_params(checkout, data, await self._stripe_customer(row), promotion)
-        try:
-            session = await client.v1.checkout.sessions.create_async(
-                params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": idempotency_key("subscription_checkout", checkout.id)},
-            )
-        except stripe.InvalidRequestError as exc:
-            if promotion and str(exc.param or "").startswith("discounts"):
-                raise BadRequest(
-                    f"The promotion code cannot be used: {exc.user_message or exc}", code="invalid_promotion_code"
-                ) from None
-            raise _stripe_failed(exc, "checkout") from exc
-        except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "checkout") from exc
+        session = await create_checkout_session(client, params, idempotency_key("subscription_checkout", checkout.id))
         checkout.stripe_session_id = session.id
         await self.session.flush()
         return schemas.Checkout(
@@ -298,16 +286,6 @@ class SubscriptionService:
             detail={"limit": limit.count, "per_seconds": limit.per_seconds, "retry_after_seconds": retry_after},
             retry_after=retry_after,
         )
-
-    async def _promotion(self, client: stripe.StripeClient, code: str) -> str:
-        """The Stripe id of an active promotion code given by its code (or its id), or a 400."""
-        try:
-            found = await promotion_code_id(client, code)
-        except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "promotion code lookup") from exc
-        if found is None:
-            raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
-        return found
 
     # ------------------------------------------------------------------------------------------
     # Changes

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
 from core.customers.services import CustomerService
-from core.errors import BadRequest, Conflict, NotFound, UpstreamError
+from core.errors import BadRequest, Conflict, NotFound
 from core.ledger.services import Ledger, check_idempotency_key, request_hash
 from core.notifications import notify
 from plugins.token_packages import pricing, schemas
@@ -40,7 +40,7 @@ from plugins.token_packages.models import (
 )
 from plugins.token_packages.repository import OrderRepository, PaymentRepository, RefundRepository, parse_id
 from tenants.registry import Tenant
-from tenants.stripe import idempotency_key, promotion_code_id
+from tenants.stripe import create_checkout_session, idempotency_key, promotion_code_id
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -202,7 +202,7 @@ class OrderService:
         currency = self.catalog.currency_for(package, data.currency)
         expiry = self.config.expiry_of(package)
         client = await runtime.stripe.for_tenant(self.tenant)
-        promotion = await self._promotion_code(client, data.promotion_code) if data.promotion_code else None
+        promotion = await promotion_code_id(client, data.promotion_code) if data.promotion_code else None
         order = Order(
             tenant_id=self.tenant.slug,
             customer_id=owner.id,
@@ -230,22 +230,7 @@ class OrderService:
             params["discounts"] = [{"promotion_code": promotion}]
         elif self.config.allow_promotion_codes:
             params["allow_promotion_codes"] = True
-        try:
-            session = await client.v1.checkout.sessions.create_async(
-                params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": idempotency_key("order", order.id)},
-            )
-        except stripe.InvalidRequestError as exc:
-            if promotion and str(exc.param or "").startswith("discounts"):
-                raise BadRequest(
-                    f"The promotion code cannot be used for this order: {exc.user_message}",
-                    code="promotion_code_not_applicable",
-                ) from exc
-            logger.warning("Checkout Session for %s/%s refused: %s", self.tenant.slug, order.id, exc)
-            raise UpstreamError("Stripe refused the checkout; check the package's price.", code="stripe_error") from exc
-        except stripe.StripeError as exc:
-            logger.warning("Checkout Session for %s/%s failed: %s", self.tenant.slug, order.id, exc)
-            raise UpstreamError("Stripe did not accept the checkout; try again.", code="stripe_error") from exc
+        session = await create_checkout_session(client, params, idempotency_key("order", order.id))
         order.checkout_session_id = session.id
         order.payment_url = session.url
         order.checkout_expires_at = _at(session.expires_at)
@@ -285,16 +270,6 @@ class OrderService:
         # Stripe copies these onto the subscription (its invoices) or the PaymentIntent (its charge).
         params["subscription_data" if package.interval else "payment_intent_data"] = {"metadata": metadata}
         return params
-
-    async def _promotion_code(self, client: stripe.StripeClient, code: str) -> str:
-        """The id of an active promotion code, from its id or the code a customer types; 400 otherwise."""
-        try:
-            found = await promotion_code_id(client, code)
-        except stripe.StripeError as exc:
-            raise UpstreamError("Stripe did not answer; try again.", code="stripe_error") from exc
-        if found is None:
-            raise BadRequest(f"No active promotion code {code!r}.", code="invalid_promotion_code")
-        return found
 
     async def list_orders(
         self, customer: str, *, cursor: str | None, limit: int, status: str | None
