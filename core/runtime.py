@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import create_engine, create_sessionmaker
 from core.jobs import Jobs, build_broker
+from core.ledger.spends import Spends
 from core.plugins import Plugins, load_plugins
 from core.settings import AppConfig, load_dynaconf, validate
 from tenants.registry import TenantRegistry
@@ -35,7 +36,11 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     jobs: Jobs
     event_handlers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    spends: Spends = field(init=False)
     _started: bool = False
+
+    def __post_init__(self) -> None:
+        self.spends = Spends(self)
 
     @classmethod
     def build(

@@ -66,11 +66,12 @@ def _end_user(token: str, secrets: TenantSecrets) -> Principal:
 async def tenant_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Resolve the tenant, authenticate the caller and check scope and customer; store both on the scope."""
     runtime = connection.app.state.runtime
+    state = connection.state  # built anew on each access
     tenant = runtime.tenants.get(connection.path_params["tenant_slug"])
-    connection.state.tenant = tenant
+    state.tenant = tenant
     token = _bearer(connection)
     principal = authenticate(token, await runtime.secrets.get(tenant))
-    connection.state.principal = principal
+    state.principal = principal
     check_access(principal, handler, connection.path_params.get("customer"))
 
 

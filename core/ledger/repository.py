@@ -195,7 +195,7 @@ class HoldRecord:
 
 
 def new_id() -> UUID:
-    return UUID(str(uuid7()))
+    return uuid7()
 
 
 class LedgerRepository:

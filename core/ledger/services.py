@@ -51,14 +51,24 @@ def request_hash(*parts: Any) -> str:
     return hashlib.sha256(msgspec.json.encode(parts, order="sorted")).hexdigest()
 
 
-def _check_credits(amount: int, what: str = "amount") -> int:
+def spend_request(
+    amount: int, reason: str | None, metadata: Mapping[str, str] | None, key: str | None
+) -> tuple[dict[str, str], str | None]:
+    """A spend's checked input: (its metadata, the fingerprint its idempotency key is stored with), or 400."""
+    check_credits(amount)
+    check_idempotency_key(key)
+    meta = dict(metadata or {})
+    return meta, request_hash("spend", amount, reason, meta) if key else None
+
+
+def check_credits(amount: int, what: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_CREDITS:
         raise BadRequest(f"`{what}` must be a whole number of credits above zero.", code="invalid_amount")
     return amount
 
 
-def _insufficient(account: AccountRecord | None, amount: int) -> PaymentRequired:
-    balance = account.balance if account is not None else 0
+def insufficient(balance: int, amount: int) -> PaymentRequired:
+    """402 `insufficient_credits`: what the customer has and what was asked."""
     return PaymentRequired(
         f"The customer has {balance} credits; {amount} are needed.",
         code="insufficient_credits",
@@ -162,7 +172,7 @@ class Ledger:
         A grant made for another customer under the same (source, source_ref) is a 409
         `grant_source_conflict`. An `expires_at` in the past is recorded and expires at once.
         """
-        _check_credits(amount)
+        check_credits(amount)
         if not SOURCE.fullmatch(source) or not 1 <= len(source_ref) <= 255:
             raise BadRequest("`source` is 1-64 of a-z0-9_.:- and `source_ref` 1-255 characters.", code="invalid_source")
         if not 0 <= priority <= 100:
@@ -296,10 +306,7 @@ class Ledger:
         nothing is consumed. The same idempotency key returns the first answer; the same key with
         another body is a 409 `idempotency_key_reused`.
         """
-        _check_credits(amount)
-        check_idempotency_key(idempotency_key)
-        meta = dict(metadata or {})
-        fingerprint = request_hash("spend", amount, reason, meta) if idempotency_key else None
+        meta, fingerprint = spend_request(amount, reason, metadata, idempotency_key)
         account, replay, now = await self._open(customer, amount, idempotency_key, fingerprint, "spend")
         if replay is not None:
             return await self._spend_answer(customer, replay)
@@ -414,7 +421,7 @@ class Ledger:
         More than is left is a 400 `refund_exceeds_spend`.
         """
         if amount is not None:
-            _check_credits(amount)
+            check_credits(amount)
         check_idempotency_key(idempotency_key)
         now = clock.now()
         account = await self._locked_account(customer, now)
@@ -495,7 +502,7 @@ class Ledger:
         idempotency_key: str | None = None,
     ) -> schemas.Hold:
         """Reserve `amount` credits for `ttl_seconds` (the tenant's default when None); 402 when short."""
-        _check_credits(amount)
+        check_credits(amount)
         check_idempotency_key(idempotency_key)
         ttl = self.policy.hold_ttl_seconds if ttl_seconds is None else ttl_seconds
         if not 1 <= ttl <= self.policy.hold_ttl_max_seconds:
@@ -564,7 +571,7 @@ class Ledger:
         closed hold is a 409 `hold_not_active` (`hold_expired` once its TTL has passed).
         """
         if amount is not None:
-            _check_credits(amount)
+            check_credits(amount)
         now = clock.now()
         account, hold = await self._locked_hold(customer, hold_id, now)
         if hold.status == "captured" and (amount is None or amount == hold.captured):
@@ -705,7 +712,7 @@ class Ledger:
         With `customer`, a grant of another customer is a 404 (the HTTP route passes its path).
         """
         if amount is not None:
-            _check_credits(amount)
+            check_credits(amount)
         check_idempotency_key(idempotency_key)
         chosen: ClawbackPolicy = policy or self.policy.clawback
         row = await self.repo.grant_row(source=source, source_ref=source_ref)
@@ -887,7 +894,7 @@ class Ledger:
         now = clock.now()
         account = await self._locked_account(customer, now)
         if account is None:
-            raise _insufficient(None, amount)
+            raise insufficient(0, amount)
         replay = await self._replay(account, key, fingerprint, kind) if key else None
         return account, replay, now
 
@@ -909,7 +916,7 @@ class Ledger:
         if unlimited:
             return self._append(account, kind, 0, now, requested=amount, **entry), []
         if amount > account.balance:
-            raise _insufficient(account, amount)
+            raise insufficient(account.balance, amount)
         taken = await self._take(account, amount, now)
         if reserve:
             account.held += amount
@@ -930,7 +937,7 @@ class Ledger:
         if sum(n for _, n in taken) != amount:
             # The account row says there is enough but the grants do not: refuse rather than overspend.
             logger.error("ledger drift on %s/%s: balance %s", self.tenant.slug, account.customer, account.balance)
-            raise _insufficient(account, amount)
+            raise insufficient(account.balance, amount)
         return taken
 
     async def _replay(self, account: AccountRecord, key: str, fingerprint: str | None, kind: str) -> Any:

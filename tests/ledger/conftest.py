@@ -90,3 +90,25 @@ async def assert_invariants(engine: AsyncEngine) -> None:
 async def customer(client: Client) -> str:
     await put_customer(client, "cust-1")
     return "cust-1"
+
+
+def low_balance_runtime(make_runtime: Any, threshold: int = 10) -> Any:
+    """A runtime whose tenant `alpha` sends `credits.low` below `threshold` credits."""
+    from tests.support.tenants import default_tenants, tenant_block
+
+    tenants = default_tenants()
+    tenants["alpha"] = tenant_block(
+        "Alpha App", notifications={"url": "http://127.0.0.1:9/hooks", "credits_low_threshold": threshold}
+    )
+    return make_runtime(tenants=tenants)
+
+
+async def low_notices(runtime: Any) -> list[int]:
+    """The balances of the `credits.low` notices written so far."""
+    from sqlalchemy import select
+
+    from core.notifications.models import Notification
+
+    async with runtime.sessions() as session:
+        rows = (await session.scalars(select(Notification).where(Notification.event_type == "credits.low"))).all()
+        return [r.data["balance"] for r in rows]

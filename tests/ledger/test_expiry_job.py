@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core import clock
-from core.db import session_scope
 from core.ledger.models import CreditGrant, CreditHold, LedgerEntry
 from core.ledger.tasks import EXPIRE_TASK, NOTIFY_EXPIRING_TASK, expire_credits, notify_expiring
 from core.runtime import Runtime
-from tests.ledger.conftest import assert_invariants
+from tests.ledger.conftest import assert_invariants, low_balance_runtime, low_notices
 from tests.ledger.test_service import add_customer, run
 from tests.support.tenants import default_tenants, tenant_block
 
@@ -115,18 +114,10 @@ async def test_expiring_soon_notices_go_out_once(runtime: Runtime) -> None:
 
 
 async def test_low_balance_notice(runtime: Runtime, make_runtime: Any) -> None:
-    from core.notifications.models import Notification
-
-    tenants = default_tenants()
-    tenants["alpha"] = tenant_block(
-        "Alpha App", notifications={"url": "http://127.0.0.1:9/hooks", "credits_low_threshold": 10}
-    )
-    low = make_runtime(tenants=tenants)
+    low = low_balance_runtime(make_runtime)
     c = await add_customer(low)
     await run(low, lambda lg: lg.grant(c, 15, source="t", source_ref="g"))
     await run(low, lambda lg: lg.spend(c, 3))
     await run(low, lambda lg: lg.spend(c, 3))
     await run(low, lambda lg: lg.spend(c, 3))
-    async with session_scope(low.sessions) as session:
-        rows = (await session.scalars(select(Notification).where(Notification.event_type == "credits.low"))).all()
-        assert [r.data["balance"] for r in rows] == [9]
+    assert await low_notices(low) == [9]
