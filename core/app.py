@@ -46,6 +46,7 @@ class TollgateInit(InitPluginProtocol):
 
     def _configure_dependencies(self, app_config: LitestarConfig) -> None:
         from core.db import session_scope
+        from core.inbox.services import InboxService
         from core.plugins import Plugins
         from tenants.auth import Principal
         from tenants.registry import Tenant
@@ -70,6 +71,13 @@ class TollgateInit(InitPluginProtocol):
         def provide_plugins() -> Plugins:
             return runtime.plugins
 
+        # One per process: its group commit gathers every request's events.
+        inbox = InboxService(runtime)
+        app_config.state["inbox"] = inbox
+
+        def provide_inbox() -> InboxService:
+            return inbox
+
         app_config.dependencies.update(
             {
                 "db_session": Provide(provide_db_session),
@@ -77,9 +85,10 @@ class TollgateInit(InitPluginProtocol):
                 "principal": Provide(provide_principal, sync_to_thread=False),
                 "runtime": Provide(provide_runtime, sync_to_thread=False),
                 "plugins": Provide(provide_plugins, sync_to_thread=False),
+                "inbox": Provide(provide_inbox, sync_to_thread=False),
             }
         )
-        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession])
+        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession, InboxService])
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController
@@ -130,6 +139,7 @@ class TollgateInit(InitPluginProtocol):
 
         async def stop() -> None:
             await scheduler.stop()
+            await app_config.state["inbox"].close()
             await runtime.stop()
 
         app_config.on_startup.append(start)

@@ -45,6 +45,8 @@ class Jobs:
         self.broker = broker
         self.tasks: dict[str, AsyncTaskiqDecoratedTask[Any, Any]] = {}
         self.schedules: list[Schedule] = []
+        # A client on the broker's own connection pool, for `send_many` (made on first use).
+        self._redis: Any = None
 
     def add_tasks(self, tasks: Sequence[AsyncTaskiqDecoratedTask[Any, Any]]) -> None:
         for task in tasks:
@@ -61,6 +63,41 @@ class Jobs:
     async def send(self, task_name: str, **kwargs: Any) -> None:
         """Enqueue now (use `enqueue` inside a transaction)."""
         await self.tasks[task_name].kiq(**kwargs)
+
+    async def send_many(self, task_name: str, calls: Sequence[dict[str, Any]]) -> None:
+        """Enqueue one task per keyword set now: on Redis streams in one round trip, else one by one.
+
+        The stream entries are exactly what `RedisStreamBroker.kick` writes for each `kiq` (the same
+        message, middlewares and formatter), so a worker cannot tell them apart.
+        """
+        from taskiq.utils import maybe_awaitable
+        from taskiq_redis import RedisStreamBroker
+
+        broker = self.broker
+        if not isinstance(broker, RedisStreamBroker):
+            for kwargs in calls:
+                await self.send(task_name, **kwargs)
+            return
+        from redis.asyncio import Redis
+
+        kicker = self.tasks[task_name].kicker()
+        entries = []
+        for kwargs in calls:
+            # taskiq builds a message only inside `kiq`, which also sends it; this is its first half.
+            message = kicker._prepare_message(**kwargs)
+            for middleware in broker.middlewares:
+                message = await maybe_awaitable(middleware.pre_send(message))
+            entries.append((message, broker.formatter.dumps(message)))
+        if self._redis is None:
+            self._redis = Redis(connection_pool=broker.connection_pool)
+        pipeline = self._redis.pipeline(transaction=False)
+        for _, sent in entries:
+            queue = sent.labels.get("queue_name") or broker.queue_name
+            pipeline.xadd(queue, {b"data": sent.message}, maxlen=broker.maxlen, approximate=broker.approximate)
+        await pipeline.execute()
+        for message, _ in entries:
+            for middleware in reversed(broker.middlewares):
+                await maybe_awaitable(middleware.post_send(message))
 
     def enqueue(self, session: AsyncSession, task_name: str, **kwargs: Any) -> None:
         """Enqueue once `session` commits; a rolled-back transaction never starts a job."""

@@ -13,10 +13,10 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 
-from core.deps import CurrentTenant, DbSession, RuntimeDep
+from core.deps import CurrentTenant, DbSession, InboxDep, RuntimeDep
 from core.inbox import schemas
 from core.inbox.models import WebhookEvent
-from core.inbox.services import InboxService, WebhookEventService
+from core.inbox.services import WebhookEventService
 from core.retries import FAILED, PENDING
 
 INGEST_PATH = "/t/{tenant_slug:str}/webhooks/stripe"
@@ -32,12 +32,12 @@ INGEST_PATH = "/t/{tenant_slug:str}/webhooks/stripe"
 )
 async def receive_stripe_event(
     request: Request[Any, Any, Any],
-    tenant: CurrentTenant,
-    db_session: DbSession,
-    runtime: RuntimeDep,
+    tenant_slug: FromPath[str],
+    inbox: InboxDep,
     stripe_signature: Annotated[str | None, HeaderParameter(name="stripe-signature")] = None,
 ) -> schemas.Receipt:
-    return await InboxService(db_session, tenant, runtime).receive(await request.body(), stripe_signature)
+    # No database session here: the inbox stores events in batches, on its own connections.
+    return await inbox.receive(tenant_slug, await request.body(), stripe_signature)
 
 
 def to_schema(row: WebhookEvent) -> schemas.WebhookEvent:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from uuid_utils.compat import uuid7
 
@@ -12,33 +14,65 @@ from core.inbox.models import IGNORED, ObjectVersion, WebhookEvent
 from core.retries import LeasedRepository
 
 
+class NewEvent(NamedTuple):
+    """A verified delivery, as the inbox stores it: the tenant comes from the URL Stripe posted to."""
+
+    tenant_id: str
+    stripe_event_id: str
+    event_type: str
+    object_id: str | None
+    event_created: int
+    payload: str
+    status: str
+
+
+# Every row of a group commit in one statement, whatever the batch size (one prepared statement);
+# a (tenant, event id) already stored, or stored by a concurrent batch that commits first, is skipped.
+_INSERT_BATCH = """
+INSERT INTO webhook_events (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
+                            attempts, next_attempt_at, processed_at, handlers, created_at, updated_at)
+SELECT id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
+       0, $9, CASE WHEN status = $10 THEN $9::timestamptz END, '[]'::jsonb, $9, $9
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[])
+     AS new (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status)
+ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
+RETURNING id, tenant_id, stripe_event_id
+"""
+
+
+async def insert_batch(
+    connection: Any, events: Sequence[NewEvent], now: dt.datetime
+) -> dict[tuple[str, str], uuid.UUID]:
+    """Store events of any tenants in one statement (PostgreSQL); answers the new rows' ids by (tenant, event id).
+
+    `connection` is an asyncpg connection (the driver's own, under a pooled SQLAlchemy one).
+    Run outside a transaction, the statement is its own: every row is committed when this returns.
+    `events` must not repeat a (tenant, event id).
+    """
+    columns = list(zip(*events, strict=True))
+    rows = await connection.fetch(_INSERT_BATCH, [uuid7() for _ in events], *columns, now, IGNORED)
+    return {(row["tenant_id"], row["stripe_event_id"]): row["id"] for row in rows}
+
+
 class InboxRepository(LeasedRepository[WebhookEvent]):
     model_type = WebhookEvent
 
-    async def insert_new(
-        self,
-        *,
-        stripe_event_id: str,
-        event_type: str,
-        object_id: str | None,
-        event_created: int,
-        payload: str,
-        status: str,
-        now: dt.datetime,
-    ) -> uuid.UUID | None:
+    async def insert_new(self, event: NewEvent, now: dt.datetime) -> uuid.UUID | None:
         """Store the event; None when this tenant already has it (Stripe delivered it again)."""
+        if event.tenant_id != self.tenant_id:
+            raise PermissionError(f"an event of tenant {event.tenant_id!r} stored through {self.tenant_id!r}")
         values = {
             "id": uuid7(),
             "tenant_id": self.tenant_id,
-            "stripe_event_id": stripe_event_id,
-            "event_type": event_type,
-            "object_id": object_id,
-            "event_created": event_created,
-            "payload": payload,
-            "status": status,
+            "stripe_event_id": event.stripe_event_id,
+            "event_type": event.event_type,
+            "object_id": event.object_id,
+            "event_created": event.event_created,
+            "payload": event.payload,
+            "status": event.status,
             "attempts": 0,
             "next_attempt_at": now,
-            "processed_at": now if status == IGNORED else None,
+            "processed_at": now if event.status == IGNORED else None,
             "handlers": [],
             "created_at": now,
             "updated_at": now,

@@ -15,7 +15,7 @@ from core.app import create_app
 from core.db import session_scope
 from core.inbox.dispatch import handlers_for
 from core.inbox.models import WebhookEvent
-from core.inbox.repository import InboxRepository
+from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.services import InboxProcessor
 from core.inbox.tasks import process_event, sweep_inbox
 from core.runtime import Runtime
@@ -42,15 +42,16 @@ async def row_of(runtime: Runtime, stripe_event_id: str) -> WebhookEvent:
 async def store_pending(runtime: Runtime, evt: dict[str, Any]) -> uuid.UUID:
     """Store an event as ingest does, but send no task (as if the broker was down)."""
     async with session_scope(runtime.sessions) as session:
-        row_id = await InboxRepository(session=session, tenant_id="alpha").insert_new(
+        stored = NewEvent(
+            tenant_id="alpha",
             stripe_event_id=evt["id"],
             event_type=evt["type"],
             object_id=evt["data"]["object"].get("id"),
             event_created=evt["created"],
             payload=encode(evt).decode(),
             status="pending",
-            now=clock.now(),
         )
+        row_id = await InboxRepository(session=session, tenant_id="alpha").insert_new(stored, clock.now())
     assert row_id is not None
     return row_id
 
@@ -178,3 +179,35 @@ async def test_an_event_ignored_at_processing_time_is_marked_so(runtime: Runtime
     row_id = await store_pending(runtime, evt)
     assert await InboxProcessor(runtime).process("alpha", row_id) == "ignored"
     assert (await row_of(runtime, evt["id"])).status == "ignored"
+
+
+class WorkerDied(BaseException):
+    """Stands for `kill -9` in a handler: nothing after it runs, nothing uncommitted survives."""
+
+
+async def test_an_event_that_kills_its_worker_every_time_ends_dead(runtime: Runtime) -> None:
+    async def dies(_: Any) -> None:
+        raise WorkerDied
+
+    runtime.event_handlers["invoice.paid"] = [("recorder", dies)]
+    evt = invoice_paid()
+    row_id = await store_pending(runtime, evt)
+    policy = runtime.config.inbox
+    seen = []
+    for _ in range(MAX_ATTEMPTS + 2):
+        with pytest.raises(WorkerDied):
+            await InboxProcessor(runtime).process("alpha", row_id)
+        row = await row_of(runtime, evt["id"])
+        seen.append((row.status, row.attempts))
+        # Past the lease and the re-send delay: the sweeper's query reopens or buries the row.
+        clock.advance(dt.timedelta(seconds=max(policy.lease_seconds, policy.requeue_after_seconds) + 1))
+        async with session_scope(runtime.sessions) as session:
+            await InboxRepository(session=session, tenant_id="alpha").resend_due(policy, MAX_ATTEMPTS)
+        if (await row_of(runtime, evt["id"])).status == "dead":
+            break
+    # The first attempt is one transaction: the death leaves the row untouched. Once re-sent, every
+    # attempt's claim is committed before the handlers run, so each death counts.
+    assert seen == [("pending", 0), ("processing", 1), ("processing", 2), ("processing", 3)]
+    row = await row_of(runtime, evt["id"])
+    assert (row.status, row.attempts) == ("dead", MAX_ATTEMPTS)
+    assert await grants_by_invoice(runtime) == {}
