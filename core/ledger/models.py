@@ -50,13 +50,10 @@ class CreditGrant(TenantOwned):
     __table_args__ = (
         UniqueConstraint("tenant_id", "source", "source_ref", name="uq_credit_grants_tenant_source_ref"),
         Index("ix_credit_grants_account_order", "account_id", "priority", "expires_at", "created_at"),
-        Index(
-            "ix_credit_grants_expiring",
-            "tenant_id",
-            "expires_at",
-            postgresql_where=text("remaining > 0"),
-            sqlite_where=text("remaining > 0"),
-        ),
+        # No partial-index predicate on `remaining`: a spend updates it, and an update touching a
+        # column any index refers to cannot be HOT (PostgreSQL then rewrites every index entry and
+        # a busy grant's index lookups slow down until vacuum). See migration 0008.
+        Index("ix_credit_grants_expiring", "tenant_id", "expires_at"),
     )
 
     account_id: Mapped[UUID] = mapped_column(ForeignKey("credit_accounts.id"))

@@ -68,6 +68,7 @@ class Spends:
         self.runtime = runtime
         self.batched = runtime.engine.dialect.name == "postgresql"
         self._queue: list[Queued] = []
+        self._flushing = 0
         self._flushes: set[asyncio.Task[None]] = set()
         # Since start: function calls, spends they decided, spends handed back to `Ledger.spend`.
         self.stats = {"batches": 0, "decided": 0, "handed_back": 0}
@@ -87,9 +88,10 @@ class Spends:
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:
             self._queue.append(queued)
-            if len(self._flushes) < MAX_FLUSHES:
+            if self._flushing < MAX_FLUSHES:
+                self._flushing += 1
                 flush = asyncio.ensure_future(self._flush())
-                self._flushes.add(flush)
+                self._flushes.add(flush)  # a reference, so the loop does not drop the task
                 flush.add_done_callback(self._flushes.discard)
             # Shielded: a cancelled request must not cancel the future a flush will answer.
             answer = await asyncio.shield(queued.answer)
@@ -103,14 +105,18 @@ class Spends:
 
     async def _flush(self) -> None:
         """Send what is queued, batch after batch, until the queue is empty."""
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                await self._call(batch)
-            except Exception as error:  # the batch's transaction rolled back: each request gets the error
-                for queued in batch:
-                    if not queued.answer.done():
-                        queued.answer.set_exception(error)
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    await self._call(batch)
+                except Exception as error:  # the batch's transaction rolled back: each request gets the error
+                    for queued in batch:
+                        if not queued.answer.done():
+                            queued.answer.set_exception(error)
+        finally:
+            # No await between finding the queue empty and this: a spend queued after it starts a flush.
+            self._flushing -= 1
 
     async def _call(self, batch: list[Queued]) -> None:
         """One `tollgate_spend` call for the batch; answers every spend in it."""
@@ -141,7 +147,13 @@ class Spends:
         )
         async with self.runtime.engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            rows = await raw.driver_connection.fetch(SPEND_SQL, *params)  # type: ignore[union-attr]
+            try:
+                rows = await raw.driver_connection.fetch(SPEND_SQL, *params)  # type: ignore[union-attr]
+            except BaseException:
+                # SQLAlchemy did not see this error (asyncpg raised it), so it would pool a possibly
+                # broken connection again: drop it; the next batch opens a fresh one.
+                await connection.invalidate()
+                raise
         self.stats["batches"] += 1
         for item, outcome, entry_id, balance, grants, parts in rows:
             queued = batch[item - 1]
