@@ -253,6 +253,23 @@ async def pinned_session(
 
 
 @asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled connection's own driver connection (asyncpg), for hot paths that batch their writes.
+
+    Statements run outside any transaction (each is its own). An error raised by the driver was not
+    seen by SQLAlchemy, which would pool a possibly broken connection again: the connection is dropped
+    instead, and the next checkout opens a fresh one.
+    """
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        try:
+            yield raw.driver_connection
+        except BaseException:
+            await connection.invalidate()
+            raise
+
+
+@asynccontextmanager
 async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on any error."""
     async with sessions() as session:

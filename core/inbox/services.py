@@ -99,11 +99,11 @@ class InboxService:
             raise BadRequest("The body is not UTF-8 text.", code="invalid_event") from None
         tolerance = self.runtime.config.inbox.tolerance_seconds
         known = (await self.runtime.secrets.get(tenant)).stripe_webhook_secrets
-        if signature_matches(body, signature, known, tolerance):
+        if signature_matches(payload, signature, known, tolerance):
             return payload
         # The tenant may have rolled its secret since we cached it: read the secrets once more.
         refreshed = (await self.runtime.secrets.get(tenant, refresh=True)).stripe_webhook_secrets
-        if refreshed != known and signature_matches(body, signature, refreshed, tolerance):
+        if refreshed != known and signature_matches(payload, signature, refreshed, tolerance):
             return payload
         raise BadRequest(
             f"The Stripe-Signature does not match this tenant's webhook secrets, or is older than {tolerance} s.",

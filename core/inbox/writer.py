@@ -19,6 +19,7 @@ import uuid
 from typing import TYPE_CHECKING, NamedTuple
 
 from core import clock
+from core.db import driver_connection
 from core.errors import ServiceUnavailable
 from core.inbox.repository import NewEvent, insert_batch
 from core.retries import PENDING
@@ -108,15 +109,8 @@ class InboxWriter:
                 future.set_result(Stored(row_id))
 
     async def _insert(self, events: list[NewEvent]) -> dict[tuple[str, str], uuid.UUID]:
-        async with self.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            try:
-                return await insert_batch(raw.driver_connection, events, clock.now())
-            except BaseException:
-                # SQLAlchemy did not see this error (asyncpg raised it directly), so it would pool a
-                # broken connection again: drop it; the next flush opens a fresh one.
-                await connection.invalidate()
-                raise
+        async with driver_connection(self.engine) as connection:
+            return await insert_batch(connection, events, clock.now())
 
     async def _send(self, first: dict[tuple[str, str], NewEvent], new: dict[tuple[str, str], uuid.UUID]) -> None:
         calls = [

@@ -5,7 +5,7 @@ A spend is the ledger's hottest write: every request a tenant app's users make s
 grants, writes, commit). On PostgreSQL the common case goes to `tollgate_spend` (migration 0008)
 instead, as a group commit: spends queue in the process, and one flush sends everything queued by
 then, of any customers and tenants, as one prepared statement on a pooled asyncpg connection, one
-round trip and one transaction. A few flushes run at once; while they run, the next batch gathers.
+round trip and one transaction. One flush runs at a time; while it runs, the next batch gathers.
 A hot customer costs one row lock and one commit per batch instead of per request.
 
 The function spends, records an unlimited account's usage, or refuses as insufficient (nothing
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from core import clock
-from core.db import session_scope
+from core.db import driver_connection, session_scope
 from core.ledger import schemas
 from core.ledger.repository import new_id
 from core.ledger.services import Ledger, insufficient, spend_request
@@ -145,15 +145,8 @@ class Spends:
             [msgspec.json.encode(q.metadata).decode() for q in batch],
             [new_id() for _ in range(2 * len(batch) + SPARE_IDS)],
         )
-        async with self.runtime.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            try:
-                rows = await raw.driver_connection.fetch(SPEND_SQL, *params)  # type: ignore[union-attr]
-            except BaseException:
-                # SQLAlchemy did not see this error (asyncpg raised it), so it would pool a possibly
-                # broken connection again: drop it; the next batch opens a fresh one.
-                await connection.invalidate()
-                raise
+        async with driver_connection(self.runtime.engine) as connection:
+            rows = await connection.fetch(SPEND_SQL, *params)
         self.stats["batches"] += 1
         for item, outcome, entry_id, balance, grants, parts in rows:
             queued = batch[item - 1]

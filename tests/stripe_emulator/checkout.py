@@ -223,10 +223,11 @@ def api_create_session(req: ApiRequest) -> JsonObj:
             "`subscription` mode or use only one-time prices.",
             param="line_items",
         )
-    trial_end = None
+    trial_end = trial_days = None
     if sub_data is not None:
-        days = sub_data.int("trial_period_days", minimum=1)
-        trial_end = now + days * 86400 if days else sub_data.int("trial_end")
+        # Trial days count from the subscription's start (when the session completes), as at Stripe.
+        trial_days = sub_data.int("trial_period_days", minimum=1)
+        trial_end = now + trial_days * 86400 if trial_days else sub_data.int("trial_end")
     session_id = new_id("cs_test_a1", 56)
     currency = prices[0]["currency"]
     session: JsonObj = {
@@ -318,6 +319,7 @@ def api_create_session(req: ApiRequest) -> JsonObj:
     side.update(
         lines=lines,
         trial_end=trial_end,
+        trial_days=trial_days,
         subscription_metadata=(sub_data.metadata() if sub_data else None) or {},
         subscription_description=sub_data.str("description") if sub_data else None,
         intent_metadata=(pi_data.metadata() if pi_data else None) or {},
@@ -477,6 +479,7 @@ def _complete_subscription(
         items=items,
         metadata=dict(side["subscription_metadata"]),
         trial_end=side["trial_end"],
+        trial_days=side["trial_days"],
         default_payment_method=pm,
         discount_ids=discount_ids,
         description=side["subscription_description"],

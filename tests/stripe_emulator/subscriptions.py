@@ -210,13 +210,17 @@ def start_subscription(
     attempt_payment: bool = True,
     collection_method: str = "charge_automatically",
     announce_first: bool = True,
+    trial_days: int | None = None,
 ) -> tuple[JsonObj, JsonObj, StripeError | None]:
     """A new subscription and its first invoice, charged unless `attempt_payment` is off.
 
     With `announce_first` (Checkout's way) `customer.subscription.created` goes out at
-    once with status incomplete; otherwise the caller announces the final state.
+    once with status incomplete; otherwise the caller announces the final state. `trial_days`
+    (instead of `trial_end`) counts the trial from this start, as Stripe does.
     """
     now = account.now()
+    if trial_days:
+        trial_end = now + trial_days * 86400
     currencies = {price["currency"] for price, _, _ in items}
     if len(currencies) > 1:
         raise invalid_request("All prices on a subscription must have the same currency.",
