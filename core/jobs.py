@@ -24,6 +24,19 @@ from core.settings import JobsConfig
 
 logger = logging.getLogger("tollgate.jobs")
 
+# `XADD <stream> [MAXLEN ~|= n] * data <message>` for each message, as `RedisStreamBroker.kick` does.
+# ARGV: maxlen ("" for none), "~" (approximate) or "=", then the messages.
+_XADD_ALL = """
+for i = 3, #ARGV do
+  if ARGV[1] == '' then
+    redis.call('XADD', KEYS[1], '*', 'data', ARGV[i])
+  else
+    redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], ARGV[1], '*', 'data', ARGV[i])
+  end
+end
+return #ARGV - 2
+"""
+
 
 def build_broker(config: JobsConfig) -> AsyncBroker:
     if config.broker == "redis":
@@ -45,8 +58,11 @@ class Jobs:
         self.broker = broker
         self.tasks: dict[str, AsyncTaskiqDecoratedTask[Any, Any]] = {}
         self.schedules: list[Schedule] = []
-        # A client on the broker's own connection pool, for `send_many` (made on first use).
-        self._redis: Any = None
+        # `send_many`'s script, on the broker's own connection pool (made on first use).
+        self._xadd_all: Any = None
+        # `send_soon`'s queue, by task name, and the one task sending it.
+        self._unsent: dict[str, list[dict[str, Any]]] = {}
+        self._sender: asyncio.Task[None] | None = None
 
     def add_tasks(self, tasks: Sequence[AsyncTaskiqDecoratedTask[Any, Any]]) -> None:
         for task in tasks:
@@ -68,7 +84,9 @@ class Jobs:
         """Enqueue one task per keyword set now: on Redis streams in one round trip, else one by one.
 
         The stream entries are exactly what `RedisStreamBroker.kick` writes for each `kiq` (the same
-        message, middlewares and formatter), so a worker cannot tell them apart.
+        message, middlewares and formatter, the same `XADD`), so a worker cannot tell them apart; a
+        Lua script adds a whole queue's entries in one command, so Redis parses one command and
+        answers once however many tasks there are.
         """
         from taskiq.utils import maybe_awaitable
         from taskiq_redis import RedisStreamBroker
@@ -78,26 +96,61 @@ class Jobs:
             for kwargs in calls:
                 await self.send(task_name, **kwargs)
             return
-        from redis.asyncio import Redis
-
         kicker = self.tasks[task_name].kicker()
-        entries = []
+        messages = []
+        by_queue: dict[str, list[bytes]] = {}
         for kwargs in calls:
             # taskiq builds a message only inside `kiq`, which also sends it; this is its first half.
             message = kicker._prepare_message(**kwargs)
             for middleware in broker.middlewares:
                 message = await maybe_awaitable(middleware.pre_send(message))
-            entries.append((message, broker.formatter.dumps(message)))
-        if self._redis is None:
-            self._redis = Redis(connection_pool=broker.connection_pool)
-        pipeline = self._redis.pipeline(transaction=False)
-        for _, sent in entries:
-            queue = sent.labels.get("queue_name") or broker.queue_name
-            pipeline.xadd(queue, {b"data": sent.message}, maxlen=broker.maxlen, approximate=broker.approximate)
-        await pipeline.execute()
-        for message, _ in entries:
+            messages.append(message)
+            sent = broker.formatter.dumps(message)
+            by_queue.setdefault(sent.labels.get("queue_name") or broker.queue_name, []).append(sent.message)
+        if self._xadd_all is None:
+            from redis.asyncio import Redis
+
+            # One connection held for the sends (they run one at a time): no pool checkout per send.
+            client = Redis(connection_pool=broker.connection_pool, single_connection_client=True)
+            self._xadd_all = client.register_script(_XADD_ALL)
+        trim = ["", ""] if broker.maxlen is None else [str(broker.maxlen), "~" if broker.approximate else "="]
+        for queue, entries in by_queue.items():
+            await self._xadd_all(keys=[queue], args=[*trim, *entries])
+        for message in messages:
             for middleware in reversed(broker.middlewares):
                 await maybe_awaitable(middleware.post_send(message))
+
+    async def send_soon(self, task_name: str, calls: Sequence[dict[str, Any]], *, backlog: int = 4096) -> None:
+        """Queue one task per keyword set for the process's sender, and return at once (for committed work).
+
+        The sender sends everything queued by then with one `send_many` (one round trip), then what
+        was queued meanwhile, and so on: the caller does not wait for the broker, and a busy process
+        sends many callers' tasks at once. A failed send is logged and dropped, so only work whose
+        rows a sweeper re-sends belongs here. Once `backlog` tasks are waiting (a slow broker) the
+        caller waits for them to be sent.
+        """
+        self._unsent.setdefault(task_name, []).extend(calls)
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_unsent())
+        if sum(map(len, self._unsent.values())) > backlog:
+            await self.sent()
+
+    async def sent(self) -> None:
+        """Wait until every task queued by `send_soon` has been sent (or its send failed)."""
+        while self._sender is not None:
+            await asyncio.shield(self._sender)
+
+    async def _send_unsent(self) -> None:
+        try:
+            while self._unsent:
+                unsent, self._unsent = self._unsent, {}
+                for task_name, calls in unsent.items():
+                    try:
+                        await self.send_many(task_name, calls)
+                    except Exception:
+                        logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
+        finally:
+            self._sender = None
 
     def enqueue(self, session: AsyncSession, task_name: str, **kwargs: Any) -> None:
         """Enqueue once `session` commits; a rolled-back transaction never starts a job."""

@@ -97,6 +97,7 @@ class Runtime:
         if not self._started:
             return
         self._started = False
+        await self.jobs.sent()  # tasks handed to the process's sender go out before the broker closes
         if not self.jobs.broker.is_worker_process:
             await self.jobs.broker.shutdown()
         await self.engine.dispose()

@@ -2,13 +2,14 @@
 
 Each request hands its verified event to the process's `InboxWriter` and waits. A flush takes
 everything waiting, stores it with one `INSERT ... ON CONFLICT DO NOTHING` (its own transaction),
-sends the tasks of the new pending rows in one broker round trip, and only then answers the
-requests: an answer still means "committed". While a flush runs the next batch gathers, so a busy
-process commits once per batch instead of once per request, and a quiet one flushes each event at once.
+answers the requests once it is committed (an answer means "committed"), and hands the tasks of the
+new pending rows to the process's sender (`Jobs.send_soon`), which sends them in one broker round
+trip per send. While a flush runs the next batch gathers, so a busy process commits once per batch
+instead of once per request, and a quiet one flushes each event at once.
 
 A database failure fails every request of the batch (Stripe retries; nothing of it is stored, as one
-statement is one transaction). A failed send after the commit fails no request: the rows are
-committed and the sweeper sends them again.
+statement is one transaction). A failed send fails no request: the rows are committed, and the
+sweeper sends what has waited `requeue_after_seconds` again.
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ class InboxWriter:
         return await future
 
     async def close(self) -> None:
-        """Wait for the flushes in flight (at shutdown)."""
+        """Wait for the flushes in flight and their tasks' sends (at shutdown)."""
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        await self.jobs.sent()
 
     def _start_flush(self) -> None:
         self._inserting += 1
@@ -98,30 +100,22 @@ class InboxWriter:
                     )
             return
         finally:
-            # The next batch may start its INSERT now, while this one's tasks are sent.
+            # The next batch may start its INSERT now, while this one is answered.
             self._inserted()
-        await self._send(first, new)
         for event, future in batch:
             key = (event.tenant_id, event.stripe_event_id)
             # Only the delivery whose row was written is new; every other copy is a duplicate.
             row_id = new.get(key) if first[key] is event else None
             if not future.done():
                 future.set_result(Stored(row_id))
-
-    async def _insert(self, events: list[NewEvent]) -> dict[tuple[str, str], uuid.UUID]:
-        async with driver_connection(self.engine) as connection:
-            return await insert_batch(connection, events, clock.now())
-
-    async def _send(self, first: dict[tuple[str, str], NewEvent], new: dict[tuple[str, str], uuid.UUID]) -> None:
         calls = [
             {"tenant": tenant, "event_id": str(row_id)}
             for (tenant, event_id), row_id in new.items()
             if first[tenant, event_id].status == PENDING
         ]
-        if not calls:
-            return
-        try:
-            await self.jobs.send_many(self.task_name, calls)
-        except Exception:
-            # The rows are committed: the sweeper sends them once they have waited `requeue_after_seconds`.
-            logger.exception("sending %d stored Stripe event(s) to the workers failed; the sweeper will", len(calls))
+        if calls:
+            await self.jobs.send_soon(self.task_name, calls)
+
+    async def _insert(self, events: list[NewEvent]) -> dict[tuple[str, str], uuid.UUID]:
+        async with driver_connection(self.engine) as connection:
+            return await insert_batch(connection, events, clock.now())

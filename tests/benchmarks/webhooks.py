@@ -6,6 +6,11 @@ uvicorn (2 workers, uvloop, httptools) accepting signed events (verify + store +
 and open-loop at half that rate, and one `taskiq worker` processing the accepted backlog end to end
 (claim, the recorder plugin's handler, settle). Prints rates, latencies and ratios; asserts nothing
 about time. Needs the recorder test plugin (`make build/test-plugins/.installed`).
+
+Rates are capacities: pgbench and Stripe's deliveries both run at 64 concurrent clients (a burst,
+such as a tenant's month-start renewals), enough to keep this machine's cores busy. At 16 clients
+the group commit is bound by the wait for each batch's commit, not by CPU, so that run is printed
+beside it for its latency, not as the capacity.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from tests.benchmarks.webhook_load import MARK
 PLUGINS = ROOT / "build" / "test-plugins"
 REDIS_URL = os.environ.get("TOLLGATE_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 SECONDS = float(os.environ.get("TOLLGATE_BENCH_SECONDS", "10"))
-CLIENTS = int(os.environ.get("TOLLGATE_BENCH_CLIENTS", "16"))
+CLIENTS = int(os.environ.get("TOLLGATE_BENCH_CLIENTS", "64"))
+FEW_CLIENTS = 16
 WORKERS = int(os.environ.get("TOLLGATE_BENCH_WORKERS", "2"))
 NOOP_TASKS = 20_000
 SECRET = "whsec_bench_webhooks"
@@ -208,6 +214,7 @@ async def main() -> None:
         server, url = start_server(env, WORKERS)
         load(url, template, 4, 2)  # warm both workers' pools and caches
         peak = load(url, template, CLIENTS, SECONDS)
+        few = load(url, template, FEW_CLIENTS, SECONDS)
         half = load(url, template, CLIENTS, SECONDS, rate=peak["rate"] / 2)
         server.terminate()
         server.wait(30)
@@ -225,6 +232,9 @@ async def main() -> None:
             "accepted_p50_ms": peak["p50_ms"],
             "accepted_p99_ms": peak["p99_ms"],
             "half_rate_p99_ms": half["p99_ms"],
+            "few_clients": FEW_CLIENTS,
+            "few_clients_accepted_per_s": few["rate"],
+            "few_clients_p99_ms": few["p99_ms"],
             "processed_per_s": processed,
             "acceptance_ratio": peak["rate"] / insert_rate,
             "processing_ratio": processed / noop,
@@ -239,6 +249,7 @@ async def main() -> None:
         print("\nStripe events (invoice.paid, signed)")
         print(line(f"accepted, {CLIENTS} clients closed loop", peak))
         print(line(f"accepted, open loop at half ({peak['rate'] / 2:.0f}/s)", half))
+        print(line(f"accepted, {FEW_CLIENTS} clients closed loop", few))
         print(f"  {'processed end to end, one worker':<44} {processed:8.0f}/s")
         print("\nratios (targets in brackets)")
         print(f"  accepted / one-row INSERT          {figures['acceptance_ratio']:5.2f}   [>= 0.30]")
