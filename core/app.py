@@ -71,12 +71,9 @@ class TollgateInit(InitPluginProtocol):
         def provide_plugins() -> Plugins:
             return runtime.plugins
 
-        # One per process: its group commit gathers every request's events.
-        inbox = InboxService(runtime)
-        app_config.state["inbox"] = inbox
-
-        def provide_inbox() -> InboxService:
-            return inbox
+        # One per process: its group commit gathers every request's events (the ingest route reads it
+        # off the app state).
+        app_config.state["inbox"] = InboxService(runtime)
 
         app_config.dependencies.update(
             {
@@ -85,10 +82,9 @@ class TollgateInit(InitPluginProtocol):
                 "principal": Provide(provide_principal, sync_to_thread=False),
                 "runtime": Provide(provide_runtime, sync_to_thread=False),
                 "plugins": Provide(provide_plugins, sync_to_thread=False),
-                "inbox": Provide(provide_inbox, sync_to_thread=False),
             }
         )
-        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession, InboxService])
+        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession])
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController

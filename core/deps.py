@@ -13,7 +13,6 @@ from tenants.auth import Principal
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.inbox.services import InboxService
     from core.runtime import Runtime
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
@@ -21,7 +20,6 @@ CurrentTenant: TypeAlias = NamedDependency[Tenant]
 CurrentPrincipal: TypeAlias = NamedDependency[Principal]
 PluginsDep: TypeAlias = NamedDependency[Plugins]
 RuntimeDep: TypeAlias = NamedDependency["Runtime"]
-InboxDep: TypeAlias = NamedDependency["InboxService"]
 CustomerPath: TypeAlias = FromPath[str]
 IdempotencyKey: TypeAlias = Annotated[
     str | None,

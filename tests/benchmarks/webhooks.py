@@ -94,10 +94,11 @@ def start_worker(target: str, env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 async def drain_rate(done: Callable[[], Awaitable[int]], total: int, seconds: float) -> float:
-    """Items per second while a worker drains a backlog: from 10% of it to 90% (or `seconds` after 10%)."""
-    low, high = total * 0.1, total * 0.9
+    """Items per second while a worker drains a backlog: from a tenth of it (at most 2,000 items, past
+    the worker's start-up) for `seconds`, or until 90% of it is done."""
+    low, high = min(total * 0.1, 2_000), total * 0.9
     start: tuple[float, int] | None = None
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         now, count = time.monotonic(), await done()
         if start is None and count >= low:
@@ -219,7 +220,18 @@ async def main() -> None:
         server.terminate()
         server.wait(30)
         server = None
+        acceptance = peak["rate"] / insert_rate
+        # Printed before the drain, which takes a while: the ingest figures stand on their own.
+        print("\nbaselines (same database, same Redis)")
+        print(f"  {f'pgbench one-row INSERT, {CLIENTS} clients':<44} {insert_rate:8.0f}/s")
+        print(f"  {f'pgbench inbox-sized INSERT, {CLIENTS} clients':<44} {inbox_insert_rate:8.0f}/s")
+        print(f"  {'taskiq no-op tasks, one worker':<44} {noop:8.0f}/s")
+        print("\nStripe events (invoice.paid, signed)")
+        print(line(f"accepted, {CLIENTS} clients closed loop", peak))
+        print(line(f"accepted, open loop at half ({peak['rate'] / 2:.0f}/s)", half))
+        print(line(f"accepted, {FEW_CLIENTS} clients closed loop", few), flush=True)
         processed = await processing_rate(dsn, env, work)
+        print(f"  {'processed end to end, one worker':<44} {processed:8.0f}/s")
 
         figures = {
             "clients": CLIENTS,
@@ -236,23 +248,14 @@ async def main() -> None:
             "few_clients_accepted_per_s": few["rate"],
             "few_clients_p99_ms": few["p99_ms"],
             "processed_per_s": processed,
-            "acceptance_ratio": peak["rate"] / insert_rate,
+            "acceptance_ratio": acceptance,
             "processing_ratio": processed / noop,
         }
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(figures, indent=2))
 
-        print("\nbaselines (same database, same Redis)")
-        print(f"  {f'pgbench one-row INSERT, {CLIENTS} clients':<44} {insert_rate:8.0f}/s")
-        print(f"  {f'pgbench inbox-sized INSERT, {CLIENTS} clients':<44} {inbox_insert_rate:8.0f}/s")
-        print(f"  {'taskiq no-op tasks, one worker':<44} {noop:8.0f}/s")
-        print("\nStripe events (invoice.paid, signed)")
-        print(line(f"accepted, {CLIENTS} clients closed loop", peak))
-        print(line(f"accepted, open loop at half ({peak['rate'] / 2:.0f}/s)", half))
-        print(line(f"accepted, {FEW_CLIENTS} clients closed loop", few))
-        print(f"  {'processed end to end, one worker':<44} {processed:8.0f}/s")
         print("\nratios (targets in brackets)")
-        print(f"  accepted / one-row INSERT          {figures['acceptance_ratio']:5.2f}   [>= 0.30]")
+        print(f"  accepted / one-row INSERT          {acceptance:5.2f}   [>= 0.30]")
         print(f"  accepted / inbox-sized INSERT      {peak['rate'] / inbox_insert_rate:5.2f}")
         print(f"  ack p99 at peak                    {peak['p99_ms']:5.1f} ms [<= 50 ms]")
         print(f"  processed / taskiq no-op           {figures['processing_ratio']:5.2f}   [>= 0.25]")
