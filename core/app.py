@@ -88,7 +88,7 @@ class TollgateInit(InitPluginProtocol):
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController
-        from core.inbox.controllers import receive_stripe_event
+        from core.inbox.controllers import receive_stripe_event, stripe_ingest
         from core.plugins import is_kernel
         from tenants.auth import plugin_guard, tenant_guard
 
@@ -103,6 +103,8 @@ class TollgateInit(InitPluginProtocol):
         )
         # Stripe's deliveries are authenticated by their signature, not by the tenant API's guard.
         app_config.route_handlers.extend([HealthController, tenant_api, receive_stripe_event])
+        if slugs := self.runtime.tenants.slugs():
+            app_config.route_handlers.append(stripe_ingest(slugs))
 
     def _configure_openapi(self, app_config: LitestarConfig) -> None:
         app_config.openapi_config = OpenAPIConfig(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from core import clock
+from core.inbox.controllers import MAX_EVENT_BYTES
 from core.inbox.models import WebhookEvent
 from core.runtime import Runtime
 from tenants.secrets import SecretsStore
@@ -108,6 +110,35 @@ async def test_unknown_tenant_is_404(runtime: Runtime, client: Any) -> None:
     response = await client.post("/t/nobody/webhooks/stripe", content=body, headers=signed(body))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "tenant_not_found"
+
+
+async def test_only_post_is_taken(runtime: Runtime, client: Any) -> None:
+    response = await client.get("/t/alpha/webhooks/stripe")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert await stored(runtime) == []
+
+
+async def test_an_oversized_body_is_413_and_nothing_is_stored(runtime: Runtime, client: Any) -> None:
+    evt = invoice_paid()
+    evt["data"]["object"]["description"] = "x" * MAX_EVENT_BYTES
+    body = encode(evt)
+    response = await client.post("/t/alpha/webhooks/stripe", content=body, headers=signed(body))
+    assert response.status_code == 413
+    assert await stored(runtime) == []
+
+
+async def test_a_body_sent_in_chunks_is_read_whole(runtime: Runtime, client: Any) -> None:
+    evt = invoice_paid()
+    body = encode(evt)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 100):
+            yield body[start : start + 100]
+
+    response = await client.post("/t/alpha/webhooks/stripe", content=chunks(), headers=signed(body))
+    assert response.status_code == 200, response.text
+    assert [row.stripe_event_id for row in await stored(runtime)] == [evt["id"]]
 
 
 def secrets_file(runtime: Runtime, tenant: str = "alpha") -> dict[str, Any]:
