@@ -13,14 +13,15 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import String, Table, TextualSelect, bindparam, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_scoped_session,
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ClauseElement, Select
 
 from core.settings import DatabaseConfig
 
@@ -279,3 +280,100 @@ async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
             await rollback(session)
             raise
         await commit(session)
+
+
+class DriverTransaction:
+    """A transaction begun and ended on the driver (asyncpg), with a session that writes in it.
+
+    SQLAlchemy sees the connection in autocommit mode, so the session never begins or ends a
+    transaction of its own: what it writes stays uncommitted until `commit()` here, which then runs
+    the session's after-commit jobs. Statements of the hot path run as the driver's own prepared
+    statements (`fetch_on_driver`), beside the session's.
+    """
+
+    def __init__(self, driver: Any, session: AsyncSession) -> None:
+        self.driver = driver
+        self.session = session
+
+    async def commit(self) -> None:
+        await self.session.flush()
+        await self.driver.execute("COMMIT")
+        # Nothing is left to write: this ends the session's bookkeeping and runs its after-commit jobs.
+        await commit(self.session)
+
+    async def rollback(self) -> None:
+        await self.driver.execute("ROLLBACK")
+        await rollback(self.session)
+
+
+@asynccontextmanager
+async def driver_transaction(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[DriverTransaction]:
+    """One transaction on a pooled PostgreSQL connection, for hot paths; the caller commits it.
+
+    Left without `commit()` or `rollback()` (an error, a cancellation), it is rolled back; a connection
+    whose driver failed is dropped rather than pooled again (SQLAlchemy never saw the failure).
+    """
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        try:
+            await driver.execute("BEGIN")
+            async with sessions(bind=connection) as session:
+                yield DriverTransaction(driver, session)
+        finally:
+            await _end_on_driver(connection, driver)
+
+
+async def _end_on_driver(connection: AsyncConnection, driver: Any) -> None:
+    if driver.is_closed():
+        await connection.invalidate()
+        return
+    if driver.is_in_transaction():
+        try:
+            await driver.execute("ROLLBACK")
+        except BaseException:
+            await connection.invalidate()
+            raise
+
+
+class _DriverSQL(NamedTuple):
+    sql: str
+    # Every parameter in order: its name, and its value when the statement fixed it (a literal).
+    parameters: tuple[tuple[str, Any], ...]
+
+
+_REQUIRED = object()
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_sql(statement: ClauseElement, dialect: Dialect) -> _DriverSQL:
+    compiled: Any = statement.compile(dialect=dialect)  # an SQLCompiler: its parameters' order and literals
+    sql = str(compiled)
+    if "__[POSTCOMPILE" in sql:
+        raise ValueError("a statement run on the driver takes no expanding parameters (IN lists)")
+    names = compiled.positiontup or ()
+    return _DriverSQL(
+        sql,
+        tuple((n, _REQUIRED if compiled.binds[n].required else compiled.binds[n].value) for n in names),
+    )
+
+
+async def fetch_on_driver(
+    session: AsyncSession | async_scoped_session[AsyncSession], statement: ClauseElement, params: dict[str, Any]
+) -> list[Any]:
+    """The rows of a Core statement run as the driver's prepared statement, in the session's transaction.
+
+    A fraction of the CPU the same statement takes through SQLAlchemy, for hot paths on PostgreSQL
+    (`driver_transaction`). `statement` must be built once (it is compiled once); values reach the
+    driver as they are, without SQLAlchemy's type processing (JSON as text). Refused outside a
+    transaction, where the driver would commit the statement on its own.
+    """
+    connection = await session.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        raise RuntimeError("fetch_on_driver runs in a transaction only (driver_transaction)")
+    sql, parameters = _driver_sql(statement, connection.dialect)
+    rows: list[Any] = await driver.fetch(sql, *(params[n] if v is _REQUIRED else v for n, v in parameters))
+    return rows

@@ -85,18 +85,26 @@ def describe_error(exc: BaseException) -> str:
 _TENANT: Any = bindparam("tenant")
 
 
+def claimable(model: type[LeasedWork], now: Any, max_attempts: Any) -> Any:
+    """Rows a worker may take: pending or failed and due, or held by a worker whose lease ran out.
+
+    No IN list: the inbox's first-attempt statement, built on this, runs on the driver (`fetch_on_driver`).
+    """
+    return or_(
+        and_(model.status == PENDING, model.next_attempt_at <= now),
+        and_(model.status == FAILED, model.next_attempt_at <= now),
+        and_(model.status == PROCESSING, model.locked_until <= now, model.attempts < max_attempts),
+    )
+
+
 @functools.cache
 def _claim_statement(model: type[LeasedWork], returning: tuple[str, ...]) -> Any:
     """The claim UPDATE of `model`, built once: the worker's hot path runs it for every attempt."""
     now: Any = bindparam("now")
-    claimable = or_(
-        and_(model.status.in_((PENDING, FAILED)), model.next_attempt_at <= now),
-        and_(model.status == PROCESSING, model.locked_until <= now, model.attempts < bindparam("max_attempts")),
-    )
     return (
         scoped(update(model), model, _TENANT)
         .execution_options(synchronize_session=False)
-        .where(model.id == bindparam("row_id"), claimable)
+        .where(model.id == bindparam("row_id"), claimable(model, now, bindparam("max_attempts")))
         .values(
             status=PROCESSING,
             attempts=model.attempts + 1,
@@ -119,8 +127,18 @@ def _settle_statement(model: type[LeasedWork], columns: tuple[str, ...]) -> Any:
     )
 
 
+@functools.cache
+def _tenant_select(model: type[LeasedWork], tenant_id: str) -> Any:
+    return scoped(select(model), model, tenant_id)
+
+
 class LeasedRepository(TenantRepository[W]):
     """The queries of the retry state machine, within one tenant (subclasses set `model_type`)."""
+
+    def select(self) -> Any:
+        # Built once per tenant (statements are immutable): workers make a repository per row, and
+        # building this statement cost more than the rest of making one.
+        return _tenant_select(self.model_type, self.tenant_id)
 
     def _update(self) -> Any:
         # Core-speed UPDATEs: nothing in the session's identity map needs to follow them.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from sqlalchemy import and_, any_, bindparam, case, func, literal_column, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from uuid_utils.compat import uuid7
 
-from core.db import TenantRepository, conflict_insert
-from core.inbox.models import IGNORED, ObjectVersion, WebhookEvent
-from core.retries import LeasedRepository
+from core.db import TenantRepository, conflict_insert, fetch_on_driver, scoped
+from core.inbox.models import IGNORED, PROCESSED, ObjectVersion, WebhookEvent
+from core.retries import LeasedRepository, claimable
 
 
 class NewEvent(NamedTuple):
@@ -54,8 +57,61 @@ async def insert_batch(
     return {(row["tenant_id"], row["stripe_event_id"]): row["id"] for row in rows}
 
 
+@functools.cache
+def _first_attempt_statement() -> Any:
+    """Take and settle events never attempted nor re-sent, in one UPDATE (PostgreSQL), built once.
+
+    `handlers_by_type` (JSON: event type -> the plugins that handle it for the tenant) decides the new
+    status and the `handlers` column, since the event's type is known only once the row is read.
+    """
+    model = WebhookEvent
+    tenant: Any = bindparam("tenant")
+    now: Any = bindparam("now")
+    handlers_by_type: Any = bindparam("handlers_by_type", type_=JSONB)
+    plugins_of_type = handlers_by_type.op("->", return_type=JSONB)(model.event_type)
+    # What the general claim takes, never attempted nor re-sent (ingest wrote both times at once). The
+    # state is checked on the row found by its id: the claim's OR leaves the planner no other index
+    # (on a table not yet analyzed it would scan the pending rows by `ix_..._status_due` otherwise).
+    first_attempt = and_(
+        claimable(model, now, bindparam("max_attempts")),
+        model.attempts == 0,
+        model.next_attempt_at == model.created_at,
+    )
+    return (
+        scoped(update(model), model, tenant)
+        .execution_options(synchronize_session=False)
+        .where(model.id == any_(bindparam("row_ids", type_=ARRAY(UUID(as_uuid=True)))), first_attempt)
+        .values(
+            status=case((handlers_by_type.has_key(model.event_type), PROCESSED), else_=IGNORED),
+            handlers=func.coalesce(plugins_of_type, literal_column("'[]'::jsonb")),
+            attempts=model.attempts + 1,
+            processed_at=now,
+            updated_at=now,
+        )
+        .returning(model.id, model.status, model.event_type, model.payload)
+    )
+
+
 class InboxRepository(LeasedRepository[WebhookEvent]):
     model_type = WebhookEvent
+
+    async def settle_first_attempts(
+        self, row_ids: list[uuid.UUID], handlers_by_type: str, now: dt.datetime, *, max_attempts: int
+    ) -> list[Any]:
+        """Take the events' first attempts and settle them at once; skips any attempted or re-sent before.
+
+        For first attempts run in one transaction (`driver_transaction`, PostgreSQL): the rows stay
+        locked until the caller's transaction ends, so no lease is needed, and a rollback leaves them
+        as they were. Answers `id`, `status`, `event_type` and `payload` of each row taken.
+        """
+        params = {
+            "tenant": self.tenant_id,
+            "row_ids": row_ids,
+            "handlers_by_type": handlers_by_type,
+            "now": now,
+            "max_attempts": max_attempts,
+        }
+        return await fetch_on_driver(self.session, _first_attempt_statement(), params)
 
     async def insert_new(self, event: NewEvent, now: dt.datetime) -> uuid.UUID | None:
         """Store the event; None when this tenant already has it (Stripe delivered it again)."""

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
-from core.db import commit, pinned_session, rollback, session_scope
+from core.db import commit, driver_transaction, pinned_session, rollback, session_scope
 from core.errors import BadRequest
+from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, handlers_for
 from core.inbox.models import IGNORED, PROCESSED, WebhookEvent
@@ -125,6 +126,39 @@ class WebhookEventService(LeasedService[WebhookEvent]):
         return await super().find(ref)
 
 
+class Outcome(NamedTuple):
+    """What a batched first attempt did to one event: `taken` False when it was not at its first attempt."""
+
+    taken: bool
+    status: str | None = None
+    # The handler's error when the event's first attempt failed (and its batch was rolled back).
+    failure: Exception | None = None
+
+
+# A batch that failed was rolled back whole: its other events are attempted again, each on its own.
+_ALONE = Outcome(taken=False, status="alone")
+
+
+# Deadlock, serialization failure: batches lock many rows, so two of them (in this process or in
+# another worker) can wait on each other. Not the event's fault: each of the batch's events runs again alone.
+_CONFLICTS = frozenset({"40P01", "40001"})
+
+
+def _conflict(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) in _CONFLICTS:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
+class _EventFailed(Exception):
+    def __init__(self, event_id: uuid.UUID, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.event_id = event_id
+        self.cause = cause
+
+
 class InboxProcessor:
     """Applies one stored event: claim, run the handlers and settle in one transaction; or record the failure.
 
@@ -132,15 +166,38 @@ class InboxProcessor:
     the row as it was (pending), and the sweeper sends it again. Every later attempt (a retry, a
     replay, an event the sweeper re-sent) commits its claim first, so that a worker dying in the
     handlers still uses up an attempt: an event that kills its worker ends `dead`, never loops.
+
+    On PostgreSQL first attempts are committed in groups (one processor per worker process): the
+    events waiting are taken and settled by one UPDATE, their handlers run one event after the other
+    in that transaction, and one COMMIT ends it. A batch whose handlers fail is rolled back whole and
+    each of its events is attempted again in a transaction of its own, where a failure is recorded
+    as on the general path. Any other attempt, and every attempt on SQLite, takes the general path.
     """
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, max_batch: int = 64, flushes: int = 2) -> None:
         self.runtime = runtime
         self.policy = runtime.config.inbox
+        self.on_driver = runtime.engine.dialect.name == "postgresql"
+        self.max_batch = max_batch
+        # Batches in flight at once: while one waits on the database, the other runs its handlers.
+        self.flushes = flushes
+        # Tenant -> its handlers by event type (JSON), as the first-attempt statement reads them.
+        self._handlers_by_type: dict[str, str] = {}
+        self._waiting: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]] = []
+        self._flushing = 0
+        self._running: set[asyncio.Task[None]] = set()
 
     async def process(self, tenant_slug: str, event_id: uuid.UUID) -> str | None:
         """One attempt; returns the row's new status, or None when there was nothing to do (safe to repeat)."""
         tenant = self.runtime.tenants.get(tenant_slug)
+        if self.on_driver:
+            outcome = await self._first_attempt(tenant, event_id)
+            if outcome is _ALONE:
+                outcome = await self._first_attempt_alone(tenant, event_id)
+            if outcome.failure is not None:
+                return await self._first_attempt_failed(tenant, event_id, outcome.failure)
+            if outcome.taken:
+                return outcome.status
         async with pinned_session(self.runtime.engine, self.runtime.sessions) as session:
             repo = InboxRepository(session=session, tenant_id=tenant.slug)
             claim = await self._claim(repo, event_id)
@@ -158,12 +215,120 @@ class InboxProcessor:
                 await rollback(session)
                 if first:
                     # The claim was rolled back with the handlers' writes: take it again, to count the attempt.
-                    claim = await self._claim(repo, event_id)
-                    if claim is None:
-                        await rollback(session)
-                        return None  # another worker took the event meanwhile
+                    return await self._claim_and_fail(session, repo, tenant, event_id, exc)
                 return await self._record_failure(session, repo, tenant, event_id, claim=claim, exc=exc)
             return status
+
+    async def _first_attempt(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
+        """Join the next batch of first attempts (PostgreSQL); returns once it is committed or rolled back."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((tenant, event_id, future))
+        if self._flushing < self.flushes:
+            self._flushing += 1
+            task = asyncio.create_task(self._flush())
+            self._running.add(task)
+            task.add_done_callback(self._flushed)
+        return await future
+
+    def _flushed(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        # A flush ends with an error only when something stopped the worker mid-batch (a cancellation,
+        # an exit): every waiting task got it through its future already, so it is not lost here.
+        if not task.cancelled():
+            task.exception()
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                # Taken when the flush runs, so the tasks that started in the same loop turn join it.
+                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+                try:
+                    outcomes = await self._apply_batch(batch)
+                except _EventFailed as failed:
+                    outcomes = [_ALONE] * len(batch) if _conflict(failed.cause) else self._after_failure(batch, failed)
+                except Exception:
+                    outcomes = [_ALONE] * len(batch)
+                except BaseException as exc:  # a cancelled worker: nothing of the batch was committed
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    raise
+                for (*_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+        finally:
+            self._flushing -= 1
+
+    async def _apply_batch(self, batch: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]]) -> list[Outcome]:
+        """Take, settle and apply the batch's first attempts in one transaction; raises if any handler does."""
+        taken: dict[uuid.UUID, Any] = {}
+        async with driver_transaction(self.runtime.engine, self.runtime.sessions) as transaction:
+            by_tenant: dict[str, list[uuid.UUID]] = {}
+            for tenant, event_id, _ in batch:
+                by_tenant.setdefault(tenant.slug, []).append(event_id)
+            now = clock.now()
+            for slug, event_ids in by_tenant.items():
+                repo = InboxRepository(session=transaction.session, tenant_id=slug)
+                handlers_by_type = self._handlers_json(self.runtime.tenants.get(slug))
+                rows = await repo.settle_first_attempts(
+                    event_ids, handlers_by_type, now, max_attempts=self.policy.max_attempts
+                )
+                taken.update((row["id"], row) for row in rows)
+            outcomes = []
+            for tenant, event_id, _ in batch:
+                # A task sent twice is in the batch twice: the first copy applies it, the other finds it settled.
+                row = taken.pop(event_id, None)
+                if row is None:
+                    outcomes.append(Outcome(taken=False))
+                    continue
+                handlers = handlers_for(self.runtime, tenant, row["event_type"])
+                try:
+                    await self._dispatch(transaction.session, tenant, row["payload"], handlers)
+                    await transaction.session.flush()
+                except Exception as exc:
+                    raise _EventFailed(event_id, exc) from exc
+                outcomes.append(Outcome(taken=True, status=row["status"]))
+            await transaction.commit()
+        return outcomes
+
+    @staticmethod
+    def _after_failure(
+        batch: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]], failed: _EventFailed
+    ) -> list[Outcome]:
+        """The failed event's attempt is over (its failure is recorded next); every other one runs again alone."""
+        outcomes = []
+        recorded = False
+        for _, event_id, _ in batch:
+            if event_id != failed.event_id:
+                outcomes.append(_ALONE)
+            elif not recorded:
+                recorded = True
+                outcomes.append(Outcome(taken=False, failure=failed.cause))
+            else:
+                outcomes.append(Outcome(taken=False))  # a second copy of the task: the general path finds it failed
+        return outcomes
+
+    async def _first_attempt_alone(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
+        """One first attempt in a transaction of its own (its batch was rolled back for another event's sake)."""
+        try:
+            (outcome,) = await self._apply_batch([(tenant, event_id, asyncio.get_running_loop().create_future())])
+        except _EventFailed as failed:
+            return Outcome(taken=False, failure=failed.cause)
+        return outcome
+
+    async def _first_attempt_failed(self, tenant: Tenant, event_id: uuid.UUID, failure: Exception) -> str | None:
+        # The claim was rolled back with the handlers' writes: take it again, to count the attempt.
+        async with pinned_session(self.runtime.engine, self.runtime.sessions) as session:
+            repo = InboxRepository(session=session, tenant_id=tenant.slug)
+            return await self._claim_and_fail(session, repo, tenant, event_id, failure)
+
+    def _handlers_json(self, tenant: Tenant) -> str:
+        handlers = self._handlers_by_type.get(tenant.slug)
+        if handlers is None:
+            by_type = {t: [p for p, _ in handlers_for(self.runtime, tenant, t)] for t in self.runtime.event_handlers}
+            handlers = msgspec.json.encode({t: plugins for t, plugins in by_type.items() if plugins}).decode()
+            self._handlers_by_type[tenant.slug] = handlers
+        return handlers
 
     async def _claim(self, repo: InboxRepository, event_id: uuid.UUID) -> Claim | None:
         return await repo.claim(
@@ -185,12 +350,27 @@ class InboxProcessor:
         )
         if not settled:
             return None  # the lease ran out and another worker took the event
-        event = msgspec.json.decode(claim.row.payload)
+        await self._dispatch(session, tenant, claim.row.payload, handlers)
+        return status
+
+    async def _dispatch(
+        self, session: AsyncSession, tenant: Tenant, payload: str, handlers: list[tuple[str, EventHandler]]
+    ) -> None:
+        event = msgspec.json.decode(payload)
         ctx = EventContext(tenant=tenant, event=event, session=session, runtime=self.runtime)
         # Finish well inside the lease, so no other worker takes the event while this one still runs.
         async with asyncio.timeout(self.policy.lease_seconds / 2):
             await dispatch(ctx, handlers)
-        return status
+
+    async def _claim_and_fail(
+        self, session: AsyncSession, repo: InboxRepository, tenant: Tenant, event_id: uuid.UUID, exc: Exception
+    ) -> str | None:
+        """Record a failed first attempt, whose claim was rolled back with the handlers' writes."""
+        claim = await self._claim(repo, event_id)
+        if claim is None:
+            await rollback(session)
+            return None  # another worker took the event meanwhile
+        return await self._record_failure(session, repo, tenant, event_id, claim=claim, exc=exc)
 
     async def _record_failure(
         self,

@@ -17,9 +17,20 @@ SWEEP_INTERVAL_SECONDS = 5
 
 async def process_event(tenant: str, event_id: str) -> str | None:
     """One processing attempt; safe to run twice (a settled or leased event is left alone)."""
+    return await _processor().process(tenant, uuid.UUID(event_id))
+
+
+_processors: list[InboxProcessor] = []
+
+
+def _processor() -> InboxProcessor:
+    """The process's processor, kept between tasks (it caches each tenant's handlers)."""
     from core.runtime import current
 
-    return await InboxProcessor(current()).process(tenant, uuid.UUID(event_id))
+    runtime = current()
+    if not _processors or _processors[0].runtime is not runtime:
+        _processors[:] = [InboxProcessor(runtime)]
+    return _processors[0]
 
 
 async def sweep_inbox() -> int:

@@ -1,0 +1,118 @@
+"""First attempts committed in groups (PostgreSQL) leave every row as the general path (SQLite, later attempts) does."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from core.db import fetch_on_driver, session_scope
+from core.inbox.models import WebhookEvent
+from core.inbox.services import InboxProcessor
+from core.runtime import Runtime
+from tests.inbox.conftest import grants_by_invoice, recorder
+from tests.inbox.stripe_events import event, invoice_paid, stripe_object
+from tests.inbox.test_processing import store_pending
+
+MAX_ATTEMPTS = 3
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"inbox": {"max_attempts": MAX_ATTEMPTS, "backoff_base_seconds": 10, "lease_seconds": 60}}
+
+
+class WorkerDied(BaseException):
+    """Stands for `kill -9` in a handler: nothing after it runs, nothing uncommitted survives."""
+
+
+async def rows(runtime: Runtime, ids: list[uuid.UUID]) -> list[tuple[Any, ...]]:
+    """What an operator sees of each event, in the order given."""
+    async with runtime.sessions() as session:
+        found = {
+            r.id: r for r in (await session.execute(select(WebhookEvent).where(WebhookEvent.id.in_(ids)))).scalars()
+        }
+    return [
+        (
+            found[i].status,
+            found[i].attempts,
+            found[i].handlers,
+            found[i].processed_at is not None,
+            (found[i].last_error or "").split("\n")[0] or None,
+            found[i].lease_token,
+        )
+        for i in ids
+    ]
+
+
+async def a_mixed_batch(runtime: Runtime, processor: InboxProcessor) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """Paid invoices, one whose handler fails once, an event no plugin handles, all processed at once."""
+    paid = [invoice_paid(100 * n) for n in range(1, 6)]
+    failing = invoice_paid(999)
+    recorder.FAILURES[failing["id"]] = 1
+    coupon = event("coupon.created", stripe_object("coupon"))
+    events = [*paid[:2], failing, coupon, *paid[2:]]
+    ids = [await store_pending(runtime, evt) for evt in events]
+    # Every task at once, the first one twice (Stripe's duplicate, or the broker's redelivery).
+    results = await asyncio.gather(*(processor.process("alpha", i) for i in [ids[0], *ids]))
+    assert sorted(r for r in results if r) == ["failed", "ignored", *["processed"] * 5]
+    return await rows(runtime, ids), await grants_by_invoice(runtime)
+
+
+EXPECTED = [
+    *[("processed", 1, ["recorder"], True, None, None)] * 2,
+    (
+        "failed",
+        1,
+        [],
+        False,
+        "HandlerFailed: the 'recorder' handler for invoice.paid failed: RuntimeError: planned failure, 0 to go",
+        None,
+    ),
+    ("ignored", 1, [], True, None, None),
+    *[("processed", 1, ["recorder"], True, None, None)] * 3,
+]
+
+
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
+async def test_a_batch_of_first_attempts_ends_as_on_the_general_path(runtime: Runtime) -> None:
+    processor = InboxProcessor(runtime)
+    assert processor.on_driver == (runtime.engine.dialect.name == "postgresql")
+    states, grants = await a_mixed_batch(runtime, processor)
+    assert states == EXPECTED
+    assert sorted(grants.values()) == [1] * 5, "each paid invoice granted once; the failed one not at all"
+
+
+async def test_postgres_agrees_with_its_own_general_path(runtime: Runtime) -> None:
+    batched = await a_mixed_batch(runtime, InboxProcessor(runtime))
+    general = InboxProcessor(runtime)
+    general.on_driver = False
+    assert (await a_mixed_batch(runtime, general))[0] == batched[0] == EXPECTED
+
+
+async def test_a_worker_dying_in_a_batch_leaves_every_event_of_it_untouched(runtime: Runtime) -> None:
+    async def dies(_: Any) -> None:
+        raise WorkerDied
+
+    handlers = runtime.event_handlers["invoice.paid"]
+    ids = [await store_pending(runtime, invoice_paid()) for _ in range(3)]
+    runtime.event_handlers["invoice.paid"] = [*handlers, ("recorder", dies)]
+    processor = InboxProcessor(runtime)
+    results = await asyncio.gather(*(processor.process("alpha", i) for i in ids), return_exceptions=True)
+    assert [type(r) for r in results] == [WorkerDied] * 3
+    assert await rows(runtime, ids) == [("pending", 0, [], False, None, None)] * 3
+    assert await grants_by_invoice(runtime) == {}
+    # The next worker takes them up as first attempts still.
+    runtime.event_handlers["invoice.paid"] = handlers
+    assert await asyncio.gather(*(InboxProcessor(runtime).process("alpha", i) for i in ids)) == ["processed"] * 3
+    assert sorted((await grants_by_invoice(runtime)).values()) == [1] * 3
+
+
+async def test_statements_on_the_driver_run_in_a_transaction_only(runtime: Runtime) -> None:
+    async with session_scope(runtime.sessions) as session:
+        # The session's transaction has not begun on the driver: the statement would commit on its own.
+        with pytest.raises(RuntimeError, match="in a transaction only"):
+            await fetch_on_driver(session, text("SELECT 1"), {})
