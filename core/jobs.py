@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,15 +41,67 @@ return #ARGV - 2
 
 def build_broker(config: JobsConfig) -> AsyncBroker:
     if config.broker == "redis":
-        from taskiq_redis import RedisStreamBroker
-
-        return RedisStreamBroker(
+        broker: AsyncBroker = _stream_broker_class()(
             url=config.redis_url,
             queue_name=config.queue_name,
             consumer_group_name=config.consumer_group,
             idle_timeout=config.idle_timeout_ms,
         )
+        return broker
     return InMemoryBroker(max_async_tasks=64)
+
+
+@functools.cache
+def _stream_broker_class() -> Any:
+    from redis.asyncio import Redis
+    from taskiq_redis import RedisStreamBroker
+
+    class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
+        """taskiq-redis's stream broker, acknowledging in batches.
+
+        taskiq-redis sends one XACK per finished task on a client made for it, which cost a worker
+        about a third of the CPU of processing a Stripe event. Here a task's acknowledgement waits for
+        one XACK, on one held connection, of every message that finished meanwhile: the same
+        acknowledgement (a message is acknowledged only once its task is done), in one round trip.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._unacked: dict[str, list[tuple[str, asyncio.Future[None]]]] = {}
+            self._acking: asyncio.Task[None] | None = None
+            self._ack_client: Any = None
+
+        def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:  # noqa: A002 - taskiq's name
+            async def ack() -> None:
+                future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._unacked.setdefault(queue_name, []).append((id, future))
+                if self._acking is None:
+                    self._acking = asyncio.create_task(self._ack_unacked())
+                await future
+
+            return ack
+
+        async def _ack_unacked(self) -> None:
+            try:
+                if self._ack_client is None:
+                    self._ack_client = Redis(connection_pool=self.connection_pool, single_connection_client=True)
+                while self._unacked:
+                    unacked, self._unacked = self._unacked, {}
+                    for queue, waiting in unacked.items():
+                        try:
+                            await self._ack_client.xack(queue, self.consumer_group_name, *(i for i, _ in waiting))
+                        except Exception as exc:  # each task's ack fails as taskiq-redis's own would
+                            for _, future in waiting:
+                                if not future.done():
+                                    future.set_exception(exc)
+                        else:
+                            for _, future in waiting:
+                                if not future.done():
+                                    future.set_result(None)
+            finally:
+                self._acking = None
+
+    return StreamBroker
 
 
 class Jobs:

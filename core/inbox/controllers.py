@@ -65,7 +65,8 @@ def stripe_ingest(tenant_slugs: Sequence[str]) -> ASGIRouteHandler:
     quickest lookup. Errors are raised as usual and rendered by the app's exception handlers.
     """
 
-    @asgi(path=[f"/t/{slug}/webhooks/stripe" for slug in tenant_slugs])
+    # copy_scope=False: the handler reads the scope and changes nothing in it.
+    @asgi(path=[f"/t/{slug}/webhooks/stripe" for slug in tenant_slugs], copy_scope=False)
     async def stripe_ingest_route(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
             raise MethodNotAllowedException(headers={"allow": "POST"})

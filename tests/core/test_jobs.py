@@ -56,6 +56,16 @@ async def test_real_worker_process_runs_a_task(
             await asyncio.sleep(0.1)
         assert row is not None, (tmp_path / "worker.log").read_text()[-3000:]
         assert (row.tenant_id, row.email) == ("alpha", "w@example.com")
+        # The worker acknowledges in batches: every message it finished is acknowledged all the same.
+        await producer.jobs.send_many("example.touch_customer", touches(*(f"batch{n}" for n in range(20))))
+        with Redis.from_url(redis_url) as client:
+            for _ in range(300):
+                pending = client.xpending(queue, queue)["pending"]
+                read = client.xinfo_groups(queue)[0]["entries-read"]
+                if read == 21 and pending == 0:
+                    break
+                await asyncio.sleep(0.1)
+        assert (read, pending) == (21, 0), (tmp_path / "worker.log").read_text()[-3000:]
     finally:
         worker.stop()
         await producer.stop()
