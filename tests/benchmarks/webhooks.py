@@ -94,13 +94,17 @@ def start_worker(target: str, env: dict[str, str], log: Path) -> subprocess.Pope
         )
 
 
-async def checkpoint(dsn: str) -> None:
-    """Start each measured run from a checkpoint, so that none pays for the WAL of the run before it."""
+async def execute(dsn: str, sql: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute("CHECKPOINT")
+        await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def checkpoint(dsn: str) -> None:
+    """Start each measured run from a checkpoint, so that none pays for the WAL of the run before it."""
+    await execute(dsn, "CHECKPOINT")
 
 
 async def drain_rate(done: Callable[[], Awaitable[int]], total: int, seconds: float) -> float:
@@ -199,9 +203,10 @@ async def main() -> None:
         await create_recorder_tables(db_url)
         conn = await asyncpg.connect(dsn)
         await conn.execute(
-            "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v integer);"
+            # Scratch tables: no autovacuum of them may run during a later measurement.
+            "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v integer) WITH (autovacuum_enabled = false);"
             "CREATE TABLE bench_inbox (id bigserial PRIMARY KEY, tenant_id text, event_id text, payload text,"
-            " UNIQUE (tenant_id, event_id));"
+            " UNIQUE (tenant_id, event_id)) WITH (autovacuum_enabled = false);"
         )
         await conn.close()
         bare = work / "insert.sql"
@@ -220,6 +225,7 @@ async def main() -> None:
         inserts = [await insert_rate_now()]
         await checkpoint(dsn)
         inbox_insert_rate = pgbench(dsn, "-n", "-f", str(sized), "-c", str(CLIENTS), "-j", "2", "-T", duration)
+        await execute(dsn, "DROP TABLE bench_inbox")  # its ~300 MB would crowd the buffers of what follows
         noop = await noop_rate(work)
 
         env = {
