@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, ScheduleSource, TaskiqScheduler
 from taskiq.scheduler.scheduled_task import ScheduledTask
+from taskiq_redis import RedisStreamBroker
 
 from core.db import after_commit
 from core.hookspecs import Schedule
@@ -39,69 +40,88 @@ return #ARGV - 2
 """
 
 
+T = TypeVar("T")
+
+
+class Coalesced(Generic[T]):
+    """Items queued under a key, handed to `handle(key, items)` by one task at a time: everything
+    waiting when it runs, then whatever was queued meanwhile, until nothing waits. A busy process so
+    makes one round trip for many callers' items. `handle` must not raise (it owns its failures)."""
+
+    def __init__(self, handle: Callable[[str, list[T]], Awaitable[None]]) -> None:
+        self._handle = handle
+        self._waiting: dict[str, list[T]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, key: str, items: Iterable[T]) -> None:
+        self._waiting.setdefault(key, []).extend(items)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    def __len__(self) -> int:
+        return sum(map(len, self._waiting.values()))
+
+    async def done(self) -> None:
+        """Wait until everything queued so far has been handled."""
+        while self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                waiting, self._waiting = self._waiting, {}
+                for key, items in waiting.items():
+                    await self._handle(key, items)
+        finally:
+            self._task = None
+
+
+class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
+    """taskiq-redis's stream broker, acknowledging in batches.
+
+    taskiq-redis sends one XACK per finished task on a client made for it, which cost a worker
+    about a third of the CPU of processing a Stripe event. Here a task's acknowledgement waits for
+    one XACK, on one held connection, of every message that finished meanwhile: the same
+    acknowledgement (a message is acknowledged only once its task is done), in one round trip.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unacked: Coalesced[tuple[str, asyncio.Future[None]]] = Coalesced(self._xack)
+        self._ack_client: Any = None
+
+    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:  # noqa: A002 - taskiq's name
+        async def ack() -> None:
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._unacked.add(queue_name, [(id, future)])
+            await future
+
+        return ack
+
+    async def _xack(self, queue: str, waiting: list[tuple[str, asyncio.Future[None]]]) -> None:
+        if self._ack_client is None:
+            self._ack_client = Redis(connection_pool=self.connection_pool, single_connection_client=True)
+        try:
+            await self._ack_client.xack(queue, self.consumer_group_name, *(i for i, _ in waiting))
+        except Exception as exc:  # each task's ack fails as taskiq-redis's own would
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for _, future in waiting:
+            if not future.done():
+                future.set_result(None)
+
+
 def build_broker(config: JobsConfig) -> AsyncBroker:
     if config.broker == "redis":
-        broker: AsyncBroker = _stream_broker_class()(
+        return StreamBroker(
             url=config.redis_url,
             queue_name=config.queue_name,
             consumer_group_name=config.consumer_group,
             idle_timeout=config.idle_timeout_ms,
         )
-        return broker
     return InMemoryBroker(max_async_tasks=64)
-
-
-@functools.cache
-def _stream_broker_class() -> Any:
-    from redis.asyncio import Redis
-    from taskiq_redis import RedisStreamBroker
-
-    class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
-        """taskiq-redis's stream broker, acknowledging in batches.
-
-        taskiq-redis sends one XACK per finished task on a client made for it, which cost a worker
-        about a third of the CPU of processing a Stripe event. Here a task's acknowledgement waits for
-        one XACK, on one held connection, of every message that finished meanwhile: the same
-        acknowledgement (a message is acknowledged only once its task is done), in one round trip.
-        """
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._unacked: dict[str, list[tuple[str, asyncio.Future[None]]]] = {}
-            self._acking: asyncio.Task[None] | None = None
-            self._ack_client: Any = None
-
-        def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:  # noqa: A002 - taskiq's name
-            async def ack() -> None:
-                future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                self._unacked.setdefault(queue_name, []).append((id, future))
-                if self._acking is None:
-                    self._acking = asyncio.create_task(self._ack_unacked())
-                await future
-
-            return ack
-
-        async def _ack_unacked(self) -> None:
-            try:
-                if self._ack_client is None:
-                    self._ack_client = Redis(connection_pool=self.connection_pool, single_connection_client=True)
-                while self._unacked:
-                    unacked, self._unacked = self._unacked, {}
-                    for queue, waiting in unacked.items():
-                        try:
-                            await self._ack_client.xack(queue, self.consumer_group_name, *(i for i, _ in waiting))
-                        except Exception as exc:  # each task's ack fails as taskiq-redis's own would
-                            for _, future in waiting:
-                                if not future.done():
-                                    future.set_exception(exc)
-                        else:
-                            for _, future in waiting:
-                                if not future.done():
-                                    future.set_result(None)
-            finally:
-                self._acking = None
-
-    return StreamBroker
 
 
 class Jobs:
@@ -113,9 +133,8 @@ class Jobs:
         self.schedules: list[Schedule] = []
         # `send_many`'s script, on the broker's own connection pool (made on first use).
         self._xadd_all: Any = None
-        # `send_soon`'s queue, by task name, and the one task sending it.
-        self._unsent: dict[str, list[dict[str, Any]]] = {}
-        self._sender: asyncio.Task[None] | None = None
+        # `send_soon`'s tasks, by task name, waiting for the process's sender.
+        self._unsent: Coalesced[dict[str, Any]] = Coalesced(self._send_logged)
 
     def add_tasks(self, tasks: Sequence[AsyncTaskiqDecoratedTask[Any, Any]]) -> None:
         for task in tasks:
@@ -142,7 +161,6 @@ class Jobs:
         answers once however many tasks there are.
         """
         from taskiq.utils import maybe_awaitable
-        from taskiq_redis import RedisStreamBroker
 
         broker = self.broker
         if not isinstance(broker, RedisStreamBroker):
@@ -161,8 +179,6 @@ class Jobs:
             sent = broker.formatter.dumps(message)
             by_queue.setdefault(sent.labels.get("queue_name") or broker.queue_name, []).append(sent.message)
         if self._xadd_all is None:
-            from redis.asyncio import Redis
-
             # One connection held for the sends (they run one at a time): no pool checkout per send.
             client = Redis(connection_pool=broker.connection_pool, single_connection_client=True)
             self._xadd_all = client.register_script(_XADD_ALL)
@@ -182,28 +198,19 @@ class Jobs:
         rows a sweeper re-sends belongs here. Once `backlog` tasks are waiting (a slow broker) the
         caller waits for them to be sent.
         """
-        self._unsent.setdefault(task_name, []).extend(calls)
-        if self._sender is None:
-            self._sender = asyncio.create_task(self._send_unsent())
-        if sum(map(len, self._unsent.values())) > backlog:
+        self._unsent.add(task_name, calls)
+        if len(self._unsent) > backlog:
             await self.sent()
 
     async def sent(self) -> None:
         """Wait until every task queued by `send_soon` has been sent (or its send failed)."""
-        while self._sender is not None:
-            await asyncio.shield(self._sender)
+        await self._unsent.done()
 
-    async def _send_unsent(self) -> None:
+    async def _send_logged(self, task_name: str, calls: list[dict[str, Any]]) -> None:
         try:
-            while self._unsent:
-                unsent, self._unsent = self._unsent, {}
-                for task_name, calls in unsent.items():
-                    try:
-                        await self.send_many(task_name, calls)
-                    except Exception:
-                        logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
-        finally:
-            self._sender = None
+            await self.send_many(task_name, calls)
+        except Exception:
+            logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
 
     def enqueue(self, session: AsyncSession, task_name: str, **kwargs: Any) -> None:
         """Enqueue once `session` commits; a rolled-back transaction never starts a job."""
@@ -223,8 +230,6 @@ class Jobs:
         """Raise when the broker cannot be reached (readiness)."""
         if self.embedded:
             return
-        from redis.asyncio import Redis
-
         pool = getattr(self.broker, "connection_pool", None)
         if pool is not None:
             async with Redis(connection_pool=pool) as redis:
