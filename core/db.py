@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from core.settings import DatabaseConfig
 
@@ -58,8 +59,12 @@ M = TypeVar("M", bound=TenantOwned)
 S = TypeVar("S", bound=Any)
 
 
-def scoped(statement: S, model: type[TenantOwned], tenant_id: str) -> S:
-    """Restrict a SELECT/UPDATE/DELETE on a tenant-owned model to one tenant. The only tenant filter."""
+def scoped(statement: S, model: type[TenantOwned] | ReadOnlyColumnCollection[str, Any], tenant_id: str) -> S:
+    """Restrict a SELECT/UPDATE/DELETE on a tenant-owned model to one tenant. The only tenant filter.
+
+    `model` may be the columns of a selection of a tenant-owned table (`cte.c`), for a statement that
+    checks the tenant on rows it found by another way (the inbox's batch, by primary key).
+    """
     scoped_statement: S = statement.where(model.tenant_id == tenant_id)
     return scoped_statement
 

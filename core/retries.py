@@ -85,8 +85,10 @@ def describe_error(exc: BaseException) -> str:
 _TENANT: Any = bindparam("tenant")
 
 
-def claimable(model: type[LeasedWork], now: Any, max_attempts: Any) -> Any:
+def claimable(model: type[LeasedWork] | Any, now: Any, max_attempts: Any) -> Any:
     """Rows a worker may take: pending or failed and due, or held by a worker whose lease ran out.
+
+    `model` is a leased model, or the columns of a selection of its rows (`cte.c`).
 
     No IN list: the inbox's first-attempt statement, built on this, runs on the driver (`fetch_on_driver`).
     """

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
-from core.db import fetch_on_driver, session_scope
+from core import clock
+from core.db import _driver_sql, driver_connection, driver_transaction, fetch_on_driver, session_scope
 from core.inbox.models import WebhookEvent
+from core.inbox.repository import NewEvent, _first_attempt_statement, insert_batch
 from core.inbox.services import InboxProcessor
 from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice, recorder
@@ -116,3 +120,54 @@ async def test_statements_on_the_driver_run_in_a_transaction_only(runtime: Runti
         # The session's transaction has not begun on the driver: the statement would commit on its own.
         with pytest.raises(RuntimeError, match="in a transaction only"):
             await fetch_on_driver(session, text("SELECT 1"), {})
+
+
+def scans(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan that reads a table or an index."""
+    if "Scan" in plan["Node Type"] and plan["Node Type"] != "CTE Scan":
+        yield plan
+    for child in plan.get("Plans", []):
+        yield from scans(child)
+
+
+async def test_a_batch_reads_its_own_rows_only_however_many_are_pending(runtime: Runtime) -> None:
+    """A burst after a quiet spell: statistics that saw one pending event, then 10,000 of them.
+
+    The batch's statement must find its rows by their ids whatever the planner believes of the
+    pending rows: found through the status index, each batch of 64 read every pending row (measured
+    at 30-70 ms a batch with 140,000 pending, a drain slowing as the backlog grew). Sequential scans
+    are off, as the planner's choice for a table this small is one (it would not be at 140,000).
+    """
+    await store_pending(runtime, invoice_paid())
+    async with runtime.engine.connect() as connection:
+        await connection.execute(text("ANALYZE webhook_events"))
+    burst = [
+        NewEvent("alpha", f"evt_burst_{n:05d}", "invoice.paid", f"in_{n}", 1_700_000_000, "{}", "pending")
+        for n in range(10_000)
+    ]
+    async with driver_connection(runtime.engine) as driver:
+        stored = await insert_batch(driver, burst, clock.now())
+    batch = sorted(stored.values())[5_000:5_064]
+    sql, parameters = _driver_sql(_first_attempt_statement(), runtime.engine.dialect)
+    params = {
+        "tenant": "alpha",
+        "row_ids": batch,
+        "handlers_by_type": json.dumps({"invoice.paid": ["recorder"]}),
+        "now": clock.now(),
+        "max_attempts": MAX_ATTEMPTS,
+    }
+    values = [params.get(name, default) for name, default in parameters]
+    async with driver_transaction(runtime.engine, runtime.sessions) as transaction:
+        await transaction.driver.execute("SET LOCAL enable_seqscan = off")
+        statement = await transaction.driver.prepare(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+        explained = await statement.fetchval(*values)
+        (result,) = json.loads(explained) if isinstance(explained, str) else explained
+        # Rolled back when the block ends: the rows stay pending.
+    plan = result["Plan"]
+    assert plan["Actual Rows"] == len(batch), "every event of the batch was taken"
+    read = {
+        node.get("Index Name") or node["Relation Name"]: (node["Actual Rows"] + node.get("Rows Removed by Filter", 0))
+        * node["Actual Loops"]
+        for node in scans(plan)
+    }
+    assert read and all(n <= len(batch) for n in read.values()), f"read more than the batch: {read}"

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.app import create_app
 from core.errors import ServiceUnavailable
@@ -106,6 +106,29 @@ async def test_the_same_event_id_in_one_batch_for_two_tenants_is_two_rows(runtim
     await inbox.close()
     await drain(runtime)
     assert await count_rows(runtime) == {"alpha": 1, "beta": 1}
+
+
+async def test_bodies_are_kept_out_of_the_row_lz4_compressed(runtime: Runtime) -> None:
+    """Every attempt rewrites an event's row: the body (kB) is not in it, so it is written once (migration 0009)."""
+    events = [invoice_paid() for _ in range(3)]
+
+    async def bodies_out_of_line() -> int:
+        async with runtime.engine.connect() as connection:
+            toast = await connection.scalar(
+                text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'webhook_events'")
+            )
+            return int(await connection.scalar(text(f"SELECT count(DISTINCT chunk_id) FROM {toast}")))
+
+    before = await bodies_out_of_line()
+    writer = InboxService(runtime).writer
+    assert writer is not None
+    await asyncio.gather(*(writer.store(new_event(evt)) for evt in events))
+    assert await bodies_out_of_line() - before == len(events)
+    async with runtime.engine.connect() as connection:
+        options = await connection.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'webhook_events'"))
+        methods = await connection.scalars(text("SELECT DISTINCT pg_column_compression(payload) FROM webhook_events"))
+        assert list(methods) == ["lz4"]
+    assert "toast_tuple_target=512" in options
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
