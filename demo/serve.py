@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import copy
 import functools
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -107,8 +108,15 @@ def main() -> None:
     parser.add_argument("--host", default=None, help="bind address (settings: server.host)")
     parser.add_argument("--port", type=int, default=None, help="port (settings: server.port)")
     args = parser.parse_args()
+    # `kill` (SIGTERM) stops it as Ctrl-C does, the emulator with it: uvicorn hands a signal it caught
+    # on once it has shut down, and SIGTERM's default action would end the process before the cleanup.
+    signal.signal(signal.SIGTERM, _interrupt)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.host, args.port))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +18,7 @@ import pytest
 from demo import serve
 from tests.support.services import free_port
 
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSCALE_PRODUCTS = {"AI Credits - Starter Pack", "AI Credits - Studio Pack", "Basic Plan", "Pro Plan"}
 
 
@@ -55,3 +63,38 @@ async def test_make_run_serves_with_the_emulator_as_stripe(
     finally:
         stop.set()
         await asyncio.wait_for(running, 30)
+
+
+def test_kill_stops_the_api_and_its_emulator(tmp_path: Any) -> None:
+    """`make run` ends on SIGTERM (a `kill`, a service manager) as on Ctrl-C: nothing is left running."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLLGATE_")}
+    env |= {"TOLLGATE_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", "PYTHONUNBUFFERED": "1"}
+    out = tmp_path / "serve.log"
+    with out.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "demo.serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "Stripe is the emulator" not in out.read_text() and process.poll() is None:
+            assert time.monotonic() < deadline, out.read_text()[-2000:]
+            time.sleep(0.1)
+        assert process.poll() is None, out.read_text()[-2000:]
+        children = children_of(process.pid)
+        assert children, "the emulator runs beside the API"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0, out.read_text()[-2000:]
+        assert [c for c in children if Path(f"/proc/{c}").exists()] == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            if f"\nPPid:\t{pid}\n" in status.read_text():
+                found.append(int(status.parent.name))
+    return found
