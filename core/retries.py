@@ -20,6 +20,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Integer, String, Text, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from core import clock
 from core.db import TenantOwned, TenantRepository, scoped, session_scope
@@ -85,7 +86,7 @@ def describe_error(exc: BaseException) -> str:
 _TENANT: Any = bindparam("tenant")
 
 
-def claimable(model: type[LeasedWork] | Any, now: Any, max_attempts: Any) -> Any:
+def claimable(model: type[LeasedWork] | ReadOnlyColumnCollection[str, Any], now: Any, max_attempts: Any) -> Any:
     """Rows a worker may take: pending or failed and due, or held by a worker whose lease ran out.
 
     `model` is a leased model, or the columns of a selection of its rows (`cte.c`).

@@ -93,7 +93,7 @@ def _first_attempt_statement() -> Any:
         row.next_attempt_at == row.created_at,
     )
     return (
-        scoped(update(model), locked.c, tenant)
+        scoped(update(model), row, tenant)
         .execution_options(synchronize_session=False)
         .where(model.id == row.id, first_attempt)
         .values(
