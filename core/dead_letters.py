@@ -18,7 +18,7 @@ from rich.table import Table
 
 from core.db import session_scope
 from core.errors import Conflict
-from core.retries import LeasedService
+from core.retries import LeasedService, error_line
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -31,9 +31,8 @@ Column = tuple[str, Callable[[Any], object]]
 
 
 def summary(error: str | None, width: int = 100) -> str:
-    """The first line of a row's error (its summary), cut to fit a table cell."""
-    lines = (error or "").strip().splitlines()
-    return lines[0][:width] if lines else ""
+    """A row's error as it may be shown (`error_line`), cut to fit a table cell."""
+    return error_line(error or "")[:width]
 
 
 def _tenants(runtime: Runtime, slugs: Sequence[str]) -> list[Tenant]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-import traceback
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, NamedTuple, TypeVar
@@ -37,7 +37,7 @@ PROCESSING: Final = "processing"
 FAILED: Final = "failed"
 DEAD: Final = "dead"
 
-ERROR_LIMIT = 4000
+ERROR_LIMIT = 500
 
 
 class LeasedWork(TenantOwned):
@@ -75,11 +75,27 @@ def retry_delay(attempts: int, policy: RetryPolicy) -> dt.timedelta:
 
 
 def describe_error(exc: BaseException) -> str:
-    """The error an operator sees on a failed or dead row: one summary line, then the end of the traceback."""
-    trace = "".join(traceback.format_exception(exc))
-    if len(trace) > ERROR_LIMIT:
-        trace = "..." + trace[-ERROR_LIMIT:]
-    return f"{type(exc).__name__}: {exc}\n\n{trace}"
+    """What a failed or dead row keeps of its error: its type and one line of message (`KeyError: 'price'`).
+
+    Rows are shown to tenants' admins: the traceback is for the log, where the caller writes it with the row's id.
+    """
+    message = str(exc).strip()
+    return error_line(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+
+
+# An absolute file path (`/srv/app/core/x.py`, an OSError's filename), not a URL's path (which follows its host).
+_FILE_PATH = re.compile(r"(?<![\w.:/~-])/(?:[\w.~-]+/)+[\w.~-]*")
+
+
+def error_line(error: str) -> str:
+    """A stored error as it may be shown: its first line, file paths masked, at most `ERROR_LIMIT` characters.
+
+    Rows written before errors were stored as one line hold a whole traceback under their summary
+    line; read through this, they show that line alone.
+    """
+    line = next((line.strip() for line in error.splitlines() if line.strip()), "")
+    line = _FILE_PATH.sub("<path>", line)
+    return line if len(line) <= ERROR_LIMIT else line[: ERROR_LIMIT - 3] + "..."
 
 
 # The tenant of a cached statement, bound when it runs (`scoped()` still writes the filter).

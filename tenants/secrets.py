@@ -50,6 +50,11 @@ class TenantSecrets(msgspec.Struct, forbid_unknown_fields=True):
     # Stripe price ids by our own name: "basic/month", "standard/cny", ...
     prices: dict[str, str] = {}
 
+    @property
+    def livemode(self) -> bool:
+        """True for a live-mode Stripe key (`sk_live_...`, `rk_live_...`); test keys (the emulator's too) are not."""
+        return self.stripe_secret_key.startswith(("sk_live_", "rk_live_"))
+
     def find_api_key(self, presented: str) -> ApiKey | None:
         digest = hash_api_key(presented)
         for key in self.api_keys:

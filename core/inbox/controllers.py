@@ -29,7 +29,7 @@ from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.inbox import schemas
 from core.inbox.models import WebhookEvent
 from core.inbox.services import InboxService, WebhookEventService
-from core.retries import FAILED, PENDING
+from core.retries import FAILED, PENDING, error_line
 
 INGEST_PATH = "/t/{tenant_slug:str}/webhooks/stripe"
 # Stripe's events are far smaller; this only keeps a hostile sender from filling memory.
@@ -114,7 +114,7 @@ def _fields(row: WebhookEvent) -> dict[str, Any]:
         "next_attempt_at": row.next_attempt_at if row.status in (PENDING, FAILED) else None,
         "processed_at": row.processed_at,
         "handlers": list(row.handlers or []),
-        "last_error": row.last_error,
+        "last_error": error_line(row.last_error) if row.last_error else None,
     }
 
 

@@ -27,17 +27,20 @@ class NewEvent(NamedTuple):
     event_created: int
     payload: str
     status: str
+    # Why an event stored `ignored` goes to no handler (see `route`).
+    last_error: str | None = None
 
 
 # Every row of a group commit in one statement, whatever the batch size (one prepared statement);
 # a (tenant, event id) already stored, or stored by a concurrent batch that commits first, is skipped.
 _INSERT_BATCH = """
 INSERT INTO webhook_events (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
-                            attempts, next_attempt_at, processed_at, handlers, created_at, updated_at)
+                            last_error, attempts, next_attempt_at, processed_at, handlers, created_at, updated_at)
 SELECT id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
-       0, $9, CASE WHEN status = $10 THEN $9::timestamptz END, '[]'::jsonb, $9, $9
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[])
-     AS new (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status)
+       last_error, 0, $10, CASE WHEN status = $11 THEN $10::timestamptz END, '[]'::jsonb, $10, $10
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[],
+            $9::text[])
+     AS new (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status, last_error)
 ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
 RETURNING id, tenant_id, stripe_event_id
 """
@@ -141,6 +144,7 @@ class InboxRepository(LeasedRepository[WebhookEvent]):
             "event_created": event.event_created,
             "payload": event.payload,
             "status": event.status,
+            "last_error": event.last_error,
             "attempts": 0,
             "next_attempt_at": now,
             "processed_at": now if event.status == IGNORED else None,

@@ -63,3 +63,4 @@ class StripeEventEnvelope(msgspec.Struct):
     created: int
     data: StripeEventData
     object: Literal["event"] = "event"
+    livemode: bool | None = None

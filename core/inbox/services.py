@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
@@ -20,7 +21,7 @@ from core.db import commit, driver_transaction, pinned_session, rollback, sessio
 from core.errors import BadRequest
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
-from core.inbox.dispatch import dispatch, handlers_for
+from core.inbox.dispatch import dispatch, handlers_for, route
 from core.inbox.models import IGNORED, PROCESSED, WebhookEvent
 from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.schemas import Receipt, StripeEventEnvelope, WebhookEventStatus
@@ -28,6 +29,7 @@ from core.inbox.signature import signature_matches
 from core.inbox.writer import InboxWriter
 from core.retries import DEAD, PENDING, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
+from tenants.secrets import TenantSecrets
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -52,15 +54,19 @@ class InboxService:
             self.writer = InboxWriter(runtime.engine, runtime.jobs, PROCESS_TASK)
 
     async def receive(self, tenant_slug: str, body: bytes, signature: str | None) -> Receipt:
-        """Verify the delivery and store it; a duplicate is acknowledged and otherwise ignored."""
+        """Verify the delivery and store it; a duplicate is acknowledged and otherwise ignored.
+
+        An event no handler takes (none enabled for its type, or of the other mode than the tenant's
+        Stripe key) is stored `ignored` and still acknowledged, so Stripe stops sending it.
+        """
         tenant = self.runtime.tenants.get(tenant_slug)
-        payload = await self._verified(tenant, body, signature)
+        payload, secrets = await self._verified(tenant, body, signature)
         try:
             envelope = msgspec.json.decode(body, type=StripeEventEnvelope)
         except msgspec.DecodeError as exc:
             raise BadRequest(f"The body is not a Stripe event: {exc}", code="invalid_event") from None
-        handlers = handlers_for(self.runtime, tenant, envelope.type)
-        status: WebhookEventStatus = PENDING if handlers else IGNORED
+        routing = route(self.runtime, tenant, envelope.type, livemode=envelope.livemode, live_key=secrets.livemode)
+        status: WebhookEventStatus = PENDING if routing.handlers else IGNORED
         event = NewEvent(
             tenant_id=tenant.slug,
             stripe_event_id=envelope.id,
@@ -69,6 +75,7 @@ class InboxService:
             event_created=envelope.created,
             payload=payload,
             status=status,
+            last_error=routing.ignored_because,
         )
         if self.writer is not None:
             row_id = (await self.writer.store(event)).row_id
@@ -90,8 +97,11 @@ class InboxService:
                 self.runtime.jobs.enqueue(session, PROCESS_TASK, tenant=event.tenant_id, event_id=str(row_id))
             return row_id
 
-    async def _verified(self, tenant: Tenant, body: bytes, signature: str | None) -> str:
-        """The body as text once a signature of this tenant's matches; refreshes the secrets once (rotation)."""
+    async def _verified(self, tenant: Tenant, body: bytes, signature: str | None) -> tuple[str, TenantSecrets]:
+        """The body as text and the tenant's secrets, once a signature of this tenant's matches.
+
+        Refreshes the secrets once when none matches (rotation).
+        """
         if not signature:
             raise BadRequest("The Stripe-Signature header is missing.", code="missing_signature")
         try:
@@ -99,15 +109,17 @@ class InboxService:
         except UnicodeDecodeError:
             raise BadRequest("The body is not UTF-8 text.", code="invalid_event") from None
         tolerance = self.runtime.config.inbox.tolerance_seconds
-        known = (await self.runtime.secrets.get(tenant)).stripe_webhook_secrets
-        if signature_matches(payload, signature, known, tolerance):
-            return payload
+        known = await self.runtime.secrets.get(tenant)
+        if signature_matches(payload, signature, known.stripe_webhook_secrets, tolerance):
+            return payload, known
         # The tenant may have rolled its secret since we cached it: read the secrets once more.
-        refreshed = (await self.runtime.secrets.get(tenant, refresh=True)).stripe_webhook_secrets
-        if refreshed != known and signature_matches(payload, signature, refreshed, tolerance):
-            return payload
+        refreshed = await self.runtime.secrets.get(tenant, refresh=True)
+        rolled = refreshed.stripe_webhook_secrets != known.stripe_webhook_secrets
+        if rolled and signature_matches(payload, signature, refreshed.stripe_webhook_secrets, tolerance):
+            return payload, refreshed
         raise BadRequest(
-            f"The Stripe-Signature does not match this tenant's webhook secrets, or is older than {tolerance} s.",
+            "The Stripe-Signature does not match this tenant's webhook secrets, "
+            f"or its time is more than {tolerance} s before or after now.",
             code="invalid_signature",
         )
 
@@ -281,9 +293,10 @@ class InboxProcessor:
                 if row is None:
                     outcomes.append(Outcome(taken=False))
                     continue
+                # Ingest stored the event pending, so its mode is the tenant's (`route`): only its type decides.
                 handlers = handlers_for(self.runtime, tenant, row["event_type"])
                 try:
-                    await self._dispatch(transaction.session, tenant, row["payload"], handlers)
+                    await self._dispatch(transaction.session, tenant, msgspec.json.decode(row["payload"]), handlers)
                     await transaction.session.flush()
                 except Exception as exc:
                     raise _EventFailed(event_id, exc) from exc
@@ -341,22 +354,29 @@ class InboxProcessor:
     async def _apply(
         self, session: AsyncSession, repo: InboxRepository, tenant: Tenant, event_id: uuid.UUID, claim: Claim
     ) -> str | None:
-        handlers = handlers_for(self.runtime, tenant, claim.row.event_type)
-        status: WebhookEventStatus = PROCESSED if handlers else IGNORED
+        event = msgspec.json.decode(claim.row.payload)
+        # Routed again, as a replay may reopen an event ingest ignored for its mode.
+        live_key = (await self.runtime.secrets.get(tenant)).livemode
+        routing = route(self.runtime, tenant, claim.row.event_type, livemode=event.get("livemode"), live_key=live_key)
+        status: WebhookEventStatus = PROCESSED if routing.handlers else IGNORED
         # Settling first locks the row for the rest of the transaction (no other claim can succeed
         # meanwhile) and proves the lease is still ours; a failing handler rolls it back with the rest.
         settled = await repo.settle(
-            event_id, claim, status, processed_at=clock.now(), handlers=[p for p, _ in handlers], last_error=None
+            event_id,
+            claim,
+            status,
+            processed_at=clock.now(),
+            handlers=[p for p, _ in routing.handlers],
+            last_error=routing.ignored_because,
         )
         if not settled:
             return None  # the lease ran out and another worker took the event
-        await self._dispatch(session, tenant, claim.row.payload, handlers)
+        await self._dispatch(session, tenant, event, routing.handlers)
         return status
 
     async def _dispatch(
-        self, session: AsyncSession, tenant: Tenant, payload: str, handlers: list[tuple[str, EventHandler]]
+        self, session: AsyncSession, tenant: Tenant, event: Mapping[str, Any], handlers: list[tuple[str, EventHandler]]
     ) -> None:
-        event = msgspec.json.decode(payload)
         ctx = EventContext(tenant=tenant, event=event, session=session, runtime=self.runtime)
         # Finish well inside the lease, so no other worker takes the event while this one still runs.
         async with asyncio.timeout(self.policy.lease_seconds / 2):
@@ -382,10 +402,18 @@ class InboxProcessor:
         claim: Claim,
         exc: Exception,
     ) -> str | None:
-        status = await repo.fail(
-            event_id, claim, describe_error(exc), max_attempts=self.policy.max_attempts, policy=self.policy
-        )
+        error = describe_error(exc)
+        status = await repo.fail(event_id, claim, error, max_attempts=self.policy.max_attempts, policy=self.policy)
         await commit(session)
+        # The row keeps one line; the traceback is for operators, in the log.
         log = logger.error if status == DEAD else logger.warning
-        log("event %s of %s: attempt %d failed (%s): %s", event_id, tenant.slug, claim.attempts, status, exc)
+        log(
+            "event %s of %s: attempt %d failed (%s): %s",
+            event_id,
+            tenant.slug,
+            claim.attempts,
+            status,
+            error,
+            exc_info=exc,
+        )
         return status

@@ -11,7 +11,7 @@ from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.notifications import schemas
 from core.notifications.models import Notification
 from core.notifications.services import NotificationService
-from core.retries import FAILED, PENDING
+from core.retries import FAILED, PENDING, error_line
 
 
 def to_schema(row: Notification) -> schemas.Notification:
@@ -26,7 +26,7 @@ def to_schema(row: Notification) -> schemas.Notification:
         next_attempt_at=row.next_attempt_at if row.status in (PENDING, FAILED) else None,
         delivered_at=row.delivered_at,
         last_status_code=row.last_status_code,
-        last_error=row.last_error,
+        last_error=error_line(row.last_error) if row.last_error else None,
     )
 
 

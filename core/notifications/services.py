@@ -17,7 +17,7 @@ from core import clock
 from core.db import commit
 from core.notifications.models import DELIVERED, Notification
 from core.notifications.repository import NotificationRepository
-from core.retries import Claim, LeasedService, describe_error
+from core.retries import DEAD, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class Payload(msgspec.Struct):
 
 
 class DeliveryFailed(Exception):
-    """One delivery attempt did not reach a 2xx; the message is what operators read on the row."""
+    """One delivery attempt did not reach a 2xx; the message (one line) is what operators read on the row."""
 
     def __init__(self, message: str, status_code: int | None = None) -> None:
         super().__init__(message)
@@ -172,7 +172,8 @@ class NotificationDelivery:
         async with httpx.AsyncClient(timeout=self.policy.timeout_seconds) as http:
             response = await http.post(url, content=body, headers=headers)
         if not response.is_success:
-            excerpt = response.text[:RESPONSE_EXCERPT]
+            # On one line: the row keeps the first line of an error only.
+            excerpt = " ".join(response.text[:RESPONSE_EXCERPT].split())
             raise DeliveryFailed(f"HTTP {response.status_code} from {url}: {excerpt}", response.status_code)
         return response.status_code
 
@@ -186,17 +187,20 @@ class NotificationDelivery:
         *,
         max_attempts: int,
     ) -> str | None:
-        error = str(exc) if isinstance(exc, DeliveryFailed) else describe_error(exc)
+        error = describe_error(exc)
         status_code = exc.status_code if isinstance(exc, DeliveryFailed) else None
         status = await repo.fail(
             notification_id, claim, error, max_attempts=max_attempts, policy=self.policy, last_status_code=status_code
         )
-        logger.warning(
+        # The row keeps one line; the traceback is for operators, in the log.
+        log = logger.error if status == DEAD else logger.warning
+        log(
             "notification %s of %s: attempt %d failed (%s): %s",
             notification_id,
             tenant.slug,
             claim.attempts,
             status,
-            error.splitlines()[0] if error else "",
+            error,
+            exc_info=exc,
         )
         return status
