@@ -110,17 +110,31 @@ class LedgerController(Controller):
         customer: CustomerPath,
         hold_id: FromPath[str],
         data: Annotated[schemas.HoldCapture | None, Body()] = None,
+        *,
+        idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
         amount = data.amount if data is not None else None
         ledger = Ledger(db_session, tenant)
-        return await in_turn(tenant, customer, db_session, lambda: ledger.capture(customer, hold_id, amount))
+        return await in_turn(
+            tenant,
+            customer,
+            db_session,
+            lambda: ledger.capture(customer, hold_id, amount, idempotency_key=idempotency_key),
+        )
 
     @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits")
     async def release(
-        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        customer: CustomerPath,
+        hold_id: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
         ledger = Ledger(db_session, tenant)
-        return await in_turn(tenant, customer, db_session, lambda: ledger.release(customer, hold_id))
+        return await in_turn(
+            tenant, customer, db_session, lambda: ledger.release(customer, hold_id, idempotency_key=idempotency_key)
+        )
 
     @post("/grants", opt={"admin": True}, summary="Grant credits (admin); a repeated reference returns the first grant")
     async def grant(

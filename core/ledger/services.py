@@ -564,35 +564,51 @@ class Ledger:
             created_at=now,
         )
 
-    async def capture(self, customer: str, hold_id: str | UUID, amount: int | None = None) -> schemas.Hold:
+    async def capture(
+        self, customer: str, hold_id: str | UUID, amount: int | None = None, *, idempotency_key: str | None = None
+    ) -> schemas.Hold:
         """Consume all of an active hold (amount None) or part of it, releasing the rest.
 
-        Capturing an already captured hold with the same amount answers again; anything else on a
-        closed hold is a 409 `hold_not_active` (`hold_expired` once its TTL has passed).
+        A hold is captured once, as Stripe captures a PaymentIntent once: see `_end_hold`.
         """
         if amount is not None:
             check_credits(amount)
+        return await self._end_hold(customer, hold_id, "captured", amount, idempotency_key)
+
+    async def release(self, customer: str, hold_id: str | UUID, *, idempotency_key: str | None = None) -> schemas.Hold:
+        """Give an active hold's credits back, once: see `_end_hold`."""
+        return await self._end_hold(customer, hold_id, "released", None, idempotency_key)
+
+    async def _end_hold(
+        self,
+        customer: str,
+        hold_id: str | UUID,
+        status: Literal["captured", "released"],
+        amount: int | None,
+        idempotency_key: str | None,
+    ) -> schemas.Hold:
+        """Capture (`amount` of, all when None) or release an active hold, or refuse with a 409.
+
+        A closed hold is a 409 `hold_already_captured`, `hold_already_released` or `hold_expired`,
+        unless the call repeats the one that closed it (same idempotency key, same body), which gets
+        that call's answer again. The same key with another body is a 409 `idempotency_key_reused`.
+        """
+        check_idempotency_key(idempotency_key)
+        kind = "capture" if status == "captured" else "release"
         now = clock.now()
         account, hold = await self._locked_hold(customer, hold_id, now)
-        if hold.status == "captured" and (amount is None or amount == hold.captured):
-            return await self._hold_answer(customer, hold.id, account.balance)
+        fingerprint = request_hash(kind, str(hold.id), amount) if idempotency_key else None
+        if idempotency_key:
+            replay = await self._replay(account, idempotency_key, fingerprint, kind)
+            if replay is not None:
+                return await self._hold_answer(customer, hold.id, replay.metadata_["balance"])
         self._check_active(hold)
-        captured = hold.amount if amount is None else amount
+        captured = 0 if status == "released" else hold.amount if amount is None else amount
         if captured > hold.amount:
             raise BadRequest(
                 f"The hold is for {hold.amount} credits; {captured} cannot be captured.", code="capture_exceeds_hold"
             )
-        await self._close_hold(account, hold, captured, "captured", now)
-        return await self._hold_answer(customer, hold.id, account.balance)
-
-    async def release(self, customer: str, hold_id: str | UUID) -> schemas.Hold:
-        """Give an active hold's credits back; releasing a released hold answers again."""
-        now = clock.now()
-        account, hold = await self._locked_hold(customer, hold_id, now)
-        if hold.status == "released":
-            return await self._hold_answer(customer, hold.id, account.balance)
-        self._check_active(hold)
-        await self._close_hold(account, hold, 0, "released", now)
+        await self._close_hold(account, hold, captured, status, now, key=idempotency_key, fingerprint=fingerprint)
         return await self._hold_answer(customer, hold.id, account.balance)
 
     async def get_hold(self, customer: str, hold_id: str | UUID) -> schemas.Hold:
@@ -621,16 +637,33 @@ class Ledger:
 
     @staticmethod
     def _check_active(hold: HoldRecord) -> None:
+        """A 409 unless the hold is active; `detail` says how a captured or released hold ended."""
         if hold.status == "active":
             return
         if hold.status == "expired":
             raise Conflict("The hold expired and its credits were released.", code="hold_expired")
-        raise Conflict(f"The hold is already {hold.status}.", code="hold_not_active", detail={"status": hold.status})
+        raise Conflict(
+            f"The hold was already {hold.status} ({hold.captured} credits captured).",
+            code="hold_already_captured" if hold.status == "captured" else "hold_already_released",
+            detail={"captured": hold.captured, "status": hold.status},
+        )
 
     async def _close_hold(
-        self, account: AccountRecord, hold: HoldRecord, captured: int, status: str, now: dt.datetime
+        self,
+        account: AccountRecord,
+        hold: HoldRecord,
+        captured: int,
+        status: str,
+        now: dt.datetime,
+        *,
+        key: str | None = None,
+        fingerprint: str | None = None,
     ) -> None:
-        """Capture `captured` credits of the hold from what it reserved and release the rest."""
+        """Capture `captured` credits of the hold from what it reserved and release the rest.
+
+        With `key`, the entry of the caller's act (its capture, or its release) carries the key and
+        the balance the caller is answered, for a replay to answer the same.
+        """
         released = hold.amount - captured
         touched: list[GrantRecord] = []
         if hold.unlimited:
@@ -666,6 +699,10 @@ class Ledger:
                     self._allocate(release_id, grant.id, "release", reserved - used)
             # Credits handed back to a grant that has lapsed meanwhile expire now.
             self._expire(account, [g for g in touched if g.lapsed(now) and g.available > 0], now)
+        if key is not None:
+            # The answer's balance, not the entry's `balance_after`: the release and expiries after it moved it.
+            act = next(e for e in self._entries if e["kind"] == ("capture" if status == "captured" else "release"))
+            act |= {"idempotency_key": key, "request_hash": fingerprint, "metadata": {"balance": account.balance}}
         hold.status = status
         hold.captured = captured
         await self.repo.close_hold(hold, now)

@@ -211,13 +211,13 @@ async def test_hold_capture_part_and_release(client: Any, runtime: Any, customer
     again = await client.post(
         f"{BASE}/{customer}/holds/{hold['id']}/capture", json={"amount": 15}, headers=auth("alpha")
     )
-    assert again.status_code == 200
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "hold_already_captured")
     other = await client.post(
         f"{BASE}/{customer}/holds/{hold['id']}/capture", json={"amount": 16}, headers=auth("alpha")
     )
-    assert (other.status_code, other.json()["error"]["code"]) == (409, "hold_not_active")
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "hold_already_captured")
     rel = await client.post(f"{BASE}/{customer}/holds/{hold['id']}/release", headers=auth("alpha"))
-    assert (rel.status_code, rel.json()["error"]["code"]) == (409, "hold_not_active")
+    assert (rel.status_code, rel.json()["error"]["code"]) == (409, "hold_already_captured")
 
     second = (await client.post(f"{BASE}/{customer}/holds", json={"amount": 20}, headers=auth("alpha"))).json()
     too_much = await client.post(
@@ -226,9 +226,8 @@ async def test_hold_capture_part_and_release(client: Any, runtime: Any, customer
     assert (too_much.status_code, too_much.json()["error"]["code"]) == (400, "capture_exceeds_hold")
     released = await client.post(f"{BASE}/{customer}/holds/{second['id']}/release", headers=auth("alpha"))
     assert (released.json()["status"], released.json()["balance"]) == ("released", 85)
-    assert (
-        await client.post(f"{BASE}/{customer}/holds/{second['id']}/release", headers=auth("alpha"))
-    ).status_code == 200
+    again = await client.post(f"{BASE}/{customer}/holds/{second['id']}/release", headers=auth("alpha"))
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "hold_already_released")
 
     third = (await client.post(f"{BASE}/{customer}/holds", json={"amount": 5}, headers=auth("alpha"))).json()
     whole = await client.post(f"{BASE}/{customer}/holds/{third['id']}/capture", headers=auth("alpha"))

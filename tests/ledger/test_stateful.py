@@ -1,6 +1,6 @@
-"""Hypothesis stateful test: random grants, spends, holds, captures, releases, expiries, clawbacks and
-clock jumps against a pure model of the ledger; after every step the real ledger matches the model
-and DESIGN.md §5's invariants hold.
+"""Hypothesis stateful test: random grants, spends, holds, captures, releases (with and without
+idempotency keys, replayed or reused), expiries, clawbacks and clock jumps against a pure model of
+the ledger; after every step the real ledger matches the model and DESIGN.md §5's invariants hold.
 
 The state machine is synchronous (hypothesis drives it), so it runs the ledger on an event loop of
 its own with its own engine, on the session's PostgreSQL database.
@@ -17,7 +17,16 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
 from sqlalchemy import text
 
 from core import clock
@@ -25,6 +34,7 @@ from core.customers.schemas import CustomerUpsert
 from core.customers.services import CustomerService
 from core.db import session_scope
 from core.errors import BadRequest, Conflict, PaymentRequired
+from core.ledger import schemas
 from core.ledger.services import Ledger
 from core.ledger.tasks import expire_credits
 from core.runtime import Runtime
@@ -41,6 +51,15 @@ LEDGER_TABLES = (
     "credit_accounts",
     "customers",
 )
+# Few keys, so that captures and releases reuse each other's keys.
+KEYS = st.none() | st.sampled_from(["k1", "k2", "k3", "k4"])
+# A capture or release as sent: (kind, hold id, amount); the idempotency key's fingerprint.
+Request = tuple[str, str, int | None]
+# Each hold's state, where its entries show it closed at most once: one capture entry, one release entry.
+HOLDS_SQL = """
+    SELECT h.id, h.status, h.captured FROM credit_holds h
+    WHERE (SELECT count(*) FROM ledger_entries e WHERE e.kind = 'capture' AND e.reference = CAST(h.id AS TEXT)) <= 1
+      AND (SELECT count(*) FROM ledger_entries e WHERE e.kind = 'release' AND e.reference = CAST(h.id AS TEXT)) <= 1"""
 
 
 @dataclass
@@ -74,6 +93,7 @@ class ModelHold:
     expires_at: dt.datetime
     reservations: list[tuple[str, int]]
     status: str = "active"
+    captured: int = 0
 
 
 @dataclass
@@ -180,6 +200,7 @@ class Model:
             g.consumed += used
         self.held -= hold.amount
         hold.status = status
+        hold.captured = captured
         for ref, _ in hold.reservations:
             g = self.grants[ref]
             if g.lapsed(now) and g.available > 0:
@@ -209,11 +230,15 @@ class LedgerMachine(RuleBasedStateMachine):
     grants = Bundle("grants")
     holds = Bundle("holds")
     spends = Bundle("spends")
+    # On, the rules that never touch a hold are left out (`HoldMachine`).
+    holds_only = False
 
     def __init__(self) -> None:
         super().__init__()
         self.model = Model()
         self.counter = 0
+        # Each idempotency key a capture or release was answered under: its request and first answer.
+        self.keyed: dict[str, tuple[Request, schemas.Hold]] = {}
 
     def call(self, op: Callable[[Ledger], Awaitable[T]]) -> T:
         async def go() -> T:
@@ -254,11 +279,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.model.grant(ref, amount, priority, expires_at, clock.now())
         return ref
 
+    @precondition(lambda self: not self.holds_only)
     @rule(grant=grants)
     def grant_replayed(self, grant: str) -> None:
         original = self.model.grants[grant]
         self.call(lambda lg: lg.grant(CUSTOMER, original.amount, source="prop", source_ref=grant))
 
+    @precondition(lambda self: not self.holds_only)
     @rule(target=spends, amount=st.integers(1, 80))
     def spend(self, amount: int) -> str:
         try:
@@ -269,6 +296,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.model.spend(entry_id, amount, clock.now())
         return entry_id
 
+    @precondition(lambda self: not self.holds_only)
     @rule(spend=spends, amount=st.none() | st.integers(1, 80))
     def refund(self, spend: str, amount: int | None) -> None:
         if spend == "none":
@@ -282,48 +310,78 @@ class LedgerMachine(RuleBasedStateMachine):
         assert entry.amount == self.model.refund(spend, amount, clock.now())
 
     @rule(target=holds, amount=st.integers(1, 50), ttl_hours=st.integers(1, 24))
-    def hold(self, amount: int, ttl_hours: int) -> str:
+    def hold(self, amount: int, ttl_hours: int) -> str | MultipleResults[str]:
         try:
             hold = self.call(lambda lg: lg.hold(CUSTOMER, amount, ttl_seconds=ttl_hours * 3600))
         except PaymentRequired:
             assert not self.model.hold("-", amount, clock.now(), clock.now())
-            return "none"
+            return multiple()
         assert self.model.hold(hold.id, amount, hold.expires_at, clock.now())
         return hold.id
 
-    @rule(hold=consumes(holds), part=st.none() | st.integers(1, 50))
-    def capture(self, hold: str, part: int | None) -> None:
-        if hold == "none":
-            return
-        model_hold = self.model.holds[hold]
-        self.model.settle(clock.now())
-        expected_ok = model_hold.status == "active" and (part is None or part <= model_hold.amount)
-        refused: str | None = None
-        try:
-            self.call(lambda lg: lg.capture(CUSTOMER, hold, part))
-        except (Conflict, BadRequest) as exc:
-            refused = exc.code
-        assert refused in (None, "hold_expired", "hold_not_active", "capture_exceeds_hold")
-        ok = refused is None
-        assert ok == expected_ok
-        if ok:
-            self.model.close(hold, model_hold.amount if part is None else part, "captured", clock.now())
+    def expected(self, request: Request, key: str | None) -> str | None:
+        """The model's verdict on a capture or release: None (it closes the hold), "replay", or the 4xx code."""
+        if key is not None and key in self.keyed:
+            return "replay" if self.keyed[key][0] == request else "idempotency_key_reused"
+        kind, hold_id, part = request
+        hold = self.model.holds[hold_id]
+        if hold.status == "expired":
+            return "hold_expired"
+        if hold.status != "active":
+            return f"hold_already_{hold.status}"
+        if kind == "capture" and part is not None and part > hold.amount:
+            return "capture_exceeds_hold"
+        return None
 
-    @rule(hold=consumes(holds))
-    def release(self, hold: str) -> None:
-        if hold == "none":
-            return
-        model_hold = self.model.holds[hold]
+    def close(self, request: Request, key: str | None) -> None:
+        """Send the capture or release and check its answer (or error) against the model's."""
+        kind, hold_id, part = request
         self.model.settle(clock.now())
-        try:
-            self.call(lambda lg: lg.release(CUSTOMER, hold))
-            ok = True
-        except Conflict:
-            ok = False
-        assert ok == (model_hold.status == "active")
-        if ok:
-            self.model.close(hold, 0, "released", clock.now())
+        expected = self.expected(request, key)
 
+        def send(lg: Ledger) -> Awaitable[schemas.Hold]:
+            if kind == "capture":
+                return lg.capture(CUSTOMER, hold_id, part, idempotency_key=key)
+            return lg.release(CUSTOMER, hold_id, idempotency_key=key)
+
+        if expected not in (None, "replay"):
+            with pytest.raises((Conflict, BadRequest)) as refused:
+                self.call(send)
+            assert refused.value.code == expected
+            if expected.startswith("hold_already_"):
+                model_hold = self.model.holds[hold_id]
+                assert refused.value.detail == {"captured": model_hold.captured, "status": model_hold.status}
+            return
+        answer = self.call(send)
+        if expected == "replay":
+            assert key is not None
+            assert answer == self.keyed[key][1]
+            return
+        assert expected is None
+        model_hold = self.model.holds[hold_id]
+        captured = 0 if kind == "release" else model_hold.amount if part is None else part
+        self.model.close(hold_id, captured, "captured" if kind == "capture" else "released", clock.now())
+        assert (answer.status, answer.captured, answer.balance) == (
+            model_hold.status,
+            captured,
+            self.model.balance,
+        )
+        if key is not None:
+            self.keyed[key] = (request, answer)
+
+    @rule(hold=holds, act=st.sampled_from(["capture", "release"]), key=KEYS, data=st.data())
+    def capture_or_release(self, hold: str, act: str, key: str | None, data: st.DataObject) -> None:
+        # All (None), part, or one more than the hold: drawn against its amount, most captures fit.
+        part = data.draw(st.none() | st.integers(1, self.model.holds[hold].amount + 1)) if act == "capture" else None
+        self.close((act, hold, part), key)
+
+    @precondition(lambda self: self.keyed)
+    @rule(data=st.data())
+    def replay(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(self.keyed)))
+        self.close(self.keyed[key][0], key)
+
+    @precondition(lambda self: not self.holds_only)
     @rule(grant=grants, amount=st.none() | st.integers(1, 60), negative=st.booleans())
     def clawback(self, grant: str, amount: int | None, negative: bool) -> None:
         policy = "allow_negative" if negative else "down_to_zero"
@@ -347,17 +405,19 @@ class LedgerMachine(RuleBasedStateMachine):
         if self.model.debt == 0:
             assert shown.balance >= 0
 
-        async def db_state() -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+        async def db_state() -> tuple[dict[str, int], dict[str, tuple[int, ...]], dict[str, tuple[str, int]]]:
             async with self.runtime.engine.connect() as conn:
                 broken = {n: int((await conn.execute(text(sql))).scalar_one()) for n, sql in INVARIANT_SQL.items()}
                 rows = await conn.execute(
                     text("SELECT source_ref, remaining, reserved, consumed, expired, clawed_back FROM credit_grants")
                 )
                 grants = {r[0]: tuple(r[1:]) for r in rows}
-            return broken, grants
+                holds = {str(r[0]): (r[1], r[2]) for r in await conn.execute(text(HOLDS_SQL))}
+            return broken, grants, holds
 
-        broken, grants = self.loop.run_until_complete(db_state())
+        broken, grants, holds = self.loop.run_until_complete(db_state())
         assert broken == dict.fromkeys(INVARIANT_SQL, 0), broken
+        assert holds == {h: (m.status, m.captured) for h, m in self.model.holds.items()}
         expected = {
             g.ref: (g.remaining, g.reserved, g.consumed, g.expired, g.clawed_back) for g in self.model.grants.values()
         }
@@ -367,21 +427,35 @@ class LedgerMachine(RuleBasedStateMachine):
         clock.reset()
 
 
+class HoldMachine(LedgerMachine):
+    """Grants, holds, captures, releases, replays and the clock only, with credits enough for most
+    holds: a run spends its steps on closing holds, replaying and refusing, not on spends and clawbacks."""
+
+    holds_only = True
+
+    @initialize()
+    def fresh_database(self) -> None:
+        # Enough credits that most holds are taken, whichever rules a run draws.
+        super().fresh_database()
+        self.grant(1000, 50, None)
+
+
 @pytest.mark.timeout(240)
-def test_ledger_against_the_model(make_runtime: Any) -> None:
+@pytest.mark.parametrize(("machine", "examples"), [(LedgerMachine, 30), (HoldMachine, 15)])
+def test_ledger_against_the_model(make_runtime: Any, machine: type[LedgerMachine], examples: int) -> None:
     loop = asyncio.new_event_loop()
     runtime: Runtime = make_runtime()
-    LedgerMachine.runtime = runtime
-    LedgerMachine.loop = loop
+    machine.runtime = runtime
+    machine.loop = loop
     run_settings = settings(
-        max_examples=30,
+        max_examples=examples,
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     try:
-        LedgerMachine.TestCase.settings = run_settings
-        LedgerMachine.TestCase().runTest()
+        machine.TestCase.settings = run_settings
+        machine.TestCase().runTest()
     finally:
         loop.run_until_complete(runtime.engine.dispose())
         loop.close()
