@@ -15,7 +15,7 @@ from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig as LitestarConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components
 from litestar.plugins import InitPluginProtocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,6 +89,7 @@ class TollgateInit(InitPluginProtocol):
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController
         from core.inbox.controllers import receive_stripe_event, stripe_ingest
+        from core.input import MAX_BODY_BYTES, input_guard
         from core.plugins import is_kernel
         from tenants.auth import plugin_guard, tenant_guard
 
@@ -98,8 +99,13 @@ class TollgateInit(InitPluginProtocol):
                 continue
             guards = [] if is_kernel(plugin) else [plugin_guard(plugin)]
             per_plugin.append(Router(path="/", route_handlers=list(handlers), guards=guards, opt={"plugin": plugin}))
+        # Each handler declares who may call it (core/access.py); the guard enforces it.
+        # Strict input after authentication: an unauthenticated caller learns nothing about a route's types.
         tenant_api = Router(
-            path=TENANT_PREFIX, route_handlers=per_plugin, guards=[tenant_guard], security=[{"bearer": []}]
+            path=TENANT_PREFIX,
+            route_handlers=per_plugin,
+            guards=[tenant_guard, input_guard],
+            request_max_body_size=MAX_BODY_BYTES,
         )
         # Stripe's deliveries are authenticated by their signature, not by the tenant API's guard.
         app_config.route_handlers.extend([HealthController, tenant_api, receive_stripe_event])
@@ -107,20 +113,14 @@ class TollgateInit(InitPluginProtocol):
             app_config.route_handlers.append(stripe_ingest(slugs))
 
     def _configure_openapi(self, app_config: LitestarConfig) -> None:
+        from core.access import SECURITY_SCHEMES
+
         app_config.openapi_config = OpenAPIConfig(
             title="Tollgate",
             version="0.1.0",
             description="One billing deployment that many apps share. Every tenant's API lives under /t/{tenant}/v1.",
             path="/schema",
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        description="A tenant API key, or an end-user JWT (HS256, `sub` = customer id).",
-                    )
-                }
-            ),
+            components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         )
 
     def _configure_lifecycle(self, app_config: LitestarConfig) -> None:

@@ -13,6 +13,7 @@ import msgspec
 from litestar import get
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.deps import CurrentTenant, CustomerPath, DbSession, PluginsDep
@@ -43,7 +44,12 @@ async def collect(plugins: Plugins, tenant: Tenant, customer: Customer, session:
     return merged
 
 
-@get("/customers/{customer:str}/entitlements", tags=["customers"], summary="What a customer is entitled to")
+@get(
+    "/customers/{customer:str}/entitlements",
+    tags=["customers"],
+    summary="What a customer is entitled to",
+    **access(SERVICE, ADMIN, END_USER),
+)
 async def read_entitlements(
     tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, customer: CustomerPath
 ) -> Entitlements:

@@ -129,12 +129,22 @@ _HTTP_CODES = {
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
-        return _json(400, error_body("validation_error", "The request is not valid.", exc.extra or None))
+        return _json(400, error_body("validation_error", "The request is not valid.", callers_mistakes(exc.extra)))
     if status >= 500:
         logger.error("HTTP %s: %s", status, exc.detail)
         return _json(status, error_body("internal_error", "Something went wrong on our side."))
     code = _HTTP_CODES.get(status, "http_error")
     return _json(status, error_body(code, str(exc.detail)), exc.headers)
+
+
+def callers_mistakes(extra: Any) -> Any:
+    """Litestar's validation entries less its own slips: when one field fails, it re-checks every
+    field of the handler's signature and reports a parameter it was not given as a KeyError entry
+    (`{"message": "'tenant_slug'", "key": "tenant_slug"}`), which is no mistake of the caller's."""
+    if not isinstance(extra, list):
+        return extra or None
+    kept = [e for e in extra if not (isinstance(e, dict) and e.get("message") == f"'{e.get('key')}'")]
+    return kept or None
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

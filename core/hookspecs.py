@@ -54,8 +54,9 @@ def tollgate_route_handlers() -> Sequence[ControllerRouterHandler]:
 
     The kernel mounts them under `/t/{tenant}/v1`, behind tenant resolution, authentication and a
     guard that answers 404 `plugin_not_enabled` for tenants that have not enabled this plugin.
-    Handlers mark admin-only routes with `opt={"admin": True}`; a `{customer}` path parameter
-    names the tenant app's customer (end-user tokens reach only their own). Return `[]` for none.
+    Every handler declares who may call it, `**access(SERVICE, ADMIN, END_USER)` from core.access
+    (service keys only when it does not); a `{customer}` path parameter names the tenant app's
+    customer (end-user tokens reach only their own). Return `[]` for none.
     """
     raise NotImplementedError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import get
 
+from core.access import ADMIN, SERVICE, access
 from core.deps import CurrentPrincipal, CurrentTenant
 
 
@@ -15,7 +16,7 @@ class TenantIndex(msgspec.Struct):
     scopes: list[str]
 
 
-@get("/", tags=["tenant"], summary="The tenant and its enabled plugins")
+@get("/", tags=["tenant"], summary="The tenant and its enabled plugins", **access(SERVICE, ADMIN))
 async def tenant_index(tenant: CurrentTenant, principal: CurrentPrincipal) -> TenantIndex:
     return TenantIndex(
         tenant=tenant.slug, name=tenant.name, plugins=list(tenant.plugins), scopes=sorted(principal.scopes)

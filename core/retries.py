@@ -23,8 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from core import clock
+from core.cursors import decode_cursor, encode_cursor, uuid_position
 from core.db import TenantOwned, TenantRepository, scoped, session_scope
-from core.errors import BadRequest, Conflict, NotFound
+from core.errors import Conflict, NotFound
 from core.settings import RetryPolicy
 from tenants.registry import Tenant
 
@@ -322,15 +323,11 @@ class LeasedService(Generic[W]):
         self, *, status: str | None, event_type: str | None, before: str | None, limit: int
     ) -> tuple[list[W], str | None]:
         """A page of rows, newest first, and the cursor of the next page (None on the last)."""
-        cursor = None
-        if before:
-            cursor = parse_row_id(before)
-            if cursor is None:
-                raise BadRequest("`before` is the last id of the previous page.", code="invalid_cursor")
+        cursor = decode_cursor(self.noun, before or None, uuid_position)
         rows = await self.repo.page(
             statuses=[status] if status else [], event_type=event_type, before=cursor, limit=limit
         )
-        return rows, (str(rows[-1].id) if len(rows) == limit else None)
+        return rows, (encode_cursor(self.noun, rows[-1].id) if len(rows) == limit else None)
 
     async def find(self, ref: str) -> W | None:
         row_id = parse_row_id(ref)

@@ -35,6 +35,16 @@ class LedgerPolicy(msgspec.Struct, forbid_unknown_fields=True):
     expiring_soon_seconds: Annotated[int, msgspec.Meta(ge=0)] = 7 * 86_400
 
 
+class EndUserTokens(msgspec.Struct, forbid_unknown_fields=True):
+    """What the tenant's end-user tokens must carry (`tenants.<slug>.end_user_tokens`)."""
+
+    # Refuse a token valid for longer than this (from `iat`, and from now).
+    max_lifetime_seconds: Annotated[int, msgspec.Meta(ge=1)] = 86_400
+    # When set, the token's `aud` must name it / its `iss` must equal it.
+    audience: str | None = None
+    issuer: str | None = None
+
+
 class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
 
@@ -43,6 +53,7 @@ class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     secret_path: str | None = None
     notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
     ledger: LedgerPolicy = msgspec.field(default_factory=LedgerPolicy)
+    end_user_tokens: EndUserTokens = msgspec.field(default_factory=EndUserTokens)
 
 
 @dataclass(frozen=True)

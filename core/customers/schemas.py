@@ -7,8 +7,9 @@ from typing import Annotated
 
 import msgspec
 
+from core.fields import Metadata
+
 Email = Annotated[str, msgspec.Meta(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Metadata = Annotated[dict[str, str], msgspec.Meta(max_length=50)]
 
 
 class CustomerUpsert(msgspec.Struct, forbid_unknown_fields=True):

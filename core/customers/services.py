@@ -11,6 +11,7 @@ from core.customers import schemas
 from core.customers.models import Customer
 from core.customers.repository import CustomerRepository
 from core.errors import BadRequest, NotFound
+from core.fields import METADATA_MAX_KEYS
 from tenants.registry import Tenant
 from tenants.stripe import StripeClients, idempotency_key
 
@@ -21,6 +22,22 @@ def check_customer_id(external_id: str) -> str:
     if not CUSTOMER_ID.fullmatch(external_id):
         raise BadRequest("A customer id is 1-255 characters of letters, digits and _.:@|+-", code="invalid_customer_id")
     return external_id
+
+
+def merge_metadata(current: dict[str, str], update: dict[str, str]) -> dict[str, str]:
+    """Stripe's rule: an update merges into what is there, and an empty value removes its key.
+
+    The result keeps Stripe's limit of 50 keys, so a customer's record cannot grow without bound.
+    """
+    merged = {k: v for k, v in {**current, **update}.items() if v != ""}
+    if len(merged) > METADATA_MAX_KEYS:
+        raise BadRequest(
+            f"A customer keeps at most {METADATA_MAX_KEYS} metadata keys; this update would leave {len(merged)}. "
+            "Remove keys by sending them with an empty value.",
+            code="validation_error",
+            detail=[{"message": "Too many metadata keys", "key": "metadata", "source": "body"}],
+        )
+    return merged
 
 
 class CustomerService:
@@ -37,7 +54,12 @@ class CustomerService:
             try:
                 async with self.session.begin_nested():
                     customer = await self.repo.add(
-                        Customer(external_id=external_id, email=data.email, name=data.name, metadata_=data.metadata)
+                        Customer(
+                            external_id=external_id,
+                            email=data.email,
+                            name=data.name,
+                            metadata_=merge_metadata({}, data.metadata),
+                        )
                     )
                 return customer, True
             except DuplicateKeyError:
@@ -47,7 +69,7 @@ class CustomerService:
                     raise
         customer.email = data.email if data.email is not None else customer.email
         customer.name = data.name if data.name is not None else customer.name
-        customer.metadata_ = {**customer.metadata_, **data.metadata}
+        customer.metadata_ = merge_metadata(customer.metadata_, data.metadata)
         await self.session.flush()
         return customer, False
 

@@ -25,6 +25,7 @@ from litestar.handlers import ASGIRouteHandler
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from litestar.types import HTTPReceiveMessage, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
+from core.access import ADMIN, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.inbox import schemas
 from core.inbox.models import WebhookEvent
@@ -122,7 +123,7 @@ class WebhookEventController(Controller):
     path = "/admin/webhook-events"
     tags = ["webhooks"]
 
-    @get("/", opt={"admin": True}, summary="List this tenant's Stripe events, newest first")
+    @get("/", summary="List this tenant's Stripe events, newest first", **access(ADMIN))
     async def list_events(
         self,
         *,
@@ -139,14 +140,14 @@ class WebhookEventController(Controller):
         )
         return schemas.WebhookEventPage(items=[to_schema(r) for r in rows], next_cursor=cursor)
 
-    @get("/{event_id:str}", opt={"admin": True}, summary="Read one event (our id or Stripe's evt_...)")
+    @get("/{event_id:str}", summary="Read one event (our id or Stripe's evt_...)", **access(ADMIN))
     async def read_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEventDetail:
         row = await WebhookEventService(db_session, tenant, runtime.jobs).get(event_id)
         return schemas.WebhookEventDetail(**_fields(row), payload=msgspec.json.decode(row.payload))
 
-    @post("/{event_id:str}/replay", opt={"admin": True}, status_code=202, summary="Process an event again")
+    @post("/{event_id:str}/replay", status_code=202, summary="Process an event again", **access(ADMIN))
     async def replay_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEvent:

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.db import commit
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey
 from core.ledger import schemas
@@ -37,11 +38,19 @@ class LedgerController(Controller):
     path = "/customers/{customer:str}"
     tags = ["ledger"]
 
-    @get("/balance", summary="Spendable credits, holds, and each grant with its expiry")
+    @get(
+        "/balance",
+        summary="Spendable credits, holds, and each grant with its expiry",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def balance(self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath) -> schemas.Balance:
         return await Ledger(db_session, tenant).balance(customer)
 
-    @get("/ledger", summary="The customer's ledger entries, newest first (cursor-paginated)")
+    @get(
+        "/ledger",
+        summary="The customer's ledger entries, newest first (cursor-paginated)",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def ledger(
         self,
         tenant: CurrentTenant,
@@ -52,7 +61,11 @@ class LedgerController(Controller):
     ) -> schemas.LedgerPage:
         return await Ledger(db_session, tenant).entries(customer, cursor=cursor, limit=limit)
 
-    @post("/spend", summary="Spend credits (402 insufficient_credits when short; nothing is written)")
+    @post(
+        "/spend",
+        summary="Spend credits (402 insufficient_credits when short; nothing is written)",
+        **access(SERVICE, ADMIN),
+    )
     async def spend(
         self,
         request: Request[Any, Any, Any],
@@ -70,7 +83,7 @@ class LedgerController(Controller):
             tenant, customer, data.amount, reason=data.reason, metadata=data.metadata, idempotency_key=idempotency_key
         )
 
-    @post("/holds", summary="Reserve credits before work; capture or release after")
+    @post("/holds", summary="Reserve credits before work; capture or release after", **access(SERVICE, ADMIN))
     async def hold(
         self,
         tenant: CurrentTenant,
@@ -94,14 +107,17 @@ class LedgerController(Controller):
             ),
         )
 
-    @get("/holds/{hold_id:str}", summary="A hold and its state")
+    @get("/holds/{hold_id:str}", summary="A hold and its state", **access(SERVICE, ADMIN))
     async def read_hold(
         self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
     ) -> schemas.Hold:
         return await Ledger(db_session, tenant).get_hold(customer, hold_id)
 
     @post(
-        "/holds/{hold_id:str}/capture", status_code=200, summary="Capture all of a hold, or part (the rest is released)"
+        "/holds/{hold_id:str}/capture",
+        status_code=200,
+        summary="Capture all of a hold, or part (the rest is released)",
+        **access(SERVICE, ADMIN),
     )
     async def capture(
         self,
@@ -122,7 +138,7 @@ class LedgerController(Controller):
             lambda: ledger.capture(customer, hold_id, amount, idempotency_key=idempotency_key),
         )
 
-    @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits")
+    @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits", **access(SERVICE, ADMIN))
     async def release(
         self,
         tenant: CurrentTenant,
@@ -136,7 +152,7 @@ class LedgerController(Controller):
             tenant, customer, db_session, lambda: ledger.release(customer, hold_id, idempotency_key=idempotency_key)
         )
 
-    @post("/grants", opt={"admin": True}, summary="Grant credits (admin); a repeated reference returns the first grant")
+    @post("/grants", summary="Grant credits (admin); a repeated reference returns the first grant", **access(ADMIN))
     async def grant(
         self,
         tenant: CurrentTenant,
@@ -148,7 +164,7 @@ class LedgerController(Controller):
         grant, created = await Ledger(db_session, tenant).grant_from_request(customer, data, idempotency_key)
         return Response(grant, status_code=201 if created else 200)
 
-    @post("/clawbacks", status_code=200, opt={"admin": True}, summary="Take back what one grant gave (admin)")
+    @post("/clawbacks", status_code=200, summary="Take back what one grant gave (admin)", **access(ADMIN))
     async def clawback(
         self,
         tenant: CurrentTenant,

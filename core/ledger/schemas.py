@@ -7,12 +7,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from core.fields import Metadata
+
 Credits = Annotated[int, msgspec.Meta(gt=0, le=10**15)]
 Reason = Annotated[str, msgspec.Meta(max_length=255)]
-# Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500.
-MetadataKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-MetadataValue = Annotated[str, msgspec.Meta(max_length=500)]
-Metadata = Annotated[dict[MetadataKey, MetadataValue], msgspec.Meta(max_length=50)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Source = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9_.:-]+$")]
 SourceRef = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]

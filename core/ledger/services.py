@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.cursors import decode_cursor, encode_cursor, seq_position
 from core.customers.services import CustomerService
 from core.errors import BadRequest, Conflict, NotFound, PaymentRequired
 from core.ledger import schemas
@@ -127,11 +128,7 @@ class Ledger:
 
     async def entries(self, customer: str, *, cursor: str | None = None, limit: int = 50) -> schemas.LedgerPage:
         """The customer's entries, newest first; `next_cursor` continues after the last one."""
-        before: int | None = None
-        if cursor is not None:
-            if not cursor.isdigit() or len(cursor) > 18:
-                raise BadRequest("The cursor is not one this API returned.", code="invalid_cursor")
-            before = int(cursor)
+        before = decode_cursor("ledger", cursor, seq_position)
         if not 1 <= limit <= ENTRY_PAGE_MAX:
             raise BadRequest(f"`limit` must be between 1 and {ENTRY_PAGE_MAX}.", code="invalid_limit")
         account = await self._account_for_read(customer, clock.now())
@@ -143,7 +140,7 @@ class Ledger:
         return schemas.LedgerPage(
             customer=customer,
             entries=[entry_schema(row) for row in rows],
-            next_cursor=str(rows[-1].seq) if more and rows else None,
+            next_cursor=encode_cursor("ledger", rows[-1].seq) if more and rows else None,
         )
 
     async def grant_of(self, source: str, source_ref: str) -> schemas.Grant | None:

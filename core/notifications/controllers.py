@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from core.access import ADMIN, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.notifications import schemas
 from core.notifications.models import Notification
@@ -34,7 +35,7 @@ class NotificationController(Controller):
     path = "/admin/notifications"
     tags = ["notifications"]
 
-    @get("/", opt={"admin": True}, summary="List notifications to the tenant app, newest first")
+    @get("/", summary="List notifications to the tenant app, newest first", **access(ADMIN))
     async def list_notifications(
         self,
         *,
@@ -51,7 +52,7 @@ class NotificationController(Controller):
         )
         return schemas.NotificationPage(items=[to_schema(r) for r in rows], next_cursor=cursor)
 
-    @get("/{notification_id:str}", opt={"admin": True}, summary="Read one notification")
+    @get("/{notification_id:str}", summary="Read one notification", **access(ADMIN))
     async def read_notification(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, notification_id: FromPath[str]
     ) -> schemas.Notification:
@@ -59,9 +60,9 @@ class NotificationController(Controller):
 
     @post(
         "/{notification_id:str}/replay",
-        opt={"admin": True},
         status_code=202,
         summary="Send a notification again (dead or not)",
+        **access(ADMIN),
     )
     async def replay_notification(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, notification_id: FromPath[str]

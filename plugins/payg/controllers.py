@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
 from plugins.payg import schemas
 from plugins.payg.services import PurchaseService
@@ -14,7 +15,7 @@ from plugins.payg.services import PurchaseService
     "/credit-prices",
     tags=["payg"],
     summary="What credits cost, per currency, and the packs on sale",
-    opt={"catalog": True},
+    **access(SERVICE, ADMIN, END_USER),
 )
 async def credit_prices(tenant: CurrentTenant, db_session: DbSession) -> schemas.CreditPrices:
     return await PurchaseService(db_session, tenant).prices()
@@ -24,7 +25,11 @@ class CreditPurchaseController(Controller):
     path = "/customers/{customer:str}/credit-purchases"
     tags = ["payg"]
 
-    @post("/", summary="Buy credits: creates a PaymentIntent and answers its client_secret")
+    @post(
+        "/",
+        summary="Buy credits: creates a PaymentIntent and answers its client_secret",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def create(
         self,
         *,
@@ -40,7 +45,7 @@ class CreditPurchaseController(Controller):
         )
         return Response(purchase, status_code=201 if created else 200)
 
-    @get("/{purchase_id:str}", summary="A credit purchase and its status")
+    @get("/{purchase_id:str}", summary="A credit purchase and its status", **access(SERVICE, ADMIN, END_USER))
     async def read(
         self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, purchase_id: FromPath[str]
     ) -> schemas.CreditPurchase:

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
 from plugins.product_sync import schemas
 from plugins.product_sync.services import Catalog, SyncRuns, run_schema
@@ -22,7 +23,7 @@ class CatalogController(Controller):
         summary="The synced catalog",
         description="Products and prices as synced from the tenant's Stripe account, with their credit terms "
         "and metadata problems. End-user tokens may read it (pricing pages).",
-        opt={"catalog": True},
+        **access(SERVICE, ADMIN, END_USER),
     )
     async def read(
         self,
@@ -36,16 +37,15 @@ class CatalogController(Controller):
 class CatalogSyncController(Controller):
     path = "/admin/catalog"
     tags = ["catalog"]
-    opt = {"admin": True}
 
-    @post("/sync", summary="Queue a full sync of the catalog", status_code=202)
+    @post("/sync", summary="Queue a full sync of the catalog", status_code=202, **access(ADMIN))
     async def sync(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep
     ) -> Response[schemas.SyncRun]:
         run = await SyncRuns(db_session, tenant).request("admin", runtime.jobs)
         return Response(run_schema(run), status_code=202)
 
-    @get("/sync-runs", summary="Recent full syncs, newest first")
+    @get("/sync-runs", summary="Recent full syncs, newest first", **access(ADMIN))
     async def runs(
         self,
         tenant: CurrentTenant,
@@ -54,6 +54,6 @@ class CatalogSyncController(Controller):
     ) -> list[schemas.SyncRun]:
         return await SyncRuns(db_session, tenant).recent(limit)
 
-    @get("/sync-runs/{run_id:uuid}", summary="One full sync")
+    @get("/sync-runs/{run_id:uuid}", summary="One full sync", **access(ADMIN))
     async def run(self, tenant: CurrentTenant, db_session: DbSession, run_id: FromPath[uuid.UUID]) -> schemas.SyncRun:
         return run_schema(await SyncRuns(db_session, tenant).get(run_id))

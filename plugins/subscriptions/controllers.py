@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
 from plugins.subscriptions import schemas
 from plugins.subscriptions.reconcile import request_reconcile
@@ -22,7 +23,12 @@ AtPeriodEnd = Annotated[
 ]
 
 
-@get("/tiers", tags=["subscriptions"], summary="The plans on offer, with their prices", opt={"catalog": True})
+@get(
+    "/tiers",
+    tags=["subscriptions"],
+    summary="The plans on offer, with their prices",
+    **access(SERVICE, ADMIN, END_USER),
+)
 async def list_tiers(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.TierList:
     return await SubscriptionService(db_session, tenant, runtime).tiers()
 
@@ -31,19 +37,31 @@ class SubscriptionController(Controller):
     path = "/customers/{customer:str}"
     tags = ["subscriptions"]
 
-    @get("/subscription", summary="The customer's plan: tier, status, credits, period and features")
+    @get(
+        "/subscription",
+        summary="The customer's plan: tier, status, credits, period and features",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def read(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
     ) -> schemas.Subscription:
         return await SubscriptionService(db_session, tenant, runtime).read(customer)
 
-    @get("/subscription/usage", summary="Credits of this period's allowance used and left")
+    @get(
+        "/subscription/usage",
+        summary="Credits of this period's allowance used and left",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def usage(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
     ) -> schemas.Usage:
         return await SubscriptionService(db_session, tenant, runtime).usage(customer)
 
-    @get("/subscription/models/{model:str}", summary="Whether the customer's plan offers a model, and which plan does")
+    @get(
+        "/subscription/models/{model:str}",
+        summary="Whether the customer's plan offers a model, and which plan does",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def model_access(
         self,
         tenant: CurrentTenant,
@@ -54,7 +72,11 @@ class SubscriptionController(Controller):
     ) -> schemas.ModelAccess:
         return await SubscriptionService(db_session, tenant, runtime).model_access(customer, model)
 
-    @patch("/subscription", summary="Change tier or interval (prorated by Stripe), or resume a cancellation")
+    @patch(
+        "/subscription",
+        summary="Change tier or interval (prorated by Stripe), or resume a cancellation",
+        **access(SERVICE, ADMIN),
+    )
     async def change(
         self,
         tenant: CurrentTenant,
@@ -65,7 +87,7 @@ class SubscriptionController(Controller):
     ) -> schemas.Subscription:
         return await SubscriptionService(db_session, tenant, runtime).change(customer, data)
 
-    @delete("/subscription", summary="Cancel at the period's end or now", status_code=200)
+    @delete("/subscription", summary="Cancel at the period's end or now", status_code=200, **access(SERVICE, ADMIN))
     async def cancel(
         self,
         tenant: CurrentTenant,
@@ -76,7 +98,11 @@ class SubscriptionController(Controller):
     ) -> schemas.Subscription:
         return await SubscriptionService(db_session, tenant, runtime).cancel(customer, at_period_end=at_period_end)
 
-    @post("/checkout/subscription", summary="Start a subscription: a Stripe Checkout Session")
+    @post(
+        "/checkout/subscription",
+        summary="Start a subscription: a Stripe Checkout Session",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def checkout(
         self,
         tenant: CurrentTenant,
@@ -88,7 +114,12 @@ class SubscriptionController(Controller):
         checkout = await SubscriptionService(db_session, tenant, runtime).checkout(customer, data)
         return Response(checkout, status_code=201)
 
-    @post("/portal", summary="A Stripe Billing Portal session for the customer", status_code=201)
+    @post(
+        "/portal",
+        summary="A Stripe Billing Portal session for the customer",
+        status_code=201,
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def portal(
         self,
         tenant: CurrentTenant,
@@ -104,8 +135,8 @@ class SubscriptionController(Controller):
     "/admin/subscriptions/reconcile",
     tags=["subscriptions"],
     summary="Compare this tenant's subscriptions with Stripe and repair drift (queued)",
-    opt={"admin": True},
     status_code=202,
+    **access(ADMIN),
 )
 async def reconcile(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.ReconcileRequest:
     return await request_reconcile(db_session, tenant, runtime)

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
 from plugins.token_packages import schemas
 from plugins.token_packages.refunds import RefundFlow
@@ -17,7 +18,7 @@ from plugins.token_packages.services import ORDER_PAGE_MAX, OrderService, Packag
     "/packages",
     tags=["token_packages"],
     summary="The credit packages on sale, with their prices per currency",
-    opt={"catalog": True},
+    **access(SERVICE, ADMIN, END_USER),
 )
 async def packages(tenant: CurrentTenant, currency: FromQuery[str | None] = None) -> schemas.PackageList:
     return PackageCatalog(tenant).listing(currency)
@@ -27,7 +28,11 @@ class OrderController(Controller):
     path = "/customers/{customer:str}/orders"
     tags = ["token_packages"]
 
-    @post("/", summary="Order a package: a pending payment order and its Checkout `payment_url`")
+    @post(
+        "/",
+        summary="Order a package: a pending payment order and its Checkout `payment_url`",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def create(
         self,
         *,
@@ -41,7 +46,7 @@ class OrderController(Controller):
         order, created = await OrderService(db_session, tenant).create(customer, data, idempotency_key, runtime)
         return Response(order, status_code=201 if created else 200)
 
-    @get("/", summary="The customer's orders, newest first (cursor-paginated)")
+    @get("/", summary="The customer's orders, newest first (cursor-paginated)", **access(SERVICE, ADMIN, END_USER))
     async def list_orders(
         self,
         *,
@@ -54,7 +59,7 @@ class OrderController(Controller):
     ) -> schemas.OrderPage:
         return await OrderService(db_session, tenant).list_orders(customer, cursor=cursor, limit=limit, status=status)
 
-    @get("/{order_id:str}", summary="One order: status, payments, refunds")
+    @get("/{order_id:str}", summary="One order: status, payments, refunds", **access(SERVICE, ADMIN, END_USER))
     async def read(
         self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, order_id: FromPath[str]
     ) -> schemas.Order:
@@ -65,7 +70,7 @@ class RefundController(Controller):
     path = "/orders/{order_id:str}"
     tags = ["token_packages"]
 
-    @post("/refund", opt={"admin": True}, summary="Refund an order, fully or in part; its credits are clawed back")
+    @post("/refund", summary="Refund an order, fully or in part; its credits are clawed back", **access(ADMIN))
     async def refund(
         self,
         *,

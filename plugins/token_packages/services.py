@@ -19,6 +19,7 @@ import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.cursors import decode_cursor, encode_cursor, uuid_position
 from core.customers.services import CustomerService
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger.services import Ledger, check_idempotency_key, request_hash
@@ -275,15 +276,15 @@ class OrderService:
         self, customer: str, *, cursor: str | None, limit: int, status: str | None
     ) -> schemas.OrderPage:
         await CustomerService(self.session, self.tenant).get(customer)
-        before = parse_id(cursor)
-        if cursor is not None and before is None:
-            raise BadRequest("The cursor is not one this API returned.", code="invalid_cursor")
+        before = decode_cursor("orders", cursor, uuid_position)
         if not 1 <= limit <= ORDER_PAGE_MAX:
             raise BadRequest(f"`limit` must be between 1 and {ORDER_PAGE_MAX}.", code="invalid_limit")
         rows = list(await self.orders.page(customer, before, limit + 1, status))
         more = len(rows) > limit
         rows = rows[:limit]
-        return schemas.OrderPage(orders=await self.read(rows), next_cursor=str(rows[-1].id) if more and rows else None)
+        return schemas.OrderPage(
+            orders=await self.read(rows), next_cursor=encode_cursor("orders", rows[-1].id) if more and rows else None
+        )
 
     async def get(self, customer: str, order_id: str) -> schemas.Order:
         return (await self.read([await self.order(order_id, customer=customer)]))[0]

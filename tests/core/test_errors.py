@@ -41,7 +41,7 @@ async def test_malformed_json_is_400(client: Any) -> None:
         "/t/alpha/v1/customers/c1", content=b"{not json", headers={**auth("alpha"), "content-type": "application/json"}
     )
     assert r.status_code == 400
-    assert r.json()["error"]["code"] in {"validation_error", "bad_request"}
+    assert r.json()["error"]["code"] == "invalid_json"
 
 
 async def test_unexpected_error_is_500_without_internals(client: Any) -> None:
@@ -50,3 +50,18 @@ async def test_unexpected_error_is_500_without_internals(client: Any) -> None:
     assert "hunter2" not in r.text
     assert "Traceback" not in r.text
     assert "RuntimeError" not in r.text
+
+
+def test_validation_errors_list_only_the_callers_mistakes() -> None:
+    from litestar.exceptions import ValidationException
+
+    from core.errors import handle_http_exception
+
+    exc = ValidationException(
+        extra=[
+            {"message": "Expected `int`, got `str`", "key": "amount", "source": "body"},
+            {"message": "'tenant_slug'", "key": "tenant_slug", "source": "path"},
+        ]
+    )
+    body = handle_http_exception(None, exc).content  # type: ignore[arg-type]
+    assert body["error"]["detail"] == [{"message": "Expected `int`, got `str`", "key": "amount", "source": "body"}]

@@ -84,7 +84,8 @@ async def test_hook_tollgate_admin_figures(client: Any) -> None:
     r = await client.get("/t/alpha/v1/admin/figures", headers=auth("alpha"))
     assert r.status_code == 403
     r = await client.get("/t/alpha/v1/admin/figures?since=2026-01-01T00:00:00", headers=auth("alpha", "admin"))
-    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_window")
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "validation_error")
+    assert r.json()["error"]["detail"][0]["key"] == "since"
 
 
 def test_hook_tollgate_settings_validators(make_runtime: Any) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import jwt
 import pytest
 
-from tests.support.tenants import auth, default_tenants, tenant_block, user_auth
+from tests.support.tenants import JWT_SECRETS, auth, default_tenants, tenant_block, user_auth
 
 pytestmark = pytest.mark.postgres
 
@@ -83,7 +85,7 @@ async def test_end_user_token_cannot_reach_admin_or_tenant_routes(client: Any) -
     r = await client.get("/t/alpha/v1/example/admin", headers=user_auth("alpha", "cust-1"))
     assert (r.status_code, error_code(r)) == (403, "insufficient_scope")
     r = await client.get("/t/alpha/v1/", headers=user_auth("alpha", "cust-1"))
-    assert r.status_code == 404
+    assert (r.status_code, error_code(r)) == (403, "insufficient_scope")
 
 
 @pytest.mark.parametrize(
@@ -100,6 +102,37 @@ async def test_bad_end_user_tokens_are_401(client: Any, kwargs: dict[str, Any], 
     assert (r.status_code, error_code(r)) == (401, code)
 
 
+def signed(claims: dict[str, Any], slug: str = "alpha") -> dict[str, str]:
+    return {"Authorization": f"Bearer {jwt.encode(claims, JWT_SECRETS[slug], algorithm='HS256')}"}
+
+
+@pytest.mark.parametrize(
+    ("claims", "fragment"),
+    [
+        # PyJWT alone takes a string of digits for exp: a token must carry numbers.
+        (lambda now: {"sub": "cust-1", "exp": str(now + 300)}, "'exp' must be a number"),
+        (lambda now: {"sub": "cust-1", "exp": now + 300, "iat": str(now)}, "'iat' must be a number"),
+        (lambda now: {"sub": "cust-1", "exp": True}, "exp"),
+        (lambda now: {"sub": "cust-1", "exp": now + 86_400 + 120}, "longer than this tenant allows"),
+        (lambda now: {"sub": "cust-1", "iat": now - 86_400, "exp": now + 60}, "longer than this tenant allows"),
+    ],
+)
+async def test_token_claims_are_numbers_and_short_lived(client: Any, claims: Any, fragment: str) -> None:
+    await put_customer(client, "alpha", "cust-1")
+    r = await client.get("/t/alpha/v1/customers/cust-1", headers=signed(claims(int(time.time()))))
+    assert (r.status_code, error_code(r)) == (401, "invalid_token"), r.text
+    assert fragment in r.json()["error"]["message"]
+
+
+async def test_a_token_within_the_lifetime_with_fractional_exp_is_accepted(client: Any) -> None:
+    await put_customer(client, "alpha", "cust-1")
+    now = time.time()
+    r = await client.get(
+        "/t/alpha/v1/customers/cust-1", headers=signed({"sub": "cust-1", "iat": now, "exp": now + 86_000.5})
+    )
+    assert r.status_code == 200, r.text
+
+
 async def test_end_user_token_of_one_tenant_is_401_on_another(client: Any) -> None:
     await put_customer(client, "beta", "cust-1")
     r = await client.get("/t/beta/v1/customers/cust-1", headers=user_auth("alpha", "cust-1"))
@@ -109,3 +142,32 @@ async def test_end_user_token_of_one_tenant_is_401_on_another(client: Any) -> No
 async def test_tenant_index_lists_plugins_and_scopes(client: Any) -> None:
     r = await client.get("/t/alpha/v1/", headers=auth("alpha", "admin"))
     assert r.json() == {"tenant": "alpha", "name": "Alpha App", "plugins": ["example"], "scopes": ["admin", "service"]}
+
+
+class TestTenantTokenPolicy:
+    """`tenants.<slug>.end_user_tokens`: a shorter lifetime, and a required audience and issuer."""
+
+    @pytest.fixture
+    def tenants_config(self) -> dict[str, Any]:
+        tenants = default_tenants()
+        tenants["alpha"] = tenant_block(
+            "Alpha App",
+            end_user_tokens={"max_lifetime_seconds": 600, "audience": "tollgate:alpha", "issuer": "https://alpha.app"},
+        )
+        return tenants
+
+    async def test_audience_issuer_and_lifetime_are_enforced(self, client: Any) -> None:
+        await put_customer(client, "alpha", "cust-1")
+        now = int(time.time())
+        good = {"sub": "cust-1", "exp": now + 300, "aud": "tollgate:alpha", "iss": "https://alpha.app"}
+        r = await client.get("/t/alpha/v1/customers/cust-1", headers=signed(good))
+        assert r.status_code == 200, r.text
+        for bad in (
+            {**good, "aud": "tollgate:beta"},
+            {k: v for k, v in good.items() if k != "aud"},
+            {**good, "iss": "https://evil.example"},
+            {k: v for k, v in good.items() if k != "iss"},
+            {**good, "exp": now + 900},
+        ):
+            r = await client.get("/t/alpha/v1/customers/cust-1", headers=signed(bad))
+            assert (r.status_code, error_code(r)) == (401, "invalid_token"), bad

@@ -160,13 +160,14 @@ async def test_end_user_reaches_only_their_own_customer(client: Any, customer: s
     await grant(client, customer, 10)
     mine = await client.get(f"{BASE}/{customer}/balance", headers=user_auth("alpha", customer))
     assert (mine.status_code, mine.json()["balance"]) == (200, 10)
-    assert (
-        await client.post(f"{BASE}/{customer}/spend", json={"amount": 1}, headers=user_auth("alpha", customer))
-    ).status_code == 201
+    # A frontend never decides what its customer is charged: spending is the backend's.
+    own_spend = await client.post(f"{BASE}/{customer}/spend", json={"amount": 1}, headers=user_auth("alpha", customer))
+    assert (own_spend.status_code, own_spend.json()["error"]["code"]) == (403, "insufficient_scope")
     other = await client.get(f"{BASE}/cust-2/balance", headers=user_auth("alpha", customer))
     assert (other.status_code, other.json()["error"]["code"]) == (404, "customer_not_found")
     theirs = await client.post(f"{BASE}/cust-2/spend", json={"amount": 1}, headers=user_auth("alpha", customer))
-    assert theirs.status_code == 404
+    assert theirs.status_code == 403
+    assert (await balance(client, customer))["balance"] == 10
 
 
 async def test_tenants_never_see_each_other(client: Any, runtime: Any, customer: str) -> None:

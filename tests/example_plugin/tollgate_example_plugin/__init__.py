@@ -14,6 +14,7 @@ import msgspec
 from litestar import get
 from taskiq import AsyncBroker
 
+from core.access import ADMIN, SERVICE, access
 from core.customers.schemas import CustomerUpsert
 from core.customers.services import CustomerService
 from core.db import session_scope
@@ -27,17 +28,17 @@ class ExampleConfig(msgspec.Struct, forbid_unknown_fields=True):
     feature: bool = True
 
 
-@get("/example/hello", tags=["example"])
+@get("/example/hello", tags=["example"], **access(SERVICE, ADMIN))
 async def hello(tenant: CurrentTenant) -> dict[str, str]:
     return {"greeting": tenant.plugin_config("example", ExampleConfig).greeting, "tenant": tenant.slug}
 
 
-@get("/example/admin", tags=["example"], opt={"admin": True})
+@get("/example/admin", tags=["example"], **access(ADMIN))
 async def admin_only(tenant: CurrentTenant) -> dict[str, str]:
     return {"admin": "yes", "tenant": tenant.slug}
 
 
-@get("/example/boom", tags=["example"])
+@get("/example/boom", tags=["example"], **access(SERVICE, ADMIN))
 async def boom() -> None:
     raise RuntimeError("secret internals: password=hunter2")
 

@@ -1,0 +1,20 @@
+"""Field types the wire schemas of the kernel and the plugins share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+# Stripe's metadata limits, for every metadata field Tollgate takes: 50 keys, keys up to 40
+# characters, values up to 500. Tollgate keeps what Stripe would keep, so it can pass it on.
+METADATA_MAX_KEYS = 50
+MetadataKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+MetadataValue = Annotated[str, msgspec.Meta(max_length=500)]
+Metadata = Annotated[
+    dict[MetadataKey, MetadataValue],
+    msgspec.Meta(
+        max_length=METADATA_MAX_KEYS,
+        description="Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe.",
+    ),
+]
