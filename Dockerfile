@@ -10,8 +10,7 @@ COPY plugins ./plugins
 COPY tenants ./tenants
 RUN pip install .
 
-COPY migrations ./migrations
-COPY alembic.ini settings.toml .secrets.toml ./
+COPY settings.toml .secrets.toml ./
 COPY tests/stripe_emulator ./tests/stripe_emulator
 COPY tests/__init__.py ./tests/__init__.py
 

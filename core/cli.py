@@ -7,15 +7,19 @@ Plugins contribute commands through the `tollgate_cli_commands` hook.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Coroutine, Sequence
-from typing import Any, TypeVar
+from collections.abc import Coroutine, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from core.migrate import Branch
 
 console = Console(stderr=False)
 T = TypeVar("T")
@@ -123,24 +127,90 @@ def db() -> None:
     pass
 
 
-@db.command("upgrade", help="Apply migrations up to REVISION (default: every head).")
+@db.command(
+    "upgrade",
+    help="Migrate the kernel and every installed plugin to their heads (or to REVISION). "
+    "--plugin NAME migrates that plugin's branch alone, as when a plugin is enabled later.",
+)
 @click.argument("revision", default="heads")
-def db_upgrade(revision: str) -> None:
-    from core.migrate import upgrade
-    from core.settings import load_dynaconf
+@click.option("--plugin", default=None, help="Migrate only this plugin's branch (and the kernel revisions it needs).")
+def db_upgrade(revision: str, plugin: str | None) -> None:
+    from core import migrate
+    from core.plugins import load_plugins
 
-    url = str(load_dynaconf().get("database.url"))
-    console.print(f"Migrating {_safe_url(url)} to {revision} ...")
-    upgrade(url, revision)
+    if plugin and revision != "heads":
+        raise click.UsageError("give REVISION or --plugin, not both")
+    url = _database_url()
+    plugins = load_plugins()
+    with _migration_errors():
+        before = {branch.name: branch.applied for branch in migrate.branches(url, plugins)}
+        console.print(f"Migrating {_safe_url(url)} to {f'{plugin}@head' if plugin else revision} ...")
+        adopted = migrate.upgrade_plugin(url, plugin, plugins) if plugin else migrate.upgrade(url, revision, plugins)
+        after = migrate.branches(url, plugins)
+    if adopted:
+        console.print(
+            f"Adopted the linear history (from before plugins had branches): stamped {', '.join(adopted)}; "
+            "no table touched.",
+            soft_wrap=True,
+        )
+    console.print(_branch_table(after, before))
     console.print("[green]done[/]")
 
 
-@db.command("current", help="Show the applied revision.")
+@db.command("current", help="Show each branch's applied revision (the kernel's is `core`) and its head.")
 def db_current() -> None:
-    from core.migrate import current
+    from core import migrate
+
+    with _migration_errors():
+        console.print(_branch_table(migrate.branches(_database_url())))
+
+
+@db.command(
+    "revision",
+    help="Write a new migration in PLUGIN's branch (`core`: the kernel's), in the directory its "
+    "tollgate_migrations hook names; a plugin's first one starts its branch.",
+)
+@click.argument("plugin")
+@click.option("-m", "--message", required=True, help="What the revision does (also its file name).")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="Fill it with the differences between PLUGIN's models and the database (migrated to the heads).",
+)
+@click.option("--rev-id", default=None, help="The revision id (default: a random one; ids are unique across branches).")
+def db_revision(plugin: str, message: str, autogenerate: bool, rev_id: str | None) -> None:
+    from core import migrate
+
+    with _migration_errors():
+        migrate.revision(_database_url(), plugin, message, autogenerate=autogenerate, rev_id=rev_id)
+
+
+def _database_url() -> str:
     from core.settings import load_dynaconf
 
-    current(str(load_dynaconf().get("database.url")))
+    return str(load_dynaconf().get("database.url"))
+
+
+@contextlib.contextmanager
+def _migration_errors() -> Iterator[None]:
+    """Migration errors an operator can act on become one line, not a traceback."""
+    from alembic.util import CommandError
+
+    from core.migrate import MigrationError
+
+    try:
+        yield
+    except (MigrationError, CommandError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _branch_table(branches: Sequence[Branch], before: dict[str, str | None] | None = None) -> Table:
+    table = Table("branch", *(["before"] if before is not None else []), "applied", "head", box=None)
+    for branch in branches:
+        was = [(before or {}).get(branch.name) or "-"] if before is not None else []
+        mark = "" if branch.applied == branch.head else " [yellow](behind)[/]"
+        table.add_row(branch.name, *was, (branch.applied or "-") + mark, branch.head)
+    return table
 
 
 @main.group(help="Tenants declared in the settings.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from core.hookspecs import hookimpl
@@ -23,3 +24,10 @@ def tollgate_models() -> Sequence[type]:
     from core.customers.models import Customer
 
     return [Customer]
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("core")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -162,6 +163,25 @@ def tollgate_models() -> Sequence[type]:
 
     Importing them registers their tables with the shared metadata that Alembic migrates and
     the schema test compares against.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_migrations() -> str | Path | None:
+    """Return the directory of the plugin's Alembic revisions, or None when it has no tables.
+
+    Called whenever the kernel builds the migration history: `tollgate db upgrade` (every branch,
+    or `--plugin <name>` for one), `tollgate run`, `core.migrate.upgrade`. The directory ships
+    inside the plugin's package (package data; `core.migrate.versions_in(package)` finds
+    `<package>/migrations/versions`) and holds one Alembic branch labelled with the plugin's name:
+    its first revision has `down_revision = None`, `branch_labels = ("<plugin>",)` and `depends_on`
+    the kernel revision whose tables it needs. Revision ids are unique across every branch.
     """
     raise NotImplementedError
 

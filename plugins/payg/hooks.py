@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from core.hookspecs import EventHandler, hookimpl
@@ -42,3 +43,10 @@ def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) ->
     from plugins.payg.figures import payg_figures
 
     return payg_figures(session, tenant, since, until)
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("plugins.payg")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -64,3 +65,10 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
     from plugins.product_sync.cli import catalog
 
     return [catalog]
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("plugins.product_sync")

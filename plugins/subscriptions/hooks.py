@@ -4,6 +4,7 @@ settings validation, tables and the CLI."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.hookspecs import EventHandler, Schedule, hookimpl
@@ -80,3 +81,10 @@ def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) ->
     from plugins.subscriptions.figures import subscription_figures
 
     return subscription_figures(session, tenant, since, until)
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("plugins.subscriptions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from taskiq import AsyncBroker
@@ -58,3 +59,10 @@ def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) ->
     from plugins.token_packages.figures import token_package_figures
 
     return token_package_figures(session, tenant, since, until)
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("plugins.token_packages")

@@ -96,8 +96,44 @@ def test_hook_tollgate_settings_validators(make_runtime: Any) -> None:
         make_runtime(tenants=tenants)
 
 
-def test_hook_tollgate_models(runtime: Any) -> None:
-    assert "customers" in metadata.tables
+async def test_hook_tollgate_models(runtime: Any) -> None:
+    from sqlalchemy import inspect, select
+    from tollgate_example_plugin.models import Referral
+
+    declared = {name: {model.__table__.name for model in models} for name, models in _models(runtime)}
+    assert declared["example"] == {"example_referrals"}
+    assert "customers" in declared["core"]
+    assert {"customers", "example_referrals"} <= set(metadata.tables)
+    async with runtime.engine.connect() as connection:
+        migrated = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert "example_referrals" in migrated, "the example plugin's own migration created its table"
+    async with runtime.sessions() as session:
+        session.add(Referral(tenant_id="alpha", code="FRIEND10", customer="c1", referred_by="c0"))
+        await session.commit()
+        row = (await session.execute(select(Referral))).scalar_one()
+    assert (row.code, row.customer, row.referred_by, row.tenant_id) == ("FRIEND10", "c1", "c0", "alpha")
+    assert row.created_at is not None
+
+
+def _models(runtime: Any) -> list[tuple[str, Any]]:
+    return list(runtime.plugins.results_by_plugin("tollgate_models"))
+
+
+def test_hook_tollgate_migrations(pg_url: str) -> None:
+    import tollgate_example_plugin
+
+    from core import migrate
+    from tests.support import services
+
+    plugins = load_plugins()
+    found = migrate.locations(plugins)
+    shipped = Path(tollgate_example_plugin.__file__).parent / "migrations" / "versions"
+    assert found["example"] == shipped, "the directory inside the installed package"
+    assert [p.name for p in shipped.glob("*.py")] == ["example_0001_referrals.py"]
+    branches = {b.name: b for b in services.run_blocking(lambda: migrate.branches(pg_url, plugins))}
+    assert branches["example"].applied == branches["example"].head == "example_0001"
+    assert branches["core"].applied == branches["core"].head
+
 
 
 def test_hook_tollgate_cli_commands() -> None:

@@ -7,6 +7,7 @@ a tenant to prove that a plugin outside this repository plugs into each part of 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -98,7 +99,16 @@ def tollgate_entitlements(tenant: Any, customer: Any, session: Any) -> Any:
 
 @hookimpl
 def tollgate_models() -> Sequence[type]:
-    return []
+    from tollgate_example_plugin.models import Referral
+
+    return [Referral]
+
+
+@hookimpl
+def tollgate_migrations() -> Path:
+    from core.migrate import versions_in
+
+    return versions_in("tollgate_example_plugin")
 
 
 @click.command("example-hello", help="Say hello (the example plugin's CLI command).")

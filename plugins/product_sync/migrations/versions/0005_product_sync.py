@@ -1,13 +1,18 @@
 """The product_sync plugin: each tenant's mirrored Stripe products and prices, and the full sync runs.
 
 Revision ID: 0005
-Revises: 0004
+Revises:
 Create Date: 2026-11-22 00:28:24.748546
+
+The product_sync branch's first revision. Until plugins had their own branches it sat in the kernel's
+linear history; its id is kept so that databases migrated then still say what they hold
+(core.linear_history).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import advanced_alchemy.types as sa_types
 import sqlalchemy as sa
@@ -15,9 +20,9 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("product_sync",)
+depends_on: str | Sequence[str] | None = "0001"  # no kernel table referenced: after the kernel's base
 
 
 def _json() -> sa.types.TypeEngine[object]:
@@ -29,7 +34,7 @@ def _json() -> sa.types.TypeEngine[object]:
     )
 
 
-def _audit_columns() -> list[sa.Column[object]]:
+def _audit_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),

@@ -1,7 +1,7 @@
 """PostgreSQL: `tollgate_spend`, the ledger's spend path as one function call (core/ledger/spends.py).
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0003
 Create Date: 2026-11-22 03:10:00
 
 SQLite has no stored functions; there the ledger spends through `Ledger.spend` alone.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

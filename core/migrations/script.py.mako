@@ -12,7 +12,9 @@ from collections.abc import Sequence
 import advanced_alchemy.types as sa_types
 import sqlalchemy as sa
 from alembic import op
-${imports if imports else ""}
+% if imports:
+${imports}
+% endif
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}

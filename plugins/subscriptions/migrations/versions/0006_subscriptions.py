@@ -1,8 +1,12 @@
 """The subscriptions plugin: subscriptions as last read from Stripe, the checkouts started, the allowances granted.
 
 Revision ID: 0006
-Revises: 0005
+Revises:
 Create Date: 2026-11-22 00:45:40.804743
+
+The subscriptions branch's first revision. Until plugins had their own branches it sat in the kernel's
+linear history; its id is kept so that databases migrated then still say what they hold
+(core.linear_history).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("subscriptions",)
+depends_on: str | Sequence[str] | None = "0001"  # the customers table
 
 
 def upgrade() -> None:

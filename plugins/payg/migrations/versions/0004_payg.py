@@ -1,8 +1,12 @@
 """The pay-as-you-go plugin: credit purchases and their PaymentIntents.
 
 Revision ID: 0004
-Revises: 0003
+Revises:
 Create Date: 2026-11-22 00:32:56.088213
+
+The payg branch's first revision. Until plugins had their own branches it sat in the kernel's
+linear history; its id is kept so that databases migrated then still say what they hold
+(core.linear_history).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("payg",)
+depends_on: str | Sequence[str] | None = "0001"  # the customers table
 
 
 def upgrade() -> None:

@@ -1,8 +1,12 @@
 """The token_packages plugin: payment orders, the payments that granted their credits, and refunds.
 
 Revision ID: 0007
-Revises: 0006
+Revises:
 Create Date: 2026-11-22 00:44:00.570233
+
+The token_packages branch's first revision. Until plugins had their own branches it sat in the kernel's
+linear history; its id is kept so that databases migrated then still say what they hold
+(core.linear_history).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("token_packages",)
+depends_on: str | Sequence[str] | None = "0001"  # the customers table
 
 
 def upgrade() -> None:

@@ -41,7 +41,7 @@ def upgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
     op.execute("ALTER TABLE webhook_events SET (toast_tuple_target = 512)")
-    if op.get_bind().dialect.server_version_info >= (14,):  # column compression is PostgreSQL 14's
+    if (op.get_bind().dialect.server_version_info or ()) >= (14,):  # column compression is PostgreSQL 14's
         op.execute(_LZ4)
 
 
@@ -49,5 +49,5 @@ def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
     op.execute("ALTER TABLE webhook_events RESET (toast_tuple_target)")
-    if op.get_bind().dialect.server_version_info >= (14,):
+    if (op.get_bind().dialect.server_version_info or ()) >= (14,):
         op.execute("ALTER TABLE webhook_events ALTER COLUMN payload SET COMPRESSION DEFAULT")
