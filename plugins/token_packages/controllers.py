@@ -10,8 +10,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
 from plugins.token_packages import schemas
-from plugins.token_packages.refunds import RefundFlow
-from plugins.token_packages.services import ORDER_PAGE_MAX, OrderService, PackageCatalog
+from plugins.token_packages.catalog import PackageCatalog
+from plugins.token_packages.orders import ORDER_PAGE_MAX, OrderService
+from plugins.token_packages.refund_flow import RefundFlow
 
 
 @get(

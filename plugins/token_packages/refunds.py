@@ -1,78 +1,29 @@
-"""Refunds and disputes of token package payments: the money goes back, the credits it bought come back.
-
-A refund of `r` out of a payment of `P` that granted `C` credits owes back, counting every earlier
-refund of that payment (`R` money, `K` credits), `floor(C * (R + r) / P) - K` credits: the floor is
-on the running total, so partial refunds add up to exactly what one refund of their sum would owe and
-a full refund owes every credit. The ledger takes them from the payment's own grant first; credits
-of it already spent follow the refund policy (`refuse`, `allow_negative`, `unspent_only`).
-
-An API refund is three steps: our row (committed, `pending`), Stripe's refund under
-`idempotency_key("refund", row.id)`, then the clawback. A repeat of the request, `charge.refunded`
-and the resume task all finish a pending row the same way, so no refund is ever made or counted twice.
-"""
+"""Refunds of token package payments: an API refund checked against the refund policy, refunds made in
+Stripe's dashboard, each settled (its credits clawed back) once."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
-from core.db import session_scope
-from core.errors import BadRequest, Conflict, NotFound, UpstreamError
+from core.errors import BadRequest, Conflict, NotFound
 from core.ledger.services import Ledger, check_idempotency_key, request_hash
 from core.notifications import notify
 from plugins.token_packages import schemas
+from plugins.token_packages.clawbacks import Returned
 from plugins.token_packages.config import PLUGIN, config_of
+from plugins.token_packages.disputes import DISPUTE_SOURCE
 from plugins.token_packages.models import FAILED, PAID_STATUSES, PENDING, SUCCEEDED, Order, Payment, Refund
+from plugins.token_packages.orders import OrderService, refund_schema
+from plugins.token_packages.payments import GRANT_SOURCE
 from plugins.token_packages.repository import PaymentRepository, RefundRepository, parse_id
-from plugins.token_packages.services import GRANT_SOURCE, OrderService, refund_schema
 from tenants.registry import Tenant
-from tenants.stripe import idempotency_key
-
-if TYPE_CHECKING:
-    from core.runtime import Runtime
-
-logger = logging.getLogger("tollgate.token_packages")
-
-DISPUTE_SOURCE = "token_packages.dispute"
-CLOSED_DISPUTES = frozenset({"won", "lost"})
-
-
-def credits_owed(paid: int, granted: int, refunded_before: int, owed_before: int, amount: int) -> int:
-    """Credits a refund of `amount` owes back: the running share of the `granted` credits, less what is owed already."""
-    if paid <= 0:
-        return 0
-    return max(0, granted * (refunded_before + amount) // paid - owed_before)
-
-
-def worth_of(paid: int, granted: int, refunded_before: int, owed_before: int, owed: int) -> int:
-    """The money `owed` more credits are worth, rounded down to the minor unit (what `unspent_only` refunds)."""
-    return max(0, paid * (owed_before + owed) // granted - refunded_before)
-
-
-@dataclass(frozen=True)
-class Returned:
-    """What the refunds of one payment return so far (pending ones included): money, and credits owed back."""
-
-    money: int
-    credits: int
-
-    @classmethod
-    def of(cls, refunds: Sequence[Refund]) -> Returned:
-        counted = [r for r in refunds if r.status in (PENDING, SUCCEEDED)]
-        return cls(sum(r.amount for r in counted), sum(r.credits for r in counted))
-
-    def owed_for(self, payment: Payment, amount: int) -> int:
-        return credits_owed(payment.amount, payment.credits, self.money, self.credits, amount)
-
-    def worth(self, payment: Payment, owed: int) -> int:
-        return worth_of(payment.amount, payment.credits, self.money, self.credits, owed)
 
 
 @dataclass(frozen=True)
@@ -95,7 +46,11 @@ class Opened:
 
 
 class RefundService:
-    """One tenant's refunds and disputes, inside the caller's transaction."""
+    """One tenant's refunds, inside the caller's transaction.
+
+    The credits a refund owes (`clawbacks.py`) come from the payment's own grant first; credits of it
+    already spent follow the refund policy (`refuse`, `allow_negative`, `unspent_only`).
+    """
 
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
@@ -389,144 +344,3 @@ class RefundService:
         )
         await self.refunds.add(row)
         return row
-
-    # ------------------------------------------------------------------------------------------
-    # Disputes
-    # ------------------------------------------------------------------------------------------
-
-    async def dispute_created(self, dispute: Mapping[str, Any]) -> None:
-        found = await self._disputed(dispute)
-        if found is not None:
-            await self._hold_back(*found, dispute)
-
-    async def dispute_closed(self, dispute: Mapping[str, Any]) -> None:
-        """Won: the held credits come back (expiring when the order's would have). Lost: the rest is clawed
-        back too when the tenant allows negative balances; otherwise the shortfall is written off."""
-        found = await self._disputed(dispute)
-        if found is None:
-            return
-        order, payment = found
-        await self._hold_back(order, payment, dispute)
-        status = str(dispute.get("status"))
-        if payment.dispute_status in CLOSED_DISPUTES or status not in CLOSED_DISPUTES:
-            return
-        ledger = Ledger(self.session, self.tenant)
-        if status == "won" and payment.dispute_credits_held > 0:
-            await ledger.grant(
-                order.customer,
-                payment.dispute_credits_held,
-                source=DISPUTE_SOURCE,
-                source_ref=str(dispute["id"]),
-                expires_at=payment.credits_expire_at,
-                priority=self.config.priority,
-                reason=f"dispute won on order {order.id}",
-                metadata={"order": str(order.id), "dispute": str(dispute["id"])},
-            )
-            payment.dispute_credits_restored = payment.dispute_credits_held
-        rest = payment.dispute_credits - payment.dispute_credits_held
-        if status == "lost" and rest > 0 and self.config.refund_policy == "allow_negative":
-            clawed = await ledger.clawback(
-                source=GRANT_SOURCE,
-                source_ref=payment.grant_ref,
-                amount=rest,
-                policy="allow_negative",
-                reason=f"dispute lost on order {order.id}",
-                idempotency_key=f"{PLUGIN}:dispute:{dispute['id']}:lost",
-            )
-            payment.dispute_credits_clawed_back = clawed.clawed_back
-        payment.dispute_status = status
-        await self.session.flush()
-        await self.orders.refresh_status(order)
-
-    async def _disputed(self, dispute: Mapping[str, Any]) -> tuple[Order, Payment] | None:
-        payment = await self.payments.by_intent(str(dispute.get("payment_intent") or ""))
-        if payment is None:
-            return None
-        order = await self.orders.order(str(payment.order_id), for_update=True)
-        await self.session.refresh(payment)
-        if payment.dispute_id not in (None, dispute["id"]):
-            logger.error("payment %s has dispute %s; ignoring %s", payment.id, payment.dispute_id, dispute["id"])
-            return None
-        return order, payment
-
-    async def _hold_back(self, order: Order, payment: Payment, dispute: Mapping[str, Any]) -> None:
-        """Take back what the disputed amount bought (down to zero, never into debt: the dispute may be won)."""
-        if payment.dispute_id is not None:
-            return
-        returned = Returned.of(await self.refunds.for_payment(payment.id))
-        owed = returned.owed_for(payment, int(dispute.get("amount") or 0))
-        payment.dispute_id = str(dispute["id"])
-        payment.dispute_status = "needs_response"
-        payment.dispute_amount = int(dispute.get("amount") or 0)
-        payment.dispute_credits = owed
-        if owed > 0:
-            clawed = await Ledger(self.session, self.tenant).clawback(
-                source=GRANT_SOURCE,
-                source_ref=payment.grant_ref,
-                amount=owed,
-                policy="down_to_zero",
-                reason=f"dispute opened on order {order.id}",
-                idempotency_key=f"{PLUGIN}:dispute:{dispute['id']}",
-            )
-            payment.dispute_credits_held = clawed.clawed_back
-        await self.session.flush()
-
-
-class RefundFlow:
-    """A refund over its three steps, each in its own transaction: our row, Stripe's refund, the clawback."""
-
-    def __init__(self, runtime: Runtime, tenant: Tenant) -> None:
-        self.runtime = runtime
-        self.tenant = tenant
-
-    async def refund(self, order_id: str, data: schemas.RefundCreate, key: str | None) -> tuple[schemas.Refund, bool]:
-        """Refund an order (all that is left, or `amount`); returns (refund, created)."""
-        async with session_scope(self.runtime.sessions) as session:
-            opened = await RefundService(session, self.tenant).open(order_id, data, key)
-        if opened.send is None:
-            return opened.refund, False
-        return await self.send(opened.send), opened.created
-
-    async def resume(self, refund_id: str) -> schemas.Refund | None:
-        """Finish a refund left pending (its request died); None when it is already settled."""
-        async with session_scope(self.runtime.sessions) as session:
-            request = await RefundService(session, self.tenant).pending_request(refund_id)
-        return await self.send(request) if request is not None else None
-
-    async def send(self, request: RefundRequest) -> schemas.Refund:
-        """Ask Stripe (safe to repeat: the idempotency key is the row's), then settle the row either way."""
-        client = await self.runtime.stripe.for_tenant(self.tenant)
-        metadata = {
-            "tollgate_tenant": self.tenant.slug,
-            "tollgate_plugin": PLUGIN,
-            "tollgate_order": request.order_id,
-            "tollgate_refund": request.id,
-        }
-        if request.reason:
-            metadata["reason"] = request.reason
-        try:
-            refund = await client.v1.refunds.create_async(
-                params={"payment_intent": request.payment_intent, "amount": request.amount, "metadata": metadata},
-                options={"idempotency_key": idempotency_key("refund", request.id)},
-            )
-        except stripe.InvalidRequestError as exc:
-            async with session_scope(self.runtime.sessions) as session:
-                await RefundService(session, self.tenant).fail(
-                    request.id, exc.code or "invalid_request", exc.user_message or str(exc)
-                )
-            raise Conflict(
-                f"Stripe refused the refund: {exc.user_message}",
-                code="refund_rejected",
-                detail={"refund": request.id, "stripe_code": exc.code},
-            ) from exc
-        except stripe.StripeError as exc:
-            # Stripe may or may not have made it: the row stays pending, and the same request, the
-            # `charge.refunded` event or the resume task finishes it under the same idempotency key.
-            logger.warning("refund %s of %s: Stripe did not answer: %s", request.id, self.tenant.slug, exc)
-            raise UpstreamError(
-                "Stripe did not answer; the refund is pending. Send the same request again to finish it.",
-                code="stripe_error",
-                detail={"refund": request.id, "status": PENDING},
-            ) from exc
-        async with session_scope(self.runtime.sessions) as session:
-            return await RefundService(session, self.tenant).complete(request.id, refund.to_dict())

@@ -13,7 +13,8 @@ from core.db import session_scope
 from core.errors import TollgateError
 from core.runtime import current
 from plugins.token_packages.config import PLUGIN
-from plugins.token_packages.refunds import RefundFlow, RefundService
+from plugins.token_packages.refund_flow import RefundFlow
+from plugins.token_packages.refunds import RefundService
 
 logger = logging.getLogger("tollgate.token_packages")
 

@@ -9,32 +9,33 @@ from __future__ import annotations
 
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
+from plugins.token_packages.disputes import DisputeService
+from plugins.token_packages.payments import PaymentService
 from plugins.token_packages.refunds import RefundService
-from plugins.token_packages.services import OrderService
 
 
 async def checkout_session_completed(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).checkout_completed(ctx.object, ctx.created, await ctx.stripe())
+    await PaymentService(ctx.session, ctx.tenant).checkout_completed(ctx.object, ctx.created, await ctx.stripe())
 
 
 async def checkout_session_async_payment_succeeded(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).async_payment_succeeded(ctx.object, ctx.created)
+    await PaymentService(ctx.session, ctx.tenant).async_payment_succeeded(ctx.object, ctx.created)
 
 
 async def checkout_session_async_payment_failed(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).async_payment_failed(ctx.object, ctx.created)
+    await PaymentService(ctx.session, ctx.tenant).async_payment_failed(ctx.object, ctx.created)
 
 
 async def checkout_session_expired(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).checkout_expired(ctx.object)
+    await PaymentService(ctx.session, ctx.tenant).checkout_expired(ctx.object)
 
 
 async def invoice_paid(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).invoice_paid(ctx.object, ctx.created, await ctx.stripe())
+    await PaymentService(ctx.session, ctx.tenant).invoice_paid(ctx.object, ctx.created, await ctx.stripe())
 
 
 async def invoice_payment_failed(ctx: EventContext) -> None:
-    await OrderService(ctx.session, ctx.tenant).invoice_payment_failed(ctx.object)
+    await PaymentService(ctx.session, ctx.tenant).invoice_payment_failed(ctx.object)
 
 
 async def charge_refunded(ctx: EventContext) -> None:
@@ -42,11 +43,11 @@ async def charge_refunded(ctx: EventContext) -> None:
 
 
 async def charge_dispute_created(ctx: EventContext) -> None:
-    await RefundService(ctx.session, ctx.tenant).dispute_created(ctx.object)
+    await DisputeService(ctx.session, ctx.tenant).dispute_created(ctx.object)
 
 
 async def charge_dispute_closed(ctx: EventContext) -> None:
-    await RefundService(ctx.session, ctx.tenant).dispute_closed(ctx.object)
+    await DisputeService(ctx.session, ctx.tenant).dispute_closed(ctx.object)
 
 
 HANDLERS: dict[str, EventHandler] = {

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core import clock
+from plugins.token_packages.clawbacks import credits_owed, worth_of
 from plugins.token_packages.models import Refund
-from plugins.token_packages.refunds import credits_owed, worth_of
 from plugins.token_packages.tasks import RESUME_TASK, resume_refunds
 from tests.support.tenants import auth, user_auth
 from tests.token_packages.conftest import Shop
