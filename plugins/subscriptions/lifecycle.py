@@ -1,12 +1,5 @@
-"""Applying Stripe's subscription state: the row, dunning, the unlimited flag, plan-change credits, notices.
-
-Every path that learns a subscription's state (its events, an invoice's events, a plan change made
-through our API, reconcile) ends in `Lifecycle.apply(<the subscription as Stripe holds it now>)`.
-Event handlers first take the subscription's watermark (`ctx.mark_applied`), which skips events older
-than one already applied and serialises workers on one subscription, then re-read the subscription
-from Stripe rather than trusting the event's snapshot, so late and duplicated events converge on
-Stripe's current state and never regress it. A canceled subscription is never brought back.
-"""
+"""Applying Stripe's state of one subscription (the row, dunning, the unlimited flag, plan-change credits,
+notices) and reconciling a row with Stripe."""
 
 from __future__ import annotations
 
@@ -15,7 +8,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import stripe
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,14 +21,13 @@ from plugins.subscriptions import schemas
 from plugins.subscriptions.allowances import SOURCE_INVOICE, Allowances
 from plugins.subscriptions.config import Interval, config_of
 from plugins.subscriptions.models import FINAL, IN_GOOD_STANDING, Subscription
-from plugins.subscriptions.periods import Window, from_timestamp
 from plugins.subscriptions.prices import PriceBook, TierPrice
 from plugins.subscriptions.repository import AllowanceRepository, CheckoutRepository, SubscriptionRepository
+from plugins.subscriptions.stripe_shapes import StripeSubscription, plan_line
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.inbox.context import EventContext
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.subscriptions")
 
@@ -53,79 +44,6 @@ TRACKED = (
 )
 
 
-def _id(value: Any) -> str | None:
-    """An id field that may come expanded (`{"id": ...}`) or as the bare id."""
-    if isinstance(value, Mapping):
-        return str(value["id"])
-    return str(value) if value else None
-
-
-class StripeSubscription(msgspec.Struct, frozen=True):
-    """The fields of a Stripe subscription this plugin reads (today's shape: periods live on the items)."""
-
-    id: str
-    customer: str
-    status: str
-    item_id: str
-    price_id: str
-    interval: str | None
-    currency: str
-    period: Window
-    cancel_at_period_end: bool
-    trial_end: dt.datetime | None
-    ended_at: dt.datetime | None
-    metadata: dict[str, str]
-
-    @classmethod
-    def from_stripe(cls, obj: Mapping[str, Any]) -> StripeSubscription:
-        item = obj["items"]["data"][0]
-        price = item["price"]
-        start, end = from_timestamp(item["current_period_start"]), from_timestamp(item["current_period_end"])
-        assert start is not None
-        assert end is not None
-        return cls(
-            id=str(obj["id"]),
-            customer=_id(obj["customer"]) or "",
-            status=str(obj["status"]),
-            item_id=str(item["id"]),
-            price_id=str(price["id"]),
-            interval=(price.get("recurring") or {}).get("interval"),
-            currency=str(obj.get("currency") or price.get("currency") or ""),
-            period=Window(start, end),
-            cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
-            trial_end=from_timestamp(obj.get("trial_end")),
-            ended_at=from_timestamp(obj.get("ended_at")),
-            metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
-        )
-
-
-def subscription_of(invoice: Mapping[str, Any]) -> str | None:
-    """The subscription an invoice bills (`parent.subscription_details.subscription` in today's shape)."""
-    parent = invoice.get("parent") or {}
-    details = parent.get("subscription_details") or {}
-    return _id(details.get("subscription"))
-
-
-def plan_line(invoice: Mapping[str, Any]) -> tuple[str | None, Window] | None:
-    """(price id, period) of the invoice's latest non-proration subscription line: what the invoice pays for.
-
-    A proration-only invoice (a mid-period plan change) has none.
-    """
-    found: tuple[str | None, Window] | None = None
-    for line in (invoice.get("lines") or {}).get("data") or []:
-        parent = line.get("parent") or {}
-        details = parent.get("subscription_item_details")
-        if parent.get("type") != "subscription_item_details" or not details or details.get("proration"):
-            continue
-        start, end = from_timestamp(line["period"]["start"]), from_timestamp(line["period"]["end"])
-        if start is None or end is None or end <= start:
-            continue
-        price = ((line.get("pricing") or {}).get("price_details") or {}).get("price")
-        if found is None or end > found[1].end:
-            found = (_id(price), Window(start, end))
-    return found
-
-
 def state_of(row: Subscription) -> dict[str, str]:
     """The tracked fields of a row, as text (for diffs and reports)."""
     return {field: _text(getattr(row, field)) for field in TRACKED}
@@ -138,9 +56,15 @@ def _text(value: object) -> str:
 
 
 class Lifecycle:
-    """One tenant's subscriptions as Stripe reports them, inside the caller's transaction."""
+    """One tenant's subscriptions as Stripe reports them, inside the caller's transaction.
 
-    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Runtime) -> None:
+    Every path that learns a subscription's state (its events, an invoice's events, a plan change
+    made through our API, reconcile) ends in `apply(<the subscription as Stripe holds it now>)`, so
+    late and duplicated events converge on Stripe's current state. A canceled subscription is never
+    brought back.
+    """
+
+    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Kernel) -> None:
         self.session = session
         self.tenant = tenant
         self.runtime = runtime
@@ -167,37 +91,6 @@ class Lifecycle:
             raise
         result: dict[str, Any] = found.to_dict()
         return result
-
-    async def sync(self, ctx: EventContext, subscription_id: str) -> Subscription | None:
-        """Apply Stripe's current state of the subscription for an event, unless a newer event already did."""
-        if await ctx.mark_applied(subscription_id):
-            found = await self.fetch(subscription_id)
-            if found is not None:
-                observed = from_timestamp(ctx.created)
-                assert observed is not None
-                return await self.apply(found, observed=observed, event_id=ctx.id)
-        return await self.subscriptions.by_stripe_id(subscription_id, for_update=True)
-
-    async def is_ours(
-        self, subscription_id: str, price_id: str | None = None, metadata: Mapping[str, Any] | None = None
-    ) -> bool:
-        """Whether an event may concern one of our subscriptions, decided without asking Stripe.
-
-        Other plugins' subscriptions (recurring token packages) and the app's own are left alone.
-        """
-        if (metadata or {}).get("tollgate_tenant") == self.tenant.slug and (metadata or {}).get("tollgate_tier"):
-            return True
-        if price_id and await self.prices.tier_of(price_id) is not None:
-            return True
-        return await self.subscriptions.by_stripe_id(subscription_id) is not None
-
-    async def subscription_event(self, ctx: EventContext) -> Subscription | None:
-        """`customer.subscription.*`: apply the subscription as Stripe holds it now."""
-        items = (ctx.object.get("items") or {}).get("data") or [{}]
-        price_id = _id((items[0] or {}).get("price"))
-        if not await self.is_ours(ctx.object_id, price_id, ctx.object.get("metadata")):
-            return None
-        return await self.sync(ctx, ctx.object_id)
 
     async def target(self, sub: StripeSubscription) -> TierPrice | None:
         """What a subscription sells: its price's tier, else the tier our checkout wrote on it; None: not ours."""
@@ -395,83 +288,6 @@ class Lifecycle:
             period_credits=priced.period_credits if priced else row.period_credits,
         )
         await self.session.flush()
-
-    async def _invoice_subscription(self, ctx: EventContext) -> Subscription | None:
-        """The subscription an invoice event bills, applied as Stripe holds it now; None when not ours."""
-        invoice = ctx.object
-        subscription_id = subscription_of(invoice)
-        if subscription_id is None:
-            return None
-        line = plan_line(invoice)
-        metadata = ((invoice.get("parent") or {}).get("subscription_details") or {}).get("metadata")
-        if not await self.is_ours(subscription_id, line[0] if line else None, metadata):
-            return None
-        return await self.sync(ctx, subscription_id)
-
-    async def invoice_paid(self, ctx: EventContext) -> None:
-        row = await self._invoice_subscription(ctx)
-        if row is not None:
-            await self.grant_invoice(row, ctx.object)
-
-    async def invoice_failed(self, ctx: EventContext, *, action_required: bool) -> None:
-        """A charge failed (or needs the customer to authenticate): tell the tenant app, with the plan's state."""
-        invoice = ctx.object
-        row = await self._invoice_subscription(ctx)
-        if row is None:
-            return
-        attempt = int(invoice.get("attempt_count") or 0)
-        await notify(
-            self.session,
-            self.tenant,
-            "payment.failed",
-            {
-                **self.describe(row),
-                "invoice": invoice.get("id"),
-                "amount_due": invoice.get("amount_due"),
-                "currency": invoice.get("currency"),
-                "attempt_count": attempt,
-                "action_required": action_required,
-                "hosted_invoice_url": invoice.get("hosted_invoice_url"),
-                "next_payment_attempt": from_timestamp(invoice.get("next_payment_attempt")),
-            },
-            dedupe_key=f"payment.failed:{invoice.get('id')}:{attempt}:{'action' if action_required else 'declined'}",
-        )
-
-    async def trial_will_end(self, ctx: EventContext) -> None:
-        row = await self.subscription_event(ctx)
-        if row is None or row.trial_end is None:
-            return
-        await notify(
-            self.session,
-            self.tenant,
-            "subscription.trial_will_end",
-            {**self.describe(row), "trial_end": row.trial_end},
-            dedupe_key=f"subscription.trial_will_end:{row.stripe_subscription_id}:{int(row.trial_end.timestamp())}",
-        )
-
-    # ------------------------------------------------------------------------------------------
-    # Checkout Sessions
-    # ------------------------------------------------------------------------------------------
-
-    async def checkout_completed(self, ctx: EventContext) -> None:
-        session = ctx.object
-        if session.get("mode") != "subscription":
-            return
-        subscription_id = _id(session.get("subscription"))
-        checkout = await self.checkouts.by_session(str(session["id"]), for_update=True)
-        if checkout is not None:
-            checkout.status = "complete"
-            checkout.stripe_subscription_id = subscription_id
-            checkout.completed_at = checkout.completed_at or from_timestamp(ctx.created)
-        if subscription_id and (
-            checkout is not None or await self.is_ours(subscription_id, None, session.get("metadata"))
-        ):
-            await self.sync(ctx, subscription_id)
-
-    async def checkout_expired(self, ctx: EventContext) -> None:
-        checkout = await self.checkouts.by_session(ctx.object_id, for_update=True)
-        if checkout is not None and checkout.status == "open":
-            checkout.status = "expired"
 
     # ------------------------------------------------------------------------------------------
     # Reconcile

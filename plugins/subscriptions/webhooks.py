@@ -1,42 +1,42 @@
-"""Stripe events for subscriptions: each re-reads the subscription from Stripe and applies it (see lifecycle.py)."""
+"""Stripe events for subscriptions: each re-reads the subscription from Stripe and applies it (see events.py)."""
 
 from __future__ import annotations
 
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
-from plugins.subscriptions.lifecycle import Lifecycle
+from plugins.subscriptions.events import SubscriptionEvents
 
 
-def _lifecycle(ctx: EventContext) -> Lifecycle:
-    return Lifecycle(ctx.session, ctx.tenant, ctx.runtime)
+def _events(ctx: EventContext) -> SubscriptionEvents:
+    return SubscriptionEvents(ctx.session, ctx.tenant, ctx.runtime)
 
 
 async def subscription_changed(ctx: EventContext) -> None:
-    await _lifecycle(ctx).subscription_event(ctx)
+    await _events(ctx).subscription_event(ctx)
 
 
 async def trial_will_end(ctx: EventContext) -> None:
-    await _lifecycle(ctx).trial_will_end(ctx)
+    await _events(ctx).trial_will_end(ctx)
 
 
 async def invoice_paid(ctx: EventContext) -> None:
-    await _lifecycle(ctx).invoice_paid(ctx)
+    await _events(ctx).invoice_paid(ctx)
 
 
 async def invoice_payment_failed(ctx: EventContext) -> None:
-    await _lifecycle(ctx).invoice_failed(ctx, action_required=False)
+    await _events(ctx).invoice_failed(ctx, action_required=False)
 
 
 async def invoice_payment_action_required(ctx: EventContext) -> None:
-    await _lifecycle(ctx).invoice_failed(ctx, action_required=True)
+    await _events(ctx).invoice_failed(ctx, action_required=True)
 
 
 async def checkout_completed(ctx: EventContext) -> None:
-    await _lifecycle(ctx).checkout_completed(ctx)
+    await _events(ctx).checkout_completed(ctx)
 
 
 async def checkout_expired(ctx: EventContext) -> None:
-    await _lifecycle(ctx).checkout_expired(ctx)
+    await _events(ctx).checkout_expired(ctx)
 
 
 HANDLERS: dict[str, EventHandler] = {
