@@ -11,8 +11,6 @@ COPY tenants ./tenants
 RUN pip install .
 
 COPY settings.toml .secrets.toml ./
-COPY tests/stripe_emulator ./tests/stripe_emulator
-COPY tests/__init__.py ./tests/__init__.py
 
 RUN useradd --create-home tollgate && mkdir -p /app/var && chown tollgate /app/var
 USER tollgate

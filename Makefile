@@ -41,7 +41,7 @@ demo: $(STAMP)
 
 # The Stripe emulator alone, for `make run` with TOLLGATE_STRIPE__API_BASE=http://127.0.0.1:12111.
 emulator: $(STAMP)
-	$(BIN)/python -m tests.stripe_emulator --port 12111 --auto-accounts 'sk_test_\w+'
+	$(BIN)/python -m stripe_emulator --port 12111 --auto-accounts 'sk_test_\w+'
 
 migrate: $(STAMP)
 	$(BIN)/tollgate db upgrade
@@ -53,13 +53,13 @@ scheduler: $(STAMP)
 	$(BIN)/tollgate scheduler
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tenants tests demo
+	$(BIN)/ruff check core plugins tenants stripe_emulator tests demo
 	$(BIN)/ruff format --check core plugins tenants demo
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format core plugins tenants tests demo
-	$(BIN)/ruff check --fix core plugins tenants tests demo
+	$(BIN)/ruff format core plugins tenants stripe_emulator tests demo
+	$(BIN)/ruff check --fix core plugins tenants stripe_emulator tests demo
 
 test: $(STAMP) $(TEST_PLUGINS)/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)

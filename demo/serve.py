@@ -35,7 +35,7 @@ from demo.catalog import (
     plan_prices,
 )
 from demo.world import EmulatorProcess
-from tests.stripe_emulator.pytest_plugin import make_stripe_client
+from stripe_emulator.pytest_plugin import make_stripe_client
 
 console = Console()
 PLAN_PRICES = {"imagegen": IMAGEGEN_PRICES, "automate": AUTOMATE_PRICES, "fiko": FIKO_PRICES}

@@ -29,8 +29,8 @@ from core.migrate import upgrade
 from core.runtime import Runtime
 from core.settings import PROJECT_ROOT, load_dynaconf, to_plain
 from demo.receiver import NotificationReceiver
+from stripe_emulator.control import AsyncEmulatorControl, EmulatorError
 from tenants.registry import Tenant
-from tests.stripe_emulator.control import AsyncEmulatorControl, EmulatorError
 from tests.support.app import live_server
 
 Mode = Literal["emulator", "real"]
@@ -69,7 +69,7 @@ def expect(condition: bool, message: str) -> None:
 
 @dataclass
 class EmulatorProcess:
-    """`python -m tests.stripe_emulator` as a subprocess, with one account per tenant key."""
+    """`python -m stripe_emulator` as a subprocess, with one account per tenant key."""
 
     url: str
     control: AsyncEmulatorControl
@@ -81,7 +81,7 @@ class EmulatorProcess:
         accounts = [arg for key in keys for arg in ("--account", key)]
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "tests.stripe_emulator", "--port", "0", "--log-level", "warning"),
+                *(sys.executable, "-m", "stripe_emulator", "--port", "0", "--log-level", "warning"),
                 *("--ready-file", str(ready), *accounts),
                 cwd=PROJECT_ROOT,
                 stdout=log,

@@ -30,7 +30,7 @@ from tests.support.app import asgi_client  # noqa: E402
 from tests.support.database import wipe  # noqa: E402
 from tests.support.tenants import default_tenants, secrets_document  # noqa: E402
 
-pytest_plugins = ["tests.stripe_emulator.pytest_plugin"]
+pytest_plugins = ["stripe_emulator.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

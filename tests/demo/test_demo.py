@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.stripe_emulator.pytest_plugin import start_emulator, stop_emulator
+from stripe_emulator.pytest_plugin import start_emulator, stop_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.stripe_emulator.delivery import signature_header
+from stripe_emulator.delivery import signature_header
 from tests.support.tenants import WEBHOOK_SECRETS
 
 FIXTURES = Path("/work/shared/stripe/fixtures3.json")

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from core.app import create_app
 from core.inbox.models import WebhookEvent
 from core.runtime import Runtime
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.inbox.conftest import recorder, subscription_states
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
 from tests.support.jobs import drain
 from tests.support.tenants import secrets_document

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from core.inbox.signature import signature_matches
-from tests.stripe_emulator.delivery import signature_header
+from stripe_emulator.delivery import signature_header
 
 BODY = (
     b'{"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1"}},"note":"\xc3\xa9t\xc3\xa9"}'

@@ -10,7 +10,7 @@ from core.db import session_scope
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, handlers_for
 from core.runtime import Runtime
-from tests.stripe_emulator.pytest_plugin import *  # noqa: F403 - the emulator's fixtures
+from stripe_emulator.pytest_plugin import *  # noqa: F403 - the emulator's fixtures
 from tests.support.stripe_tenants import alpha_key, settings_overrides  # noqa: F401 - fixtures
 from tests.support.tenants import secrets_document, tenant_block
 

@@ -9,8 +9,8 @@ import pytest
 from core.db import session_scope
 from plugins.product_sync.services import SyncRuns
 from plugins.product_sync.sync import FullSync
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.payg.conftest import PAYG
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.tenants import auth, tenant_block
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from core.errors import SettingsError
 from core.ledger.models import CreditGrant
 from plugins.payg.models import CreditPurchase
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.payg.conftest import PAYG, apply_event
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.tenants import auth, tenant_block, user_auth
 
 BASE = "/t/alpha/v1/customers/buyer/credit-purchases"

@@ -15,7 +15,7 @@ from core.runtime import Runtime
 from plugins.product_sync import schemas
 from plugins.product_sync.services import SyncRuns
 from plugins.product_sync.sync import FullSync, PageListener
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.stripe_tenants import *  # noqa: F403 - alpha_key, beta_key, tenant_secrets, settings_overrides
 from tests.support.tenants import tenant_block
 

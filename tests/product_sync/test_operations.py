@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 from core.db import session_scope
 from core.runtime import Runtime
 from plugins.product_sync.services import SCHEDULE_TASK, SYNC_TASK, SyncRuns
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.product_sync.conftest import Dashboard
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.jobs import drain
 from tests.support.tenants import auth, user_auth
 

@@ -16,8 +16,8 @@ import pytest
 from core.app import create_app
 from core.runtime import Runtime
 from plugins.product_sync.services import Catalog
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.product_sync.conftest import Dashboard
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
 from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS, auth, tenant_block

@@ -20,8 +20,8 @@ from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, handlers_for
 from core.notifications.models import Notification
 from core.runtime import Runtime
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.notifications.conftest import TenantApp, tenant_app  # noqa: F401 - the tenant app's fixture
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
 from tests.support.jobs import drain
 from tests.support.stripe_tenants import alpha_key, settings_overrides  # noqa: F401 - fixtures

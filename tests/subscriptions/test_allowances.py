@@ -14,7 +14,7 @@ from core.ledger.models import CreditGrant
 from core.runtime import Runtime
 from plugins.subscriptions.periods import add_months, calendar_month
 from plugins.subscriptions.tasks import ALLOWANCES_TASK
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import create_customer, subscribed
 from tests.support.jobs import drain
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from core.runtime import Runtime
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.notifications.conftest import TenantApp
 from tests.product_sync.conftest import Dashboard, full_sync
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import FREE, Shop, create_customer
 from tests.support.tenants import auth, secrets_document, tenant_block
 

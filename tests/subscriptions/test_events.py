@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.ledger.models import CreditGrant
 from core.runtime import Runtime
 from plugins.subscriptions.models import Subscription, SubscriptionCheckout
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import (
     OK_URL,
     apply_event,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.runtime import Runtime
 from plugins.subscriptions.models import Allowance, Subscription
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import IMAGEGEN, apply_event, paid_checkout
 from tests.support.tenants import auth, secrets_document, tenant_block
 

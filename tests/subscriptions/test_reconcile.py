@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.ledger.models import CreditGrant
 from core.runtime import Runtime, set_current
 from plugins.subscriptions.models import Subscription
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import apply_event, events_since, subscribed
 from tests.support.jobs import drain
 from tests.support.tenants import auth

@@ -13,7 +13,7 @@ from core import clock
 from core.app import create_app
 from core.runtime import Runtime
 from plugins.subscriptions.models import SubscriptionCheckout
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import AMOUNTS, Shop, create_customer
 from tests.support.app import asgi_client
 from tests.support.tenants import auth, user_auth

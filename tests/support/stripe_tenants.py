@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.tenants import secrets_document
 
 __all__ = ["alpha_key", "beta_key", "settings_overrides", "tenant_secrets"]

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from core.notifications.models import Notification
 from core.runtime import Runtime
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.inbox.stripe_events import deliver
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.jobs import drain
 from tests.support.stripe_tenants import *  # noqa: F403 - alpha_key, beta_key, tenant_secrets, settings_overrides
 from tests.support.tenants import auth, tenant_block

@@ -15,7 +15,7 @@ from core import clock
 from core.app import create_app
 from core.ledger.tasks import expire_credits
 from core.runtime import Runtime
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.support.app import live_server
 from tests.support.jobs import drain
 from tests.support.tenants import WEBHOOK_SECRETS, auth

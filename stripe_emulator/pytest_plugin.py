@@ -1,6 +1,6 @@
 """Pytest fixtures: the emulator as a subprocess HTTP server, fresh accounts, SDK clients.
 
-Load with `pytest_plugins = ["tests.stripe_emulator.pytest_plugin"]` in the root conftest.
+Load with `pytest_plugins = ["stripe_emulator.pytest_plugin"]` in a top-level conftest.
 Set `STRIPE_EMULATOR_URL` to use an emulator that is already running instead.
 """
 
@@ -22,7 +22,7 @@ import stripe
 
 from .control import EmulatorControl
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 __all__ = [
     "EmulatorHandle",
@@ -80,7 +80,7 @@ class EmulatorHandle:
 def start_emulator(
     *args: str, work_dir: Path | None = None, startup_timeout: float = 20.0
 ) -> EmulatorHandle:
-    """Start `python -m tests.stripe_emulator --port 0 ARGS...` and wait until it answers.
+    """Start `python -m stripe_emulator --port 0 ARGS...` and wait until it answers.
 
     Its request log goes to `<work_dir>/emulator.log` (a temporary directory by default).
     """
@@ -89,7 +89,7 @@ def start_emulator(
     log_path = work / "emulator.log"
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.stripe_emulator", "--port", "0",
+        [sys.executable, "-m", "stripe_emulator", "--port", "0",
          "--ready-file", str(ready), *args],
         cwd=REPO_ROOT,
         stdout=log_file,

@@ -1,4 +1,4 @@
-"""Run the emulator alone: `python -m tests.stripe_emulator --port 12111`."""
+"""Run the emulator alone: `python -m stripe_emulator --port 12111`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .app import create_app
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.stripe_emulator",
+        prog="python -m stripe_emulator",
         description="A Stripe API emulator speaking today's API shapes (test mode only).",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -7,7 +7,7 @@ import httpx
 import pytest
 import stripe
 
-from tests.stripe_emulator.pytest_plugin import (
+from stripe_emulator.pytest_plugin import (
     EmulatorHandle,
     new_api_key,
     start_emulator,

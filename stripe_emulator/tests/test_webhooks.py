@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import stripe
 
-from tests.emulator.receiver import WebhookReceiver
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.tests.receiver import WebhookReceiver
 
 
 def _make_customers(handle: EmulatorHandle, key: str, n: int) -> list[str]:
@@ -226,7 +226,7 @@ async def test_async_control_client(
 def test_webhook_fault_settings_are_validated(
     stripe_emulator: EmulatorHandle, stripe_account: str
 ) -> None:
-    from tests.stripe_emulator.control import EmulatorError
+    from stripe_emulator.control import EmulatorError
 
     with pytest.raises(EmulatorError) as info:
         stripe_emulator.control.set_webhook_faults(stripe_account, duplicates=0)
@@ -234,7 +234,7 @@ def test_webhook_fault_settings_are_validated(
 
 
 def test_signature_header_format_matches_the_sdk() -> None:
-    from tests.stripe_emulator.delivery import signature_header
+    from stripe_emulator.delivery import signature_header
 
     payload = b'{"id": "evt_1", "object": "event"}'
     header = signature_header(payload, ["whsec_abc"], int(time.time()))

@@ -9,8 +9,8 @@ import time
 import pytest
 import stripe
 
-from tests.stripe_emulator.control import EmulatorError
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.control import EmulatorError
+from stripe_emulator.pytest_plugin import EmulatorHandle
 
 
 @pytest.fixture(autouse=True)

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.emulator.receiver import WebhookReceiver
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.tests.receiver import WebhookReceiver
 
-PLUGIN = "tests.stripe_emulator.pytest_plugin"
+PLUGIN = "stripe_emulator.pytest_plugin"
 
-# The root conftest registers the plugin; re-exporting its fixtures here as well would give
-# this folder a second session emulator. Without the root registration, re-export them.
+# tests/conftest.py registers the plugin when the main suite runs too; re-exporting its fixtures
+# here as well would give this folder a second session emulator. Run alone, re-export them.
 if PLUGIN not in getattr(sys.modules.get("tests.conftest"), "pytest_plugins", ()):
-    from tests.stripe_emulator.pytest_plugin import *  # noqa: F403
+    from stripe_emulator.pytest_plugin import *  # noqa: F403
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.pytest_plugin import EmulatorHandle
 
 HERE = Path(__file__).resolve().parent
 VENDORED = HERE / "data" / "stripe_fixtures.json"

@@ -11,9 +11,9 @@ import httpx
 import pytest
 import stripe
 
-from tests.emulator.receiver import WebhookReceiver
-from tests.stripe_emulator.control import EmulatorControl, EmulatorError
-from tests.stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.control import EmulatorControl, EmulatorError
+from stripe_emulator.pytest_plugin import EmulatorHandle
+from stripe_emulator.tests.receiver import WebhookReceiver
 
 DAY = 86400
 
