@@ -47,6 +47,7 @@ class TollgateInit(InitPluginProtocol):
     def _configure_dependencies(self, app_config: LitestarConfig) -> None:
         from core.db import session_scope
         from core.inbox.services import InboxService
+        from core.kernel import Kernel
         from core.plugins import Plugins
         from tenants.auth import Principal
         from tenants.registry import Tenant
@@ -68,6 +69,9 @@ class TollgateInit(InitPluginProtocol):
         def provide_runtime() -> Runtime:
             return runtime
 
+        def provide_kernel() -> Kernel:
+            return runtime
+
         def provide_plugins() -> Plugins:
             return runtime.plugins
 
@@ -81,10 +85,11 @@ class TollgateInit(InitPluginProtocol):
                 "tenant": Provide(provide_tenant, sync_to_thread=False),
                 "principal": Provide(provide_principal, sync_to_thread=False),
                 "runtime": Provide(provide_runtime, sync_to_thread=False),
+                "kernel": Provide(provide_kernel, sync_to_thread=False),
                 "plugins": Provide(provide_plugins, sync_to_thread=False),
             }
         )
-        app_config.signature_types.extend([Runtime, Plugins, Tenant, Principal, AsyncSession])
+        app_config.signature_types.extend([Runtime, Kernel, Plugins, Tenant, Principal, AsyncSession])
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController
@@ -94,7 +99,7 @@ class TollgateInit(InitPluginProtocol):
         from tenants.auth import plugin_guard, tenant_guard
 
         per_plugin: list[Router] = []
-        for plugin, handlers in self.runtime.plugins.results_by_plugin("tollgate_route_handlers"):
+        for plugin, handlers in self.runtime.plugins.results_by_plugin("tollgate_route_handlers", kernel=self.runtime):
             if not handlers:
                 continue
             guards = [] if is_kernel(plugin) else [plugin_guard(plugin)]

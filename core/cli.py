@@ -196,7 +196,7 @@ def _migration_errors() -> Iterator[None]:
     """Migration errors an operator can act on become one line, not a traceback."""
     from alembic.util import CommandError
 
-    from core.migrate import MigrationError
+    from core.errors import MigrationError
 
     try:
         yield

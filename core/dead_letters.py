@@ -21,7 +21,7 @@ from core.errors import Conflict
 from core.retries import LeasedService, error_line
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
     from tenants.registry import Tenant
 
 console = Console()
@@ -35,7 +35,7 @@ def summary(error: str | None, width: int = 100) -> str:
     return error_line(error or "")[:width]
 
 
-def _tenants(runtime: Runtime, slugs: Sequence[str]) -> list[Tenant]:
+def _tenants(runtime: Kernel, slugs: Sequence[str]) -> list[Tenant]:
     if not slugs:
         return list(runtime.tenants)
     try:
@@ -45,7 +45,7 @@ def _tenants(runtime: Runtime, slugs: Sequence[str]) -> list[Tenant]:
 
 
 async def _rows(
-    runtime: Runtime, service: type[LeasedService[Any]], tenant: Tenant, status: str | None, event_type: str | None
+    runtime: Kernel, service: type[LeasedService[Any]], tenant: Tenant, status: str | None, event_type: str | None
 ) -> list[Any]:
     """Every matching row of one tenant, newest first, read page by page."""
     rows: list[Any] = []
@@ -140,7 +140,7 @@ def leased_rows_commands(
 
 
 async def _replay(
-    runtime: Runtime, service: type[LeasedService[Any]], targets: Sequence[tuple[Tenant, uuid.UUID]]
+    runtime: Kernel, service: type[LeasedService[Any]], targets: Sequence[tuple[Tenant, uuid.UUID]]
 ) -> tuple[int, int]:
     replayed = busy = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter
+from litestar.params import FromPath, HeaderParameter, SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.plugins import Plugins
@@ -13,6 +13,7 @@ from tenants.auth import Principal
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
+    from core.kernel import Kernel
     from core.runtime import Runtime
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
@@ -20,6 +21,8 @@ CurrentTenant: TypeAlias = NamedDependency[Tenant]
 CurrentPrincipal: TypeAlias = NamedDependency[Principal]
 PluginsDep: TypeAlias = NamedDependency[Plugins]
 RuntimeDep: TypeAlias = NamedDependency["Runtime"]
+# A Protocol: Litestar's signature model cannot validate it, so the provided runtime is taken as is.
+KernelDep: TypeAlias = NamedDependency[SkipValidation["Kernel"]]
 CustomerPath: TypeAlias = FromPath[str]
 IdempotencyKey: TypeAlias = Annotated[
     str | None,

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.customers.models import Customer
 from core.customers.services import CustomerService
-from core.deps import CurrentTenant, CustomerPath, DbSession, PluginsDep
+from core.deps import CurrentTenant, CustomerPath, DbSession, KernelDep, PluginsDep
+from core.kernel import Kernel
 from core.plugins import Plugins
 from tenants.registry import Tenant
 
@@ -30,10 +31,12 @@ class Entitlements(msgspec.Struct):
     sources: dict[str, dict[str, Any]]
 
 
-async def collect(plugins: Plugins, tenant: Tenant, customer: Customer, session: AsyncSession) -> Entitlements:
+async def collect(
+    plugins: Plugins, tenant: Tenant, customer: Customer, session: AsyncSession, kernel: Kernel
+) -> Entitlements:
     merged = Entitlements(customer=customer.external_id, tier=None, models=[], features={}, limits={}, sources={})
     for plugin, result in await plugins.answers_for(
-        "tollgate_entitlements", tenant, customer=customer, session=session
+        "tollgate_entitlements", tenant, customer=customer, session=session, kernel=kernel
     ):
         merged.sources[plugin] = dict(result)
         merged.tier = result.get("tier") or merged.tier
@@ -51,7 +54,7 @@ async def collect(plugins: Plugins, tenant: Tenant, customer: Customer, session:
     **access(SERVICE, ADMIN, END_USER),
 )
 async def read_entitlements(
-    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, customer: CustomerPath
+    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, kernel: KernelDep, customer: CustomerPath
 ) -> Entitlements:
     row = await CustomerService(db_session, tenant).get(customer)
-    return await collect(plugins, tenant, row, db_session)
+    return await collect(plugins, tenant, row, db_session, kernel)

@@ -95,6 +95,10 @@ class SecretsUnavailable(ServiceUnavailable):
     code = "secrets_unavailable"
 
 
+class MigrationError(Exception):
+    """The migrations cannot run as asked: a message an operator can act on."""
+
+
 class SettingsError(Exception):
     """The settings cannot run: raised at start-up with a message naming tenant and key."""
 

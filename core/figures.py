@@ -15,7 +15,7 @@ from litestar import get
 from litestar.params import FromQuery
 
 from core.access import ADMIN, access
-from core.deps import CurrentTenant, DbSession, PluginsDep
+from core.deps import CurrentTenant, DbSession, KernelDep, PluginsDep
 from core.errors import BadRequest
 
 
@@ -28,15 +28,19 @@ class Figures(msgspec.Struct):
 
 @get("/admin/figures", tags=["admin"], summary="Financial figures of this tenant (admin)", **access(ADMIN))
 async def read_figures(
+    *,
     tenant: CurrentTenant,
     db_session: DbSession,
     plugins: PluginsDep,
+    kernel: KernelDep,
     since: FromQuery[dt.datetime | None] = None,
     until: FromQuery[dt.datetime | None] = None,
 ) -> Figures:
     if since is not None and until is not None and since >= until:
         raise BadRequest("`since` must be before `until`.", code="invalid_window")
-    answers = await plugins.answers_for("tollgate_admin_figures", tenant, session=db_session, since=since, until=until)
+    answers = await plugins.answers_for(
+        "tollgate_admin_figures", tenant, session=db_session, since=since, until=until, kernel=kernel
+    )
     return Figures(tenant=tenant.slug, since=since, until=until, figures={p: dict(a) for p, a in answers})
 
 

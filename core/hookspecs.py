@@ -1,10 +1,13 @@
 """The kernel's contract with plugins: every hook a plugin may implement, typed and documented.
 
-A plugin is a module (or package) with functions marked `@hookimpl`; the kernel calls them at the
-moments described below and decides where their results go. Plugins return data; the kernel
-mounts it. Hooks that run once at start-up may return plain values; `tollgate_entitlements` runs
-per request and may return an awaitable. No hook here is `firstresult`: every plugin that
-implements a hook contributes, because several plugins may serve one tenant at once.
+A plugin is a module (or package) with functions marked `@hookimpl`; the kernel calls them through
+pluggy (`TOLLGATE_TRACE_PLUGINS=1` traces every call; hook wrappers see them) at the moments
+described below and decides where their results go. Plugins return data; the kernel mounts it.
+Hooks that run once the kernel exists receive it as `kernel` (`core.kernel.Kernel`: sessions, jobs,
+Stripe clients, settings, tenants); an implementation takes only the arguments it needs. Hooks that
+run once at start-up may return plain values; per-request hooks may return an awaitable. No hook
+here is `firstresult`: every plugin that implements a hook contributes, because several plugins may
+serve one tenant at once.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import pluggy
+
+from core.jobs import Schedule
+
+__all__ = ["PROJECT", "EventHandler", "Schedule", "hookimpl", "hookspec"]
 
 if TYPE_CHECKING:
     import click
@@ -24,8 +30,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
+    from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
     from core.inbox.context import EventContext
+    from core.kernel import EventClaim, Kernel
     from tenants.registry import Tenant
 
 PROJECT = "tollgate"
@@ -35,22 +43,13 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 EventHandler = Callable[["EventContext"], Awaitable[None]]
 
 
-class Schedule(msgspec.Struct, frozen=True):
-    """A recurring job: the registered task's name and a cron line (UTC) or an interval."""
-
-    task_name: str
-    cron: str | None = None
-    interval_seconds: int | None = None
-    kwargs: dict[str, Any] = {}
-
-
 # ---------------------------------------------------------------------------------------------
 # Web
 # ---------------------------------------------------------------------------------------------
 
 
 @hookspec
-def tollgate_route_handlers() -> Sequence[ControllerRouterHandler]:
+def tollgate_route_handlers(kernel: Kernel) -> Sequence[ControllerRouterHandler]:
     """Return the plugin's route handlers and controllers. Called once while the app is built.
 
     The kernel mounts them under `/t/{tenant}/v1`, behind tenant resolution, authentication and a
@@ -68,7 +67,7 @@ def tollgate_route_handlers() -> Sequence[ControllerRouterHandler]:
 
 
 @hookspec
-def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
+def tollgate_webhook_handlers(kernel: Kernel) -> Mapping[str, EventHandler]:
     """Return `{stripe_event_type: handler}`. Called once at start-up.
 
     When a verified Stripe event is processed for a tenant, the kernel awaits the handler of every
@@ -80,18 +79,33 @@ def tollgate_webhook_handlers() -> Mapping[str, EventHandler]:
     raise NotImplementedError
 
 
+@hookspec
+def tollgate_event_claims(kernel: Kernel) -> Mapping[str, EventClaim]:
+    """Return `{stripe_event_type: predicate(event) -> bool}` for event types this plugin handles
+    beside others, saying which events are its own. Called once at start-up.
+
+    When an enabled plugin's predicate claims an event, the handlers of the other plugins that
+    declared claims on that type do not run (plugins that declared none still do); when nobody
+    claims it, every handler runs. Claim by what the plugin stamped on the Stripe objects it made:
+    `core.inbox.dispatch.metadata_owner(obj) == "<plugin>"` reads the `tollgate_plugin` metadata.
+    """
+    raise NotImplementedError
+
+
 # ---------------------------------------------------------------------------------------------
 # Jobs
 # ---------------------------------------------------------------------------------------------
 
 
 @hookspec
-def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
+def tollgate_tasks(broker: AsyncBroker, kernel: Kernel) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
     """Register the plugin's taskiq tasks on `broker` and return them. Called once per process.
 
     Give each task a stable `task_name` prefixed with the plugin's name
     (`broker.register_task(fn, task_name="payg.expire_purchases")`). Tasks take ids, not objects,
     open their own session, and are safe to run twice (the Redis broker delivers at least once).
+    A task receives the kernel by declaring `kernel: Annotated[Kernel, TaskiqDepends()]` (taskiq
+    injects it; a test passes it by hand).
     """
     raise NotImplementedError
 
@@ -113,7 +127,7 @@ def tollgate_schedules() -> Sequence[Schedule]:
 
 @hookspec
 def tollgate_entitlements(
-    tenant: Tenant, customer: Customer, session: AsyncSession
+    tenant: Tenant, customer: Customer, session: AsyncSession, kernel: Kernel
 ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
     """Return what this plugin grants `customer` (features, models, limits, tier), or None.
 
@@ -125,13 +139,58 @@ def tollgate_entitlements(
 
 @hookspec
 def tollgate_admin_figures(
-    tenant: Tenant, session: AsyncSession, since: dt.datetime | None, until: dt.datetime | None
+    tenant: Tenant, session: AsyncSession, since: dt.datetime | None, until: dt.datetime | None, kernel: Kernel
 ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
     """Return this plugin's financial figures for one tenant over `[since, until)`, or None.
 
     Called on the admin route `GET /admin/figures` for each plugin the tenant has enabled (and the
     kernel's domains); the kernel awaits awaitables and answers every mapping under its plugin's
     name. Money is integers in minor units keyed by currency; credits are integers.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# What plugins offer each other
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_catalog_prices(
+    tenant: Tenant, session: AsyncSession, query: CatalogQuery, kernel: Kernel
+) -> Sequence[CatalogPrice] | Awaitable[Sequence[CatalogPrice]] | None:
+    """Return the prices this plugin's catalog holds for `query` (see `core.catalog.CatalogQuery`).
+
+    Called (through `core.catalog.catalog_prices`) when a plugin that sells from catalogs needs a
+    price: payg for credit packs, subscriptions for plan tiers; only for plugins the tenant enables.
+    Return `[]` or None when the catalog has none.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_plan_tiers(tenant: Tenant, kernel: Kernel) -> Sequence[str] | None:
+    """Return the plan tier ids this plugin sells to `tenant`, or None.
+
+    Called when another plugin checks a `plan_tier` it was given (product_sync flags catalog prices
+    naming a tier that no plan sells); only for plugins the tenant enables.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_notification_types() -> Mapping[str, str]:
+    """Return the notification types this plugin sends to tenant apps, `{type: what it means}`.
+
+    Called once at start-up. `core.notifications.notify` refuses a type nobody registered, so a
+    typo fails in tests, not in a tenant app. Several plugins may register one type (both
+    subscriptions and token packages send `payment.failed`); the kernel registers its own
+    (`credits.*`).
     """
     raise NotImplementedError
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, ScheduleSource, TaskiqScheduler
@@ -21,7 +22,6 @@ from taskiq.scheduler.scheduled_task import ScheduledTask
 from taskiq_redis import RedisStreamBroker
 
 from core.db import after_commit
-from core.hookspecs import Schedule
 from core.settings import JobsConfig
 
 logger = logging.getLogger("tollgate.jobs")
@@ -41,6 +41,15 @@ return #ARGV - 2
 
 
 T = TypeVar("T")
+
+
+class Schedule(msgspec.Struct, frozen=True):
+    """A recurring job: the registered task's name and a cron line (UTC) or an interval."""
+
+    task_name: str
+    cron: str | None = None
+    interval_seconds: int | None = None
+    kwargs: dict[str, Any] = {}
 
 
 class Coalesced(Generic[T]):

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import column, inspect, table
 
-from core.migrate import MigrationError
+from core.errors import MigrationError
 
 LINEAR = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 KERNEL = frozenset({"0001", "0002", "0003", "0008", "0009"})

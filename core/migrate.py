@@ -24,12 +24,10 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from core.errors import MigrationError
+
 if TYPE_CHECKING:
     from core.plugins import Plugins
-
-
-class MigrationError(Exception):
-    """The migrations cannot run as asked: a message an operator can act on."""
 
 
 class Branch(NamedTuple):

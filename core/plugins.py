@@ -48,6 +48,7 @@ class Plugins:
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
+        self._callers: dict[tuple[str, str], Any] = {}
 
     @property
     def hook(self) -> Any:
@@ -62,29 +63,48 @@ class Plugins:
         return {name for name in self.names() if not is_kernel(name)}
 
     def results_by_plugin(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-        """Call one hook on every plugin, yielding (plugin name, result) — results pluggy would merge."""
+        """Call one hook on every plugin through pluggy, yielding (plugin name, result) in load order.
+
+        Each plugin's implementation runs through its own pluggy hook caller (`subset_hook_caller`,
+        the other plugins' plain implementations left out, every wrapper kept), so tracing and
+        hook wrappers see every call while the kernel still knows whose answer is whose.
+        """
         for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
-            yield impl.plugin_name, impl.function(**kwargs)
+            if not (impl.hookwrapper or impl.wrapper):
+                yield impl.plugin_name, self._answer(hook_name, impl.plugin_name, kwargs)
 
     async def answers_for(self, hook_name: str, tenant: Any, **kwargs: Any) -> list[tuple[str, Any]]:
         """A per-request hook's non-empty answers from the kernel and the plugins `tenant` enables, awaited."""
         answers: list[tuple[str, Any]] = []
-        for plugin, answer in self.results_by_plugin(hook_name, tenant=tenant, **kwargs):
-            if not is_kernel(plugin) and not tenant.enabled(plugin):
-                if inspect.iscoroutine(answer):
-                    answer.close()  # never awaited: the tenant has not enabled this plugin
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            plugin = impl.plugin_name
+            if impl.hookwrapper or impl.wrapper or not (is_kernel(plugin) or tenant.enabled(plugin)):
                 continue
-            result = await resolve(answer)
+            result = await resolve(self._answer(hook_name, plugin, {"tenant": tenant, **kwargs}))
             if result:
                 answers.append((plugin, result))
         return answers
 
     def call_one(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
-        """Call one plugin's implementation of a hook (None when it does not implement it)."""
+        """Call one plugin's implementation of a hook through pluggy (None when it does not implement it)."""
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-            if impl.plugin_name == plugin:
-                return impl.function(**kwargs)
+            if impl.plugin_name == plugin and not (impl.hookwrapper or impl.wrapper):
+                return self._answer(hook_name, plugin, kwargs)
         return None
+
+    def _answer(self, hook_name: str, plugin: str, kwargs: dict[str, Any]) -> Any:
+        caller = self._callers.get((hook_name, plugin))
+        if caller is None:
+            hook = getattr(self.pm.hook, hook_name)
+            others = {
+                impl.plugin_name
+                for impl in hook.get_hookimpls()
+                if impl.plugin_name != plugin and not (impl.hookwrapper or impl.wrapper)
+            }
+            remove = [self.pm.get_plugin(name) for name in others]
+            caller = self._callers[(hook_name, plugin)] = self.pm.subset_hook_caller(hook_name, remove_plugins=remove)
+        results = caller(**kwargs)
+        return results[0] if results else None
 
 
 async def resolve(value: Any) -> Any:

@@ -31,7 +31,7 @@ from tenants.registry import Tenant
 
 if TYPE_CHECKING:
     from core.jobs import Jobs
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 PENDING: Final = "pending"
 PROCESSING: Final = "processing"
@@ -353,7 +353,7 @@ class LeasedService(Generic[W]):
 
 
 async def resend_lost(
-    runtime: Runtime, service: type[LeasedService[Any]], policy: RetryPolicy, max_attempts: Callable[[Tenant], int]
+    runtime: Kernel, service: type[LeasedService[Any]], policy: RetryPolicy, max_attempts: Callable[[Tenant], int]
 ) -> int:
     """The sweeper: for every tenant, reopen rows whose task was lost or whose retry is due, and send them."""
     total = 0

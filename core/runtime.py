@@ -1,7 +1,8 @@
 """The process's runtime: settings, plugins, tenants, secrets, Stripe clients, database and jobs.
 
-One `Runtime` per process, built from the settings by the web app, the worker or the CLI.
-Tasks reach it through `current()`, since taskiq hands them only their (id) arguments.
+One `Runtime` per process, built from the settings by the web app, the worker or the CLI. It is
+the kernel context (`core.kernel.Kernel`) that hooks receive as `kernel`, that taskiq injects into
+tasks, and that each of its sessions carries (`core.kernel.kernel_of(session)`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import create_engine, create_sessionmaker
 from core.jobs import Jobs, build_broker
+from core.kernel import KERNEL_KEY, EventClaim, Kernel
 from core.ledger.spends import Spends
 from core.plugins import Plugins, load_plugins
 from core.settings import AppConfig, load_dynaconf, validate
-from tenants.registry import TenantRegistry
+from tenants.registry import Tenant, TenantRegistry
 from tenants.secrets import SecretsStore, build_backend
 from tenants.stripe import StripeClients
 
@@ -36,6 +38,9 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     jobs: Jobs
     event_handlers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    notification_types: dict[str, str] = field(default_factory=dict)
+    event_claims: dict[str, list[tuple[str, EventClaim]]] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     spends: Spends = field(init=False)
     _started: bool = False
 
@@ -74,17 +79,27 @@ class Runtime:
             sessions=create_sessionmaker(engine),
             jobs=jobs,
         )
+        runtime.sessions.configure(info={KERNEL_KEY: runtime})
+        jobs.broker.add_dependency_context({Kernel: runtime})
         # Calling the hook imports the models, which registers their tables with the metadata.
         list(plugins.results_by_plugin("tollgate_models"))
-        for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker):
+        for plugin, types in plugins.results_by_plugin("tollgate_notification_types"):
+            for name, meaning in (types or {}).items():
+                runtime.notification_types.setdefault(name, meaning or f"sent by {plugin}")
+        for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker, kernel=runtime):
             jobs.add_tasks(tasks or [])
         for _, schedules in plugins.results_by_plugin("tollgate_schedules"):
             jobs.add_schedules(schedules or [])
-        for plugin, handlers in plugins.results_by_plugin("tollgate_webhook_handlers"):
+        for plugin, claims in plugins.results_by_plugin("tollgate_event_claims", kernel=runtime):
+            for event_type, claim in (claims or {}).items():
+                runtime.event_claims.setdefault(event_type, []).append((plugin, claim))
+        for plugin, handlers in plugins.results_by_plugin("tollgate_webhook_handlers", kernel=runtime):
             for event_type, handler in (handlers or {}).items():
                 runtime.event_handlers.setdefault(event_type, []).append((plugin, handler))
-        set_current(runtime)
         return runtime
+
+    async def ask(self, hook_name: str, tenant: Tenant, **kwargs: Any) -> list[tuple[str, Any]]:
+        return await self.plugins.answers_for(hook_name, tenant, kernel=self, **kwargs)
 
     async def start(self) -> None:
         if self._started:
@@ -101,17 +116,3 @@ class Runtime:
         if not self.jobs.broker.is_worker_process:
             await self.jobs.broker.shutdown()
         await self.engine.dispose()
-
-
-_current: Runtime | None = None
-
-
-def set_current(runtime: Runtime) -> None:
-    global _current  # noqa: PLW0603 - one runtime per process, reached by tasks
-    _current = runtime
-
-
-def current() -> Runtime:
-    if _current is None:
-        raise RuntimeError("the Tollgate runtime is not built in this process")
-    return _current

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import stripe
     from stripe import StripeObject
 
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 # Stripe object names whose API path is not simply the plural (`subscription` -> `subscriptions`).
 _RESOURCE_PATHS = {"invoiceitem": "invoice_items"}
@@ -37,7 +37,7 @@ class EventContext:
     tenant: Tenant
     event: Mapping[str, Any]
     session: AsyncSession
-    runtime: Runtime
+    runtime: Kernel
 
     @property
     def id(self) -> str:

@@ -1,10 +1,13 @@
 """Which handlers an event goes to: every enabled plugin's handler for its type (kernel domains always),
-none when the event's mode (live or test) is not the tenant's.
+none when the event's mode (live or test) is not the tenant's, and only its owner's when a plugin
+claims the event's Stripe object (`tollgate_event_claims`: by the `tollgate_plugin` metadata the
+plugin stamped on the objects it created).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.hookspecs import EventHandler
 from core.plugins import is_kernel
@@ -12,7 +15,7 @@ from tenants.registry import Tenant
 
 if TYPE_CHECKING:
     from core.inbox.context import EventContext
-    from core.runtime import Runtime
+    from core.kernel import EventClaim, Kernel
 
 
 class HandlerFailed(Exception):
@@ -31,7 +34,7 @@ class Routing(NamedTuple):
     ignored_because: str | None = None
 
 
-def route(runtime: Runtime, tenant: Tenant, event_type: str, *, livemode: bool | None, live_key: bool) -> Routing:
+def route(runtime: Kernel, tenant: Tenant, event_type: str, *, livemode: bool | None, live_key: bool) -> Routing:
     """The handlers that apply an event for `tenant`: none when its mode is not that of the tenant's Stripe key.
 
     An event of the other mode comes from an endpoint wired to the wrong account mode: applied, a
@@ -44,7 +47,7 @@ def route(runtime: Runtime, tenant: Tenant, event_type: str, *, livemode: bool |
     return Routing(handlers_for(runtime, tenant, event_type))
 
 
-def handlers_for(runtime: Runtime, tenant: Tenant, event_type: str) -> list[tuple[str, EventHandler]]:
+def handlers_for(runtime: Kernel, tenant: Tenant, event_type: str) -> list[tuple[str, EventHandler]]:
     """The (plugin, handler) pairs that apply `event_type` for `tenant`, in plugin registration order."""
     return [
         (plugin, handler)
@@ -53,9 +56,44 @@ def handlers_for(runtime: Runtime, tenant: Tenant, event_type: str) -> list[tupl
     ]
 
 
+def metadata_owner(obj: Mapping[str, Any]) -> str | None:
+    """The plugin that made a Stripe object, from the `tollgate_plugin` metadata it stamped on it (an
+    invoice carries its subscription's metadata under `parent.subscription_details`)."""
+    metadata = obj.get("metadata") or {}
+    if not metadata.get("tollgate_plugin"):
+        details = (obj.get("parent") or {}).get("subscription_details") or {}
+        metadata = details.get("metadata") or {}
+    owner = metadata.get("tollgate_plugin")
+    return str(owner) if owner else None
+
+
+def claims_by_metadata(plugin: str, event_types: Sequence[str]) -> dict[str, EventClaim]:
+    """`tollgate_event_claims`'s usual answer: `plugin` claims the events of `event_types` whose object
+    it stamped with its `tollgate_plugin` metadata."""
+
+    def stamped_by_plugin(event: Mapping[str, Any]) -> bool:
+        return metadata_owner(event["data"]["object"]) == plugin
+
+    return dict.fromkeys(event_types, stamped_by_plugin)
+
+
+def claimed(
+    kernel: Kernel, tenant: Tenant, event: Mapping[str, Any], handlers: list[tuple[str, EventHandler]]
+) -> list[tuple[str, EventHandler]]:
+    """`handlers` less those of plugins that declare claims on the event's type but do not claim this
+    event, when another enabled plugin does; with no claim, every handler gets it."""
+    claims = kernel.event_claims.get(str(event.get("type")), ())
+    owners = {plugin for plugin, claims_it in claims if tenant.enabled(plugin) and claims_it(event)}
+    if not owners:
+        return handlers
+    claimants = {plugin for plugin, _ in claims}
+    return [(plugin, handler) for plugin, handler in handlers if plugin in owners or plugin not in claimants]
+
+
 async def dispatch(ctx: EventContext, handlers: list[tuple[str, EventHandler]]) -> None:
-    """Await each handler in turn, in the caller's transaction; the first failure fails the event."""
-    for plugin, handler in handlers:
+    """Await each handler the event's claims leave, in turn, in the caller's transaction; the first
+    failure fails the event."""
+    for plugin, handler in claimed(ctx.runtime, ctx.tenant, ctx.event, handlers):
         try:
             await handler(ctx)
         except Exception as exc:

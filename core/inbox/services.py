@@ -32,7 +32,7 @@ from tenants.registry import Tenant
 from tenants.secrets import TenantSecrets
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.inbox")
 
@@ -47,7 +47,7 @@ class InboxService:
     (the embedded default) each request stores its own in a session.
     """
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.writer: InboxWriter | None = None
         if runtime.engine.dialect.name == "postgresql":
@@ -186,7 +186,7 @@ class InboxProcessor:
     as on the general path. Any other attempt, and every attempt on SQLite, takes the general path.
     """
 
-    def __init__(self, runtime: Runtime, *, max_batch: int = 64, flushes: int = 2) -> None:
+    def __init__(self, runtime: Kernel, *, max_batch: int = 64, flushes: int = 2) -> None:
         self.runtime = runtime
         self.policy = runtime.config.inbox
         self.on_driver = runtime.engine.dialect.name == "postgresql"

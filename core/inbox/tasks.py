@@ -4,40 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
 from core.hookspecs import Schedule
 from core.inbox.services import PROCESS_TASK, SWEEP_TASK, InboxProcessor, WebhookEventService
+from core.kernel import Kernel
 from core.retries import resend_lost
 
 SWEEP_INTERVAL_SECONDS = 5
 
 
-async def process_event(tenant: str, event_id: str) -> str | None:
+async def process_event(kernel: Annotated[Kernel, TaskiqDepends()], tenant: str, event_id: str) -> str | None:
     """One processing attempt; safe to run twice (a settled or leased event is left alone)."""
-    return await _processor().process(tenant, uuid.UUID(event_id))
+    return await processor_of(kernel).process(tenant, uuid.UUID(event_id))
 
 
-_processors: list[InboxProcessor] = []
+def processor_of(kernel: Kernel) -> InboxProcessor:
+    """The kernel's processor, kept between tasks (it caches each tenant's handlers)."""
+    processors: dict[str, InboxProcessor] = kernel.state
+    if PROCESS_TASK not in processors:
+        processors[PROCESS_TASK] = InboxProcessor(kernel)
+    return processors[PROCESS_TASK]
 
 
-def _processor() -> InboxProcessor:
-    """The process's processor, kept between tasks (it caches each tenant's handlers)."""
-    from core.runtime import current
-
-    runtime = current()
-    if not _processors or _processors[0].runtime is not runtime:
-        _processors[:] = [InboxProcessor(runtime)]
-    return _processors[0]
-
-
-async def sweep_inbox() -> int:
+async def sweep_inbox(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:
     """Re-send events whose task was lost (broker down, worker killed) or whose retry is due; returns how many."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = kernel
     policy = runtime.config.inbox
     return await resend_lost(runtime, WebhookEventService, policy, lambda _: policy.max_attempts)
 

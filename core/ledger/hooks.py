@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from core.hookspecs import Schedule, hookimpl
@@ -16,6 +16,15 @@ def tollgate_models() -> Sequence[type]:
     from core.ledger.models import CreditAccount, CreditAllocation, CreditGrant, CreditHold, LedgerEntry
 
     return [CreditAccount, CreditGrant, LedgerEntry, CreditAllocation, CreditHold]
+
+
+@hookimpl
+def tollgate_notification_types() -> Mapping[str, str]:
+    return {
+        "credits.granted": "Credits were granted to a customer (a purchase, an allowance, an operator).",
+        "credits.low": "A spend took a customer's balance below the tenant's threshold.",
+        "credits.expiring_soon": "A grant's credits expire within the tenant's warning window.",
+    }
 
 
 @hookimpl

@@ -34,7 +34,7 @@ from core.ledger.turns import TURNS
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 # The most spends sent in one call, and how many calls may be in flight at once.
 MAX_BATCH = 256
@@ -64,7 +64,7 @@ class Queued:
 class Spends:
     """The spend path of one process; on PostgreSQL the group commit described above."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.batched = runtime.engine.dialect.name == "postgresql"
         self._queue: list[Queued] = []

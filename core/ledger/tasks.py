@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
 from core.db import session_scope
 from core.hookspecs import Schedule
+from core.kernel import Kernel
 from core.ledger.services import Ledger
 
 EXPIRE_TASK = "core.ledger.expire"
@@ -23,11 +24,11 @@ BATCH_SIZE = 200
 MAX_BATCHES = 100
 
 
-async def expire_credits(batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES) -> int:
+async def expire_credits(
+    kernel: Annotated[Kernel, TaskiqDepends()], batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES
+) -> int:
     """Release expired holds and expire lapsed grants for every tenant; returns accounts settled."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = kernel
     settled = 0
     for tenant in runtime.tenants:
         for _ in range(max_batches):
@@ -39,11 +40,11 @@ async def expire_credits(batch_size: int = BATCH_SIZE, max_batches: int = MAX_BA
     return settled
 
 
-async def notify_expiring(batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES) -> int:
+async def notify_expiring(
+    kernel: Annotated[Kernel, TaskiqDepends()], batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES
+) -> int:
     """Send `credits.expiring_soon` once per grant entering its tenant's warning window."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = kernel
     sent = 0
     for tenant in runtime.tenants:
         window = tenant.core.ledger.expiring_soon_seconds

@@ -5,6 +5,6 @@ transaction; a task posts each row to the tenant's `notifications.url`, signed w
 Webhooks scheme. See docs/webhooks.md.
 """
 
-from core.notifications.services import NOTIFICATION_TYPES, notify
+from core.notifications.services import notify
 
-__all__ = ["NOTIFICATION_TYPES", "notify"]
+__all__ = ["notify"]

@@ -15,29 +15,17 @@ from standardwebhooks import Webhook
 
 from core import clock
 from core.db import commit
+from core.kernel import kernel_of
 from core.notifications.models import DELIVERED, Notification
 from core.notifications.repository import NotificationRepository
 from core.retries import DEAD, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.notifications")
 
-NOTIFICATION_TYPES = frozenset(
-    {
-        "credits.granted",
-        "credits.low",
-        "credits.expiring_soon",
-        "subscription.updated",
-        "subscription.past_due",
-        "subscription.trial_will_end",
-        "payment.failed",
-        "order.paid",
-        "order.refunded",
-    }
-)
 DELIVER_TASK = "notifications.deliver"
 SWEEP_TASK = "notifications.sweep"
 USER_AGENT = "Tollgate-Notifications/1"
@@ -58,16 +46,18 @@ async def notify(
     `dedupe_key`, a second notice with the same key for this tenant is dropped, so a cause that
     runs twice (a replayed webhook) notifies once. Tenants without `notifications.url` get none.
     """
-    if event_type not in NOTIFICATION_TYPES:
-        raise ValueError(f"unknown notification type {event_type!r}; known: {sorted(NOTIFICATION_TYPES)}")
+    kernel = kernel_of(session)
+    if event_type not in kernel.notification_types:
+        raise ValueError(
+            f"unknown notification type {event_type!r}: register it with tollgate_notification_types; "
+            f"known: {sorted(kernel.notification_types)}"
+        )
     if not tenant.core.notifications.url:
         return
     repo = NotificationRepository(session=session, tenant_id=tenant.slug)
     row_id = await repo.insert_new(event_type, msgspec.to_builtins(data), dedupe_key, clock.now())
     if row_id is not None:
-        from core.runtime import current
-
-        current().jobs.enqueue(session, DELIVER_TASK, tenant=tenant.slug, notification_id=str(row_id))
+        kernel.jobs.enqueue(session, DELIVER_TASK, tenant=tenant.slug, notification_id=str(row_id))
 
 
 class NotificationService(LeasedService[Notification]):
@@ -118,7 +108,7 @@ def signed_request(payload: Payload, secret: str) -> tuple[bytes, dict[str, str]
 class NotificationDelivery:
     """Sends one notice per attempt: claim it, post it outside any transaction, record the outcome."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.policy = runtime.config.outbox
 

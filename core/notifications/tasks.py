@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
 from core.hookspecs import Schedule
+from core.kernel import Kernel
 from core.notifications.services import DELIVER_TASK, SWEEP_TASK, NotificationDelivery, NotificationService
 from core.retries import resend_lost
 
 SWEEP_INTERVAL_SECONDS = 5
 
 
-async def deliver_notification(tenant: str, notification_id: str) -> str | None:
+async def deliver_notification(
+    kernel: Annotated[Kernel, TaskiqDepends()], tenant: str, notification_id: str
+) -> str | None:
     """One delivery attempt; safe to run twice (a settled or leased row is left alone)."""
-    from core.runtime import current
-
-    return await NotificationDelivery(current()).deliver(tenant, uuid.UUID(notification_id))
+    return await NotificationDelivery(kernel).deliver(tenant, uuid.UUID(notification_id))
 
 
-async def sweep_notifications() -> int:
+async def sweep_notifications(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:
     """Re-send notifications whose task was lost or whose retry is due; returns how many."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = kernel
     return await resend_lost(
         runtime, NotificationService, runtime.config.outbox, lambda tenant: tenant.core.notifications.max_attempts
     )

@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from core.access import ADMIN, END_USER, SERVICE, access
-from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
+from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, KernelDep
 from plugins.payg import schemas
 from plugins.payg.services import PurchaseService
 
@@ -17,8 +17,8 @@ from plugins.payg.services import PurchaseService
     summary="What credits cost, per currency, and the packs on sale",
     **access(SERVICE, ADMIN, END_USER),
 )
-async def credit_prices(tenant: CurrentTenant, db_session: DbSession) -> schemas.CreditPrices:
-    return await PurchaseService(db_session, tenant).prices()
+async def credit_prices(tenant: CurrentTenant, db_session: DbSession, kernel: KernelDep) -> schemas.CreditPrices:
+    return await PurchaseService(db_session, tenant, kernel).prices()
 
 
 class CreditPurchaseController(Controller):
@@ -35,18 +35,23 @@ class CreditPurchaseController(Controller):
         *,
         tenant: CurrentTenant,
         db_session: DbSession,
-        runtime: RuntimeDep,
+        kernel: KernelDep,
         customer: CustomerPath,
         data: JSONBody[schemas.CreditPurchaseCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.CreditPurchase]:
-        purchase, created = await PurchaseService(db_session, tenant).create(
-            customer, data, idempotency_key, runtime.stripe
+        purchase, created = await PurchaseService(db_session, tenant, kernel).create(
+            customer, data, idempotency_key, kernel.stripe
         )
         return Response(purchase, status_code=201 if created else 200)
 
     @get("/{purchase_id:str}", summary="A credit purchase and its status", **access(SERVICE, ADMIN, END_USER))
     async def read(
-        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, purchase_id: FromPath[str]
+        self,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        kernel: KernelDep,
+        customer: CustomerPath,
+        purchase_id: FromPath[str],
     ) -> schemas.CreditPurchase:
-        return await PurchaseService(db_session, tenant).get(customer, purchase_id)
+        return await PurchaseService(db_session, tenant, kernel).get(customer, purchase_id)

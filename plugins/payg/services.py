@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.catalog import CatalogQuery, catalog_prices
 from core.customers.services import CustomerService
 from core.db import scoped
 from core.errors import BadRequest, Conflict, NotFound, UpstreamError
+from core.kernel import Kernel
 from core.ledger.services import Ledger, check_idempotency_key, request_hash
 from plugins.payg import schemas
 from plugins.payg.models import CreditPurchase
@@ -38,9 +40,10 @@ def amount_for(count: int, price: schemas.CreditPrice) -> int:
 
 
 class PurchaseService:
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(self, session: AsyncSession, tenant: Tenant, kernel: Kernel) -> None:
         self.session = session
         self.tenant = tenant
+        self.kernel = kernel
         self.config = config_of(tenant)
 
     async def prices(self) -> schemas.CreditPrices:
@@ -48,15 +51,13 @@ class PurchaseService:
             schemas.CreditPackOption(name, pack.name, pack.currency, pack.unit_amount, pack.credits, "settings")
             for name, pack in sorted(self.config.packs.items())
         ]
-        if self.tenant.enabled("product_sync"):
-            from plugins.product_sync.services import Catalog
-
-            packs += [
-                schemas.CreditPackOption(
-                    p.id, p.product_name, p.currency, p.unit_amount or 0, p.credit_amount or 0, "catalog"
-                )
-                for p in await Catalog(self.session, self.tenant).payg_prices()
-            ]
+        synced = await catalog_prices(self.kernel, self.tenant, self.session, CatalogQuery(credit_type="payg"))
+        packs += [
+            schemas.CreditPackOption(
+                p.id, p.product_name, p.currency, p.unit_amount or 0, p.credit_amount or 0, "catalog"
+            )
+            for p in synced
+        ]
         return schemas.CreditPrices(
             prices=[
                 schemas.CreditPriceOption(currency, price.unit_amount, price.credits)
@@ -181,11 +182,8 @@ class PurchaseService:
         pack = self.config.packs.get(name)
         if pack is not None:
             return pack.credits, pack.unit_amount, pack.currency
-        if self.tenant.enabled("product_sync"):
-            from plugins.product_sync.services import Catalog
-
-            synced = await Catalog(self.session, self.tenant).price(name)
-            if synced is not None and synced.active and synced.type == "one_time" and synced.unit_amount:
+        for synced in await catalog_prices(self.kernel, self.tenant, self.session, CatalogQuery(price_id=name)):
+            if synced.active and synced.type == "one_time" and synced.unit_amount:
                 if not synced.credit_amount:
                     raise BadRequest("This price has no `credit_amount` metadata.", code="price_without_credits")
                 return synced.credit_amount, synced.unit_amount, synced.currency

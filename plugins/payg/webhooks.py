@@ -7,11 +7,11 @@ from plugins.payg.services import PurchaseService
 
 
 async def payment_intent_succeeded(ctx: EventContext) -> None:
-    await PurchaseService(ctx.session, ctx.tenant).payment_succeeded(ctx.object, ctx.created)
+    await PurchaseService(ctx.session, ctx.tenant, ctx.runtime).payment_succeeded(ctx.object, ctx.created)
 
 
 async def payment_intent_payment_failed(ctx: EventContext) -> None:
-    await PurchaseService(ctx.session, ctx.tenant).payment_failed(ctx.object, ctx.created)
+    await PurchaseService(ctx.session, ctx.tenant, ctx.runtime).payment_failed(ctx.object, ctx.created)
 
 
 HANDLERS = {

@@ -19,7 +19,7 @@ from plugins.product_sync.sync import FullSync
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 
 @click.group("catalog", help="Product catalogs mirrored from each tenant's Stripe account (product_sync).")
@@ -46,7 +46,7 @@ def sync(ctx: click.Context, slugs: tuple[str, ...], every: bool) -> None:
 
 
 async def _sync(
-    runtime: Runtime, tenants: Sequence[Tenant], console: Console
+    runtime: Kernel, tenants: Sequence[Tenant], console: Console
 ) -> list[tuple[Tenant, schemas.SyncRun | None]]:
     results: list[tuple[Tenant, schemas.SyncRun | None]] = []
     columns: Any = (

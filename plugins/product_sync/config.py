@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
+from core.kernel import Kernel
 from tenants.registry import Tenant
 
 PLUGIN = "product_sync"
@@ -25,17 +25,8 @@ def config_of(tenant: Tenant) -> ProductSyncConfig:
     return tenant.plugin_config(PLUGIN, ProductSyncConfig)
 
 
-def known_tiers(tenant: Tenant) -> frozenset[str] | None:
-    """The tier ids of the tenant's subscriptions block, or None when it declares none (any tier goes).
-
-    The subscriptions plugin owns that block's shape; tiers may be a table keyed by tier id or a
-    list of tables with an `id`.
-    """
-    block: Any = tenant.plugin_blocks.get("subscriptions") or {}
-    tiers = block.get("tiers") if isinstance(block, Mapping) else None
-    if isinstance(tiers, Mapping):
-        return frozenset(str(key) for key in tiers) or None
-    if isinstance(tiers, list):
-        ids = {str(t["id"]) for t in tiers if isinstance(t, Mapping) and t.get("id")}
-        return frozenset(ids) or None
-    return None
+async def plan_tiers(kernel: Kernel, tenant: Tenant) -> frozenset[str] | None:
+    """The tier ids the tenant's plans sell (asked of the plugins that sell plans), or None when none
+    says (any tier goes)."""
+    answers = await kernel.ask("tollgate_plan_tiers", tenant)
+    return frozenset(tier for _, tiers in answers for tier in tiers) or None

@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
 from core.access import ADMIN, END_USER, SERVICE, access
-from core.deps import CurrentTenant, DbSession, RuntimeDep
+from core.deps import CurrentTenant, DbSession, KernelDep, RuntimeDep
 from plugins.product_sync import schemas
 from plugins.product_sync.services import Catalog, SyncRuns, run_schema
 
@@ -29,9 +29,11 @@ class CatalogController(Controller):
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
+        kernel: KernelDep,
         include_inactive: Annotated[bool, QueryParameter(description="Also archived and deleted objects.")] = False,
     ) -> schemas.CatalogListing:
-        return await Catalog(db_session, tenant).listing(include_inactive=include_inactive)
+        catalog = await Catalog.of(kernel, db_session, tenant)
+        return await catalog.listing(include_inactive=include_inactive)
 
 
 class CatalogSyncController(Controller):

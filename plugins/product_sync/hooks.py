@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from taskiq import AsyncBroker
 
 from core.hookspecs import EventHandler, Schedule, hookimpl
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.catalog import CatalogPrice, CatalogQuery
+    from core.kernel import Kernel
+    from tenants.registry import Tenant
+
+
+@hookimpl
+async def tollgate_catalog_prices(
+    tenant: Tenant, session: AsyncSession, query: CatalogQuery, kernel: Kernel
+) -> Sequence[CatalogPrice]:
+    from plugins.product_sync.services import Catalog
+
+    return await (await Catalog.of(kernel, session, tenant)).answer(query)
 
 
 @hookimpl

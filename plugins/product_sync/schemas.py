@@ -7,35 +7,13 @@ import uuid
 
 import msgspec
 
+from core import catalog
 from plugins.product_sync.metadata import CreditType, MetadataProblem
 
 
-class CatalogPrice(msgspec.Struct, frozen=True):
-    """A synced price with its product's state and the credit terms its metadata gives it.
+class CatalogPrice(catalog.CatalogPrice, frozen=True):
+    """A synced price as the kernel's catalog contract has it, with the problems its metadata has."""
 
-    `active` is what a purchase may use: the price and its product both active and not gone from
-    Stripe. Credit terms are the price's own metadata over its product's.
-    """
-
-    id: str
-    product: str
-    product_name: str | None
-    currency: str
-    unit_amount: int | None
-    type: str
-    interval: str | None
-    interval_count: int | None
-    lookup_key: str | None
-    nickname: str | None
-    active: bool
-    price_active: bool
-    product_active: bool
-    is_default: bool
-    credit_amount: int | None
-    credit_type: CreditType | None
-    plan_tier: str | None
-    feature_flags: list[str]
-    metadata: dict[str, str]
     problems: list[MetadataProblem]
 
 

@@ -18,14 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import clock
 from core.errors import NotFound
 from plugins.product_sync import schemas
-from plugins.product_sync.config import known_tiers
+from plugins.product_sync.config import plan_tiers
 from plugins.product_sync.metadata import CreditTerms, MetadataProblem, price_terms, product_terms
 from plugins.product_sync.models import FAILED, QUEUED, SUCCEEDED, SyncedPrice, SyncedProduct, SyncRun
 from plugins.product_sync.repository import PriceRepository, ProductRepository, SyncRunRepository
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
+    from core.catalog import CatalogQuery
     from core.jobs import Jobs
+    from core.kernel import Kernel
 
 SYNC_TASK = "product_sync.sync_tenant"
 SCHEDULE_TASK = "product_sync.sync_scheduled"
@@ -41,12 +43,28 @@ def _stripe_id(value: Any) -> str | None:
 class Catalog:
     """One tenant's synced catalog, read-only: the service API of the payg, subscriptions and entitlement code."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(self, session: AsyncSession, tenant: Tenant, tiers: frozenset[str] | None) -> None:
         self.session = session
         self.tenant = tenant
-        self.tiers = known_tiers(tenant)
+        self.tiers = tiers
         self.products = ProductRepository(session=session, tenant_id=tenant.slug)
         self.prices = PriceRepository(session=session, tenant_id=tenant.slug)
+
+    @classmethod
+    async def of(cls, kernel: Kernel, session: AsyncSession, tenant: Tenant) -> Catalog:
+        """The tenant's catalog, its metadata read against the tiers its plans sell now."""
+        return cls(session, tenant, await plan_tiers(kernel, tenant))
+
+    async def answer(self, query: CatalogQuery) -> list[schemas.CatalogPrice]:
+        """The `tollgate_catalog_prices` answer: see `core.catalog.CatalogQuery`."""
+        if query.price_id is not None:
+            found = await self.price(query.price_id)
+            return [found] if found is not None else []
+        if query.plan_tier is not None:
+            return await self.prices_for_tier(query.plan_tier, query.interval, currency=query.currency)
+        if query.credit_type == "payg":
+            return await self.payg_prices(query.currency)
+        return []
 
     async def price(self, stripe_price_id: str) -> schemas.CatalogPrice | None:
         """One price in any state (archived prices still bill existing subscriptions), or None."""

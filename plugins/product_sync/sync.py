@@ -25,7 +25,7 @@ from plugins.product_sync.services import Catalog, CatalogMirror, SyncRuns, run_
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.product_sync")
 
@@ -37,7 +37,7 @@ ListCall = Callable[[Any], Awaitable[Any]]
 class FullSync:
     """Runs one queued sync run of one tenant to its end, recording the outcome on the run."""
 
-    def __init__(self, runtime: Runtime, tenant: Tenant, *, on_page: PageListener | None = None) -> None:
+    def __init__(self, runtime: Kernel, tenant: Tenant, *, on_page: PageListener | None = None) -> None:
         self.runtime = runtime
         self.tenant = tenant
         self.on_page = on_page
@@ -64,7 +64,7 @@ class FullSync:
                 return run_schema(failed)
         async with session_scope(self.runtime.sessions) as session:
             deactivated = await CatalogMirror(session, self.tenant).sweep(started)
-            problems = await Catalog(session, self.tenant).problems()
+            problems = await (await Catalog.of(self.runtime, session, self.tenant)).problems()
             done = await SyncRuns(session, self.tenant).finish(run_id, deactivated=deactivated, problems=problems)
             return run_schema(done)
 

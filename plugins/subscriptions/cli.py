@@ -15,7 +15,7 @@ from plugins.subscriptions.reconcile import reconcile_tenant
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 
 @click.group("subscriptions", help="Tiered subscriptions: keep each tenant's subscriptions in step with Stripe.")
@@ -44,7 +44,7 @@ def reconcile(ctx: click.Context, slugs: tuple[str, ...], dry_run: bool) -> None
 
 
 async def _reconcile(
-    runtime: Runtime, tenants: Sequence[Tenant], dry_run: bool, console: Console
+    runtime: Kernel, tenants: Sequence[Tenant], dry_run: bool, console: Console
 ) -> list[tuple[Tenant, list[schemas.Drift]]]:
     results: list[tuple[Tenant, list[schemas.Drift]]] = []
     columns: Any = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

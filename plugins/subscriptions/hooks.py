@@ -15,7 +15,25 @@ if TYPE_CHECKING:
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
     from core.customers.models import Customer
+    from core.kernel import Kernel
     from tenants.registry import Tenant
+
+
+@hookimpl
+def tollgate_plan_tiers(tenant: Tenant) -> Sequence[str]:
+    from plugins.subscriptions.config import config_of
+
+    return [tier.id for tier in config_of(tenant).tiers]
+
+
+@hookimpl
+def tollgate_notification_types() -> Mapping[str, str]:
+    return {
+        "subscription.updated": "A customer's plan, status or period changed.",
+        "subscription.past_due": "A renewal payment failed; the grace period has started.",
+        "subscription.trial_will_end": "A trial ends in three days (Stripe's notice).",
+        "payment.failed": "A payment for a subscription or an order failed.",
+    }
 
 
 @hookimpl
@@ -23,6 +41,13 @@ def tollgate_route_handlers() -> Sequence[Any]:
     from plugins.subscriptions.controllers import SubscriptionController, list_tiers, reconcile
 
     return [list_tiers, SubscriptionController, reconcile]
+
+
+@hookimpl
+def tollgate_event_claims() -> Mapping[str, Any]:
+    from plugins.subscriptions.webhooks import CLAIMS
+
+    return CLAIMS
 
 
 @hookimpl
@@ -47,11 +72,12 @@ def tollgate_schedules() -> Sequence[Schedule]:
 
 
 @hookimpl
-async def tollgate_entitlements(tenant: Tenant, customer: Customer, session: AsyncSession) -> Mapping[str, Any]:
-    from core.runtime import current
+async def tollgate_entitlements(
+    tenant: Tenant, customer: Customer, session: AsyncSession, kernel: Kernel
+) -> Mapping[str, Any]:
     from plugins.subscriptions.services import SubscriptionService
 
-    return await SubscriptionService(session, tenant, current()).entitlements(customer)
+    return await SubscriptionService(session, tenant, kernel).entitlements(customer)
 
 
 @hookimpl

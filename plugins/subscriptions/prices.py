@@ -1,7 +1,8 @@
 """Which Stripe price sells which tier: the tenant's secrets (`<tier>/<interval>[/<currency>]`) or the synced catalog.
 
-With product_sync enabled, the catalog's `plan_tier` metadata is asked first (Stripe is the source of
-truth there); the secrets' map is the fallback and the only source otherwise. Amounts shown on the
+A plugin that keeps a catalog (product_sync) is asked first through `tollgate_catalog_prices`, by
+`plan_tier` metadata (Stripe is the source of truth there); the secrets' map is the fallback and
+the only source otherwise. Amounts shown on the
 tier list come from the catalog, or from Stripe itself, cached for a few minutes per price.
 """
 
@@ -15,12 +16,12 @@ import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.catalog import CatalogPrice, CatalogQuery, catalog_prices
 from plugins.subscriptions.config import Interval
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
-    from plugins.product_sync.schemas import CatalogPrice
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.subscriptions")
 
@@ -67,7 +68,7 @@ def _parse_key(key: str) -> tuple[str, Interval, str | None] | None:
 class PriceBook:
     """One tenant's tier prices, read within the caller's session."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Runtime) -> None:
+    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Kernel) -> None:
         self.session = session
         self.tenant = tenant
         self.runtime = runtime
@@ -91,11 +92,8 @@ class PriceBook:
 
     async def tier_of(self, price_id: str) -> TierPrice | None:
         """Which tier and interval a subscribed price sells, or None when it sells none of ours."""
-        if self.tenant.enabled("product_sync"):
-            from plugins.product_sync.services import Catalog
-
-            synced = await Catalog(self.session, self.tenant).price(price_id)
-            if synced is not None and synced.plan_tier and synced.interval in INTERVALS:
+        for synced in await catalog_prices(self.runtime, self.tenant, self.session, CatalogQuery(price_id=price_id)):
+            if synced.plan_tier and synced.interval in INTERVALS:
                 return _from_catalog(synced, synced.plan_tier, "month" if synced.interval == "month" else "year")
         return next((price for price in await self._secrets() if price.id == price_id), None)
 
@@ -108,11 +106,8 @@ class PriceBook:
         return sorted(found.values(), key=lambda p: (INTERVALS.index(p.interval), p.currency or "", p.id))
 
     async def _catalog(self, tier: str, interval: Interval, currency: str | None) -> list[TierPrice]:
-        if not self.tenant.enabled("product_sync"):
-            return []
-        from plugins.product_sync.services import Catalog
-
-        prices = await Catalog(self.session, self.tenant).prices_for_tier(tier, interval, currency=currency)
+        query = CatalogQuery(plan_tier=tier, interval=interval, currency=currency)
+        prices = await catalog_prices(self.runtime, self.tenant, self.session, query)
         # The product's default price first: that is the one the catalog presents.
         prices.sort(key=lambda p: (not p.is_default, p.id))
         return [_from_catalog(p, tier, interval) for p in prices]

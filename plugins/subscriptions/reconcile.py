@@ -21,7 +21,7 @@ from plugins.subscriptions.repository import SubscriptionRepository
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.subscriptions")
 
@@ -31,7 +31,7 @@ ProgressListener = Callable[[int, int], None]
 
 
 async def reconcile_tenant(
-    runtime: Runtime, tenant: Tenant, *, dry_run: bool = False, on_progress: ProgressListener | None = None
+    runtime: Kernel, tenant: Tenant, *, dry_run: bool = False, on_progress: ProgressListener | None = None
 ) -> list[schemas.Drift]:
     """Check (and unless `dry_run`, repair) each of the tenant's subscriptions; returns those that drifted."""
     async with runtime.sessions() as session:
@@ -53,7 +53,7 @@ async def reconcile_tenant(
     return drifts
 
 
-async def reconcile_all(runtime: Runtime, slugs: list[str] | None = None, *, dry_run: bool = False) -> int:
+async def reconcile_all(runtime: Kernel, slugs: list[str] | None = None, *, dry_run: bool = False) -> int:
     """Reconcile the named tenants (default: every tenant that enables the plugin); returns the drift count."""
     tenants = [runtime.tenants.get(slug) for slug in slugs] if slugs else list(runtime.tenants)
     found = 0
@@ -72,7 +72,7 @@ async def reconcile_all(runtime: Runtime, slugs: list[str] | None = None, *, dry
     return found
 
 
-async def request_reconcile(session: AsyncSession, tenant: Tenant, runtime: Runtime) -> schemas.ReconcileRequest:
+async def request_reconcile(session: AsyncSession, tenant: Tenant, runtime: Kernel) -> schemas.ReconcileRequest:
     """Queue a reconcile of one tenant (sent once the request commits)."""
     runtime.jobs.enqueue(session, RECONCILE_TASK, tenant=tenant.slug)
     return schemas.ReconcileRequest(tenant=tenant.slug, queued=True)

@@ -31,7 +31,7 @@ from tenants.registry import Tenant
 from tenants.stripe import create_checkout_session, idempotency_key, promotion_code_id
 
 if TYPE_CHECKING:
-    from core.runtime import Runtime
+    from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.subscriptions")
 
@@ -44,7 +44,7 @@ def _stripe_failed(exc: stripe.StripeError, what: str) -> UpstreamError:
 class SubscriptionService:
     """One tenant's subscriptions, as its customers and their app see them."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Runtime) -> None:
+    def __init__(self, session: AsyncSession, tenant: Tenant, runtime: Kernel) -> None:
         self.session = session
         self.tenant = tenant
         self.runtime = runtime

@@ -8,13 +8,14 @@ locked with SKIP LOCKED so two runs split the work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
 from core import clock
 from core.db import session_scope
 from core.hookspecs import Schedule
+from core.kernel import Kernel
 from plugins.subscriptions.allowances import Allowances
 from plugins.subscriptions.config import PLUGIN, config_of
 from plugins.subscriptions.periods import calendar_month
@@ -27,11 +28,9 @@ BATCH_SIZE = 200
 MAX_BATCHES = 500
 
 
-async def grant_allowances(batch_size: int = BATCH_SIZE) -> int:
+async def grant_allowances(kernel: Annotated[Kernel, TaskiqDepends()], batch_size: int = BATCH_SIZE) -> int:
     """Grant every allowance due now, for every tenant that enables the plugin; returns how many were looked at."""
-    from core.runtime import current
-
-    runtime = current()
+    runtime = kernel
     done = 0
     for tenant in runtime.tenants:
         if tenant.enabled(PLUGIN):
@@ -79,11 +78,9 @@ async def _free_months(runtime: Any, tenant: Tenant, batch_size: int) -> int:
     return done
 
 
-async def reconcile(tenant: str | None = None) -> int:
+async def reconcile(kernel: Annotated[Kernel, TaskiqDepends()], tenant: str | None = None) -> int:
     """Reconcile one tenant's subscriptions with Stripe (or every tenant's); returns how many drifted."""
-    from core.runtime import current
-
-    return await reconcile_all(current(), [tenant] if tenant else None)
+    return await reconcile_all(kernel, [tenant] if tenant else None)
 
 
 def register(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:

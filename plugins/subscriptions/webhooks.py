@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
+from core.inbox.dispatch import claims_by_metadata
+from plugins.subscriptions.config import PLUGIN
 from plugins.subscriptions.events import SubscriptionEvents
 
 
@@ -38,6 +40,11 @@ async def checkout_completed(ctx: EventContext) -> None:
 async def checkout_expired(ctx: EventContext) -> None:
     await _events(ctx).checkout_expired(ctx)
 
+
+# Checkout Sessions and invoices are also the other plugin's types: each claims the objects it made.
+CLAIMS = claims_by_metadata(
+    PLUGIN, ("checkout.session.completed", "checkout.session.expired", "invoice.paid", "invoice.payment_failed")
+)
 
 HANDLERS: dict[str, EventHandler] = {
     "checkout.session.completed": checkout_completed,

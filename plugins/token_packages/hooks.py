@@ -12,10 +12,26 @@ from core.hookspecs import EventHandler, Schedule, hookimpl
 
 
 @hookimpl
+def tollgate_notification_types() -> Mapping[str, str]:
+    return {
+        "order.paid": "A package order was paid; its credits are granted.",
+        "order.refunded": "An order was refunded, fully or in part; its credits are clawed back.",
+        "payment.failed": "A payment for a subscription or an order failed.",
+    }
+
+
+@hookimpl
 def tollgate_route_handlers() -> Sequence[Any]:
     from plugins.token_packages.controllers import OrderController, RefundController, packages
 
     return [packages, OrderController, RefundController]
+
+
+@hookimpl
+def tollgate_event_claims() -> Mapping[str, Any]:
+    from plugins.token_packages.webhooks import CLAIMS
+
+    return CLAIMS
 
 
 @hookimpl

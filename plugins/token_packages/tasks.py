@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Annotated
+
+from taskiq import TaskiqDepends
 
 from core.db import session_scope
 from core.errors import TollgateError
-from core.runtime import current
+from core.kernel import Kernel
 from plugins.token_packages.config import PLUGIN
 from plugins.token_packages.refund_flow import RefundFlow
 from plugins.token_packages.refunds import RefundService
@@ -24,9 +27,9 @@ STALE_AFTER = dt.timedelta(minutes=5)
 BATCH_SIZE = 100
 
 
-async def resume_refunds(batch_size: int = BATCH_SIZE) -> int:
+async def resume_refunds(kernel: Annotated[Kernel, TaskiqDepends()], batch_size: int = BATCH_SIZE) -> int:
     """Settle each tenant's stale pending refunds; returns how many were settled."""
-    runtime = current()
+    runtime = kernel
     settled = 0
     for tenant in runtime.tenants:
         if not tenant.enabled(PLUGIN):

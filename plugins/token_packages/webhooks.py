@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
+from core.inbox.dispatch import claims_by_metadata
+from plugins.token_packages.config import PLUGIN
 from plugins.token_packages.disputes import DisputeService
 from plugins.token_packages.payments import PaymentService
 from plugins.token_packages.refunds import RefundService
@@ -49,6 +51,11 @@ async def charge_dispute_created(ctx: EventContext) -> None:
 async def charge_dispute_closed(ctx: EventContext) -> None:
     await DisputeService(ctx.session, ctx.tenant).dispute_closed(ctx.object)
 
+
+# Checkout Sessions and invoices are also the other plugin's types: each claims the objects it made.
+CLAIMS = claims_by_metadata(
+    PLUGIN, ("checkout.session.completed", "checkout.session.expired", "invoice.paid", "invoice.payment_failed")
+)
 
 HANDLERS: dict[str, EventHandler] = {
     "checkout.session.completed": checkout_session_completed,

@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def tenants_config() -> dict[str, Any]:
     tenants = default_tenants()
-    tenants["alpha"] = tenant_block("Alpha App", ["example"], example={"feature": True})
+    tenants["alpha"] = tenant_block(
+        "Alpha App", ["example"], example={"feature": True}, notifications={"url": "http://127.0.0.1:9/notices"}
+    )
     return tenants
 
 
@@ -50,6 +52,30 @@ async def test_hook_tollgate_route_handlers(client: Any) -> None:
 
 def test_hook_tollgate_webhook_handlers(runtime: Any) -> None:
     assert [plugin for plugin, _ in runtime.event_handlers["customer.updated"]] == ["example"]
+
+
+def test_hook_tollgate_event_claims(runtime: Any) -> None:
+    from core.inbox.dispatch import claimed
+
+    assert [plugin for plugin, _ in runtime.event_claims["customer.created"]] == ["example"]
+    assert {plugin for plugin, _ in runtime.event_claims["invoice.paid"]} == {"subscriptions", "token_packages"}
+
+    class EnablesAll:
+        @staticmethod
+        def enabled(plugin: str) -> bool:
+            return True
+
+    handlers = runtime.event_handlers["invoice.paid"]
+    stamped = {"tollgate_plugin": "token_packages"}
+    order_invoice = {
+        "type": "invoice.paid",
+        "data": {"object": {"metadata": {}, "parent": {"subscription_details": {"metadata": stamped}}}},
+    }
+    left = [plugin for plugin, _ in claimed(runtime, EnablesAll, order_invoice, handlers)]  # type: ignore[arg-type]
+    assert "token_packages" in left and "subscriptions" not in left
+    assert set(left) == {p for p, _ in handlers} - {"subscriptions"}, "plugins that claim nothing still get it"
+    unstamped = {"type": "invoice.paid", "data": {"object": {"metadata": {}}}}
+    assert claimed(runtime, EnablesAll, unstamped, handlers) == handlers  # type: ignore[arg-type]
 
 
 def test_hook_tollgate_tasks(runtime: Any) -> None:
@@ -86,6 +112,55 @@ async def test_hook_tollgate_admin_figures(client: Any) -> None:
     r = await client.get("/t/alpha/v1/admin/figures?since=2026-01-01T00:00:00", headers=auth("alpha", "admin"))
     assert (r.status_code, r.json()["error"]["code"]) == (400, "validation_error")
     assert r.json()["error"]["detail"][0]["key"] == "since"
+
+
+async def test_hook_tollgate_notification_types(client: Any, runtime: Any) -> None:
+    """The example plugin's own type, sent from its own Stripe event handler with a ledger grant."""
+    from sqlalchemy import func, select
+
+    from core.db import session_scope
+    from core.notifications import notify
+    from core.notifications.models import Notification
+    from tests.inbox.stripe_events import deliver, event, stripe_object
+    from tests.support.jobs import drain
+
+    assert runtime.notification_types["example.welcome_granted"].startswith("A new customer")
+    assert {"credits.granted", "subscription.updated", "order.paid"} <= set(runtime.notification_types)
+    assert (await client.put("/t/alpha/v1/customers/c1", json={}, headers=auth("alpha"))).status_code == 201
+    created = event("customer.created", stripe_object("customer", metadata={"tollgate_customer": "c1"}))
+    for _ in range(2):  # a redelivery grants nothing more
+        assert (await deliver(client, created)).status_code == 200
+    await drain(runtime)
+    balance = (await client.get("/t/alpha/v1/customers/c1/balance", headers=auth("alpha"))).json()
+    assert balance["balance"] == 5
+    assert [g["source"] for g in balance["grants"]] == ["example.welcome"]
+    async with session_scope(runtime.sessions) as session:
+        sent = (
+            select(func.count()).select_from(Notification).where(Notification.event_type == "example.welcome_granted")
+        )
+        assert await session.scalar(sent) == 1
+        with pytest.raises(ValueError, match="register it with tollgate_notification_types"):
+            await notify(session, runtime.tenants.get("alpha"), "example.not_registered", {})
+
+
+async def test_hook_tollgate_catalog_prices(runtime: Any) -> None:
+    from core.catalog import CatalogQuery, catalog_prices
+    from core.db import session_scope
+
+    async with session_scope(runtime.sessions) as session:
+        found = await catalog_prices(
+            runtime, runtime.tenants.get("alpha"), session, CatalogQuery(price_id="price_example_referral")
+        )
+        assert [(p.id, p.credit_amount) for p in found] == [("price_example_referral", 5)]
+        assert (
+            await catalog_prices(runtime, runtime.tenants.get("beta"), session, CatalogQuery(price_id=found[0].id))
+            == []
+        ), "not enabled for beta"
+
+
+async def test_hook_tollgate_plan_tiers(runtime: Any) -> None:
+    assert await runtime.ask("tollgate_plan_tiers", runtime.tenants.get("alpha")) == [("example", ["example-tier"])]
+    assert await runtime.ask("tollgate_plan_tiers", runtime.tenants.get("beta")) == []
 
 
 def test_hook_tollgate_settings_validators(make_runtime: Any) -> None:
@@ -133,7 +208,6 @@ def test_hook_tollgate_migrations(pg_url: str) -> None:
     branches = {b.name: b for b in services.run_blocking(lambda: migrate.branches(pg_url, plugins))}
     assert branches["example"].applied == branches["example"].head == "example_0001"
     assert branches["core"].applied == branches["core"].head
-
 
 
 def test_hook_tollgate_cli_commands() -> None:

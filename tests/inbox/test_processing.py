@@ -61,7 +61,7 @@ async def settle(runtime: Runtime) -> None:
 
 
 async def sweep(runtime: Runtime) -> int:
-    sent = await sweep_inbox()
+    sent = await sweep_inbox(runtime)
     await settle(runtime)
     return sent
 
@@ -124,7 +124,7 @@ async def test_a_dead_workers_lease_runs_out_and_the_event_is_taken_again(runtim
         repo = InboxRepository(session=session, tenant_id="alpha")
         # A worker claims it and dies before finishing.
         assert await repo.claim(row_id, lease_seconds=60, max_attempts=MAX_ATTEMPTS) is not None
-    assert await process_event("alpha", str(row_id)) is None, "leased to a worker that may be alive"
+    assert await process_event(runtime, "alpha", str(row_id)) is None, "leased to a worker that may be alive"
     assert (await row_of(runtime, evt["id"])).status == "processing"
     clock.advance(dt.timedelta(seconds=61))
     assert await sweep(runtime) == 1
@@ -152,9 +152,9 @@ async def test_a_lease_that_runs_out_on_the_last_attempt_buries_the_event(runtim
 async def test_processing_twice_or_concurrently_applies_once(runtime: Runtime, client: Any) -> None:
     evt = invoice_paid(pause_ms=50)
     receipt = (await deliver(client, evt)).json()
-    results = await asyncio.gather(*(process_event("alpha", receipt["id"]) for _ in range(5)))
+    results = await asyncio.gather(*(process_event(runtime, "alpha", receipt["id"]) for _ in range(5)))
     await settle(runtime)
-    assert await process_event("alpha", receipt["id"]) is None, "a processed event is left alone"
+    assert await process_event(runtime, "alpha", receipt["id"]) is None, "a processed event is left alone"
     assert results.count("processed") <= 1
     assert (await row_of(runtime, evt["id"])).status == "processed"
     assert list((await grants_by_invoice(runtime)).values()) == [1]

@@ -178,7 +178,7 @@ def worker_setup(
 
 async def sweep_until_processed(runtime: Runtime, total: int) -> None:
     async def done() -> bool:
-        await sweep_inbox()
+        await sweep_inbox(runtime)
         return (await statuses(runtime)).get("processed", 0) == total
 
     await until(done, every=0.5)

@@ -47,12 +47,12 @@ async def test_job_is_registered_and_scheduled(runtime: Runtime) -> None:
 
 async def test_expires_in_batches_and_is_safe_to_run_twice(runtime: Runtime) -> None:
     await seed(runtime)
-    assert await expire_credits(batch_size=10) == 0, "nothing has lapsed yet"
+    assert await expire_credits(runtime, batch_size=10) == 0, "nothing has lapsed yet"
     clock.advance(DAY + dt.timedelta(seconds=1))
-    assert await expire_credits(batch_size=10) == CUSTOMERS
+    assert await expire_credits(runtime, batch_size=10) == CUSTOMERS
     # Holds lapse first (their 2 credits go back), then all 10 of the grant expire.
     assert await counts(runtime) == (CUSTOMERS, CUSTOMERS * 10, 0)
-    assert await expire_credits(batch_size=10) == 0
+    assert await expire_credits(runtime, batch_size=10) == 0
     assert await counts(runtime) == (CUSTOMERS, CUSTOMERS * 10, 0)
     shown = await run(runtime, lambda lg: lg.balance("c0"))
     assert (shown.balance, shown.held) == (3, 0)
@@ -62,7 +62,7 @@ async def test_expires_in_batches_and_is_safe_to_run_twice(runtime: Runtime) -> 
 async def test_concurrent_runs_expire_each_grant_once(runtime: Runtime) -> None:
     await seed(runtime)
     clock.advance(DAY + dt.timedelta(seconds=1))
-    settled = await asyncio.gather(*(expire_credits(batch_size=4) for _ in range(4)))
+    settled = await asyncio.gather(*(expire_credits(runtime, batch_size=4) for _ in range(4)))
     assert sum(settled) == CUSTOMERS
     assert await counts(runtime) == (CUSTOMERS, CUSTOMERS * 10, 0)
     await assert_invariants(runtime.engine)
@@ -72,15 +72,15 @@ async def test_resumes_after_a_kill(runtime: Runtime) -> None:
     await seed(runtime)
     clock.advance(DAY + dt.timedelta(seconds=1))
     # A run stopped after its first batch leaves the rest for the next run...
-    assert await expire_credits(batch_size=10, max_batches=1) == 10
+    assert await expire_credits(runtime, batch_size=10, max_batches=1) == 10
     assert (await counts(runtime))[0] == 10
     # ...and one cancelled mid-flight rolls back its open batch and loses nothing either.
-    task = asyncio.create_task(expire_credits(batch_size=3))
+    task = asyncio.create_task(expire_credits(runtime, batch_size=3))
     await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await expire_credits(batch_size=10)
+    await expire_credits(runtime, batch_size=10)
     assert await counts(runtime) == (CUSTOMERS, CUSTOMERS * 10, 0)
     await assert_invariants(runtime.engine)
 
@@ -100,10 +100,10 @@ async def test_expiring_soon_notices_go_out_once(runtime: Runtime) -> None:
     c = await add_customer(runtime)
     await run(runtime, lambda lg: lg.grant(c, 10, source="t", source_ref="soon", expires_at=clock.now() + 3 * DAY))
     await run(runtime, lambda lg: lg.grant(c, 10, source="t", source_ref="later", expires_at=clock.now() + 30 * DAY))
-    assert await notify_expiring() == 0
+    assert await notify_expiring(runtime) == 0
     clock.advance(DAY + dt.timedelta(hours=1))
-    assert await notify_expiring() == 1
-    assert await notify_expiring() == 0
+    assert await notify_expiring(runtime) == 1
+    assert await notify_expiring(runtime) == 0
     async with runtime.sessions() as session:
         rows = (await session.scalars(select(Notification).order_by(Notification.created_at))).all()
     kinds = [r.event_type for r in rows]

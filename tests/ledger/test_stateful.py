@@ -394,7 +394,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def expiry_job(self) -> None:
-        self.loop.run_until_complete(expire_credits(batch_size=5))
+        self.loop.run_until_complete(expire_credits(self.runtime, batch_size=5))
         self.model.settle(clock.now())
 
     @invariant()

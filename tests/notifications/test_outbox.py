@@ -40,7 +40,7 @@ async def send(runtime: Runtime, event_type: str = "credits.granted", tenant: st
 
 async def retry_due(runtime: Runtime, seconds: float) -> int:
     clock.advance(dt.timedelta(seconds=seconds))
-    sent = await sweep_notifications()
+    sent = await sweep_notifications(runtime)
     await settle(runtime)
     return sent
 

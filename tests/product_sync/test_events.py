@@ -16,7 +16,7 @@ from tests.product_sync.conftest import Dashboard, apply_event
 
 async def catalog_of(runtime: Runtime, slug: str = "alpha") -> dict[str, Any]:
     async with runtime.sessions() as session:
-        listing = await Catalog(session, runtime.tenants.get(slug)).listing(include_inactive=True)
+        listing = await Catalog(session, runtime.tenants.get(slug), None).listing(include_inactive=True)
     return {p.id: p for p in listing.products}
 
 
@@ -34,7 +34,7 @@ async def test_events_alone_build_and_update_the_catalog(runtime: Runtime, alpha
     [product] = (await catalog_of(runtime)).values()
     assert (product.name, product.credit_amount, product.default_price) == ("Starter", 120, pack["default_price"])
     async with runtime.sessions() as session:
-        price = await Catalog(session, runtime.tenants.get("alpha")).price(pack["default_price"])
+        price = await Catalog(session, runtime.tenants.get("alpha"), None).price(pack["default_price"])
     assert price is not None
     assert (price.unit_amount, price.credit_amount, price.credit_type, price.active) == (1000, 120, "payg", True)
     assert await catalog_of(runtime, "beta") == {}, "another tenant's catalog stays empty"
@@ -72,7 +72,7 @@ async def test_a_deleted_product_or_price_is_not_revived_by_a_late_update(
     stored = (await catalog_of(runtime))[product["id"]]
     assert (stored.deleted, stored.active) == (True, False)
     async with runtime.sessions() as session:
-        gone = await Catalog(session, runtime.tenants.get("alpha")).price(price["id"])
+        gone = await Catalog(session, runtime.tenants.get("alpha"), None).price(price["id"])
     assert gone is not None
     assert (gone.price_active, gone.active) == (False, False)
 
@@ -86,7 +86,7 @@ async def test_a_price_event_before_its_product_brings_the_product_along(
     await apply_event(runtime, "alpha", price_created)
 
     async with runtime.sessions() as session:
-        catalog = Catalog(session, runtime.tenants.get("alpha"))
+        catalog = Catalog(session, runtime.tenants.get("alpha"), None)
         [payg] = await catalog.payg_prices("USD")
         flags = await catalog.feature_flags([pack["default_price"], "price_unknown"])
     assert (payg.id, payg.product_name, payg.credit_amount, payg.unit_amount) == (

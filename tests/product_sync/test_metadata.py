@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.product_sync.config import known_tiers
+from plugins.product_sync.config import plan_tiers
 from plugins.product_sync.metadata import CreditTerms, price_terms, product_terms
 from tenants.registry import Tenant, TenantCore
 
@@ -109,14 +109,20 @@ def test_credit_type_is_inferred_from_the_price_and_a_mismatch_is_reported() -> 
     assert [(p.price, p.key, p.value) for p in problems] == [("price_2", "credit_type", "payg")]
 
 
-def test_known_tiers_come_from_the_subscriptions_block_when_there_is_one() -> None:
-    def tenant(blocks: dict[str, object]) -> Tenant:
-        return Tenant(slug="t", core=TenantCore(name="T"), plugin_blocks=blocks)
+async def test_plan_tiers_are_what_the_plugins_selling_plans_answer() -> None:
+    """product_sync reads no other plugin's settings: it asks `tollgate_plan_tiers` through the kernel."""
 
-    assert known_tiers(tenant({})) is None
-    assert known_tiers(tenant({"subscriptions": {"tiers": {"free": {}, "pro": {}}}})) == {"free", "pro"}
-    assert known_tiers(tenant({"subscriptions": {"tiers": [{"id": "basic"}, {"id": "pro"}]}})) == {"basic", "pro"}
-    assert known_tiers(tenant({"subscriptions": {"tiers": []}})) is None
+    class Kernel:
+        def __init__(self, answers: list[tuple[str, list[str]]]) -> None:
+            self.answers = answers
+
+        async def ask(self, hook: str, tenant: Tenant) -> list[tuple[str, list[str]]]:
+            assert hook == "tollgate_plan_tiers"
+            return self.answers
+
+    tenant = Tenant(slug="t", core=TenantCore(name="T"), plugin_blocks={})
+    assert await plan_tiers(Kernel([]), tenant) is None  # type: ignore[arg-type]
+    assert await plan_tiers(Kernel([("subscriptions", ["free", "pro"])]), tenant) == {"free", "pro"}  # type: ignore[arg-type]
 
 
 def test_an_invalid_credit_type_is_not_replaced_by_a_guess() -> None:

@@ -100,7 +100,7 @@ async def test_quickscale_credits_are_priced_by_stripe_metadata_and_follow_a_pri
     await settle(runtime, stripe_emulator, alpha_key)
 
     async with runtime.sessions() as session:
-        catalog = Catalog(session, runtime.tenants.get("alpha"))
+        catalog = await Catalog.of(runtime, session, runtime.tenants.get("alpha"))
         [payg] = await catalog.payg_prices("usd")
         [tier] = await catalog.prices_for_tier("pro", "month")
     assert (payg.id, payg.unit_amount, payg.credit_amount, payg.is_default) == (new_price["id"], 1200, 100, True)

@@ -12,7 +12,6 @@ from core.db import session_scope
 from core.runtime import Runtime
 from plugins.product_sync.models import SyncedPrice
 from plugins.product_sync.services import Catalog, SyncRuns
-from tenants.registry import Tenant
 from tests.product_sync.conftest import PAGE_SIZE, Dashboard, apply_event, full_sync
 from tests.support.tenants import auth
 
@@ -91,7 +90,7 @@ async def test_a_second_sync_marks_archived_inactive_and_deleted_gone(
     assert (everything["Doomed"]["active"], everything["Doomed"]["deleted"]) == (False, True)
     assert [p["id"] for p in everything["Keep"]["prices"] if p["active"]] == [keep["default_price"]]
     async with runtime.sessions() as session:
-        price = await Catalog(session, runtime.tenants.get("alpha")).price(spare["id"])
+        price = await Catalog(session, runtime.tenants.get("alpha"), None).price(spare["id"])
     assert price is not None
     assert (price.active, price.price_active) == (False, False)
 
@@ -123,7 +122,7 @@ async def test_invalid_metadata_is_reported_per_product_and_never_stops_the_sync
     assert prices[override["id"]]["credit_amount"] == 5, "a valid price override still works"
     assert prices[bad["default_price"]]["credit_amount"] is None
     async with runtime.sessions() as session:
-        payg = await Catalog(session, runtime.tenants.get("alpha")).payg_prices()
+        payg = await Catalog(session, runtime.tenants.get("alpha"), None).payg_prices()
     assert sorted(p.product_name for p in payg if p.product_name) == ["Bad amount", "Fine"]
     assert {p.id for p in payg} >= {override["id"]}
     assert bad["default_price"] not in {p.id for p in payg}
@@ -136,16 +135,13 @@ async def test_unknown_tiers_are_reported_against_the_subscriptions_tiers(
     gold = await alpha_dashboard.pack("Gold", 4999, recurring="month", credit_amount="5000", plan_tier="gold")
     await full_sync(runtime, "alpha")
     configured = runtime.tenants.get("alpha")
-    # The subscriptions plugin owns `tiers`; here its block is given by hand, as its settings would.
-    with_tiers = Tenant(
-        slug="alpha", core=configured.core, plugin_blocks={"subscriptions": {"tiers": [{"id": "basic"}, {"id": "pro"}]}}
-    )
+    # The tiers the plans sell (the subscriptions plugin's answer to `tollgate_plan_tiers`), given by hand.
     async with runtime.sessions() as session:
-        catalog_ = Catalog(session, with_tiers)
+        catalog_ = Catalog(session, configured, frozenset({"basic", "pro"}))
         problems = await catalog_.problems()
         pro = await catalog_.prices_for_tier("pro", "month")
         gold_prices = await catalog_.prices_for_tier("gold")
-        untiered = await Catalog(session, configured).prices_for_tier("gold")
+        untiered = await Catalog(session, configured, None).prices_for_tier("gold")
     assert [(p.product, p.key, p.value) for p in problems] == [(gold["id"], "plan_tier", "gold")]
     assert [p.unit_amount for p in pro] == [2999]
     assert gold_prices == []
@@ -206,7 +202,7 @@ async def test_two_tenants_on_two_accounts_never_see_each_other(
     r = await client.get("/t/beta/v1/catalog", headers=auth("alpha"))
     assert r.status_code == 401
     async with runtime.sessions() as session:
-        alpha = Catalog(session, runtime.tenants.get("alpha"))
+        alpha = Catalog(session, runtime.tenants.get("alpha"), None)
         assert await alpha.price(beta_pack["default_price"]) is None
         assert [p.id for p in await alpha.payg_prices()] == [alpha_pack["default_price"]]
         runs = await SyncRuns(session, runtime.tenants.get("beta")).recent(10)

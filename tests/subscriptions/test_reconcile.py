@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from core.ledger.models import CreditGrant
-from core.runtime import Runtime, set_current
+from core.runtime import Runtime
 from plugins.subscriptions.models import Subscription
 from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import apply_event, events_since, subscribed
@@ -22,10 +22,7 @@ async def invoke(runtime: Runtime, make_runtime: Any, *args: str) -> Result:
     """The CLI in its own thread and event loop with its own runtime, as an operator's shell would run it."""
     from core.cli import main
 
-    try:
-        return await asyncio.to_thread(CliRunner().invoke, main, list(args), obj=make_runtime())
-    finally:
-        set_current(runtime)
+    return await asyncio.to_thread(CliRunner().invoke, main, list(args), obj=make_runtime())
 
 
 async def stored(runtime: Runtime) -> Subscription:

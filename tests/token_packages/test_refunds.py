@@ -284,10 +284,10 @@ async def test_the_resume_task_finishes_refunds_left_pending(shop: Shop, runtime
     order = await shop.buy("trial")
     await shop.control.fail_next(shop.key, 2, status=503, path_prefix="/v1/refunds")
     assert (await shop.refund(order["id"])).status_code == 502
-    assert await resume_refunds() == 0, "a young pending refund may still be in its request"
+    assert await resume_refunds(runtime) == 0, "a young pending refund may still be in its request"
     clock.advance(dt.timedelta(minutes=6))
-    assert await resume_refunds() == 1
-    assert await resume_refunds() == 0
+    assert await resume_refunds(runtime) == 1
+    assert await resume_refunds(runtime) == 0
     assert await refund_rows(shop) == [("api", "succeeded", 5000, 500)]
     assert len(await shop.stripe_refunds(order)) == 1
     async with runtime.sessions() as session:

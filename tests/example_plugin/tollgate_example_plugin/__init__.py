@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import click
 import msgspec
 from litestar import get
-from taskiq import AsyncBroker
+from taskiq import AsyncBroker, TaskiqDepends
 
 from core.access import ADMIN, SERVICE, access
+from core.catalog import CatalogPrice, CatalogQuery
 from core.customers.schemas import CustomerUpsert
 from core.customers.services import CustomerService
 from core.db import session_scope
 from core.deps import CurrentTenant
 from core.hookspecs import Schedule, hookimpl
+from core.inbox.dispatch import claims_by_metadata
+from core.kernel import Kernel
+from core.ledger.services import Ledger
+from core.notifications import notify
 from core.settings import StructValidator
 
 
@@ -54,13 +59,10 @@ def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Any]:
     return [StructValidator(key, ExampleConfig, required=False)]
 
 
-async def touch_customer(tenant: str, customer: str, email: str) -> None:
-    """Upsert a customer from a worker: proves a task reaches the runtime, settings and database."""
-    from core.runtime import current
-
-    runtime = current()
-    async with session_scope(runtime.sessions) as session:
-        await CustomerService(session, runtime.tenants.get(tenant)).upsert(customer, CustomerUpsert(email=email))
+async def touch_customer(kernel: Annotated[Kernel, TaskiqDepends()], tenant: str, customer: str, email: str) -> None:
+    """Upsert a customer from a worker: proves a task receives the kernel, its settings and database."""
+    async with session_scope(kernel.sessions) as session:
+        await CustomerService(session, kernel.tenants.get(tenant)).upsert(customer, CustomerUpsert(email=email))
 
 
 @hookimpl
@@ -83,13 +85,81 @@ async def on_customer_updated(ctx: Any) -> None:
     ctx.session.info.setdefault("example_events", []).append(ctx.id)
 
 
-@hookimpl
-def tollgate_webhook_handlers() -> Mapping[str, Any]:
-    return {"customer.updated": on_customer_updated}
+WELCOME_CREDITS = 5
+
+
+async def on_customer_created(ctx: Any) -> None:
+    """A referral-style bonus: a customer that Tollgate created in Stripe gets welcome credits, once.
+
+    Proves the plugin's own Stripe event, a ledger grant keyed by the Stripe object (a replay grants
+    nothing more) and the plugin's own notification type, all in the event's transaction.
+    """
+    customer = (ctx.event["data"]["object"].get("metadata") or {}).get("tollgate_customer")
+    if not customer:
+        return
+    grant = await Ledger(ctx.session, ctx.tenant).grant(
+        customer, WELCOME_CREDITS, source="example.welcome", source_ref=ctx.event["data"]["object"]["id"]
+    )
+    await notify(
+        ctx.session,
+        ctx.tenant,
+        "example.welcome_granted",
+        {"customer": customer, "credits": WELCOME_CREDITS, "grant": grant.id},
+        dedupe_key=f"example.welcome:{grant.id}",
+    )
 
 
 @hookimpl
-def tollgate_entitlements(tenant: Any, customer: Any, session: Any) -> Any:
+def tollgate_webhook_handlers(kernel: Kernel) -> Mapping[str, Any]:
+    assert kernel.tenants is not None
+    return {"customer.updated": on_customer_updated, "customer.created": on_customer_created}
+
+
+EXAMPLE_PRICE = CatalogPrice(
+    id="price_example_referral",
+    product="prod_example",
+    product_name="Referral bonus",
+    currency="usd",
+    unit_amount=0,
+    type="one_time",
+    interval=None,
+    interval_count=None,
+    lookup_key=None,
+    nickname=None,
+    active=True,
+    price_active=True,
+    product_active=True,
+    is_default=True,
+    credit_amount=WELCOME_CREDITS,
+    credit_type="payg",
+    plan_tier=None,
+    feature_flags=[],
+    metadata={},
+)
+
+
+@hookimpl
+def tollgate_catalog_prices(tenant: Any, session: Any, query: CatalogQuery) -> Sequence[CatalogPrice]:
+    return [EXAMPLE_PRICE] if query.price_id == EXAMPLE_PRICE.id else []
+
+
+@hookimpl
+def tollgate_plan_tiers(tenant: Any) -> Sequence[str]:
+    return ["example-tier"]
+
+
+@hookimpl
+def tollgate_event_claims() -> Mapping[str, Any]:
+    return claims_by_metadata("example", ["customer.created"])
+
+
+@hookimpl
+def tollgate_notification_types() -> Mapping[str, str]:
+    return {"example.welcome_granted": "A new customer received the example plugin's welcome credits."}
+
+
+@hookimpl
+def tollgate_entitlements(tenant: Any, customer: Any, session: Any, kernel: Kernel) -> Any:
     async def answer() -> Mapping[str, Any]:
         config = tenant.plugin_config("example", ExampleConfig)
         return {"features": {"example": config.feature}, "models": ["example-model"], "limits": {"examples": 3}}
