@@ -12,7 +12,8 @@ class CustomerRepository(TenantRepository[Customer]):
     async def by_external_id(self, external_id: str, *, for_update: bool = False) -> Customer | None:
         statement = self.select().where(Customer.external_id == external_id)
         if for_update:
-            statement = statement.with_for_update()
+            # A locked read must see the row as it is now, not as this session first loaded it.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def by_stripe_id(self, stripe_customer_id: str) -> Customer | None:

@@ -79,8 +79,25 @@ class CustomerService:
             raise NotFound(f"No customer {external_id!r}; create it with PUT first.", code="customer_not_found")
         return customer
 
+    async def payer(self, external_id: str) -> Customer:
+        """The customer about to pay, locked when its Stripe customer may have to be created.
+
+        Creating it writes the uniquely indexed `stripe_customer_id`, which needs the row's strongest
+        lock. A purchase's insert holds a key-share lock on the row through its foreign key, so two
+        first purchases that lock only then wait for each other: PostgreSQL's deadlock. Locking first
+        queues them instead. A customer who has a Stripe customer is not locked: their purchases
+        write nothing to the row and still run side by side.
+        """
+        customer = await self.get(external_id)
+        if customer.stripe_customer_id is None:
+            customer = await self.get(external_id, for_update=True)
+        return customer
+
     async def ensure_stripe_customer(self, customer: Customer, clients: StripeClients) -> str:
-        """The customer's Stripe id, creating the Stripe customer on first need."""
+        """The customer's Stripe id, creating the Stripe customer on first need.
+
+        `customer` comes from `payer()` (or another locked read), taken before anything refers to it.
+        """
         if customer.stripe_customer_id:
             return customer.stripe_customer_id
         client = await clients.for_tenant(self.tenant)

@@ -84,7 +84,8 @@ class PurchaseService:
         """
         check_idempotency_key(key)
         fingerprint = request_hash("credit_purchase", data.credits, data.currency, data.price, data.quantity)
-        row = await CustomerService(self.session, self.tenant).get(customer)
+        customers = CustomerService(self.session, self.tenant)
+        row = await customers.payer(customer)
         if key is not None:
             existing = await self._by_key(customer, key)
             if existing is not None:
@@ -111,7 +112,7 @@ class PurchaseService:
         )
         self.session.add(purchase)
         await self.session.flush()
-        stripe_customer = await CustomerService(self.session, self.tenant).ensure_stripe_customer(row, clients)
+        stripe_customer = await customers.ensure_stripe_customer(row, clients)
         client = await clients.for_tenant(self.tenant)
         try:
             intent = await client.v1.payment_intents.create_async(

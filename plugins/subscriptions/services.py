@@ -227,7 +227,7 @@ class SubscriptionService:
 
     async def portal(self, customer: str, data: schemas.PortalCreate) -> schemas.Portal:
         """A Stripe Billing Portal session where the customer manages payment methods, invoices and the plan."""
-        row = await self.customers.get(customer)
+        row = await self.customers.payer(customer)
         stripe_customer = await self._stripe_customer(row)
         client = await self.runtime.stripe.for_tenant(self.tenant)
         try:

@@ -90,7 +90,8 @@ class OrderService:
             data.cancel_url,
             data.promotion_code,
         )
-        owner = await CustomerService(self.session, self.tenant).get(customer)
+        customers = CustomerService(self.session, self.tenant)
+        owner = await customers.payer(customer)
         if key is not None:
             existing = await self.orders.by_key(customer, key)
             if existing is not None:
@@ -125,7 +126,7 @@ class OrderService:
             created_at=clock.now(),
         )
         await self.orders.add(order)
-        stripe_customer = await CustomerService(self.session, self.tenant).ensure_stripe_customer(owner, runtime.stripe)
+        stripe_customer = await customers.ensure_stripe_customer(owner, runtime.stripe)
         price_id = (await runtime.secrets.get(self.tenant)).prices.get(f"{data.package}/{currency}")
         params = self._checkout_params(order, package, data, stripe_customer, price_id)
         if promotion:
