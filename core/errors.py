@@ -23,12 +23,16 @@ class TollgateError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
-    def __init__(self, message: str, *, detail: Any = None, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, detail: Any = None, code: str | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
         if code is not None:
             self.code = code  # type: ignore[misc]
+        # Seconds until a retry can succeed, when known: the `Retry-After` header of the answer.
+        self.retry_after = retry_after
 
     def to_body(self) -> dict[str, Any]:
         return error_body(self.code, self.message, self.detail)
@@ -74,9 +78,7 @@ class TooManyRequests(TollgateError):
     code = "rate_limited"
 
     def __init__(self, message: str, *, detail: Any = None, code: str | None = None, retry_after: int = 60) -> None:
-        super().__init__(message, detail=detail, code=code)
-        # Seconds until a retry can succeed: the `Retry-After` header of the answer.
-        self.retry_after = retry_after
+        super().__init__(message, detail=detail, code=code, retry_after=retry_after)
 
 
 class UpstreamError(TollgateError):
@@ -112,7 +114,7 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
 
 
 def handle_tollgate_error(_: Request[Any, Any, Any], exc: TollgateError) -> Response[Any]:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
     return _json(exc.status_code, exc.to_body(), headers)
 
 

@@ -65,7 +65,9 @@ class Runtime:
         config = validate(settings, plugin_validators, plugins.product_plugins())
         tenants = TenantRegistry.from_settings(config.tenants, plugins.product_plugins())
         secrets = SecretsStore(
-            build_backend(config.secrets.backend, config.vault, config.tenant_secrets), config.secrets.ttl_seconds
+            build_backend(config.secrets.backend, config.vault, config.tenant_secrets),
+            config.secrets.ttl_seconds,
+            failure_ttl_seconds=config.secrets.failure_ttl_seconds,
         )
         engine = create_engine(config.database)
         jobs = Jobs(build_broker(config.jobs))

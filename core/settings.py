@@ -44,6 +44,8 @@ class JobsConfig(msgspec.Struct, forbid_unknown_fields=True):
 class SecretsConfig(msgspec.Struct, forbid_unknown_fields=True):
     backend: Literal["settings", "vault"] = "settings"
     ttl_seconds: float = 300.0
+    # How long a failed read is answered from memory (503) before the backend is asked again.
+    failure_ttl_seconds: float = 5.0
 
 
 class VaultConfig(msgspec.Struct, forbid_unknown_fields=True):

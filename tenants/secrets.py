@@ -1,9 +1,11 @@
 """Each tenant's secrets, from Vault (KV v2) or from the settings, behind one cached provider.
 
 Values are cached per tenant for `secrets.ttl_seconds`. A forced refresh (a webhook whose
-signature failed: the secret may have rotated) re-reads at most once every few seconds. When the
-backend cannot be reached the cache keeps serving until its TTL runs out; after that the request
-fails closed with 503 `secrets_unavailable`.
+signature failed: the secret may have rotated) re-reads at most once every few seconds. One read
+per tenant is in flight at a time; every request that needs it waits for it and shares its outcome.
+When the backend cannot be reached the cache keeps serving until its TTL runs out; after that the
+request fails closed with 503 `secrets_unavailable`, and the failure is remembered for
+`secrets.failure_ttl_seconds`, so a hung backend costs one timeout, not one per request.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import secrets as pysecrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -182,49 +185,89 @@ class SecretsStore:
 
     MIN_FORCED_REFRESH_INTERVAL = 5.0
 
-    def __init__(self, backend: SecretsBackend, ttl_seconds: float, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        backend: SecretsBackend,
+        ttl_seconds: float,
+        clock: Callable[[], float] | None = None,
+        *,
+        failure_ttl_seconds: float = 5.0,
+    ) -> None:
         self.backend = backend
         self.ttl = ttl_seconds
+        self.failure_ttl = failure_ttl_seconds
         # The platform clock, so tests can move past the TTL; monotonic enough for a cache.
         self._clock = clock or (lambda: platform_clock.now().timestamp())
         self._entries: dict[str, _Entry] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        # Per tenant: the backend read in flight, and when the last one failed.
+        self._reads: dict[str, asyncio.Task[TenantSecrets]] = {}
+        self._failed_at: dict[str, float] = {}
 
     async def get(self, tenant: Tenant, *, refresh: bool = False) -> TenantSecrets:
         """The tenant's secrets; `refresh=True` re-reads the backend (rotation), once per few seconds."""
         entry = self._entries.get(tenant.slug)
-        if entry and not refresh and self._fresh(entry):
-            return entry.value
-        lock = self._locks.setdefault(tenant.slug, asyncio.Lock())
-        async with lock:
+        failing = self._failing_for(tenant.slug) > 0
+        if entry is not None and self._fresh(entry):
+            # A forced refresh reads again at most every few seconds, and not while a failure is remembered.
+            if not refresh or failing or self._age(entry) < self.MIN_FORCED_REFRESH_INTERVAL:
+                return entry.value
+        elif failing:
+            raise self._unavailable(tenant)
+        read = self._reads.get(tenant.slug)
+        if read is None:
+            read = self._reads[tenant.slug] = asyncio.create_task(self._read(tenant))
+            read.add_done_callback(lambda done: self._read_done(tenant.slug, done))
+        # Shielded: a waiter whose request is cancelled leaves the read running for the others.
+        return await asyncio.shield(read)
+
+    async def _read(self, tenant: Tenant) -> TenantSecrets:
+        """One read of the backend, whose outcome every waiter shares."""
+        try:
+            raw = await self.backend.read(tenant)
+            value = msgspec.convert(dict(raw), TenantSecrets)
+        except Exception as exc:
+            self._failed_at[tenant.slug] = self._clock()
             entry = self._entries.get(tenant.slug)
             if entry and self._fresh(entry):
-                age = self._clock() - entry.fetched_at
-                if not refresh or age < self.MIN_FORCED_REFRESH_INTERVAL:
-                    return entry.value
-            try:
-                raw = await self.backend.read(tenant)
-                value = msgspec.convert(dict(raw), TenantSecrets)
-            except Exception as exc:
-                if entry and self._fresh(entry):
-                    logger.warning("secrets refresh for %s failed, serving cache: %s", tenant.slug, exc)
-                    return entry.value
-                logger.error("secrets for tenant %s unavailable: %s", tenant.slug, _describe(exc))
-                raise SecretsUnavailable(
-                    "This tenant's secrets cannot be read right now; try again shortly.",
-                    detail={"tenant": tenant.slug},
-                ) from exc
-            self._entries[tenant.slug] = _Entry(value, self._clock())
-            return value
+                logger.warning("secrets refresh for %s failed, serving cache: %s", tenant.slug, exc)
+                return entry.value
+            logger.error("secrets for tenant %s unavailable: %s", tenant.slug, _describe(exc))
+            raise self._unavailable(tenant) from exc
+        self._failed_at.pop(tenant.slug, None)
+        self._entries[tenant.slug] = _Entry(value, self._clock())
+        return value
+
+    def _read_done(self, slug: str, read: asyncio.Task[TenantSecrets]) -> None:
+        if self._reads.get(slug) is read:
+            del self._reads[slug]
+        if not read.cancelled():
+            read.exception()  # retrieved here too, for a read whose waiters have all gone
+
+    def _failing_for(self, slug: str) -> float:
+        """Seconds the tenant's last failed read is still remembered (0 when none is)."""
+        failed_at = self._failed_at.get(slug)
+        return 0.0 if failed_at is None else max(0.0, failed_at + self.failure_ttl - self._clock())
+
+    def _unavailable(self, tenant: Tenant) -> SecretsUnavailable:
+        return SecretsUnavailable(
+            "This tenant's secrets cannot be read right now; try again shortly.",
+            detail={"tenant": tenant.slug},
+            retry_after=max(1, math.ceil(self._failing_for(tenant.slug))),
+        )
+
+    def _age(self, entry: _Entry) -> float:
+        return self._clock() - entry.fetched_at
 
     def _fresh(self, entry: _Entry) -> bool:
-        return self._clock() - entry.fetched_at < self.ttl
+        return self._age(entry) < self.ttl
 
     def invalidate(self, slug: str | None = None) -> None:
         if slug is None:
             self._entries.clear()
+            self._failed_at.clear()
         else:
             self._entries.pop(slug, None)
+            self._failed_at.pop(slug, None)
 
 
 def _describe(exc: Exception) -> str:

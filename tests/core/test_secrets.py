@@ -1,9 +1,14 @@
-"""Tenant secrets from a real OpenBao (Vault API): token and AppRole auth, TTL cache, fail-closed 503."""
+"""Tenant secrets from a real OpenBao (Vault API): token and AppRole auth, TTL cache, fail-closed 503,
+one read in flight per tenant and its failure remembered."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterator
+import os
+import signal
+import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -89,6 +94,27 @@ async def test_refresh_is_rate_limited() -> None:
     assert reads == ["alpha"]
 
 
+async def test_one_read_in_flight_serves_every_waiter_even_when_its_starter_leaves() -> None:
+    reads: list[str] = []
+    answer = asyncio.Event()
+
+    class Slow(SettingsSecretsBackend):
+        async def read(self, t: Tenant) -> Any:
+            reads.append(t.slug)
+            await answer.wait()
+            return await super().read(t)
+
+    store = SecretsStore(Slow({"alpha": secrets_document("alpha")}), ttl_seconds=300)
+    first = asyncio.create_task(store.get(tenant("alpha")))
+    await asyncio.sleep(0)
+    waiters = [asyncio.create_task(store.get(tenant("alpha"))) for _ in range(10)]
+    await asyncio.sleep(0)
+    first.cancel()  # the request that started the read goes away (its client hung up)
+    answer.set()
+    assert {(await w).stripe_secret_key for w in waiters} == {"sk_test_alpha"}
+    assert reads == ["alpha"]
+
+
 async def test_vault_down_serves_cache_until_ttl_then_503(make_runtime: Any) -> None:
     bao = start_openbao()
     try:
@@ -118,4 +144,58 @@ async def test_vault_down_serves_cache_until_ttl_then_503(make_runtime: Any) -> 
             assert "Traceback" not in r.text
         await runtime.stop()
     finally:
+        bao.stop()
+
+
+async def test_a_hung_vault_fails_a_burst_within_one_timeout_and_is_not_asked_again_at_once(
+    make_runtime: Any,
+) -> None:
+    """A stopped (SIGSTOP) OpenBao is a hung one: the kernel accepts connections, nothing answers."""
+    timeout, failure_ttl = 1.0, 10.0
+    bao = start_openbao()
+    try:
+        bao.put_tenant("alpha", secrets_document("alpha"))
+        runtime = make_runtime(
+            secrets={"backend": "vault", "ttl_seconds": 60, "failure_ttl_seconds": failure_ttl},
+            vault={"url": bao.url, "token": bao.root_token, "timeout_seconds": timeout},
+        )
+        reads: list[str] = []
+        backend_read = runtime.secrets.backend.read
+
+        async def counted(t: Tenant) -> Mapping[str, Any]:
+            reads.append(t.slug)
+            return await backend_read(t)
+
+        runtime.secrets.backend.read = counted
+        from core.app import create_app
+
+        async with asgi_client(create_app(runtime)) as client:
+            assert (await client.get("/t/alpha/v1/", headers=auth("alpha"))).status_code == 200
+            os.kill(bao.process.pid, signal.SIGSTOP)
+            clock.advance(dt.timedelta(seconds=61))
+
+            started = time.monotonic()
+            burst = await asyncio.gather(*(client.get("/t/alpha/v1/", headers=auth("alpha")) for _ in range(20)))
+            took = time.monotonic() - started
+            assert [(r.status_code, r.json()["error"]["code"]) for r in burst] == [(503, "secrets_unavailable")] * 20
+            assert all(1 <= int(r.headers["Retry-After"]) <= failure_ttl for r in burst)
+            assert len(reads) == 2, "one read for the whole burst"
+            # Each request retrying the backend in turn would take 20 timeouts.
+            assert took < 5 * timeout
+
+            # Within the failure TTL the failure is answered at once, without asking the backend.
+            r = await client.get("/t/alpha/v1/", headers=auth("alpha"))
+            assert (r.status_code, len(reads)) == (503, 2)
+
+            # After it, the backend is asked again: once more hung, then answering.
+            clock.advance(dt.timedelta(seconds=failure_ttl + 1))
+            r = await client.get("/t/alpha/v1/", headers=auth("alpha"))
+            assert (r.status_code, len(reads)) == (503, 3)
+            os.kill(bao.process.pid, signal.SIGCONT)
+            clock.advance(dt.timedelta(seconds=failure_ttl + 1))
+            assert (await client.get("/t/alpha/v1/", headers=auth("alpha"))).status_code == 200
+            assert len(reads) == 4
+        await runtime.stop()
+    finally:
+        os.kill(bao.process.pid, signal.SIGCONT)
         bao.stop()
