@@ -2,14 +2,18 @@
 
 Every error a client can see is `{"error": {"code", "message", "detail"}}` with a stable `code`.
 Services raise the subclasses below; the handlers here turn them (and Litestar's own errors)
-into that shape, and keep stack traces in the log, never in a response.
+into that shape, and keep stack traces in the log, never in a response. A database that cannot
+be reached answers 503 `database_unavailable`, never 500.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any, ClassVar
 
+import asyncpg
+import sqlalchemy.exc
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -97,6 +101,14 @@ class SecretsUnavailable(ServiceUnavailable):
     code = "secrets_unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+
+
+# A restart or a failover takes seconds; a client retrying sooner would find the database still gone.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 class MigrationError(Exception):
     """The migrations cannot run as asked: a message an operator can act on."""
 
@@ -154,8 +166,65 @@ def callers_mistakes(extra: Any) -> Any:
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unreachable(exc):
+        logger.error("Database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        unavailable = DatabaseUnavailable(
+            "The database cannot be reached right now; try again shortly.", retry_after=DATABASE_RETRY_AFTER_SECONDS
+        )
+        return handle_tollgate_error(request, unavailable)
     logger.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, error_body("internal_error", "Something went wrong on our side."))
+
+
+# What says the database is gone or will not take us, whatever the statement: the pool had no
+# connection to give in time, or found one dead; asyncpg's SQLSTATE class 08 (connection exceptions),
+# 57P01-57P03 (shutting down, crashed, starting up), 53300 (too many connections). 57014 (a cancelled
+# statement) is the statement's own failure, and is not here. asyncpg's InternalClientError is its
+# protocol left unusable: a backend ended while idle sends its FATAL before the socket closes, and
+# the next statement on that connection finds "another operation (2) is in progress".
+_UNREACHABLE = (
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InternalClientError,
+)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc`, or what it was raised from, says the database cannot be reached right now.
+
+    A lost or refused connection, a server going down, a pool with no connection to give. What a
+    statement did wrong (integrity, programming or data errors) never is: those stay 4xx or 500.
+    """
+    if isinstance(exc, BaseExceptionGroup):
+        return all(database_unreachable(inner) for inner in exc.exceptions)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _UNREACHABLE):
+            return True
+        # asyncpg's word for a connection found closed; SQLAlchemy's own disconnect test reads it the same way.
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        # A socket error or timeout (refused, reset, unreachable host) raised inside the driver.
+        if isinstance(current, OSError) and _raised_in_driver(current):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
+def _raised_in_driver(exc: BaseException) -> bool:
+    return any(
+        str(frame.f_globals.get("__name__", "")).startswith("asyncpg.")
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
