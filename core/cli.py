@@ -25,6 +25,25 @@ console = Console(stderr=False)
 T = TypeVar("T")
 
 
+class SettingsProblem(click.ClickException):
+    """Settings that cannot run: one line (or one list of problems) after `tollgate:`, not a traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"tollgate: {self.format_message()}", file=file, err=True)
+
+
+class TollgateGroup(click.Group):
+    """The `tollgate` group: any command that reads the settings stops on a SettingsError the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from core.errors import SettingsError
+
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise SettingsProblem(str(exc)) from None
+
+
 def build_runtime() -> Any:
     from core.errors import SettingsError
     from core.runtime import Runtime
@@ -32,7 +51,7 @@ def build_runtime() -> Any:
     try:
         return Runtime.build()
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise SettingsProblem(str(exc)) from None
 
 
 def runtime_for(ctx: click.Context) -> Any:
@@ -83,7 +102,11 @@ def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[An
     return chosen
 
 
-@click.group(help="Tollgate: one billing deployment that many apps share.")
+@click.group(
+    cls=TollgateGroup,
+    help="Tollgate: one billing deployment that many apps share. Settings: $TOLLGATE_SETTINGS, else "
+    "./settings.toml, else /etc/tollgate/settings.toml.",
+)
 @click.option("--env", "env", default=None, help="Settings environment (sets TOLLGATE_ENV).")
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(env: str | None, verbose: bool) -> None:
@@ -186,9 +209,9 @@ def db_revision(plugin: str, message: str, autogenerate: bool, rev_id: str | Non
 
 
 def _database_url() -> str:
-    from core.settings import load_dynaconf
+    from core.settings import database_url, load_dynaconf
 
-    return str(load_dynaconf().get("database.url"))
+    return database_url(load_dynaconf())
 
 
 @contextlib.contextmanager
@@ -218,7 +241,11 @@ def tenants() -> None:
     pass
 
 
-@tenants.command("list", help="List tenants: name, enabled plugins, where their notices go.")
+@tenants.command(
+    "list",
+    help="List tenants: name, enabled plugins, where their notices go; then where each tenant's Stripe account "
+    "posts its events (under server.public_url).",
+)
 @click.pass_context
 def tenants_list(ctx: click.Context) -> None:
     runtime = runtime_for(ctx)
@@ -226,6 +253,8 @@ def tenants_list(ctx: click.Context) -> None:
     for tenant in runtime.tenants:
         table.add_row(tenant.slug, tenant.name, ", ".join(tenant.plugins) or "-", tenant.core.notifications.url or "-")
     console.print(table)
+    endpoint = f"{runtime.config.server.public_url.rstrip('/')}/t/<slug>/webhooks/stripe"
+    console.print(f"Stripe webhook endpoints: {endpoint} (server.public_url)", soft_wrap=True)
 
 
 @tenants.command(
@@ -297,13 +326,21 @@ def secrets_hash_key(key: str) -> None:
 def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
     import hvac
 
-    from core.settings import load_dynaconf, to_plain
+    from core.settings import load_dynaconf, settings_files, to_plain
 
     settings = load_dynaconf()
+    read = ", ".join(str(path) for path in settings_files())
     documents: dict[str, Any] = to_plain(settings.get("tenant_secrets")) or {}
+    if not documents:
+        raise click.ClickException(
+            f"no [tenant_secrets.<slug>] in {read}: nothing to push "
+            "(the secrets file is $TOLLGATE_SECRETS_FILE, else .secrets.toml beside the settings file)"
+        )
     vault = to_plain(settings.get("vault")) or {}
     tenants_block: dict[str, Any] = to_plain(settings.get("tenants")) or {}
-    client = hvac.Client(url=vault.get("url", "http://127.0.0.1:8200"), token=token)
+    url = vault.get("url", "http://127.0.0.1:8200")
+    client = hvac.Client(url=url, token=token)
+    console.print(f"Pushing tenant secrets from {read} to {url}", soft_wrap=True)
     for slug in slugs or tuple(documents):
         if slug not in documents:
             raise click.ClickException(f"no [tenant_secrets.{slug}] in the settings")
@@ -319,12 +356,21 @@ def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
 @click.option("--workers", default=1, show_default=True, help="Worker processes (taskiq --workers).")
 def worker(workers: int) -> None:
-    os.execvp("taskiq", ["taskiq", "worker", "core.worker:broker", "--workers", str(workers)])  # noqa: S606, S607
+    _exec_taskiq("worker", "core.worker:broker", "--workers", str(workers))
 
 
 @main.command(help="Run the taskiq scheduler that sends the cron schedules.")
 def scheduler() -> None:
-    os.execvp("taskiq", ["taskiq", "scheduler", "core.worker:scheduler"])  # noqa: S606, S607
+    _exec_taskiq("scheduler", "core.worker:scheduler")
+
+
+def _exec_taskiq(*args: str) -> None:
+    """Become `taskiq ARGS`, run by this interpreter: its script need not be on PATH (a venv not activated).
+
+    The settings are validated first, so a bad file stops here in one line, not in taskiq's import.
+    """
+    build_runtime()
+    os.execv(sys.executable, [sys.executable, "-m", "taskiq", *args])  # noqa: S606
 
 
 def _safe_url(url: str) -> str:

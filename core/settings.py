@@ -1,9 +1,12 @@
 """Settings: dynaconf files and `TOLLGATE_` env vars, validated once, then read as typed structs.
 
-`settings.toml` holds `[default]`, `[development]`, `[testing]` and `[production]`; the active
-environment comes from `TOLLGATE_ENV` (development when unset). Tenants live under `tenants.<slug>`
-with their enabled plugins and one block per plugin. Validation runs at start-up: a bad tenant
-config stops the process with a message that names the tenant and the key.
+The settings file is named by `TOLLGATE_SETTINGS`, else `./settings.toml`, else
+`/etc/tollgate/settings.toml`; the secrets file is `TOLLGATE_SECRETS_FILE`, else `.secrets.toml`
+beside the settings file when there is one. The file holds `[default]`, `[development]`,
+`[testing]` and `[production]`; the active environment comes from `TOLLGATE_ENV` (development when
+unset). Tenants live under `tenants.<slug>` with their enabled plugins and one block per plugin.
+Validation runs at start-up: a bad tenant config stops the process with a message that names the
+tenant and the key.
 """
 
 from __future__ import annotations
@@ -15,16 +18,25 @@ from typing import Any, Literal
 
 import msgspec
 from dynaconf import Dynaconf, Validator
+from dynaconf.constants import ALL_EXTENSIONS
 from dynaconf.validator import ValidationError
+from sqlalchemy.engine import make_url
 
 from core.errors import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "TOLLGATE"
+SETTINGS_VAR = f"{ENV_PREFIX}_SETTINGS"
+SECRETS_FILE_VAR = f"{ENV_PREFIX}_SECRETS_FILE"
+# Looked for in this order when TOLLGATE_SETTINGS is unset; never beside the package, which is
+# site-packages once installed.
+SETTINGS_PLACES = (Path("settings.toml"), Path("/etc/tollgate/settings.toml"))
+SECRETS_BESIDE = ".secrets.toml"
 
 
 class DatabaseConfig(msgspec.Struct, forbid_unknown_fields=True):
     url: str
+    # Put into `url` when set, so the URL in the settings file need not hold it.
+    password: str | None = None
     echo: bool = False
     pool_size: int = 20
     max_overflow: int = 20
@@ -112,7 +124,6 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     server: ServerConfig
     tenants: dict[str, dict[str, Any]]
     tenant_secrets: dict[str, dict[str, Any]]
-    debug: bool = False
     inbox: InboxConfig = msgspec.field(default_factory=InboxConfig)
     outbox: OutboxConfig = msgspec.field(default_factory=OutboxConfig)
 
@@ -151,27 +162,92 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def _settings_files() -> list[str]:
-    explicit = os.environ.get(f"{ENV_PREFIX}_SETTINGS_FILES")
-    if explicit:
-        return [p.strip() for p in explicit.split(",") if p.strip()]
-    return [str(PROJECT_ROOT / "settings.toml"), str(PROJECT_ROOT / ".secrets.toml")]
+def settings_files() -> list[Path]:
+    """The settings file, then the secrets file when there is one; SettingsError naming what was looked for."""
+    if f"{ENV_PREFIX}_SETTINGS_FILES" in os.environ:
+        # Renamed: a deployment still setting it would otherwise read another file without a word.
+        raise SettingsError(
+            f"{ENV_PREFIX}_SETTINGS_FILES is no longer read: set ${SETTINGS_VAR} (the settings file) "
+            f"and ${SECRETS_FILE_VAR} (the secrets file) instead"
+        )
+    named = os.environ.get(SETTINGS_VAR)
+    if named:
+        settings = _named_file("settings", SETTINGS_VAR, named)
+    else:
+        found = next((place for place in SETTINGS_PLACES if place.is_file()), None)
+        if found is None:
+            looked = ", ".join(f"./{place}" if not place.is_absolute() else str(place) for place in SETTINGS_PLACES)
+            raise SettingsError(f"no settings file: looked for ${SETTINGS_VAR} (unset), {looked}")
+        settings = found.resolve()
+    named_secrets = os.environ.get(SECRETS_FILE_VAR)
+    if named_secrets:
+        return [settings, _named_file("secrets", SECRETS_FILE_VAR, named_secrets)]
+    beside = settings.parent / SECRETS_BESIDE
+    return [settings, beside] if beside.is_file() else [settings]
+
+
+def _named_file(what: str, variable: str, named: str) -> Path:
+    """The file an env var names, absolute (dynaconf looks for a relative name in several places, the
+    folder of its caller's module among them); one that dynaconf would skip without a word is refused."""
+    path = Path(named)
+    if not path.is_file():
+        raise SettingsError(f"no {what} file: ${variable} is {named}, which is not a file")
+    if path.suffix not in ALL_EXTENSIONS:
+        raise SettingsError(f"${variable} is {named}: a {what} file's name ends in one of {', '.join(ALL_EXTENSIONS)}")
+    return path.resolve()
 
 
 def load_dynaconf(env: str | None = None, overrides: Mapping[str, Any] | None = None) -> Dynaconf:
-    """Read the settings files and env vars for one environment, then apply overrides."""
+    """Read the settings files, env vars and `_FILE` env vars for one environment, then apply overrides."""
     settings = Dynaconf(
         envvar_prefix=ENV_PREFIX,
-        settings_files=_settings_files(),
+        settings_files=[str(path) for path in settings_files()],
         environments=True,
         env_switcher=f"{ENV_PREFIX}_ENV",
         env=env or os.environ.get(f"{ENV_PREFIX}_ENV", "development"),
         load_dotenv=False,
         merge_enabled=False,
     )
+    _values_from_files(settings)
     for key, value in (overrides or {}).items():
         settings.set(key, value)
     return settings
+
+
+def _values_from_files(settings: Dynaconf) -> None:
+    """`TOLLGATE_<KEY>_FILE=path` sets <KEY> to the text of that file (less its final newline).
+
+    For the values a process needs before Vault answers, delivered as Docker secrets or mounted
+    files: `TOLLGATE_VAULT__ROLE_ID_FILE`, `TOLLGATE_VAULT__SECRET_ID_FILE`,
+    `TOLLGATE_DATABASE__PASSWORD_FILE`. Dynaconf has read the variable itself as a key
+    (`vault.ROLE_ID_FILE`); that key is replaced by the one it names.
+    """
+    prefix = f"{ENV_PREFIX}_"
+    for name, path in sorted(os.environ.items()):
+        if not (name.startswith(prefix) and name.endswith("_FILE")) or name == SECRETS_FILE_VAR:
+            continue
+        *parents, leaf = name.removeprefix(prefix).removesuffix("_FILE").lower().split("__")
+        try:
+            value = Path(path).read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise SettingsError(f"${name}: cannot read {path}: {exc.strerror}") from None
+        if not parents:
+            settings.set(leaf, value)
+            continue
+        where = ".".join(parents)
+        block = to_plain(settings.get(where))
+        block = block if isinstance(block, dict) else {}
+        kept = {k: v for k, v in block.items() if k.lower() not in (leaf, f"{leaf}_file")}
+        settings.set(where, {**kept, leaf: value})
+
+
+def database_url(settings: Dynaconf) -> str:
+    """`database.url`, holding `database.password` when that is set."""
+    block = {str(key).lower(): value for key, value in (to_plain(settings.get("database")) or {}).items()}
+    url, password = str(block.get("url")), block.get("password")
+    if password is None:
+        return url
+    return make_url(url).set(password=str(password)).render_as_string(hide_password=False)
 
 
 _CORE_VALIDATORS = [
@@ -215,8 +291,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
         return msgspec.convert(
             {
                 "env": str(settings.current_env).lower(),
-                "debug": bool(settings.get("debug", False)),
-                "database": section("database"),
+                "database": section("database") | {"url": database_url(settings)},
                 "jobs": section("jobs"),
                 "secrets": section("secrets"),
                 "vault": section("vault"),

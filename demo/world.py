@@ -27,13 +27,15 @@ from core import clock
 from core.app import create_app
 from core.migrate import upgrade
 from core.runtime import Runtime
-from core.settings import PROJECT_ROOT, load_dynaconf, to_plain
+from core.settings import load_dynaconf, to_plain
 from demo.receiver import NotificationReceiver
 from stripe_emulator.control import AsyncEmulatorControl, EmulatorError
 from tenants.registry import Tenant
 from tests.support.app import live_server
 
 Mode = Literal["emulator", "real"]
+# The checkout the demo runs from: the emulator is imported from it, not installed.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ("imagegen", "automate", "fiko", "quickscale", "creditshop")
 # How long one wait (webhooks delivered and processed, notices delivered) may take before the walk fails.
 SETTLE_SECONDS = 60.0

@@ -37,9 +37,9 @@ def _url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return str(url)
-    from core.settings import load_dynaconf
+    from core.settings import database_url, load_dynaconf
 
-    return str(load_dynaconf().get("database.url"))
+    return database_url(load_dynaconf())
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> dict[str, Any]:

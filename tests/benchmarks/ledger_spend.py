@@ -157,8 +157,8 @@ async def main() -> None:
         hot_update = pgbench(dsn, "-n", "-f", str(hot_script), "-c", str(CLIENTS), "-j", "2", "-T", duration)
         hot_update_8 = pgbench(dsn, "-n", "-f", str(hot_script), "-c", "8", "-j", "2", "-T", duration)
 
-        env = {**os.environ, "TOLLGATE_SETTINGS_FILES": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
-        os.environ.update({k: env[k] for k in ("TOLLGATE_SETTINGS_FILES", "TOLLGATE_ENV")})
+        env = {**os.environ, "TOLLGATE_SETTINGS": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
+        os.environ.update({k: env[k] for k in ("TOLLGATE_SETTINGS", "TOLLGATE_ENV")})
         spread = [f"c{i}" for i in range(SPREAD_CUSTOMERS)]
         await seed(db_url, [*spread, "hot"])
         server, url = start_server(env, WORKERS)

@@ -230,7 +230,7 @@ async def main() -> None:
 
         env = {
             **os.environ,
-            "TOLLGATE_SETTINGS_FILES": str(settings_file(work, db_url, queue)),
+            "TOLLGATE_SETTINGS": str(settings_file(work, db_url, queue)),
             "TOLLGATE_ENV": "bench",
             "PYTHONPATH": os.pathsep.join([str(PLUGINS), str(ROOT)]),
         }

@@ -91,7 +91,7 @@ def start_worker(settings_file: Path, plugins: Path, log: Path) -> Worker:
     env = {
         **os.environ,
         "TOLLGATE_ENV": "testing",
-        "TOLLGATE_SETTINGS_FILES": str(settings_file),
+        "TOLLGATE_SETTINGS": str(settings_file),
         "PYTHONPATH": os.pathsep.join([str(plugins), str(ROOT)]),
     }
     with log.open("ab") as out:

@@ -36,7 +36,7 @@ def tollgate(tmp_path: Path, db_url: str, tenants_config: dict[str, Any], tenant
     env = {
         **os.environ,
         "TOLLGATE_ENV": "testing",
-        "TOLLGATE_SETTINGS_FILES": str(write_settings(tmp_path / "settings.json", settings)),
+        "TOLLGATE_SETTINGS": str(write_settings(tmp_path / "settings.json", settings)),
         "PYTHONPATH": os.pathsep.join([str(plugin_path(tmp_path)), str(ROOT)]),
         "COLUMNS": "200",
     }
