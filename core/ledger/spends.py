@@ -5,8 +5,9 @@ A spend is the ledger's hottest write: every request a tenant app's users make s
 grants, writes, commit). On PostgreSQL the common case goes to `tollgate_spend` (migration 0008)
 instead, as a group commit: spends queue in the process, and one flush sends everything queued by
 then, of any customers and tenants, as one prepared statement on a pooled asyncpg connection, one
-round trip and one transaction. One flush runs at a time; while it runs, the next batch gathers.
-A hot customer costs one row lock and one commit per batch instead of per request.
+round trip and one transaction (`core.batching.GroupCommit`). One flush runs at a time; while it
+runs, the next batch gathers. A hot customer costs one row lock and one commit per batch instead of
+per request.
 
 The function spends, records an unlimited account's usage, or refuses as insufficient (nothing
 written); it hands a spend back when the rules need Python (no account yet, something lapsed, an
@@ -18,14 +19,14 @@ SQLite always uses `Ledger.spend`.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from core import clock
+from core.batching import GroupCommit
 from core.db import driver_connection, session_scope
 from core.ledger import schemas
 from core.ledger.repository import new_id
@@ -46,7 +47,6 @@ SPEND_SQL = (
     "SELECT r_item, r_outcome, r_entry, r_balance, r_grants, r_parts"
     " FROM tollgate_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 )
-HANDED_BACK: Any = object()
 
 
 @dataclass
@@ -58,7 +58,6 @@ class Queued:
     metadata: dict[str, str]
     key: str | None
     fingerprint: str | None
-    answer: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class Spends:
@@ -67,9 +66,10 @@ class Spends:
     def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.batched = runtime.engine.dialect.name == "postgresql"
-        self._queue: list[Queued] = []
-        self._flushing = 0
-        self._flushes: set[asyncio.Task[None]] = set()
+        # Each spend's answer: the function's (a spend, or its refusal), or None when it handed it back.
+        self._batches: GroupCommit[Queued, schemas.Spend | None] = GroupCommit(
+            self._call, max_batch=MAX_BATCH, flushes=MAX_FLUSHES
+        )
         # Since start: function calls, spends they decided, spends handed back to `Ledger.spend`.
         self.stats = {"batches": 0, "decided": 0, "handed_back": 0}
 
@@ -87,39 +87,21 @@ class Spends:
         meta, fingerprint = spend_request(amount, reason, metadata, idempotency_key)
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:
-            self._queue.append(queued)
-            if self._flushing < MAX_FLUSHES:
-                self._flushing += 1
-                flush = asyncio.ensure_future(self._flush())
-                self._flushes.add(flush)  # a reference, so the loop does not drop the task
-                flush.add_done_callback(self._flushes.discard)
-            # Shielded: a cancelled request must not cancel the future a flush will answer.
-            answer = await asyncio.shield(queued.answer)
-            if answer is not HANDED_BACK:
-                return answer  # type: ignore[no-any-return]
+            answer = await self._batches.submit(queued)
+            if answer is not None:
+                return answer
             self.stats["handed_back"] += 1
         async with TURNS.turn(tenant.slug, customer), session_scope(self.runtime.sessions) as session:
             return await Ledger(session, tenant).spend(
                 customer, amount, reason=reason, metadata=meta, idempotency_key=idempotency_key
             )
 
-    async def _flush(self) -> None:
-        """Send what is queued, batch after batch, until the queue is empty."""
-        try:
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                try:
-                    await self._call(batch)
-                except Exception as error:  # the batch's transaction rolled back: each request gets the error
-                    for queued in batch:
-                        if not queued.answer.done():
-                            queued.answer.set_exception(error)
-        finally:
-            # No await between finding the queue empty and this: a spend queued after it starts a flush.
-            self._flushing -= 1
+    async def _call(self, batch: list[Queued]) -> Sequence[schemas.Spend | Exception | None]:
+        """One `tollgate_spend` call for the batch: each spend's answer, or None where it was handed back.
 
-    async def _call(self, batch: list[Queued]) -> None:
-        """One `tollgate_spend` call for the batch; answers every spend in it."""
+        A failure (the database went away) rolls the call's transaction back, and each of its
+        spends fails with the error; the connection is dropped (`driver_connection`).
+        """
         now = clock.now()
         slots: dict[tuple[str, str], int] = {}
         tenants: list[str] = []
@@ -148,6 +130,7 @@ class Spends:
         async with driver_connection(self.runtime.engine) as connection:
             rows = await connection.fetch(SPEND_SQL, *params)
         self.stats["batches"] += 1
+        answers: list[schemas.Spend | Exception | None] = [None] * len(batch)
         for item, outcome, entry_id, balance, grants, parts in rows:
             queued = batch[item - 1]
             if outcome in {"spent", "unlimited"}:
@@ -165,9 +148,8 @@ class Spends:
                     metadata=queued.metadata,
                     created_at=now,
                 )
-                queued.answer.set_result(answer)
+                answers[item - 1] = answer
             elif outcome == "insufficient":
                 self.stats["decided"] += 1
-                queued.answer.set_exception(insufficient(balance, queued.amount))
-            else:
-                queued.answer.set_result(HANDED_BACK)
+                answers[item - 1] = insufficient(balance, queued.amount)
+        return answers
