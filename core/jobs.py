@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 from redis.asyncio import Redis
@@ -21,6 +21,7 @@ from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, Schedu
 from taskiq.scheduler.scheduled_task import ScheduledTask
 from taskiq_redis import RedisStreamBroker
 
+from core.batching import GroupCommit
 from core.db import after_commit
 from core.settings import JobsConfig
 
@@ -40,7 +41,16 @@ return #ARGV - 2
 """
 
 
-T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _by_key(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
+    """The values of (key, value) pairs grouped by key, both in the order first seen."""
+    grouped: dict[K, list[V]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
 
 
 class Schedule(msgspec.Struct, frozen=True):
@@ -50,39 +60,6 @@ class Schedule(msgspec.Struct, frozen=True):
     cron: str | None = None
     interval_seconds: int | None = None
     kwargs: dict[str, Any] = {}
-
-
-class Coalesced(Generic[T]):
-    """Items queued under a key, handed to `handle(key, items)` by one task at a time: everything
-    waiting when it runs, then whatever was queued meanwhile, until nothing waits. A busy process so
-    makes one round trip for many callers' items. `handle` must not raise (it owns its failures)."""
-
-    def __init__(self, handle: Callable[[str, list[T]], Awaitable[None]]) -> None:
-        self._handle = handle
-        self._waiting: dict[str, list[T]] = {}
-        self._task: asyncio.Task[None] | None = None
-
-    def add(self, key: str, items: Iterable[T]) -> None:
-        self._waiting.setdefault(key, []).extend(items)
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    def __len__(self) -> int:
-        return sum(map(len, self._waiting.values()))
-
-    async def done(self) -> None:
-        """Wait until everything queued so far has been handled."""
-        while self._task is not None:
-            await asyncio.shield(self._task)
-
-    async def _run(self) -> None:
-        try:
-            while self._waiting:
-                waiting, self._waiting = self._waiting, {}
-                for key, items in waiting.items():
-                    await self._handle(key, items)
-        finally:
-            self._task = None
 
 
 class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
@@ -96,30 +73,27 @@ class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._unacked: Coalesced[tuple[str, asyncio.Future[None]]] = Coalesced(self._xack)
+        # (queue, message id) of the tasks finished since the last XACK.
+        self._unacked: GroupCommit[tuple[str, str], None] = GroupCommit(self._xack)
         self._ack_client: Any = None
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:  # noqa: A002 - taskiq's name
         async def ack() -> None:
-            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._unacked.add(queue_name, [(id, future)])
-            await future
+            await self._unacked.submit((queue_name, id))
 
         return ack
 
-    async def _xack(self, queue: str, waiting: list[tuple[str, asyncio.Future[None]]]) -> None:
+    async def _xack(self, finished: list[tuple[str, str]]) -> list[Exception | None]:
+        """One XACK per queue for the messages finished meanwhile; a failed one fails its tasks' acks."""
         if self._ack_client is None:
             self._ack_client = Redis(connection_pool=self.connection_pool, single_connection_client=True)
-        try:
-            await self._ack_client.xack(queue, self.consumer_group_name, *(i for i, _ in waiting))
-        except Exception as exc:  # each task's ack fails as taskiq-redis's own would
-            for _, future in waiting:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for _, future in waiting:
-            if not future.done():
-                future.set_result(None)
+        failed: dict[str, Exception] = {}
+        for queue, ids in _by_key(finished).items():
+            try:
+                await self._ack_client.xack(queue, self.consumer_group_name, *ids)
+            except Exception as exc:  # each task's ack fails as taskiq-redis's own would
+                failed[queue] = exc
+        return [failed.get(queue) for queue, _ in finished]
 
 
 def build_broker(config: JobsConfig) -> AsyncBroker:
@@ -142,8 +116,8 @@ class Jobs:
         self.schedules: list[Schedule] = []
         # `send_many`'s script, on the broker's own connection pool (made on first use).
         self._xadd_all: Any = None
-        # `send_soon`'s tasks, by task name, waiting for the process's sender.
-        self._unsent: Coalesced[dict[str, Any]] = Coalesced(self._send_logged)
+        # `send_soon`'s (task name, keywords), waiting for the process's sender.
+        self._unsent: GroupCommit[tuple[str, dict[str, Any]], None] = GroupCommit(self._send_logged)
 
     def add_tasks(self, tasks: Sequence[AsyncTaskiqDecoratedTask[Any, Any]]) -> None:
         for task in tasks:
@@ -207,19 +181,22 @@ class Jobs:
         rows a sweeper re-sends belongs here. Once `backlog` tasks are waiting (a slow broker) the
         caller waits for them to be sent.
         """
-        self._unsent.add(task_name, calls)
+        self._unsent.put((task_name, kwargs) for kwargs in calls)
         if len(self._unsent) > backlog:
             await self.sent()
 
     async def sent(self) -> None:
         """Wait until every task queued by `send_soon` has been sent (or its send failed)."""
-        await self._unsent.done()
+        await self._unsent.drained()
 
-    async def _send_logged(self, task_name: str, calls: list[dict[str, Any]]) -> None:
-        try:
-            await self.send_many(task_name, calls)
-        except Exception:
-            logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
+    async def _send_logged(self, unsent: list[tuple[str, dict[str, Any]]]) -> list[None]:
+        """One `send_many` per task name; a failed send is logged, and fails nobody."""
+        for task_name, calls in _by_key(unsent).items():
+            try:
+                await self.send_many(task_name, calls)
+            except Exception:
+                logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
+        return [None] * len(unsent)
 
     def enqueue(self, session: AsyncSession, task_name: str, **kwargs: Any) -> None:
         """Enqueue once `session` commits; a rolled-back transaction never starts a job."""
