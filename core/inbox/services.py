@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.batching import GroupCommit
 from core.db import commit, driver_transaction, pinned_session, rollback, session_scope
 from core.errors import BadRequest
 from core.hookspecs import EventHandler
@@ -190,14 +191,12 @@ class InboxProcessor:
         self.runtime = runtime
         self.policy = runtime.config.inbox
         self.on_driver = runtime.engine.dialect.name == "postgresql"
-        self.max_batch = max_batch
-        # Batches in flight at once: while one waits on the database, the other runs its handlers.
-        self.flushes = flushes
         # Tenant -> its handlers by event type (JSON), as the first-attempt statement reads them.
         self._handlers_by_type: dict[str, str] = {}
-        self._waiting: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]] = []
-        self._flushing = 0
-        self._running: set[asyncio.Task[None]] = set()
+        # `flushes`: batches in flight at once; while one waits on the database, the other runs its handlers.
+        self._batches: GroupCommit[tuple[Tenant, uuid.UUID], Outcome] = GroupCommit(
+            self._first_attempts, max_batch=max_batch, flushes=flushes
+        )
 
     async def process(self, tenant_slug: str, event_id: uuid.UUID) -> str | None:
         """One attempt; returns the row's new status, or None when there was nothing to do (safe to repeat)."""
@@ -233,50 +232,28 @@ class InboxProcessor:
 
     async def _first_attempt(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
         """Join the next batch of first attempts (PostgreSQL); returns once it is committed or rolled back."""
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append((tenant, event_id, future))
-        if self._flushing < self.flushes:
-            self._flushing += 1
-            task = asyncio.create_task(self._flush())
-            self._running.add(task)
-            task.add_done_callback(self._flushed)
-        return await future
+        return await self._batches.submit((tenant, event_id))
 
-    def _flushed(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        # A flush ends with an error only when something stopped the worker mid-batch (a cancellation,
-        # an exit): every waiting task got it through its future already, so it is not lost here.
-        if not task.cancelled():
-            task.exception()
+    async def _first_attempts(self, batch: list[tuple[Tenant, uuid.UUID]]) -> list[Outcome]:
+        """One batch's outcomes. A batch that failed was rolled back whole: a failing handler's event
+        records its failure and the others run again alone; any other error sends them all alone.
 
-    async def _flush(self) -> None:
+        Anything that stops the worker mid-batch (a cancellation, an exit) is no error of the batch:
+        it reaches each of its tasks as it is, and nothing of the batch was committed.
+        """
         try:
-            while self._waiting:
-                # Taken when the flush runs, so the tasks that started in the same loop turn join it.
-                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
-                try:
-                    outcomes = await self._apply_batch(batch)
-                except _EventFailed as failed:
-                    outcomes = [_ALONE] * len(batch) if _conflict(failed.cause) else self._after_failure(batch, failed)
-                except Exception:
-                    outcomes = [_ALONE] * len(batch)
-                except BaseException as exc:  # a cancelled worker: nothing of the batch was committed
-                    for *_, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    raise
-                for (*_, future), outcome in zip(batch, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
-        finally:
-            self._flushing -= 1
+            return await self._apply_batch(batch)
+        except _EventFailed as failed:
+            return [_ALONE] * len(batch) if _conflict(failed.cause) else self._after_failure(batch, failed)
+        except Exception:
+            return [_ALONE] * len(batch)
 
-    async def _apply_batch(self, batch: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]]) -> list[Outcome]:
+    async def _apply_batch(self, batch: list[tuple[Tenant, uuid.UUID]]) -> list[Outcome]:
         """Take, settle and apply the batch's first attempts in one transaction; raises if any handler does."""
         taken: dict[uuid.UUID, Any] = {}
         async with driver_transaction(self.runtime.engine, self.runtime.sessions) as transaction:
             by_tenant: dict[str, list[uuid.UUID]] = {}
-            for tenant, event_id, _ in batch:
+            for tenant, event_id in batch:
                 by_tenant.setdefault(tenant.slug, []).append(event_id)
             now = clock.now()
             for slug, event_ids in by_tenant.items():
@@ -287,7 +264,7 @@ class InboxProcessor:
                 )
                 taken.update((row["id"], row) for row in rows)
             outcomes = []
-            for tenant, event_id, _ in batch:
+            for tenant, event_id in batch:
                 # A task sent twice is in the batch twice: the first copy applies it, the other finds it settled.
                 row = taken.pop(event_id, None)
                 if row is None:
@@ -305,13 +282,11 @@ class InboxProcessor:
         return outcomes
 
     @staticmethod
-    def _after_failure(
-        batch: list[tuple[Tenant, uuid.UUID, asyncio.Future[Outcome]]], failed: _EventFailed
-    ) -> list[Outcome]:
+    def _after_failure(batch: list[tuple[Tenant, uuid.UUID]], failed: _EventFailed) -> list[Outcome]:
         """The failed event's attempt is over (its failure is recorded next); every other one runs again alone."""
         outcomes = []
         recorded = False
-        for _, event_id, _ in batch:
+        for _, event_id in batch:
             if event_id != failed.event_id:
                 outcomes.append(_ALONE)
             elif not recorded:
@@ -324,7 +299,7 @@ class InboxProcessor:
     async def _first_attempt_alone(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
         """One first attempt in a transaction of its own (its batch was rolled back for another event's sake)."""
         try:
-            (outcome,) = await self._apply_batch([(tenant, event_id, asyncio.get_running_loop().create_future())])
+            (outcome,) = await self._apply_batch([(tenant, event_id)])
         except _EventFailed as failed:
             return Outcome(taken=False, failure=failed.cause)
         return outcome
