@@ -47,6 +47,17 @@ def route(runtime: Kernel, tenant: Tenant, event_type: str, *, livemode: bool | 
     return Routing(handlers_for(runtime, tenant, event_type))
 
 
+def routes_by_type(runtime: Kernel, tenant: Tenant) -> dict[str, list[str]]:
+    """`route`'s handlers for each event type, for events of the tenant's mode (types no handler takes
+    left out): for a statement that settles many events by type; their modes are checked one by one."""
+    by_type: dict[str, list[str]] = {}
+    for event_type in runtime.event_handlers:
+        handlers = handlers_for(runtime, tenant, event_type)
+        if handlers:
+            by_type[event_type] = [plugin for plugin, _ in handlers]
+    return by_type
+
+
 def handlers_for(runtime: Kernel, tenant: Tenant, event_type: str) -> list[tuple[str, EventHandler]]:
     """The (plugin, handler) pairs that apply `event_type` for `tenant`, in plugin registration order."""
     return [

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import clock
 from core.batching import GroupCommit
 from core.db import commit, driver_transaction, pinned_session, rollback, session_scope
-from core.errors import BadRequest
+from core.errors import BadRequest, SecretsUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
-from core.inbox.dispatch import dispatch, handlers_for, route
+from core.inbox.dispatch import dispatch, route, routes_by_type
 from core.inbox.models import IGNORED, PROCESSED, WebhookEvent
 from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.schemas import Receipt, StripeEventEnvelope, WebhookEventStatus
@@ -172,6 +172,14 @@ class _EventFailed(Exception):
         self.cause = cause
 
 
+class _Rerouted(Exception):
+    """An event the batch's statement settled by its type, which `route` sends elsewhere (its mode)."""
+
+    def __init__(self, event_id: uuid.UUID) -> None:
+        super().__init__(str(event_id))
+        self.event_id = event_id
+
+
 class InboxProcessor:
     """Applies one stored event: claim, run the handlers and settle in one transaction; or record the failure.
 
@@ -236,7 +244,8 @@ class InboxProcessor:
 
     async def _first_attempts(self, batch: list[tuple[Tenant, uuid.UUID]]) -> list[Outcome]:
         """One batch's outcomes. A batch that failed was rolled back whole: a failing handler's event
-        records its failure and the others run again alone; any other error sends them all alone.
+        records its failure, an event routed elsewhere than its type says takes the general path, and
+        the others run again alone; any other error sends them all alone.
 
         Anything that stops the worker mid-batch (a cancellation, an exit) is no error of the batch:
         it reaches each of its tasks as it is, and nothing of the batch was committed.
@@ -244,17 +253,24 @@ class InboxProcessor:
         try:
             return await self._apply_batch(batch)
         except _EventFailed as failed:
-            return [_ALONE] * len(batch) if _conflict(failed.cause) else self._after_failure(batch, failed)
+            if _conflict(failed.cause):
+                return [_ALONE] * len(batch)
+            return self._one_left_out(batch, failed.event_id, Outcome(taken=False, failure=failed.cause))
+        except _Rerouted as rerouted:
+            return self._one_left_out(batch, rerouted.event_id, Outcome(taken=False))
         except Exception:
             return [_ALONE] * len(batch)
 
     async def _apply_batch(self, batch: list[tuple[Tenant, uuid.UUID]]) -> list[Outcome]:
         """Take, settle and apply the batch's first attempts in one transaction; raises if any handler does."""
         taken: dict[uuid.UUID, Any] = {}
+        by_tenant: dict[str, list[uuid.UUID]] = {}
+        key_modes: dict[str, bool | None] = {}
+        for tenant, event_id in batch:
+            by_tenant.setdefault(tenant.slug, []).append(event_id)
+            if tenant.slug not in key_modes:
+                key_modes[tenant.slug] = await self._key_mode(tenant)
         async with driver_transaction(self.runtime.engine, self.runtime.sessions) as transaction:
-            by_tenant: dict[str, list[uuid.UUID]] = {}
-            for tenant, event_id in batch:
-                by_tenant.setdefault(tenant.slug, []).append(event_id)
             now = clock.now()
             for slug, event_ids in by_tenant.items():
                 repo = InboxRepository(session=transaction.session, tenant_id=slug)
@@ -270,10 +286,16 @@ class InboxProcessor:
                 if row is None:
                     outcomes.append(Outcome(taken=False))
                     continue
-                # Ingest stored the event pending, so its mode is the tenant's (`route`): only its type decides.
-                handlers = handlers_for(self.runtime, tenant, row["event_type"])
+                event = msgspec.json.decode(row["payload"])
+                key_mode = key_modes[tenant.slug]
+                # Unknown key mode (secrets unreadable): the event's mode stays as ingest checked it.
+                livemode = None if key_mode is None else event.get("livemode")
+                routing = route(self.runtime, tenant, row["event_type"], livemode=livemode, live_key=bool(key_mode))
+                if routing.ignored_because is not None:
+                    # Ingest stored it pending for the tenant's mode then: the tenant's key has changed mode since.
+                    raise _Rerouted(event_id)
                 try:
-                    await self._dispatch(transaction.session, tenant, msgspec.json.decode(row["payload"]), handlers)
+                    await self._dispatch(transaction.session, tenant, event, routing.handlers)
                     await transaction.session.flush()
                 except Exception as exc:
                     raise _EventFailed(event_id, exc) from exc
@@ -282,18 +304,18 @@ class InboxProcessor:
         return outcomes
 
     @staticmethod
-    def _after_failure(batch: list[tuple[Tenant, uuid.UUID]], failed: _EventFailed) -> list[Outcome]:
-        """The failed event's attempt is over (its failure is recorded next); every other one runs again alone."""
+    def _one_left_out(batch: list[tuple[Tenant, uuid.UUID]], left_out: uuid.UUID, outcome: Outcome) -> list[Outcome]:
+        """The batch rolled back for `left_out`'s sake: it ends as `outcome` says; the others run again alone."""
         outcomes = []
-        recorded = False
+        answered = False
         for _, event_id in batch:
-            if event_id != failed.event_id:
+            if event_id != left_out:
                 outcomes.append(_ALONE)
-            elif not recorded:
-                recorded = True
-                outcomes.append(Outcome(taken=False, failure=failed.cause))
+            elif not answered:
+                answered = True
+                outcomes.append(outcome)
             else:
-                outcomes.append(Outcome(taken=False))  # a second copy of the task: the general path finds it failed
+                outcomes.append(Outcome(taken=False))  # a second copy of the task: the general path finds it settled
         return outcomes
 
     async def _first_attempt_alone(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
@@ -302,6 +324,8 @@ class InboxProcessor:
             (outcome,) = await self._apply_batch([(tenant, event_id)])
         except _EventFailed as failed:
             return Outcome(taken=False, failure=failed.cause)
+        except _Rerouted:
+            return Outcome(taken=False)
         return outcome
 
     async def _first_attempt_failed(self, tenant: Tenant, event_id: uuid.UUID, failure: Exception) -> str | None:
@@ -313,10 +337,20 @@ class InboxProcessor:
     def _handlers_json(self, tenant: Tenant) -> str:
         handlers = self._handlers_by_type.get(tenant.slug)
         if handlers is None:
-            by_type = {t: [p for p, _ in handlers_for(self.runtime, tenant, t)] for t in self.runtime.event_handlers}
-            handlers = msgspec.json.encode({t: plugins for t, plugins in by_type.items() if plugins}).decode()
+            handlers = msgspec.json.encode(routes_by_type(self.runtime, tenant)).decode()
             self._handlers_by_type[tenant.slug] = handlers
         return handlers
+
+    async def _key_mode(self, tenant: Tenant) -> bool | None:
+        """Whether the tenant's Stripe key is live, for `route`; None while its secrets cannot be read.
+
+        A first attempt need not wait for them: ingest checked the event's mode when it stored it
+        pending, so processing goes on through an outage of the secrets backend.
+        """
+        try:
+            return (await self.runtime.secrets.get(tenant)).livemode
+        except SecretsUnavailable:
+            return None
 
     async def _claim(self, repo: InboxRepository, event_id: uuid.UUID) -> Claim | None:
         return await repo.claim(

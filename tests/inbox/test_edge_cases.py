@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -18,10 +19,11 @@ from core.db import session_scope
 from core.errors import EXCEPTION_HANDLERS
 from core.inbox.controllers import receive_stripe_event
 from core.inbox.models import WebhookEvent
-from core.inbox.services import InboxService
+from core.inbox.services import InboxProcessor, InboxService
 from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice
 from tests.inbox.stripe_events import deliver, event, invoice_paid, stripe_object
+from tests.inbox.test_processing import store_pending
 from tests.support.app import asgi_client
 from tests.support.jobs import drain
 from tests.support.tenants import auth
@@ -135,6 +137,23 @@ async def test_a_live_key_takes_live_events_and_ignores_test_ones(
     assert (await admin_view(client, live["id"], "beta"))["last_error"] is None
     shown = await admin_view(client, test["id"], "beta")
     assert shown["last_error"] == "livemode mismatch: event livemode=false, tenant key is live mode"
+
+
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
+async def test_an_event_pending_when_the_key_changed_mode_is_routed_alike_on_every_path(runtime: Runtime) -> None:
+    """Stored pending while the tenant's key was of its mode, processed once the key is of the other: the
+    grouped first attempts (PostgreSQL) route it as the general path does, and the rest of its batch applies."""
+    other_mode = invoice_paid(900) | {"livemode": True}
+    paid = [invoice_paid(100), invoice_paid(200)]
+    ids = [await store_pending(runtime, evt) for evt in (paid[0], other_mode, paid[1])]
+    processor = InboxProcessor(runtime)
+    results = await asyncio.gather(*(processor.process("alpha", i) for i in ids))
+    assert results == ["processed", "ignored", "processed"]
+    rows = {row.stripe_event_id: row for row in await stored(runtime)}
+    row = rows[other_mode["id"]]
+    assert (row.status, row.handlers, row.attempts) == ("ignored", [], 1)
+    assert row.last_error == "livemode mismatch: event livemode=true, tenant key is test mode"
+    assert await grants_by_invoice(runtime) == {evt["data"]["object"]["id"]: 1 for evt in paid}
 
 
 # --- Errors as admins see them ---------------------------------------------------------------------
