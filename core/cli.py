@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 console = Console(stderr=False)
 T = TypeVar("T")
+# The worker's broker shutdown on SIGTERM (acknowledgements, task sends, connections): taskiq's default.
+BROKER_SHUTDOWN_SECONDS = 5
 
 
 class SettingsProblem(click.ClickException):
@@ -137,12 +140,39 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
         f"[bold green]Tollgate[/] on http://{host}:{port}  (env {runtime.config.env}, "
         f"tenants: {', '.join(runtime.tenants.slugs())}; docs at /schema)"
     )
+    # On SIGTERM uvicorn stops accepting, lets requests finish for this long, then runs the app's
+    # shutdown (core/app.py); with --workers the parent forwards SIGTERM to each worker process.
+    graceful = runtime.config.server.graceful_shutdown_seconds
     if workers > 1:
-        uvicorn.run("core.asgi:app", host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run(
+            "core.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            timeout_graceful_shutdown=graceful,
+            # Each worker process logs as core/asgi.py configures it; the request lines are Tollgate's own.
+            log_config=None,
+            access_log=False,
+        )
         return
     from core.app import create_app
 
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+    # Once shut down, uvicorn raises the SIGTERM again to die of it; a stop asked for and done exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    uvicorn.run(
+        create_app(runtime),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=graceful,
+        log_config=None,  # logging is configured above; each request's line is Tollgate's (core/logs.py)
+        access_log=False,
+    )
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    sys.exit(0)
 
 
 @main.group(help="Database migrations (Alembic).")
@@ -356,20 +386,32 @@ def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
 @click.option("--workers", default=1, show_default=True, help="Worker processes (taskiq --workers).")
 def worker(workers: int) -> None:
-    _exec_taskiq("worker", "core.worker:broker", "--workers", str(workers))
+    jobs = build_runtime().config.jobs
+    # On SIGTERM (or SIGINT) a worker stops reading, waits for its running tasks, then closes the
+    # broker (core.worker); what has not finished stays unacknowledged, and another worker takes it.
+    _exec_taskiq(
+        "worker",
+        "core.worker:broker",
+        "--workers",
+        str(workers),
+        "--wait-tasks-timeout",
+        str(jobs.shutdown_timeout_seconds),
+        "--shutdown-timeout",
+        str(BROKER_SHUTDOWN_SECONDS),
+    )
 
 
 @main.command(help="Run the taskiq scheduler that sends the cron schedules.")
 def scheduler() -> None:
+    build_runtime()
     _exec_taskiq("scheduler", "core.worker:scheduler")
 
 
 def _exec_taskiq(*args: str) -> None:
     """Become `taskiq ARGS`, run by this interpreter: its script need not be on PATH (a venv not activated).
 
-    The settings are validated first, so a bad file stops here in one line, not in taskiq's import.
+    The callers validate the settings first, so a bad file stops there in one line, not in taskiq's import.
     """
-    build_runtime()
     os.execv(sys.executable, [sys.executable, "-m", "taskiq", *args])  # noqa: S606
 
 

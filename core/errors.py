@@ -18,6 +18,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.batching import Closed
+
 logger = logging.getLogger("tollgate.errors")
 
 
@@ -165,6 +167,19 @@ def callers_mistakes(extra: Any) -> Any:
     return kept or None
 
 
+# A client retrying after this many seconds reaches another process (or this one restarted).
+SHUTTING_DOWN_RETRY_AFTER_SECONDS = 1
+
+
+def handle_closed(request: Request[Any, Any, Any], exc: Closed) -> Response[Any]:
+    """Work handed to a group commit after the process began shutting down: 503, try again elsewhere."""
+    logger.warning("Refused during shutdown on %s %s: %s", request.method, request.url.path, exc)
+    stopping = ServiceUnavailable(
+        "This server is shutting down; try again.", code="shutting_down", retry_after=SHUTTING_DOWN_RETRY_AFTER_SECONDS
+    )
+    return handle_tollgate_error(request, stopping)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if database_unreachable(exc):
         logger.error("Database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
@@ -230,5 +245,6 @@ def _raised_in_driver(exc: BaseException) -> bool:
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     TollgateError: handle_tollgate_error,
     HTTPException: handle_http_exception,
+    Closed: handle_closed,
     Exception: handle_unexpected,
 }

@@ -95,6 +95,16 @@ class StreamBroker(RedisStreamBroker):  # type: ignore[misc]
                 failed[queue] = exc
         return [failed.get(queue) for queue, _ in finished]
 
+    async def shutdown(self) -> None:
+        """Acknowledge the tasks finished so far, then close as taskiq-redis does.
+
+        A task still running past the worker's wait (`jobs.shutdown_timeout_seconds`) finds the
+        acknowledgements closed: its message stays pending, and another worker takes it once it has
+        been idle `jobs.idle_timeout_ms` (at least once; every task is safe to run twice).
+        """
+        await self._unacked.close()
+        await super().shutdown()
+
 
 def build_broker(config: JobsConfig) -> AsyncBroker:
     if config.broker == "redis":
@@ -188,6 +198,10 @@ class Jobs:
     async def sent(self) -> None:
         """Wait until every task queued by `send_soon` has been sent (or its send failed)."""
         await self._unsent.drained()
+
+    async def close(self) -> None:
+        """Send every task queued by `send_soon`, and take no more (at shutdown, before the broker closes)."""
+        await self._unsent.close()
 
     async def _send_logged(self, unsent: list[tuple[str, dict[str, Any]]]) -> list[None]:
         """One `send_many` per task name; a failed send is logged, and fails nobody."""

@@ -114,7 +114,16 @@ class Runtime:
         if not self._started:
             return
         self._started = False
-        await self.jobs.sent()  # tasks handed to the process's sender go out before the broker closes
+        await self.drain()
         if not self.jobs.broker.is_worker_process:
             await self.jobs.broker.shutdown()
         await self.engine.dispose()
+
+    async def drain(self) -> None:
+        """Finish the process's group commits and refuse more (503 `shutting_down`), at shutdown.
+
+        The spends queued so far are committed and answered, then the tasks handed to the sender go
+        out, before the broker and the engine close. A stopped runtime does not start again.
+        """
+        await self.spends.close()
+        await self.jobs.close()

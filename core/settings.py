@@ -51,6 +51,9 @@ class JobsConfig(msgspec.Struct, forbid_unknown_fields=True):
     idle_timeout_ms: int = 600_000
     # Run cron schedules inside the web process (embedded mode only).
     embedded_scheduler: bool = True
+    # On SIGTERM a worker stops reading and gives its running tasks this long to finish; one still
+    # running is left unacknowledged, for another worker (with taskiq's 5 s to close, below 30 s).
+    shutdown_timeout_seconds: int = 20
 
 
 class SecretsConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -110,6 +113,9 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    # On SIGTERM the server stops accepting and gives its requests this long to finish before it
+    # cancels them and shuts down; below the 30 s an orchestrator waits before SIGKILL.
+    graceful_shutdown_seconds: int = 25
 
 
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):

@@ -19,4 +19,5 @@ scheduler = build_scheduler(runtime.jobs)
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
 async def _shutdown(_: Any) -> None:
+    await runtime.drain()
     await runtime.engine.dispose()

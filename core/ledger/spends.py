@@ -96,6 +96,10 @@ class Spends:
                 customer, amount, reason=reason, metadata=meta, idempotency_key=idempotency_key
             )
 
+    async def close(self) -> None:
+        """Send the spends queued so far and wait for their answers; a spend after this is refused (503)."""
+        await self._batches.close()
+
     async def _call(self, batch: list[Queued]) -> Sequence[schemas.Spend | Exception | None]:
         """One `tollgate_spend` call for the batch: each spend's answer, or None where it was handed back.
 
