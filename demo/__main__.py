@@ -3,6 +3,10 @@
 `--stripe emulator` (default) runs offline against the Stripe emulator and exits 0 when every step
 held. `--stripe real` uses the tenants' own test keys from the secrets and stops cleanly where a person
 must pay in Checkout. `--json PATH` also writes the summary as JSON.
+
+`--tollgate URL --emulator URL` walks a deployment already running (docs/deploy.md) instead of starting
+one: its Stripe accounts are the emulator's at URL, its tenants are connected (`tollgate stripe connect`)
+and its settings send the tenant apps' notices to `--notifications-port`, where the walk listens.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from typing import Any
 from rich.console import Console
 
 from core import clock
+from core.logs import configure_from_settings
 from demo.scenarios import SCENARIOS
 from demo.summary import render, snapshot
-from demo.world import Mode, PersonMustAct, StepFailed, open_world
+from demo.world import Deployed, Mode, PersonMustAct, StepFailed, open_world
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,14 +43,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--json", type=Path, default=None, metavar="PATH", help="also write the summary as JSON to this file"
     )
-    return parser.parse_args(argv)
+    deployed = parser.add_argument_group("a running deployment (docs/deploy.md) instead of an embedded one")
+    deployed.add_argument("--tollgate", metavar="URL", help="the deployment's public URL")
+    deployed.add_argument("--emulator", metavar="URL", help="the Stripe emulator the deployment's tenants use")
+    deployed.add_argument(
+        "--notifications-port", type=int, metavar="PORT", help="where the deployment sends the tenant apps' notices"
+    )
+    deployed.add_argument(
+        "--clock-file", type=Path, metavar="PATH", help="the clock file the deployment shares (TOLLGATE_SHARED_CLOCK)"
+    )
+    args = parser.parse_args(argv)
+    given = [args.tollgate, args.emulator, args.notifications_port, args.clock_file]
+    if any(given) and not all(given):
+        parser.error("--tollgate, --emulator, --notifications-port and --clock-file go together")
+    if args.tollgate and args.stripe != "emulator":
+        parser.error("a running deployment is walked against the emulator only")
+    return args
 
 
-async def walk(mode: Mode, console: Console) -> tuple[int, dict[str, Any]]:
+async def walk(mode: Mode, console: Console, deployed: Deployed | None = None) -> tuple[int, dict[str, Any]]:
     """Walk every tenant; (exit code, summary)."""
     summary: dict[str, Any] = {"mode": mode, "tenants": {}, "stopped": None, "failure": None}
     try:
-        async with open_world(mode, console) as world:
+        async with open_world(mode, console, deployed) as world:
             for slug, scenario in SCENARIOS:
                 console.rule(f"[bold]{world.runtime.tenants.get(slug).name}[/] ({slug})")
                 done = await scenario(world)
@@ -68,17 +88,25 @@ async def walk(mode: Mode, console: Console) -> tuple[int, dict[str, Any]]:
         console.print(f"\n[bold red]✗ The demo failed[/]: {failure}")
         return 1, summary
     finally:
-        clock.reset()
+        if deployed is None:
+            # A deployment's shared clock stays where its Stripe accounts are.
+            clock.reset()
     return 0, summary
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The narration is the output: log lines only from WARNING, unless the settings (or
+    # TOLLGATE_LOGGING__LEVEL) say otherwise.
+    configure_from_settings("development", default_level="WARNING")
     logging.getLogger("taskiq").setLevel(logging.WARNING)
     console = Console()
     started = time.monotonic()
-    code, summary = asyncio.run(walk(args.stripe, console))
+    deployed = None
+    if args.tollgate:
+        deployed = Deployed(args.tollgate.rstrip("/"), args.emulator.rstrip("/"), args.notifications_port)
+        clock.share(args.clock_file)
+    code, summary = asyncio.run(walk(args.stripe, console, deployed))
     summary["seconds"] = round(time.monotonic() - started, 1)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -1,5 +1,6 @@
 """The demo's one machine: Stripe (the emulator, or real Stripe), Tollgate on the embedded defaults (API and
 in-process worker on a temporary SQLite file), the tenant apps that call it, and their notification endpoints.
+Or, with `Deployed`, a deployment already running elsewhere (docs/deploy.md), walked the same way.
 
 `World` starts and stops everything; scenarios talk to Tollgate through `TenantApp` (a tenant backend
 with its API keys), act as customers and as Stripe's clock through `StripeSide`, and wait with `settle`.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import logging
 import subprocess
 import sys
 import tempfile
@@ -69,6 +69,16 @@ def expect(condition: bool, message: str) -> None:
         raise StepFailed(message)
 
 
+@dataclass(frozen=True)
+class Deployed:
+    """A Tollgate deployment already running, whose tenants' Stripe accounts are the emulator's at
+    `emulator_url`, and whose settings send the tenant apps' notices to `notifications_port` here."""
+
+    url: str
+    emulator_url: str
+    notifications_port: int
+
+
 @dataclass
 class EmulatorProcess:
     """`python -m stripe_emulator` as a subprocess, with one account per tenant key."""
@@ -111,6 +121,14 @@ class EmulatorProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+
+
+@dataclass
+class EmulatorElsewhere:
+    """The emulator a running deployment uses: reached, not started or stopped."""
+
+    url: str
+    control: AsyncEmulatorControl
 
 
 class OperatorSecrets:
@@ -191,7 +209,7 @@ class StripeSide:
     """
 
     keys: dict[str, str]
-    emulator: EmulatorProcess | None
+    emulator: EmulatorProcess | EmulatorElsewhere | None
 
     def _control(self, slug: str, action: str, url: str | None = None) -> AsyncEmulatorControl:
         if self.emulator is None:
@@ -247,7 +265,7 @@ class World:
     receiver: NotificationReceiver
     secrets: OperatorSecrets
     stripe_side: StripeSide
-    emulator: EmulatorProcess | None
+    emulator: EmulatorProcess | EmulatorElsewhere | None
     apps: dict[str, TenantApp] = field(default_factory=dict)
 
     def app(self, slug: str) -> TenantApp:
@@ -346,8 +364,11 @@ def _check_real_keys(api_base: str, keys: Mapping[str, str]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_world(mode: Mode, console: Console) -> AsyncIterator[World]:
-    """Start the emulator (emulator mode), the tenant apps' receiver, and Tollgate; stop them afterwards."""
+async def open_world(mode: Mode, console: Console, deployed: Deployed | None = None) -> AsyncIterator[World]:
+    """Start the emulator (emulator mode), the tenant apps' receiver, and Tollgate; stop them afterwards.
+
+    With `deployed`, only the receiver starts: the walk's view of the tenants (`World.runtime`) is built
+    from the same settings and secrets files, to name tenants and reach their Stripe accounts."""
     tenants, documents, api_base = _declared_tenants()
     keys = {slug: str(documents[slug].get("stripe_secret_key", "")) for slug in TENANTS}
     if mode == "real":
@@ -355,16 +376,21 @@ async def open_world(mode: Mode, console: Console) -> AsyncIterator[World]:
     with tempfile.TemporaryDirectory(prefix="tollgate-demo-") as scratch:
         work = Path(scratch)
         db_url = f"sqlite+aiosqlite:///{work / 'tollgate.db'}"
-        console.print(f"[bold]Setting up[/]: a fresh SQLite database at {work / 'tollgate.db'}, migrated")
-        await asyncio.to_thread(upgrade, db_url)
+        if deployed is None:
+            console.print(f"[bold]Setting up[/]: a fresh SQLite database at {work / 'tollgate.db'}, migrated")
+            await asyncio.to_thread(upgrade, db_url)
         async with contextlib.AsyncExitStack() as stack:
-            emulator = None
-            if mode == "emulator":
+            emulator: EmulatorProcess | EmulatorElsewhere | None = None
+            if deployed is not None:
+                emulator = EmulatorElsewhere(deployed.emulator_url, AsyncEmulatorControl(deployed.emulator_url))
+                console.print(f"[bold]Stripe emulator[/] at {emulator.url}, as the deployment uses it")
+            elif mode == "emulator":
                 emulator = await EmulatorProcess.start(list(dict.fromkeys(keys.values())), work)
                 stack.push_async_callback(emulator.stop)
                 console.print(f"[bold]Stripe emulator[/] on {emulator.url}, one account per tenant key")
             receiver = NotificationReceiver({slug: str(documents[slug].get("notification_secret")) for slug in TENANTS})
-            receiver_url = await stack.enter_async_context(live_server(receiver.app))
+            port = deployed.notifications_port if deployed is not None else None
+            receiver_url = await stack.enter_async_context(live_server(receiver.app, port))
             for slug in TENANTS:
                 notifications = tenants[slug].get("notifications", {})
                 tenants[slug]["notifications"] = {**notifications, "url": receiver_url + receiver.path(slug)}
@@ -383,14 +409,18 @@ async def open_world(mode: Mode, console: Console) -> AsyncIterator[World]:
             runtime = Runtime.build(env="development", overrides=overrides)
             secrets = OperatorSecrets(documents)
             runtime.secrets.backend = secrets
-            app = create_app(runtime)
-            # Litestar's default logging config turns the root logger to INFO; the narration is the output.
-            logging.getLogger().setLevel(logging.WARNING)
-            base_url = await stack.enter_async_context(live_server(app))
-            console.print(
-                f"[bold]Tollgate[/] on {base_url} (API + in-process worker, env {runtime.config.env}); "
-                f"tenant apps' notification endpoints on {receiver_url}"
-            )
+            if deployed is not None:
+                base_url = deployed.url
+                console.print(
+                    f"[bold]Tollgate[/] deployed at {base_url}; tenant apps' notification endpoints on {receiver_url}"
+                )
+            else:
+                app = create_app(runtime)
+                base_url = await stack.enter_async_context(live_server(app))
+                console.print(
+                    f"[bold]Tollgate[/] on {base_url} (API + in-process worker, env {runtime.config.env}); "
+                    f"tenant apps' notification endpoints on {receiver_url}"
+                )
             http = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False))
             world = World(
                 console=console,
@@ -402,7 +432,9 @@ async def open_world(mode: Mode, console: Console) -> AsyncIterator[World]:
                 stripe_side=StripeSide(keys, emulator),
                 emulator=emulator,
             )
-            await _register_webhooks(world, documents)
+            if deployed is None:
+                # A deployment's endpoints were made by `tollgate stripe connect`, with secrets of its own.
+                await _register_webhooks(world, documents)
             yield world
 
 

@@ -17,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PLUGINS = ROOT / "build" / "test-plugins"
+# Figures checked outside test modules still get pytest's assertion messages.
+pytest.register_assert_rewrite("tests.demo.figures")
 if TEST_PLUGINS.exists():
     # The example third-party plugin, pip-installed there by `make test`, found by its entry point.
     sys.path.insert(0, str(TEST_PLUGINS))
@@ -29,6 +31,7 @@ from tests.support import services  # noqa: E402
 from tests.support.app import asgi_client  # noqa: E402
 from tests.support.database import wipe  # noqa: E402
 from tests.support.tenants import default_tenants, secrets_document  # noqa: E402
+from tests.support.wheel import installed_tollgate, tollgate_wheel  # noqa: E402, F401 - session fixtures
 
 pytest_plugins = ["stripe_emulator.pytest_plugin"]
 

@@ -1,5 +1,7 @@
 """The wheel as shipped, built once per session, and that wheel installed outside the repository.
 
+Fixtures, registered by tests/conftest.py for tests/core and tests/deploy.
+
 The wheel is built from a copy of this checkout (setuptools reuses and packs whatever its build/
 directory holds, so building here could pass on stale files or race another run). The copy keeps
 tests/, demo/ and the emulator, so that the packaging tests see them left out.

@@ -1,0 +1,56 @@
+"""The figures the five reference tenants' walks end with (demo/scenarios.py), checked the same way
+whether the walk ran on the embedded defaults (`make demo`) or on a deployment (docs/deploy.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def customer(summary: dict[str, Any], tenant: str, name: str) -> dict[str, Any]:
+    return dict(summary["tenants"][tenant]["customers"][name])
+
+
+def plan(entry: dict[str, Any]) -> tuple[str, str, str | None]:
+    sub = entry["subscription"]
+    return sub["tier"], sub["status"], sub["interval"]
+
+
+def check_the_five_walks(summary: dict[str, Any]) -> None:
+    """Each tenant's customers, orders, Stripe events and notices, as the walk left them."""
+    ana, tia = customer(summary, "imagegen", "ana"), customer(summary, "imagegen", "tia")
+    assert (plan(ana), ana["balance"], ana["unlimited"]) == (("free", "free", None), 10, False)
+    assert (plan(tia), tia["unlimited"]) == (("basic", "active", "month"), False)
+    assert 0 < tia["balance"] < 200, "Basic's allowance prorated for the rest of the period"
+
+    acme = customer(summary, "automate", "acme")
+    assert (plan(acme), acme["balance"], acme["debt"]) == (("starter", "active", "month"), 5020, 0)
+
+    maria, joao = customer(summary, "fiko", "maria"), customer(summary, "fiko", "joao")
+    assert (plan(maria), maria["balance"]) == (("full", "active", "year"), 111_000)
+    assert [(o["package"], o["status"], o["currency"], o["amount"]) for o in maria["orders"]] == [
+        ("tokens-1k", "succeeded", "eur", 450),
+        ("tokens-100k", "succeeded", "eur", 1800),
+    ]
+    assert (plan(joao), joao["balance"]) == (("full", "active", "month"), 10_000)
+
+    dev = customer(summary, "quickscale", "dev-1")
+    assert (plan(dev), dev["balance"]) == (("pro", "active", "month"), 1400)
+    assert dev["next_expiry"]["credits"] == 1000, "Pro's credits expire at the period end"
+
+    li = customer(summary, "creditshop", "li")
+    assert li["balance"] == 250
+    assert [
+        (o["package"], o["status"], o["amount"], o["amount_refunded"], o["credits_granted"], o["credits_clawed_back"])
+        for o in li["orders"]
+    ] == [("standard", "partially_refunded", 10000, 5000, 1100, 550), ("trial", "refunded", 5000, 5000, 500, 500)]
+
+    for slug, tenant in summary["tenants"].items():
+        assert set(tenant["events"]) <= {"processed", "ignored"}, (slug, tenant["events"])
+        assert tenant["events"]["processed"] > 0, slug
+        notices = tenant["notifications"]
+        assert set(notices["outbox"]) == {"delivered"}, (slug, notices)
+        assert notices["refused"] == 0, slug
+        assert sum(notices["received"].values()) == notices["outbox"]["delivered"], (slug, notices)
+    imagegen_notices = summary["tenants"]["imagegen"]["notifications"]["received"]
+    assert {"subscription.trial_will_end", "subscription.past_due", "payment.failed"} <= set(imagegen_notices)
+    assert summary["tenants"]["creditshop"]["notifications"]["received"]["order.refunded"] == 2
