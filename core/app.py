@@ -36,6 +36,7 @@ class TollgateInit(InitPluginProtocol):
         self._configure_routes(app_config)
         self._configure_openapi(app_config)
         self._configure_lifecycle(app_config)
+        self._configure_logs_and_traces(app_config)
         return app_config
 
     def _configure_errors(self, app_config: LitestarConfig) -> None:
@@ -147,6 +148,19 @@ class TollgateInit(InitPluginProtocol):
 
         app_config.on_startup.append(start)
         app_config.on_shutdown.append(stop)
+
+    def _configure_logs_and_traces(self, app_config: LitestarConfig) -> None:
+        """A request id and one log line per request (core/logs.py); HTTP spans when tracing is on (core/tracing.py).
+
+        The process configures logging itself (`core.logs.configure`): Litestar's own config is left out.
+        """
+        from core import tracing
+        from core.logs import request_context
+
+        app_config.logging_config = None
+        app_config.middleware.insert(0, request_context)
+        if self.runtime.config.tracing.enabled:
+            app_config.plugins.append(tracing.litestar_plugin())
 
 
 def create_app(runtime: Runtime | None = None) -> Litestar:

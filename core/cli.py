@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -115,9 +114,9 @@ def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[An
 def main(env: str | None, verbose: bool) -> None:
     if env:
         os.environ["TOLLGATE_ENV"] = env
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    from core import logs
+
+    logs.configure_from_settings(level="INFO" if verbose else None, default_level="WARNING")
 
 
 @main.command(help="Migrate the database, then serve the API with uvicorn.")
@@ -128,9 +127,12 @@ def main(env: str | None, verbose: bool) -> None:
 def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None:
     import uvicorn
 
+    from core import logs, tracing
     from core.migrate import upgrade
 
     runtime = build_runtime()
+    logs.configure(runtime.config.logging, runtime.config.env)
+    tracing.install(runtime.config.tracing)
     if migrate:
         console.print(f"[bold]Migrating[/] {_safe_url(runtime.config.database.url)} ...")
         upgrade(runtime.config.database.url)

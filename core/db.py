@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
+from core import tracing
 from core.settings import DatabaseConfig
 
 logger = logging.getLogger("tollgate.db")
@@ -266,13 +267,15 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     seen by SQLAlchemy, which would pool a possibly broken connection again: the connection is dropped
     instead, and the next checkout opens a fresh one.
     """
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        try:
-            yield raw.driver_connection
-        except BaseException:
-            await connection.invalidate()
-            raise
+    # Statements on the driver are unseen by the SQLAlchemy instrumentation: one span for the connection's use.
+    with tracing.span("db.driver", **{"db.system": "postgresql"}):
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            try:
+                yield raw.driver_connection
+            except BaseException:
+                await connection.invalidate()
+                raise
 
 
 @asynccontextmanager

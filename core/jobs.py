@@ -126,8 +126,8 @@ class Jobs:
         self.schedules: list[Schedule] = []
         # `send_many`'s script, on the broker's own connection pool (made on first use).
         self._xadd_all: Any = None
-        # `send_soon`'s (task name, keywords), waiting for the process's sender.
-        self._unsent: GroupCommit[tuple[str, dict[str, Any]], None] = GroupCommit(self._send_logged)
+        # `send_soon`'s (task name, keywords, labels), waiting for the process's sender.
+        self._unsent: GroupCommit[tuple[str, dict[str, Any], dict[str, str]], None] = GroupCommit(self._send_logged)
 
     def add_tasks(self, tasks: Sequence[AsyncTaskiqDecoratedTask[Any, Any]]) -> None:
         for task in tasks:
@@ -145,8 +145,21 @@ class Jobs:
         """Enqueue now (use `enqueue` inside a transaction)."""
         await self.tasks[task_name].kiq(**kwargs)
 
-    async def send_many(self, task_name: str, calls: Sequence[dict[str, Any]]) -> None:
+    def labels_now(self) -> dict[str, str]:
+        """The labels a task sent from here now would carry (the request id, the trace context), for a task
+        sent later on this caller's behalf by another (`send_soon`'s `labels`)."""
+        labels: dict[str, str] = {}
+        for middleware in self.broker.middlewares:
+            if hasattr(middleware, "labels_now"):
+                labels.update(middleware.labels_now())
+        return labels
+
+    async def send_many(
+        self, task_name: str, calls: Sequence[dict[str, Any]], labels: Sequence[dict[str, str]] | None = None
+    ) -> None:
         """Enqueue one task per keyword set now: on Redis streams in one round trip, else one by one.
+
+        `labels[i]`, when given, are the labels of call i, taken where it was asked for (`labels_now`).
 
         The stream entries are exactly what `RedisStreamBroker.kick` writes for each `kiq` (the same
         message, middlewares and formatter, the same `XADD`), so a worker cannot tell them apart; a
@@ -156,16 +169,18 @@ class Jobs:
         from taskiq.utils import maybe_awaitable
 
         broker = self.broker
+        each_labels = labels or [{}] * len(calls)
         if not isinstance(broker, RedisStreamBroker):
-            for kwargs in calls:
-                await self.send(task_name, **kwargs)
+            for kwargs, call_labels in zip(calls, each_labels, strict=True):
+                await self.tasks[task_name].kicker().with_labels(**call_labels).kiq(**kwargs)
             return
         kicker = self.tasks[task_name].kicker()
         messages = []
         by_queue: dict[str, list[bytes]] = {}
-        for kwargs in calls:
+        for kwargs, call_labels in zip(calls, each_labels, strict=True):
             # taskiq builds a message only inside `kiq`, which also sends it; this is its first half.
             message = kicker._prepare_message(**kwargs)
+            message.labels = {**message.labels, **call_labels}
             for middleware in broker.middlewares:
                 message = await maybe_awaitable(middleware.pre_send(message))
             messages.append(message)
@@ -182,7 +197,14 @@ class Jobs:
             for middleware in reversed(broker.middlewares):
                 await maybe_awaitable(middleware.post_send(message))
 
-    async def send_soon(self, task_name: str, calls: Sequence[dict[str, Any]], *, backlog: int = 4096) -> None:
+    async def send_soon(
+        self,
+        task_name: str,
+        calls: Sequence[dict[str, Any]],
+        *,
+        labels: Sequence[dict[str, str]] | None = None,
+        backlog: int = 4096,
+    ) -> None:
         """Queue one task per keyword set for the process's sender, and return at once (for committed work).
 
         The sender sends everything queued by then with one `send_many` (one round trip), then what
@@ -191,7 +213,8 @@ class Jobs:
         rows a sweeper re-sends belongs here. Once `backlog` tasks are waiting (a slow broker) the
         caller waits for them to be sent.
         """
-        self._unsent.put((task_name, kwargs) for kwargs in calls)
+        each_labels = labels or [{}] * len(calls)
+        self._unsent.put((task_name, kwargs, labels) for kwargs, labels in zip(calls, each_labels, strict=True))
         if len(self._unsent) > backlog:
             await self.sent()
 
@@ -203,11 +226,12 @@ class Jobs:
         """Send every task queued by `send_soon`, and take no more (at shutdown, before the broker closes)."""
         await self._unsent.close()
 
-    async def _send_logged(self, unsent: list[tuple[str, dict[str, Any]]]) -> list[None]:
+    async def _send_logged(self, unsent: list[tuple[str, dict[str, Any], dict[str, str]]]) -> list[None]:
         """One `send_many` per task name; a failed send is logged, and fails nobody."""
-        for task_name, calls in _by_key(unsent).items():
+        for task_name, sends in _by_key((name, (kwargs, labels)) for name, kwargs, labels in unsent).items():
+            calls = [kwargs for kwargs, _ in sends]
             try:
-                await self.send_many(task_name, calls)
+                await self.send_many(task_name, calls, [labels for _, labels in sends])
             except Exception:
                 logger.exception("sending %d %s task(s) failed; the sweeper sends them", len(calls), task_name)
         return [None] * len(unsent)

@@ -14,10 +14,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core import tracing
 from core.db import create_engine, create_sessionmaker
 from core.jobs import Jobs, build_broker
 from core.kernel import KERNEL_KEY, EventClaim, Kernel
 from core.ledger.spends import Spends
+from core.logs import TaskLogContext
 from core.plugins import Plugins, load_plugins
 from core.settings import AppConfig, load_dynaconf, validate
 from tenants.registry import Tenant, TenantRegistry
@@ -83,6 +85,9 @@ class Runtime:
         )
         runtime.sessions.configure(info={KERNEL_KEY: runtime})
         jobs.broker.add_dependency_context({Kernel: runtime})
+        jobs.broker.add_middlewares(TaskLogContext())
+        if config.tracing.enabled:
+            tracing.instrument(engine, jobs.broker)
         # Calling the hook imports the models, which registers their tables with the metadata.
         list(plugins.results_by_plugin("tollgate_models"))
         for plugin, types in plugins.results_by_plugin("tollgate_notification_types"):

@@ -118,6 +118,24 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     graceful_shutdown_seconds: int = 25
 
 
+class LoggingConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Log lines (`[logging]`, docs/operations.md): JSON for collectors, or readable console lines."""
+
+    # auto: JSON in production, console lines elsewhere.
+    format: Literal["auto", "json", "console"] = "auto"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class TracingConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """OpenTelemetry traces (`[tracing]`, docs/operations.md): off unless enabled."""
+
+    enabled: bool = False
+    exporter: Literal["otlp", "console"] = "otlp"
+    # OTLP over HTTP (protobuf): a collector's traces endpoint.
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    service_name: str = "tollgate"
+
+
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     """The typed view of the settings every part of Tollgate reads."""
 
@@ -132,6 +150,8 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     tenant_secrets: dict[str, dict[str, Any]]
     inbox: InboxConfig = msgspec.field(default_factory=InboxConfig)
     outbox: OutboxConfig = msgspec.field(default_factory=OutboxConfig)
+    logging: LoggingConfig = msgspec.field(default_factory=LoggingConfig)
+    tracing: TracingConfig = msgspec.field(default_factory=TracingConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
@@ -307,6 +327,8 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "tenant_secrets": section("tenant_secrets"),
                 "inbox": section("inbox"),
                 "outbox": section("outbox"),
+                "logging": section("logging"),
+                "tracing": section("tracing"),
             },
             AppConfig,
         )

@@ -9,10 +9,13 @@ from typing import Any
 
 from taskiq import TaskiqEvents
 
+from core import logs, tracing
 from core.jobs import build_scheduler
 from core.runtime import Runtime
 
 runtime = Runtime.build()
+logs.configure(runtime.config.logging, runtime.config.env)
+tracing.install(runtime.config.tracing)
 broker = runtime.jobs.broker
 scheduler = build_scheduler(runtime.jobs)
 

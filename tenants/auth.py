@@ -18,6 +18,7 @@ import jwt
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from core import logs
 from core.access import END_USER, Caller, admitted, describe
 from core.errors import Forbidden, NotFound, Unauthorized
 from tenants.registry import EndUserTokens, Tenant
@@ -99,9 +100,11 @@ async def tenant_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     state = connection.state  # built anew on each access
     tenant = runtime.tenants.get(connection.path_params["tenant_slug"])
     state.tenant = tenant
+    logs.bind(tenant=tenant.slug)
     token = _bearer(connection)
     principal = authenticate(token, await runtime.secrets.get(tenant), tenant.core.end_user_tokens)
     state.principal = principal
+    logs.bind(principal=principal.name or principal.kind)  # the key's name, never the key
     if connection.scope.get("method") == "OPTIONS":
         return  # Litestar's own answer (the Allow header) for any caller the tenant knows
     check_access(principal, admitted(handler.opt), connection.path_params.get("customer"))

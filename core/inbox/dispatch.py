@@ -6,12 +6,16 @@ plugin stamped on the objects it created).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from core import tracing
 from core.hookspecs import EventHandler
 from core.plugins import is_kernel
 from tenants.registry import Tenant
+
+logger = logging.getLogger("tollgate.inbox")
 
 if TYPE_CHECKING:
     from core.inbox.context import EventContext
@@ -105,7 +109,11 @@ async def dispatch(ctx: EventContext, handlers: list[tuple[str, EventHandler]]) 
     """Await each handler the event's claims leave, in turn, in the caller's transaction; the first
     failure fails the event."""
     for plugin, handler in claimed(ctx.runtime, ctx.tenant, ctx.event, handlers):
-        try:
-            await handler(ctx)
-        except Exception as exc:
-            raise HandlerFailed(plugin, ctx.type, exc) from exc
+        with tracing.span(
+            f"handle {ctx.type}", plugin=plugin, tenant=ctx.tenant.slug, stripe_event_id=str(ctx.event.get("id"))
+        ):
+            try:
+                await handler(ctx)
+            except Exception as exc:
+                raise HandlerFailed(plugin, ctx.type, exc) from exc
+        logger.debug("%s applied by %s", ctx.type, plugin)

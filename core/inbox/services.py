@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import clock
+from core import clock, logs
 from core.batching import GroupCommit
 from core.db import commit, driver_transaction, pinned_session, rollback, session_scope
 from core.errors import BadRequest, SecretsUnavailable
@@ -66,6 +66,7 @@ class InboxService:
             envelope = msgspec.json.decode(body, type=StripeEventEnvelope)
         except msgspec.DecodeError as exc:
             raise BadRequest(f"The body is not a Stripe event: {exc}", code="invalid_event") from None
+        logs.bind(tenant=tenant.slug, stripe_event_id=envelope.id)
         routing = route(self.runtime, tenant, envelope.type, livemode=envelope.livemode, live_key=secrets.livemode)
         status: WebhookEventStatus = PENDING if routing.handlers else IGNORED
         event = NewEvent(
@@ -387,6 +388,7 @@ class InboxProcessor:
         self, session: AsyncSession, tenant: Tenant, event: Mapping[str, Any], handlers: list[tuple[str, EventHandler]]
     ) -> None:
         ctx = EventContext(tenant=tenant, event=event, session=session, runtime=self.runtime)
+        logs.bind(tenant=tenant.slug, stripe_event_id=ctx.event.get("id"), event_type=ctx.type)
         # Finish well inside the lease, so no other worker takes the event while this one still runs.
         async with asyncio.timeout(self.policy.lease_seconds / 2):
             await dispatch(ctx, handlers)

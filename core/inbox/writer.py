@@ -47,23 +47,29 @@ class InboxWriter:
         self.engine = engine
         self.jobs = jobs
         self.task_name = task_name
-        # `inserts`: INSERTs in flight at once. The next batch gathers while one runs.
-        self._batches: GroupCommit[NewEvent, Stored] = GroupCommit(self._flush, max_batch=max_batch, flushes=inserts)
+        # `inserts`: INSERTs in flight at once. The next batch gathers while one runs. Each event goes
+        # with its request's task labels (request id, trace context): its task is sent by the flush.
+        self._batches: GroupCommit[tuple[NewEvent, dict[str, str]], Stored] = GroupCommit(
+            self._flush, max_batch=max_batch, flushes=inserts
+        )
 
     async def store(self, event: NewEvent) -> Stored:
         """Store `event` with whatever else is waiting; returns once it is committed (raises if it was not)."""
-        return await self._batches.submit(event)
+        return await self._batches.submit((event, self.jobs.labels_now()))
 
     async def close(self) -> None:
         """Store what is waiting, then wait for the tasks' sends (at shutdown)."""
         await self._batches.close()
         await self.jobs.sent()
 
-    async def _flush(self, batch: list[NewEvent]) -> list[Stored | Exception]:
+    async def _flush(self, batch: list[tuple[NewEvent, dict[str, str]]]) -> list[Stored | Exception]:
         # One row per (tenant, event id): a duplicate within the batch waits on the first one's fate.
         first: dict[tuple[str, str], NewEvent] = {}
-        for event in batch:
-            first.setdefault((event.tenant_id, event.stripe_event_id), event)
+        labels: dict[tuple[str, str], dict[str, str]] = {}
+        for event, event_labels in batch:
+            key = (event.tenant_id, event.stripe_event_id)
+            if key not in first:
+                first[key], labels[key] = event, event_labels
         try:
             new = await self._insert(list(first.values()))
         except Exception:
@@ -72,19 +78,19 @@ class InboxWriter:
                 ServiceUnavailable("The event could not be stored; try again.", code="inbox_unavailable") for _ in batch
             ]
         answers: list[Stored | Exception] = []
-        for event in batch:
+        for event, _ in batch:
             key = (event.tenant_id, event.stripe_event_id)
             # Only the delivery whose row was written is new; every other copy is a duplicate.
             answers.append(Stored(new.get(key) if first[key] is event else None))
-        calls = [
-            {"tenant": tenant, "event_id": str(row_id)}
-            for (tenant, event_id), row_id in new.items()
-            if first[tenant, event_id].status == PENDING
-        ]
-        if calls:
+        pending = [(key, row_id) for key, row_id in new.items() if first[key].status == PENDING]
+        if pending:
             # Returns at once, unless the sender's backlog is full (Redis slow or down): then this
             # batch's answers, and the next batch, wait for it.
-            await self.jobs.send_soon(self.task_name, calls)
+            await self.jobs.send_soon(
+                self.task_name,
+                [{"tenant": tenant, "event_id": str(row_id)} for (tenant, _), row_id in pending],
+                labels=[labels[key] for key, _ in pending],
+            )
         return answers
 
     async def _insert(self, events: list[NewEvent]) -> dict[tuple[str, str], uuid.UUID]:

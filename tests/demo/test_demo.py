@@ -18,6 +18,7 @@ import pytest
 
 from stripe_emulator.pytest_plugin import start_emulator, stop_emulator
 from tests.demo.figures import check_the_five_walks
+from tests.demo.logged import LOG_ENV, check_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,8 +38,9 @@ def run_demo(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.Complet
 
 
 def test_make_demo_walks_the_five_tenants_and_exits_0(tmp_path: Path) -> None:
-    result, summary = run_demo(tmp_path)
+    result, summary = run_demo(tmp_path, **LOG_ENV)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    check_logs(result)
     assert "Five tenants walked" in result.stdout
     assert list(summary["tenants"]) == ["imagegen", "automate", "fiko", "quickscale", "creditshop"]
     assert (summary["stopped"], summary["failure"]) == (None, None)
