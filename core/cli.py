@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -339,6 +340,169 @@ def tenants_check(ctx: click.Context, slugs: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@tenants.command(
+    "add",
+    help="Onboard tenant SLUG: append its settings block (each plugin's starter block) to the settings file and "
+    "load it again, then make its API keys, end-user JWT secret and notification secret and write its secrets "
+    "document to Vault. The keys are printed once. A document already in Vault is left alone unless --force, which "
+    "replaces its Tollgate credentials and keeps its Stripe key, webhook secrets and prices.",
+)
+@click.argument("slug")
+@click.option("--name", required=True, help="The tenant's display name.")
+@click.option(
+    "--plugins", "plugin_list", default="", help="Product plugins to enable, comma-separated (payg,subscriptions)."
+)
+@click.option("--notifications-url", default=None, help="Where signed notices to the tenant app go.")
+@click.option(
+    "--stripe-secret-key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file holding the tenant's Stripe secret key (else $TOLLGATE_NEW_STRIPE_SECRET_KEY; else none yet).",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The settings file to read and append to (default: the one Tollgate reads).",
+)
+@click.option("--print", "print_only", is_flag=True, help="Print the settings block instead of appending it.")
+@click.option("--force", is_flag=True, help="Replace the credentials of a secrets document already in Vault.")
+@click.option("--token", envvar="VAULT_TOKEN", required=True, help="A Vault token allowed to write the tenant path.")
+def tenants_add(
+    *,
+    slug: str,
+    name: str,
+    plugin_list: str,
+    notifications_url: str | None,
+    stripe_secret_key_file: Path | None,
+    settings_file: Path | None,
+    print_only: bool,
+    force: bool,
+    token: str,
+) -> None:
+    from rich.markup import escape
+
+    from core.onboarding import Credentials, append_block
+    from core.settings import SETTINGS_VAR, load_dynaconf, settings_files
+    from tenants.vault import TenantDocuments, vault_config
+
+    if settings_file is not None and print_only:
+        raise click.UsageError("give --settings or --print, not both")
+    if settings_file is not None:
+        os.environ[SETTINGS_VAR] = str(settings_file.resolve())
+    target = settings_files()[0]
+    if not print_only and target.suffix != ".toml":
+        raise click.ClickException(f"{target} is not a TOML file: give --print and add the block yourself")
+    settings = load_dynaconf()
+    block = _new_tenant_block(slug, name, plugin_list, notifications_url, settings=settings, target=target)
+    stripe_key = _new_stripe_key(stripe_secret_key_file)
+
+    vault = TenantDocuments(vault_config(settings), token)
+    path = vault.path(slug)
+    with _vault_errors(vault.config.url):
+        existing = vault.read(path)
+    if existing is not None and not force:
+        raise click.ClickException(
+            f"a secrets document for {slug} is already in Vault at {vault.where(path)}: nothing written "
+            "(--force replaces its credentials)"
+        )
+    restore = None if print_only else append_block(target, block, lambda: _check_new_tenant(slug))
+    credentials = Credentials.new(slug)
+    document = credentials.document(slug, stripe_key, existing.data if existing else None)
+    try:
+        with _vault_errors(vault.config.url):
+            vault.write(path, document, over=existing, new=existing is None)
+    except BaseException:
+        if restore is not None:
+            restore()
+        raise
+    if print_only:
+        click.echo(block)
+    else:
+        table = escape(f"[default.tenants.{slug}]")
+        console.print(f"[green]✓[/] settings: {table} appended to {target}", soft_wrap=True)
+    console.print(f"[green]✓[/] secrets: {vault.where(path)} in {vault.config.url}", soft_wrap=True)
+    _show_new_credentials(slug, credentials, document, settings)
+
+
+def _new_tenant_block(
+    slug: str, name: str, plugin_list: str, notifications_url: str | None, *, settings: Any, target: Path
+) -> str:
+    """The new tenant's settings block, refused (nothing written) when the slug or the plugins are wrong or
+    the settings with it do not validate."""
+    from core.onboarding import settings_block
+    from core.plugins import load_plugins
+    from core.settings import to_plain
+    from tenants.registry import slug_problem
+
+    if (problem := slug_problem(slug)) is not None:
+        raise click.ClickException(f"{problem}: nothing written")
+    declared = to_plain(settings.get("tenants")) or {}
+    if slug in declared:
+        raise click.ClickException(f"tenant {slug} is already declared in {target}: nothing written")
+    plugins = load_plugins()
+    chosen = list(dict.fromkeys(p.strip() for p in plugin_list.split(",") if p.strip()))
+    if unknown := [p for p in chosen if p not in plugins.product_plugins()]:
+        installed = ", ".join(sorted(plugins.product_plugins()))
+        raise click.ClickException(f"no plugin {', '.join(unknown)} (installed: {installed}): nothing written")
+    templates = {plugin: plugins.call_one("tollgate_tenant_template", plugin, tenant=slug) for plugin in chosen}
+    block = settings_block(slug, name, chosen, templates, notifications_url)
+    _check_new_tenant(slug, {**declared, slug: _parsed_tenant(block, slug)})
+    return block
+
+
+def _new_stripe_key(key_file: Path | None) -> str | None:
+    """The new tenant's Stripe key, from the file or the environment (never a command line's argument)."""
+    from core.onboarding import stripe_key_problem
+
+    raw = key_file.read_text() if key_file is not None else os.environ.get("TOLLGATE_NEW_STRIPE_SECRET_KEY", "")
+    key = raw.strip() or None
+    if key and (problem := stripe_key_problem(key)) is not None:
+        raise click.ClickException(f"the Stripe secret key is {problem}: nothing written")
+    return key
+
+
+def _parsed_tenant(block: str, slug: str) -> Any:
+    import tomllib
+
+    return tomllib.loads(block)["default"]["tenants"][slug]
+
+
+def _check_new_tenant(slug: str, tenants: dict[str, Any] | None = None) -> None:
+    """The settings (with `tenants` in place of the files' tenants, when given) validate and declare `slug`."""
+    from core.runtime import Runtime
+
+    try:
+        runtime = Runtime.build(overrides={"tenants": tenants} if tenants is not None else None)
+    except Exception as exc:  # a settings problem, or a file that no longer parses
+        raise SettingsProblem(f"with tenant {slug} the settings do not load: nothing written\n{exc}") from None
+    if slug not in runtime.tenants.slugs():
+        raise SettingsProblem(f"the settings do not declare tenant {slug} once the block is added (TOLLGATE_ENV?)")
+
+
+def _show_new_credentials(slug: str, credentials: Any, document: dict[str, Any], settings: Any) -> None:
+    if not document.get("stripe_secret_key"):
+        console.print(
+            f"[yellow]![/] no Stripe secret key yet: add one to the document (stripe_secret_key), then run "
+            f"`tollgate stripe connect {slug} --prices`",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"Next: `tollgate stripe connect {slug} --prices` (webhook endpoint and prices in Stripe)")
+    if str(settings.get("secrets.backend") or "settings") != "vault":
+        console.print("[yellow]![/] secrets.backend is not vault here: Tollgate reads the secrets file, not Vault")
+    console.print(
+        f"[bold]{slug}'s credentials, shown this once[/] (Vault keeps only the API keys' hashes; "
+        "give them to the tenant app now):",
+        soft_wrap=True,
+    )
+    click.echo(f"  service API key:      {credentials.service_key}")
+    click.echo(f"  admin API key:        {credentials.admin_key}")
+    click.echo(f"  JWT secret:           {credentials.jwt_secret}")
+    click.echo(f"  notification secret:  {credentials.notification_secret}")
+
+
 @main.group(help="Tenant secrets: API key hashes, and copying the settings' secrets into Vault.")
 def secrets() -> None:
     pass
@@ -356,9 +520,8 @@ def secrets_hash_key(key: str) -> None:
 @click.option("--token", envvar="VAULT_TOKEN", required=True, help="A Vault token allowed to write the tenant paths.")
 @click.argument("slugs", nargs=-1)
 def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
-    import hvac
-
     from core.settings import load_dynaconf, settings_files, to_plain
+    from tenants.vault import TenantDocuments, declared_secret_path, vault_config
 
     settings = load_dynaconf()
     read = ", ".join(str(path) for path in settings_files())
@@ -368,21 +531,115 @@ def secrets_push(token: str, slugs: tuple[str, ...]) -> None:
             f"no [tenant_secrets.<slug>] in {read}: nothing to push "
             "(the secrets file is $TOLLGATE_SECRETS_FILE, else .secrets.toml beside the settings file)"
         )
-    vault = to_plain(settings.get("vault")) or {}
-    tenants_block: dict[str, Any] = to_plain(settings.get("tenants")) or {}
-    url = vault.get("url", "http://127.0.0.1:8200")
-    client = hvac.Client(url=url, token=token)
-    console.print(f"Pushing tenant secrets from {read} to {url}", soft_wrap=True)
+    vault = TenantDocuments(vault_config(settings), token)
+    console.print(f"Pushing tenant secrets from {read} to {vault.config.url}", soft_wrap=True)
     for slug in slugs or tuple(documents):
         if slug not in documents:
             raise click.ClickException(f"no [tenant_secrets.{slug}] in the settings")
-        path = (
-            tenants_block.get(slug, {}).get("secret_path") or f"{vault.get('path_prefix', 'tollgate/tenants')}/{slug}"
+        path = vault.path(slug, declared_secret_path(settings, slug))
+        with _vault_errors(vault.config.url):
+            vault.write(path, documents[slug])
+        console.print(f"[green]✓[/] {slug} → {vault.where(path)}")
+
+
+@contextlib.contextmanager
+def _vault_errors(url: str) -> Iterator[None]:
+    """Vault refusing or not answering becomes one line an operator can act on."""
+    import hvac.exceptions
+    import requests
+
+    try:
+        yield
+    except requests.exceptions.ConnectionError:
+        raise click.ClickException(f"Vault at {url} cannot be reached") from None
+    except hvac.exceptions.Forbidden:
+        raise click.ClickException(f"Vault at {url} refused the token (permission denied)") from None
+    except hvac.exceptions.InvalidRequest as exc:
+        raise click.ClickException(f"Vault at {url} refused the write: {exc}") from None
+
+
+@main.group("stripe", help="Each tenant's own Stripe account: what Tollgate needs there.")
+def stripe_group() -> None:
+    pass
+
+
+@stripe_group.command(
+    "connect",
+    help="Create or update tenant SLUG's webhook endpoint at <server.public_url>/t/SLUG/webhooks/stripe, subscribed "
+    "to exactly the event types its plugins handle, using the Stripe key in its Vault document; store the signing "
+    "secret there (newest first, older ones kept for deliveries in flight). An endpoint whose secret the document "
+    "does not hold is deleted and made again. --prices also finds or creates the prices its plugins sell from the "
+    "settings (by lookup key) and stores their ids under `prices`.",
+)
+@click.argument("slug")
+@click.option("--prices", "with_prices", is_flag=True, help="Also set up the prices the settings give (tiers' prices).")
+@click.option(
+    "--token", envvar="VAULT_TOKEN", required=True, help="A Vault token allowed to read and write the document."
+)
+@click.pass_context
+def stripe_connect(ctx: click.Context, slug: str, with_prices: bool, token: str) -> None:
+    import stripe
+    from rich.markup import escape
+
+    from core.inbox.endpoint import connect_endpoint, event_types, webhook_url
+    from core.stripe_prices import StripePrice, stripe_prices
+    from tenants.vault import TenantDocuments
+
+    runtime = runtime_for(ctx)
+    if slug not in runtime.tenants.slugs():
+        raise click.BadParameter(f"no tenant {slug}", param_hint="SLUG")
+    tenant = runtime.tenants.get(slug)
+    vault = TenantDocuments(runtime.config.vault, token)
+    path = vault.path(slug, tenant.core.secret_path)
+    with _vault_errors(vault.config.url):
+        stored = vault.read(path)
+    if stored is None:
+        raise click.ClickException(f"no secrets document for {slug} at {vault.where(path)}: run `tollgate tenants add`")
+    document = dict(stored.data)
+    if not document.get("stripe_secret_key"):
+        raise click.ClickException(f"the document at {vault.where(path)} holds no stripe_secret_key")
+    client = runtime.stripe.build(document["stripe_secret_key"], tenant)
+    url = webhook_url(runtime.config.server.public_url, slug)
+    known = list(document.get("stripe_webhook_secrets") or [])
+
+    async def set_up() -> tuple[Any, list[StripePrice]]:
+        endpoint = await connect_endpoint(
+            client,
+            url,
+            event_types(runtime, tenant),
+            known_id=document.get("stripe_webhook_endpoint_id"),
+            has_secret=bool(known),
         )
-        client.secrets.kv.v2.create_or_update_secret(
-            path=path, secret=documents[slug], mount_point=vault.get("mount", "secret")
+        return endpoint, await stripe_prices(runtime, tenant, client) if with_prices else []
+
+    try:
+        endpoint, prices = run_async(set_up(), runtime)
+    except stripe.StripeError as exc:
+        raise click.ClickException(f"Stripe refused: {exc.user_message or exc}") from None
+    if endpoint.secret:
+        document["stripe_webhook_secrets"] = [endpoint.secret, *(s for s in known if s != endpoint.secret)]
+    document["stripe_webhook_endpoint_id"] = endpoint.id
+    if prices:
+        document["prices"] = {**(document.get("prices") or {}), **{price.key: price.id for price in prices}}
+    with _vault_errors(vault.config.url):
+        vault.write(path, document, over=stored)
+    removed = f"; {endpoint.removed} other endpoint(s) at that URL deleted" if endpoint.removed else ""
+    console.print(
+        f"[green]✓[/] webhook endpoint {endpoint.id} {endpoint.outcome}: {endpoint.url}, "
+        f"{len(endpoint.enabled_events)} event types{removed}",
+        soft_wrap=True,
+    )
+    if endpoint.secret:
+        kept = len(document["stripe_webhook_secrets"]) - 1
+        console.print(f"  new signing secret stored first in {vault.where(path)} ({kept} older kept)", soft_wrap=True)
+    for price in prices:
+        every = f"/{price.interval}" if price.interval else ""
+        amount = f"{price.unit_amount} {price.currency}{every}"
+        console.print(
+            f"[green]✓[/] price {escape(price.key)} {price.outcome}: {price.id} ({amount}, {price.lookup_key})"
         )
-        console.print(f"[green]✓[/] {slug} → {vault.get('mount', 'secret')}/{path}")
+    if with_prices and not prices:
+        console.print("  no prices in the settings for this tenant's plugins (subscriptions: tiers' `prices`)")
 
 
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")

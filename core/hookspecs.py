@@ -25,6 +25,7 @@ __all__ = ["PROJECT", "EventHandler", "Schedule", "hookimpl", "hookspec"]
 
 if TYPE_CHECKING:
     import click
+    import stripe
     from dynaconf import Validator
     from litestar.types import ControllerRouterHandler
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from core.customers.models import Customer
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
+    from core.stripe_prices import StripePrice
     from tenants.registry import Tenant
 
 PROJECT = "tollgate"
@@ -207,6 +209,40 @@ def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Validator]:
     Called at start-up for every tenant that enables the plugin; `key` is the dotted settings path
     of the block (`tenants.<slug>.<plugin>`). A failed validator stops start-up, and its message
     must name the key (use `core.settings.StructValidator` to check the block against a Struct).
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Onboarding
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_tenant_template(tenant: str) -> Mapping[str, Any] | None:
+    """Return a small valid block of this plugin's settings for a new tenant, or None when an empty
+    block is valid.
+
+    Called by `tollgate tenants add` for each plugin the new tenant enables; `tenant` is its slug. The
+    block is written under `tenants.<slug>.<plugin>` for the operator to edit, and must pass this
+    plugin's `tollgate_settings_validators` as it is (a plugin with required keys offers a starter:
+    subscriptions a free tier).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_stripe_prices(
+    tenant: Tenant, client: stripe.StripeClient, kernel: Kernel
+) -> Sequence[StripePrice] | Awaitable[Sequence[StripePrice]] | None:
+    """Find or create in the tenant's Stripe account the prices this plugin sells from its settings.
+
+    Called by `tollgate stripe connect --prices` (and the demo) for each plugin the tenant enables,
+    with a client for the tenant's own account. Build the wanted prices from the plugin's block
+    (`core.stripe_prices.WantedPrice`, lookup keys from `core.stripe_prices.lookup_key`) and return
+    `await core.stripe_prices.ensure_prices(client, wanted)`: found by lookup key, so a second run
+    creates nothing. Each price's `key` is its name in the tenant's secrets (`prices`), where the
+    kernel stores its id. Return `[]` or None when the plugin sells nothing from settings.
     """
     raise NotImplementedError
 

@@ -337,9 +337,11 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
 
 
 def _tenant_problems(settings: Dynaconf, slug: str, raw: Any, known: set[str], plugin_validators: Any) -> list[str]:
-    from tenants.registry import TenantCore
+    from tenants.registry import TenantCore, slug_problem
 
     where = f"tenants.{slug}"
+    if (bad_slug := slug_problem(slug)) is not None:
+        return [f"{where}: {bad_slug}"]
     if not isinstance(raw, dict):
         return [f"{where}: expected a table of tenant settings"]
     plugins = raw.get("plugins", [])

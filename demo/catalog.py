@@ -1,6 +1,7 @@
 """What each tenant's operator sets up in its own Stripe account before customers arrive: the prices of its
-plans (found again by lookup key, so a second run with real test keys reuses them), promotion codes, and
-QuickScale's products with their credit metadata, made in the dashboard.
+plans (from the settings, as `tollgate stripe connect --prices` makes them: found again by lookup key, so a
+second run with real test keys reuses them), promotion codes, and QuickScale's products with their credit
+metadata, made in the dashboard.
 """
 
 from __future__ import annotations
@@ -9,27 +10,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
-
+from core.kernel import Kernel
+from core.stripe_prices import stripe_prices
 from demo.world import World
-
-
-@dataclass(frozen=True)
-class PlanPrice:
-    """A recurring price of a tier, named as the tenant's secrets name it: `<tier>/<interval>[/<currency>]`."""
-
-    key: str
-    product: str
-    unit_amount: int
-
-    @property
-    def interval(self) -> str:
-        return self.key.split("/")[1]
-
-    @property
-    def currency(self) -> str:
-        parts = self.key.split("/")
-        return parts[2] if len(parts) == 3 else "usd"
 
 
 @dataclass(frozen=True)
@@ -42,22 +25,6 @@ class DashboardProduct:
     interval: str | None = None
 
 
-IMAGEGEN_PRICES = (
-    PlanPrice("basic/month", "ImageGen Basic", 999),
-    PlanPrice("basic/year", "ImageGen Basic", 9990),
-    PlanPrice("premium/month", "ImageGen Premium", 2999),
-    PlanPrice("premium/year", "ImageGen Premium", 29990),
-)
-AUTOMATE_PRICES = (
-    PlanPrice("starter/month", "Automate Starter", 1900),
-    PlanPrice("pro/month", "Automate Pro", 4900),
-)
-FIKO_PRICES = (
-    PlanPrice("full/month", "Fiko Full plan", 500),
-    PlanPrice("full/year", "Fiko Full plan", 5000),
-    PlanPrice("full/month/eur", "Fiko Full plan", 450),
-    PlanPrice("full/year/eur", "Fiko Full plan", 4500),
-)
 QUICKSCALE_PRODUCTS = (
     DashboardProduct(
         "AI Credits - Starter Pack",
@@ -82,39 +49,18 @@ QUICKSCALE_PRODUCTS = (
 )
 
 
-def lookup_key(slug: str, price: PlanPrice) -> str:
-    return f"tollgate_demo_{slug}_{price.key.replace('/', '_')}"
+async def plan_prices(runtime: Kernel, slug: str) -> dict[str, str]:
+    """The tier prices the settings give, found (by lookup key) or created in the tenant's Stripe account as
+    `tollgate stripe connect --prices` does: `{secrets key: price id}`."""
+    tenant = runtime.tenants.get(slug)
+    prices = await stripe_prices(runtime, tenant, await runtime.stripe.for_tenant(tenant))
+    return {price.key: price.id for price in prices}
 
 
-async def plan_prices(client: stripe.StripeClient, slug: str, prices: Sequence[PlanPrice]) -> dict[str, str]:
-    """Find (by lookup key) or create the tier prices in the tenant's Stripe account: `{secrets key: price id}`."""
-    wanted = {lookup_key(slug, price): price for price in prices}
-    listed = await client.v1.prices.list_async({"lookup_keys": list(wanted), "limit": 100})
-    found = {p.lookup_key: p for p in listed.data if p.lookup_key}
-    products = {wanted[key].product: str(p.product) for key, p in found.items() if key in wanted}
-    ids: dict[str, str] = {}
-    for key, price in wanted.items():
-        if key not in found:
-            if price.product not in products:
-                product = await client.v1.products.create_async({"name": price.product})
-                products[price.product] = product.id
-            found[key] = await client.v1.prices.create_async(
-                {
-                    "product": products[price.product],
-                    "currency": price.currency,
-                    "unit_amount": price.unit_amount,
-                    "recurring": {"interval": price.interval},
-                    "lookup_key": key,
-                }
-            )
-        ids[price.key] = found[key].id
-    return ids
-
-
-async def ensure_plan_prices(world: World, slug: str, prices: Sequence[PlanPrice]) -> dict[str, str]:
+async def ensure_plan_prices(world: World, slug: str) -> dict[str, str]:
     """The tier prices in the tenant's Stripe account, their ids put into the tenant's secrets (`prices`),
     where the subscriptions plugin looks them up."""
-    ids = await plan_prices(await world.stripe(slug), slug, prices)
+    ids = await plan_prices(world.runtime, slug)
     world.set_prices(slug, ids)
     return ids
 

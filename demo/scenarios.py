@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demo.catalog import (
-    AUTOMATE_PRICES,
-    FIKO_PRICES,
-    IMAGEGEN_PRICES,
     QUICKSCALE_PRODUCTS,
     dashboard_catalog,
     ensure_plan_prices,
@@ -71,7 +68,7 @@ async def imagegen(world: World) -> Walk:
     walk = Walk(slug, ["ana", "tia"])
     say = Narrator(world, walk)
     await world.catch_up(slug)
-    await ensure_plan_prices(world, slug, IMAGEGEN_PRICES)
+    await ensure_plan_prices(world, slug)
     tiers = (await world.app(slug).get("/tiers"))["tiers"]
     allowances = {t["id"]: "unlimited" if t["is_unlimited"] else t["credits_per_month"] for t in tiers}
     say("tiers: " + ", ".join(f"{tier} ({allowance})" for tier, allowance in allowances.items()))
@@ -178,7 +175,7 @@ async def automate(world: World) -> Walk:
     app, walk = world.app(slug), Walk(slug, ["acme"])
     say = Narrator(world, walk)
     await world.catch_up(slug)
-    await ensure_plan_prices(world, slug, AUTOMATE_PRICES)
+    await ensure_plan_prices(world, slug)
     stripe_client = await world.stripe(slug)
     await app.customer("acme", "ops@acme.example")
 
@@ -240,7 +237,7 @@ async def fiko(world: World) -> Walk:
     app, walk = world.app(slug), Walk(slug, ["maria", "joao"])
     say = Narrator(world, walk)
     await world.catch_up(slug)
-    await ensure_plan_prices(world, slug, FIKO_PRICES)
+    await ensure_plan_prices(world, slug)
     await ensure_promotion_code(world, slug, "WELCOME20", 20)
 
     await app.customer("maria", "maria@fiko.example")

@@ -26,19 +26,10 @@ from core.app import create_app
 from core.migrate import upgrade
 from core.runtime import Runtime
 from core.settings import load_dynaconf, to_plain
-from demo.catalog import (
-    AUTOMATE_PRICES,
-    FIKO_PRICES,
-    IMAGEGEN_PRICES,
-    QUICKSCALE_PRODUCTS,
-    dashboard_catalog,
-    plan_prices,
-)
+from demo.catalog import QUICKSCALE_PRODUCTS, dashboard_catalog, plan_prices
 from demo.world import EmulatorProcess
-from stripe_emulator.pytest_plugin import make_stripe_client
 
 console = Console()
-PLAN_PRICES = {"imagegen": IMAGEGEN_PRICES, "automate": AUTOMATE_PRICES, "fiko": FIKO_PRICES}
 DASHBOARD_PRODUCTS = {"quickscale": QUICKSCALE_PRODUCTS}
 
 
@@ -50,16 +41,14 @@ async def serve(host: str | None, port: int | None, stop: asyncio.Event | None =
     with tempfile.TemporaryDirectory(prefix="tollgate-stripe-") as scratch:
         emulator = await EmulatorProcess.start(keys, Path(scratch))
         try:
-            for slug, prices in PLAN_PRICES.items():
-                if slug in documents:
-                    client = make_stripe_client(emulator.url, documents[slug]["stripe_secret_key"])
-                    documents[slug]["prices"] = {
-                        **documents[slug].get("prices", {}),
-                        **await plan_prices(client, slug, prices),
-                    }
             runtime = Runtime.build(
                 overrides={"stripe": {"api_base": emulator.url, "max_network_retries": 2}, "tenant_secrets": documents}
             )
+            for tenant in runtime.tenants:
+                if tenant.slug in documents:
+                    document = runtime.config.tenant_secrets[tenant.slug]
+                    document["prices"] = {**document.get("prices", {}), **await plan_prices(runtime, tenant.slug)}
+                    runtime.secrets.invalidate(tenant.slug)
             host = host or runtime.config.server.host
             port = port or runtime.config.server.port
             console.print(f"[bold]Migrating[/] {runtime.config.database.url} ...")

@@ -5,6 +5,7 @@ The slug is the tenant's id everywhere: in routes, in every table's `tenant_id`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
@@ -14,6 +15,15 @@ import msgspec
 from core.errors import NotFound
 
 S = TypeVar("S", bound=msgspec.Struct)
+
+# A slug is a URL path segment, a Vault path segment, a TOML bare key and part of Stripe lookup keys.
+SLUG = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+SLUG_RULE = "a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_'"
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a tenant, or None when it can."""
+    return None if SLUG.fullmatch(slug) else f"{slug!r} is not a tenant slug: {SLUG_RULE}"
 
 
 class NotificationsConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,6 +55,13 @@ class EndUserTokens(msgspec.Struct, forbid_unknown_fields=True):
     issuer: str | None = None
 
 
+class TenantStripe(msgspec.Struct, forbid_unknown_fields=True):
+    """How this tenant reaches Stripe (`tenants.<slug>.stripe`), beside the deployment's `[stripe]`."""
+
+    # Overrides `stripe.api_base` for this tenant alone (empty: the deployment's).
+    api_base: str | None = None
+
+
 class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
 
@@ -54,6 +71,7 @@ class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
     ledger: LedgerPolicy = msgspec.field(default_factory=LedgerPolicy)
     end_user_tokens: EndUserTokens = msgspec.field(default_factory=EndUserTokens)
+    stripe: TenantStripe = msgspec.field(default_factory=TenantStripe)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,12 @@ class ApiKey(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TenantSecrets(msgspec.Struct, forbid_unknown_fields=True):
-    stripe_secret_key: str
+    # Empty until the operator adds one (`tollgate tenants add` without a key): Stripe calls then fail.
+    stripe_secret_key: str = ""
+    # Newest first; older ones keep verifying deliveries signed before a rotation.
     stripe_webhook_secrets: list[str] = []
+    # The endpoint `tollgate stripe connect` registered, whose secret is the first above.
+    stripe_webhook_endpoint_id: str | None = None
     api_keys: list[ApiKey] = []
     jwt_secret: str | None = None
     # Standard Webhooks secret (`whsec_<base64>`) for notices to the tenant app.
@@ -70,6 +74,7 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+STRIPE_SECRET_KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
 # HS256 wants a key at least as long as its hash (RFC 7518 §3.2).
 MIN_JWT_SECRET_BYTES = 32
 
@@ -78,14 +83,16 @@ def audit(tenant: Tenant, secrets: TenantSecrets) -> tuple[list[str], list[str]]
     """What an operator should fix in a tenant's secrets: (errors that break the tenant, warnings)."""
     errors: list[str] = []
     warnings: list[str] = []
-    if not secrets.stripe_secret_key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+    if not secrets.stripe_secret_key:
+        errors.append("no stripe_secret_key: the tenant cannot reach Stripe")
+    elif not secrets.stripe_secret_key.startswith(STRIPE_SECRET_KEY_PREFIXES):
         errors.append("stripe_secret_key is not a Stripe secret key (sk_test_..., sk_live_..., rk_...)")
     if not any("service" in api_key.scopes for api_key in secrets.api_keys):
         errors.append("no API key with the service scope: the tenant app cannot call Tollgate")
     if not any("admin" in api_key.scopes for api_key in secrets.api_keys):
         warnings.append("no admin API key")
     if not secrets.stripe_webhook_secrets:
-        warnings.append("no stripe_webhook_secrets: every Stripe event will be refused")
+        warnings.append("no stripe_webhook_secrets: every Stripe event will be refused (`tollgate stripe connect`)")
     if secrets.jwt_secret is None:
         warnings.append("no jwt_secret: end-user tokens are refused")
     elif len(secrets.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -123,6 +130,11 @@ class SettingsSecretsBackend:
         return None
 
 
+def document_path(vault: VaultConfig, slug: str, secret_path: str | None = None) -> str:
+    """Where a tenant's document lives in the KV mount: its `secret_path`, else `<path_prefix>/<slug>`."""
+    return secret_path or f"{vault.path_prefix}/{slug}"
+
+
 class VaultSecretsBackend:
     """Secrets from Vault/OpenBao KV v2 at `<mount>/<path_prefix>/<slug>` (or the tenant's `secret_path`)."""
 
@@ -135,7 +147,7 @@ class VaultSecretsBackend:
         self._login_lock = asyncio.Lock()
 
     def path_for(self, tenant: Tenant) -> str:
-        return tenant.core.secret_path or f"{self._config.path_prefix}/{tenant.slug}"
+        return document_path(self._config, tenant.slug, tenant.core.secret_path)
 
     async def read(self, tenant: Tenant) -> Mapping[str, Any]:
         path = self.path_for(tenant)

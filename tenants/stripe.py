@@ -57,13 +57,14 @@ class StripeClients:
         cached = self._clients.get((tenant.slug, key))
         if cached is not None:
             return cached
-        client = self.build(key)
+        client = self.build(key, tenant)
         self._clients = {k: v for k, v in self._clients.items() if k[0] != tenant.slug}
         self._clients[(tenant.slug, key)] = client
         return client
 
-    def build(self, api_key: str) -> stripe.StripeClient:
-        base = self._config.api_base
+    def build(self, api_key: str, tenant: Tenant | None = None) -> stripe.StripeClient:
+        """A client for `api_key`, at `tenant`'s own Stripe API base when it sets one (else the deployment's)."""
+        base = (tenant.core.stripe.api_base if tenant is not None else None) or self._config.api_base
         addresses: Any = {"api": base, "files": base, "connect": base} if base else None
         return stripe.StripeClient(
             api_key,

@@ -2,7 +2,8 @@
 
 Tiers are a list, cheapest first; a tier's price ids are not here but in the tenant's secrets
 (`prices`, keys `<tier>/<interval>` or `<tier>/<interval>/<currency>`) or, when product_sync is
-enabled, in the synced catalog's `plan_tier` metadata.
+enabled, in the synced catalog's `plan_tier` metadata. A tier's `prices` say what it costs, for
+`tollgate stripe connect --prices` to set up in Stripe and put into the secrets.
 """
 
 from __future__ import annotations
@@ -19,8 +20,27 @@ TierId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Interval = Literal["month", "year"]
 Flag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Model = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 MAX_CREDITS = 10**12
+DEFAULT_CURRENCY = "usd"
+
+
+class TierAmount(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """What a tier costs every `interval`, in minor units; its secrets key names the currency when one is given."""
+
+    interval: Interval
+    unit_amount: Annotated[int, msgspec.Meta(ge=1, le=99_999_999)]
+    # None: usd, and the key is `<tier>/<interval>` (a checkout naming no currency takes it).
+    currency: Currency | None = None
+
+    @property
+    def charged_in(self) -> str:
+        return self.currency or DEFAULT_CURRENCY
+
+    def key(self, tier: str) -> str:
+        """Its name in the tenant's secrets (`prices`): `<tier>/<interval>[/<currency>]`."""
+        return f"{tier}/{self.interval}" + (f"/{self.currency}" if self.currency else "")
 
 
 class Tier(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -35,6 +55,8 @@ class Tier(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # Marketing lines for a pricing page ("200 generations per month").
     highlights: list[Text] = []
     trial_days: Annotated[int, msgspec.Meta(ge=0, le=730)] = 0
+    # What it costs; set up in Stripe by `tollgate stripe connect --prices`.
+    prices: list[TierAmount] = []
 
     @property
     def monthly_limit(self) -> int | None:
@@ -77,10 +99,15 @@ class SubscriptionsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
             seen.add(tier.id)
             if tier.unlimited and tier.credits_per_month:
                 raise ValueError(f"tier {tier.id!r} is unlimited and cannot also set credits_per_month")
+            sold = [(price.interval, price.charged_in) for price in tier.prices]
+            if len(set(sold)) < len(sold):
+                raise ValueError(f"tier {tier.id!r} has two prices for one interval and currency")
         if self.default_tier not in seen:
             raise ValueError(f"default_tier {self.default_tier!r} is not one of the tiers ({', '.join(sorted(seen))})")
         if self.default.trial_days:
             raise ValueError(f"the default tier {self.default_tier!r} is free and has no trial_days")
+        if self.default.prices:
+            raise ValueError(f"the default tier {self.default_tier!r} is free and has no prices")
 
     def tier(self, tier_id: str | None) -> Tier | None:
         return next((tier for tier in self.tiers if tier.id == tier_id), None)
@@ -98,3 +125,7 @@ class SubscriptionsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=Tru
 
 def config_of(tenant: Tenant) -> SubscriptionsConfig:
     return tenant.plugin_config(PLUGIN, SubscriptionsConfig)
+
+
+# What `tollgate tenants add` writes for a new tenant: the free tier alone, to be added to.
+STARTER = {"default_tier": "free", "tiers": [{"id": "free", "name": "Free", "credits_per_month": 0}]}

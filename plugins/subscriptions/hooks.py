@@ -1,5 +1,5 @@
 """The subscriptions plugin's hook implementations: routes, event handlers, tasks, schedules, entitlements,
-settings validation, tables and the CLI."""
+settings validation and the new tenant's starter block, its Stripe prices, tables and the CLI."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from core.hookspecs import EventHandler, Schedule, hookimpl
 
 if TYPE_CHECKING:
     import click
+    import stripe
     from sqlalchemy.ext.asyncio import AsyncSession
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
     from core.customers.models import Customer
     from core.kernel import Kernel
+    from core.stripe_prices import StripePrice
     from tenants.registry import Tenant
 
 
@@ -86,6 +88,21 @@ def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Any]:
     from plugins.subscriptions.config import SubscriptionsConfig
 
     return [StructValidator(key, SubscriptionsConfig)]
+
+
+@hookimpl
+def tollgate_tenant_template() -> Mapping[str, Any]:
+    from plugins.subscriptions.config import STARTER
+
+    return STARTER
+
+
+@hookimpl
+async def tollgate_stripe_prices(tenant: Tenant, client: stripe.StripeClient) -> Sequence[StripePrice]:
+    from core.stripe_prices import ensure_prices
+    from plugins.subscriptions.prices import wanted_prices
+
+    return await ensure_prices(client, wanted_prices(tenant))
 
 
 @hookimpl

@@ -3,7 +3,8 @@
 A plugin that keeps a catalog (product_sync) is asked first through `tollgate_catalog_prices`, by
 `plan_tier` metadata (Stripe is the source of truth there); the secrets' map is the fallback and
 the only source otherwise. Amounts shown on the
-tier list come from the catalog, or from Stripe itself, cached for a few minutes per price.
+tier list come from the catalog, or from Stripe itself, cached for a few minutes per price. The tiers'
+`prices` in the settings are what `tollgate stripe connect --prices` sets up (`wanted_prices`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
 from core.catalog import CatalogPrice, CatalogQuery, catalog_prices
-from plugins.subscriptions.config import Interval
+from core.stripe_prices import WantedPrice, lookup_key
+from plugins.subscriptions.config import Interval, config_of
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
@@ -63,6 +65,22 @@ def _parse_key(key: str) -> tuple[str, Interval, str | None] | None:
         return None
     interval: Interval = "month" if parts[1] == "month" else "year"
     return parts[0], interval, parts[2].lower() if len(parts) == 3 else None
+
+
+def wanted_prices(tenant: Tenant) -> list[WantedPrice]:
+    """The recurring prices the tenant's tiers are sold at, one Stripe product per tier."""
+    return [
+        WantedPrice(
+            key=amount.key(tier.id),
+            lookup_key=lookup_key(tenant, amount.key(tier.id)),
+            product=f"{tenant.name} {tier.name}",
+            currency=amount.charged_in,
+            unit_amount=amount.unit_amount,
+            interval=amount.interval,
+        )
+        for tier in config_of(tenant).tiers
+        for amount in tier.prices
+    ]
 
 
 class PriceBook:

@@ -97,3 +97,7 @@ class TokenPackagesConfig(msgspec.Struct, forbid_unknown_fields=True):
 
 def config_of(tenant: Tenant) -> TokenPackagesConfig:
     return tenant.plugin_config(PLUGIN, TokenPackagesConfig)
+
+
+# What `tollgate tenants add` writes for a new tenant: one pack, to be replaced by the real ones.
+STARTER = {"packages": {"credits-1000": {"name": "1,000 credits", "credits": 1000, "prices": {"usd": 1000}}}}

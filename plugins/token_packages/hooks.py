@@ -64,6 +64,13 @@ def tollgate_settings_validators(tenant: str, key: str) -> Sequence[Any]:
 
 
 @hookimpl
+def tollgate_tenant_template() -> Mapping[str, Any]:
+    from plugins.token_packages.config import STARTER
+
+    return STARTER
+
+
+@hookimpl
 def tollgate_models() -> Sequence[type]:
     from plugins.token_packages.models import Order, Payment, Refund
 

@@ -163,6 +163,48 @@ async def test_hook_tollgate_plan_tiers(runtime: Any) -> None:
     assert await runtime.ask("tollgate_plan_tiers", runtime.tenants.get("beta")) == []
 
 
+def test_hook_tollgate_tenant_template() -> None:
+    import msgspec
+
+    from plugins.subscriptions.config import SubscriptionsConfig
+    from plugins.token_packages.config import TokenPackagesConfig
+
+    plugins = load_plugins()
+    starter = plugins.call_one("tollgate_tenant_template", "subscriptions", tenant="newapp")
+    assert msgspec.convert(starter, SubscriptionsConfig, strict=True).default_tier == "free"
+    packs = plugins.call_one("tollgate_tenant_template", "token_packages", tenant="newapp")
+    assert msgspec.convert(packs, TokenPackagesConfig, strict=True).packages
+    assert plugins.call_one("tollgate_tenant_template", "payg", tenant="newapp") is None, "an empty block is valid"
+
+
+async def test_hook_tollgate_stripe_prices(make_runtime: Any, stripe_emulator: Any) -> None:
+    from core.stripe_prices import stripe_prices
+    from tests.support.tenants import secrets_document
+
+    tiers = [
+        {"id": "free", "name": "Free"},
+        {"id": "gold", "name": "Gold", "prices": [{"interval": "month", "unit_amount": 700, "currency": "eur"}]},
+    ]
+    key = stripe_emulator.new_account()
+    runtime = make_runtime(
+        tenants={
+            "alpha": tenant_block("Alpha App", ["subscriptions"], subscriptions={"tiers": tiers}),
+            "beta": tenant_block("Beta App"),
+        },
+        tenant_secrets={"alpha": secrets_document("alpha", stripe_key=key)},
+        stripe={"api_base": stripe_emulator.url, "max_network_retries": 0},
+    )
+    alpha = runtime.tenants.get("alpha")
+    client = await runtime.stripe.for_tenant(alpha)
+    [made] = await stripe_prices(runtime, alpha, client)
+    assert (made.key, made.lookup_key, made.outcome) == ("gold/month/eur", "tollgate_alpha_gold_month_eur", "created")
+    assert (made.unit_amount, made.currency, made.interval) == (700, "eur", "month")
+    [again] = await stripe_prices(runtime, alpha, client)
+    assert (again.id, again.outcome) == (made.id, "found")
+    assert await stripe_prices(runtime, runtime.tenants.get("beta"), client) == [], "not enabled for beta"
+    await runtime.engine.dispose()
+
+
 def test_hook_tollgate_settings_validators(make_runtime: Any) -> None:
     from core.errors import SettingsError
 

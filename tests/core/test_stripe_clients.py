@@ -98,3 +98,19 @@ async def test_stripe_customer_is_created_lazily_once(
     assert ids[0] == ids[1] and ids[0].startswith("cus_")
     sdk = stripe_emulator.stripe_client(accounts["alpha"])
     assert sdk.v1.customers.retrieve(ids[0]).metadata["tollgate_customer"] == "lazy"
+
+
+async def test_a_tenant_stripe_api_base_overrides_the_deployments_for_that_tenant_alone(
+    make_runtime: Any, stripe_emulator: Any, tenants_config: dict[str, Any]
+) -> None:
+    """alpha reaches the emulator through its own `stripe.api_base`; beta keeps the deployment's, where nothing
+    answers."""
+    tenants = {**tenants_config, "alpha": {**tenants_config["alpha"], "stripe": {"api_base": stripe_emulator.url}}}
+    nowhere = {"api_base": "http://127.0.0.1:9", "max_network_retries": 0, "timeout_seconds": 2.0}
+    runtime = make_runtime(tenants=tenants, stripe=nowhere)
+    alpha = await runtime.stripe.for_tenant(runtime.tenants.get("alpha"))
+    assert (await alpha.v1.customers.create_async(params={"email": "own@example.com"})).id.startswith("cus_")
+    beta = await runtime.stripe.for_tenant(runtime.tenants.get("beta"))
+    with pytest.raises(stripe.APIConnectionError):
+        await beta.v1.customers.list_async(params={"limit": 1})
+    await runtime.engine.dispose()
