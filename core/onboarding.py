@@ -118,8 +118,9 @@ class Credentials:
     @classmethod
     def new(cls, slug: str) -> Credentials:
         return cls(
-            service_key=f"tg_{slug}_service_{secrets.token_urlsafe(32)}",
-            admin_key=f"tg_{slug}_admin_{secrets.token_urlsafe(32)}",
+            # Hex: a key is one word to double-click, grep or match with `\w+`.
+            service_key=f"tg_{slug}_service_{secrets.token_hex(32)}",
+            admin_key=f"tg_{slug}_admin_{secrets.token_hex(32)}",
             jwt_secret=secrets.token_urlsafe(48),
             notification_secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
         )

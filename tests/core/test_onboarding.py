@@ -148,6 +148,7 @@ async def test_add_writes_a_block_that_loads_and_keys_that_authenticate(deployme
     secrets = msgspec.convert(document, TenantSecrets)
     service, admin = printed(result, "service API key"), printed(result, "admin API key")
     assert service not in str(document) and admin not in str(document), "keys are stored hashed only"
+    assert re.fullmatch(r"tg_newapp_service_\w+", service) and re.fullmatch(r"tg_newapp_admin_\w+", admin), "one word"
     assert (secrets.find_api_key(service) or pytest.fail("no hash")).scopes == ["service"]
     assert (secrets.find_api_key(admin) or pytest.fail("no hash")).scopes == ["service", "admin"]
     assert secrets.stripe_secret_key == stripe_key
