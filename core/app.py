@@ -37,6 +37,7 @@ class TollgateInit(InitPluginProtocol):
         self._configure_openapi(app_config)
         self._configure_lifecycle(app_config)
         self._configure_logs_and_traces(app_config)
+        self._configure_metrics(app_config)
         return app_config
 
     def _configure_errors(self, app_config: LitestarConfig) -> None:
@@ -161,6 +162,15 @@ class TollgateInit(InitPluginProtocol):
         app_config.middleware.insert(0, request_context)
         if self.runtime.config.tracing.enabled:
             app_config.plugins.append(tracing.litestar_plugin())
+
+    def _configure_metrics(self, app_config: LitestarConfig) -> None:
+        """HTTP metrics by route template and tenant; served on the metrics port (`core.exporter`), not here."""
+        from core.exporter import process_exiting
+        from core.metrics import http_config
+
+        if self.runtime.config.metrics.enabled:
+            app_config.middleware.insert(0, http_config().middleware)
+            app_config.on_shutdown.append(process_exiting)
 
 
 def create_app(runtime: Runtime | None = None) -> Litestar:

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
+from core import metrics
+
 logger = logging.getLogger("tollgate.batching")
 
 Item = TypeVar("Item")
@@ -54,6 +56,7 @@ class GroupCommit(Generic[Item, Answer]):
         if (max_batch is not None and max_batch < 1) or flushes < 1:
             raise ValueError("max_batch and flushes must be at least 1")
         self._flush = flush
+        self._name: str = getattr(flush, "__qualname__", type(flush).__name__)
         self.max_batch = max_batch
         self.flushes = flushes
         self._waiting: list[tuple[Item, asyncio.Future[Answer] | None]] = []
@@ -112,6 +115,7 @@ class GroupCommit(Generic[Item, Answer]):
                 # Taken when the flush runs, so the callers of the loop turn that started it join it.
                 size = len(self._waiting) if self.max_batch is None else self.max_batch
                 batch, self._waiting = self._waiting[:size], self._waiting[size:]
+                metrics.batch_flushed(self._name, len(batch))
                 try:
                     answers: Sequence[Answer | Exception] = await self._flush([item for item, _ in batch])
                 except Exception as error:

@@ -139,6 +139,7 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
         upgrade(runtime.config.database.url)
     host = host or runtime.config.server.host
     port = port or runtime.config.server.port
+    _serve_metrics(runtime.config.metrics, workers)
     console.print(
         f"[bold green]Tollgate[/] on http://{host}:{port}  (env {runtime.config.env}, "
         f"tenants: {', '.join(runtime.tenants.slugs())}; docs at /schema)"
@@ -671,7 +672,22 @@ def _exec_taskiq(*args: str) -> None:
 
     The callers validate the settings first, so a bad file stops there in one line, not in taskiq's import.
     """
-    os.execv(sys.executable, [sys.executable, "-m", "taskiq", *args])  # noqa: S606
+    # A worker's processes are served on one metrics port by their parent (core.exporter), then taskiq.
+    runner = "core.exporter" if args[0] == "worker" else "taskiq"
+    os.execv(sys.executable, [sys.executable, "-m", runner, *args])  # noqa: S606
+
+
+def _serve_metrics(config: Any, workers: int) -> None:
+    """The metrics port of `tollgate run` (core/exporter.py): with several workers, their parent adds up
+    the figures each one writes to the multiprocess directory; else the server's own registry."""
+    from core.exporter import prepare_multiprocess, serve
+
+    if not config.enabled:
+        return
+    if workers > 1:
+        prepare_multiprocess(config.multiprocess_dir)
+    serve(config.host, config.port)
+    console.print(f"Metrics on http://{config.host}:{config.port}/metrics")
 
 
 def _safe_url(url: str) -> str:

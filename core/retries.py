@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, NamedTuple, TypeVar
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Integer, String, Text, and_, bindparam, or_, select, update
+from sqlalchemy import Integer, String, Text, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
@@ -213,6 +213,14 @@ class LeasedRepository(TenantRepository[W]):
         settled = await self.settle(row_id, claim, status, next_attempt_at=next_at, last_error=error, **values)
         return status if settled else None
 
+    async def waiting(self) -> int:
+        """How many rows wait for an attempt or are in one (pending, failed, processing): the backlog."""
+        model = self.model_type
+        statement = scoped(select(func.count()).select_from(model), model, self.tenant_id).where(
+            model.status.in_((PENDING, FAILED, PROCESSING))
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
     async def resend_due(self, policy: RetryPolicy, max_attempts: int) -> list[uuid.UUID]:
         """Reopen the rows whose task was lost or whose retry is due; returns their ids, to send again.
 
@@ -350,6 +358,15 @@ class LeasedService(Generic[W]):
         await self.session.refresh(row)
         self.jobs.enqueue(self.session, self.task_name, tenant=self.tenant.slug, **{self.id_kwarg: str(row.id)})
         return row
+
+
+async def waiting_by_tenant(runtime: Kernel, service: type[LeasedService[Any]]) -> dict[str, int]:
+    """Each tenant's backlog of `service`'s rows (`LeasedRepository.waiting`), for the metrics."""
+    async with session_scope(runtime.sessions) as session:
+        return {
+            tenant.slug: await service.repository_type(session=session, tenant_id=tenant.slug).waiting()
+            for tenant in runtime.tenants
+        }
 
 
 async def resend_lost(

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core import tracing
+from core import metrics, tracing
 from core.db import create_engine, create_sessionmaker
 from core.jobs import Jobs, build_broker
 from core.kernel import KERNEL_KEY, EventClaim, Kernel
@@ -103,6 +103,7 @@ class Runtime:
         for plugin, handlers in plugins.results_by_plugin("tollgate_webhook_handlers", kernel=runtime):
             for event_type, handler in (handlers or {}).items():
                 runtime.event_handlers.setdefault(event_type, []).append((plugin, handler))
+        metrics.know(tenants.slugs(), runtime.event_handlers)
         return runtime
 
     async def ask(self, hook_name: str, tenant: Tenant, **kwargs: Any) -> list[tuple[str, Any]]:

@@ -118,6 +118,19 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     graceful_shutdown_seconds: int = 25
 
 
+class MetricsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Prometheus metrics (`[metrics]`): the operator's port, never the API's (docs/operations.md)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    # `tollgate run`'s metrics port; `tollgate worker` serves on `worker_port`.
+    port: int = 9100
+    worker_port: int = 9101
+    # Where the processes of a multi-process command write their figures; empty: a new temporary
+    # directory per command. Emptied at start: one per command, never shared by two.
+    multiprocess_dir: str = ""
+
+
 class LoggingConfig(msgspec.Struct, forbid_unknown_fields=True):
     """Log lines (`[logging]`, docs/operations.md): JSON for collectors, or readable console lines."""
 
@@ -150,6 +163,7 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     tenant_secrets: dict[str, dict[str, Any]]
     inbox: InboxConfig = msgspec.field(default_factory=InboxConfig)
     outbox: OutboxConfig = msgspec.field(default_factory=OutboxConfig)
+    metrics: MetricsConfig = msgspec.field(default_factory=MetricsConfig)
     logging: LoggingConfig = msgspec.field(default_factory=LoggingConfig)
     tracing: TracingConfig = msgspec.field(default_factory=TracingConfig)
 
@@ -327,6 +341,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "tenant_secrets": section("tenant_secrets"),
                 "inbox": section("inbox"),
                 "outbox": section("outbox"),
+                "metrics": section("metrics"),
                 "logging": section("logging"),
                 "tracing": section("tracing"),
             },

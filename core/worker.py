@@ -10,6 +10,7 @@ from typing import Any
 from taskiq import TaskiqEvents
 
 from core import logs, tracing
+from core.exporter import process_exiting
 from core.jobs import build_scheduler
 from core.runtime import Runtime
 
@@ -24,3 +25,4 @@ scheduler = build_scheduler(runtime.jobs)
 async def _shutdown(_: Any) -> None:
     await runtime.drain()
     await runtime.engine.dispose()
+    process_exiting()

@@ -26,6 +26,7 @@ import msgspec
 import requests
 
 from core import clock as platform_clock
+from core import metrics
 from core.errors import SecretsUnavailable
 from core.settings import VaultConfig
 from tenants.registry import Tenant
@@ -222,6 +223,7 @@ class SecretsStore:
         if entry is not None and self._fresh(entry):
             # A forced refresh reads again at most every few seconds, and not while a failure is remembered.
             if not refresh or failing or self._age(entry) < self.MIN_FORCED_REFRESH_INTERVAL:
+                metrics.secrets_cache_hit(tenant.slug)
                 return entry.value
         elif failing:
             raise self._unavailable(tenant)
@@ -241,10 +243,13 @@ class SecretsStore:
             self._failed_at[tenant.slug] = self._clock()
             entry = self._entries.get(tenant.slug)
             if entry and self._fresh(entry):
+                metrics.secrets_read(tenant.slug, "stale")
                 logger.warning("secrets refresh for %s failed, serving cache: %s", tenant.slug, exc)
                 return entry.value
+            metrics.secrets_read(tenant.slug, "failed")
             logger.error("secrets for tenant %s unavailable: %s", tenant.slug, _describe(exc))
             raise self._unavailable(tenant) from exc
+        metrics.secrets_read(tenant.slug, "ok")
         self._failed_at.pop(tenant.slug, None)
         self._entries[tenant.slug] = _Entry(value, self._clock())
         return value

@@ -8,11 +8,13 @@ from our own row id (see `idempotency_key`), so a retry can never charge twice.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import stripe
 
+from core import metrics
 from core.errors import BadRequest, UpstreamError
 from core.settings import StripeConfig
 from tenants.registry import Tenant
@@ -25,7 +27,24 @@ logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 class RetryingHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]
-    """The SDK's async httpx client, also retrying 429 (the SDK retries it only when Stripe says so)."""
+    """The SDK's async httpx client, also retrying 429 (the SDK retries it only when Stripe says so),
+    counting and timing each request for its tenant (`core.metrics`)."""
+
+    def __init__(self, *args: Any, tenant: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+
+    async def request_async(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            answer: tuple[bytes, int, Mapping[str, str]] = await super().request_async(method, url, headers, post_data)
+            status = answer[1]
+            return answer
+        finally:
+            metrics.stripe_api_request(self.tenant, method, status, time.perf_counter() - started)
 
     def _should_retry(
         self,
@@ -70,7 +89,9 @@ class StripeClients:
             api_key,
             base_addresses=addresses,
             max_network_retries=self._config.max_network_retries,
-            http_client=RetryingHTTPXClient(timeout=self._config.timeout_seconds),
+            http_client=RetryingHTTPXClient(
+                timeout=self._config.timeout_seconds, tenant=tenant.slug if tenant is not None else None
+            ),
         )
 
 

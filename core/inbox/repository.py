@@ -106,7 +106,7 @@ def _first_attempt_statement() -> Any:
             processed_at=now,
             updated_at=now,
         )
-        .returning(model.id, model.status, model.event_type, model.payload)
+        .returning(model.id, model.status, model.event_type, model.payload, model.created_at)
     )
 
 
@@ -120,7 +120,7 @@ class InboxRepository(LeasedRepository[WebhookEvent]):
 
         For first attempts run in one transaction (`driver_transaction`, PostgreSQL): the rows stay
         locked until the caller's transaction ends, so no lease is needed, and a rollback leaves them
-        as they were. Answers `id`, `status`, `event_type` and `payload` of each row taken.
+        as they were. Answers `id`, `status`, `event_type`, `payload` and `created_at` of each row taken.
         """
         params = {
             "tenant": self.tenant_id,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import clock, logs
+from core import clock, logs, metrics
 from core.batching import GroupCommit
-from core.db import commit, driver_transaction, pinned_session, rollback, session_scope
+from core.db import after_commit, commit, driver_transaction, pinned_session, rollback, session_scope
 from core.errors import BadRequest, SecretsUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
@@ -83,6 +83,7 @@ class InboxService:
             row_id = (await self.writer.store(event)).row_id
         else:
             row_id = await self._store_alone(event)
+        metrics.event_received(tenant.slug, envelope.type, duplicate=row_id is None, ignored=status == IGNORED)
         if row_id is None:
             return Receipt(received=True, duplicate=True)
         return Receipt(received=True, duplicate=False, id=str(row_id), status=status)
@@ -300,6 +301,10 @@ class InboxProcessor:
                     await transaction.session.flush()
                 except Exception as exc:
                     raise _EventFailed(event_id, exc) from exc
+                after_commit(
+                    transaction.session,
+                    metrics.event_settled(tenant.slug, row["event_type"], row["status"], row["created_at"]),
+                )
                 outcomes.append(Outcome(taken=True, status=row["status"]))
             await transaction.commit()
         return outcomes
@@ -382,6 +387,7 @@ class InboxProcessor:
         if not settled:
             return None  # the lease ran out and another worker took the event
         await self._dispatch(session, tenant, event, routing.handlers)
+        after_commit(session, metrics.event_settled(tenant.slug, claim.row.event_type, status, claim.row.created_at))
         return status
 
     async def _dispatch(
@@ -416,6 +422,7 @@ class InboxProcessor:
         error = describe_error(exc)
         status = await repo.fail(event_id, claim, error, max_attempts=self.policy.max_attempts, policy=self.policy)
         await commit(session)
+        metrics.event_failed(tenant.slug, claim.row.event_type, status)
         # The row keeps one line; the traceback is for operators, in the log.
         log = logger.error if status == DEAD else logger.warning
         log(

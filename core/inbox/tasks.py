@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
+from core import metrics
 from core.hookspecs import Schedule
 from core.inbox.services import PROCESS_TASK, SWEEP_TASK, InboxProcessor, WebhookEventService
 from core.kernel import Kernel
-from core.retries import resend_lost
+from core.retries import resend_lost, waiting_by_tenant
 
 SWEEP_INTERVAL_SECONDS = 5
 
@@ -30,10 +31,15 @@ def processor_of(kernel: Kernel) -> InboxProcessor:
 
 
 async def sweep_inbox(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:
-    """Re-send events whose task was lost (broker down, worker killed) or whose retry is due; returns how many."""
+    """Re-send events whose task was lost (broker down, worker killed) or whose retry is due; returns how many.
+
+    Then it samples each tenant's backlog for the metrics (an indexed count of the waiting rows).
+    """
     runtime = kernel
     policy = runtime.config.inbox
-    return await resend_lost(runtime, WebhookEventService, policy, lambda _: policy.max_attempts)
+    sent = await resend_lost(runtime, WebhookEventService, policy, lambda _: policy.max_attempts)
+    metrics.inbox_backlog(await waiting_by_tenant(runtime, WebhookEventService))
+    return sent
 
 
 def register(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:

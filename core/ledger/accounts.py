@@ -11,8 +11,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import clock
+from core import clock, metrics
 from core.customers.services import CustomerService
+from core.db import after_commit
 from core.errors import Conflict
 from core.ledger.checks import insufficient
 from core.ledger.repository import AccountRecord, GrantRecord, HoldRecord, LedgerRepository, new_id
@@ -133,6 +134,7 @@ class Accounts:
         With `key`, the entry of the caller's act (its capture, or its release) carries the key and
         the balance the caller is answered, for a replay to answer the same.
         """
+        after_commit(self.session, metrics.hold_committed(self.tenant.slug, status))
         released = hold.amount - captured
         touched: list[GrantRecord] = []
         if hold.unlimited:

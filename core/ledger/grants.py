@@ -10,7 +10,8 @@ from typing import Literal
 import msgspec
 from sqlalchemy.exc import IntegrityError
 
-from core import clock
+from core import clock, metrics
+from core.db import after_commit
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger import schemas
 from core.ledger.accounts import pick_credits
@@ -99,6 +100,7 @@ class Grants(Reads):
         if expires_at is not None:
             account.due_at = min(account.due_at, expires_at) if account.due_at else expires_at
         await self._write(account, [], now)
+        after_commit(self.session, metrics.grant_committed(self.tenant.slug, source))
         await notify(
             self.session,
             self.tenant,

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Literal
 from uuid import UUID
 
-from core import clock
+from core import clock, metrics
+from core.db import after_commit
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger import schemas
 from core.ledger.accounts import Accounts
@@ -77,6 +78,7 @@ class Holds(Accounts):
                 "updated_at": now,
             },
         )
+        after_commit(self.session, metrics.hold_committed(self.tenant.slug, "placed"))
         return schemas.Hold(
             id=str(hold_id),
             customer=customer,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from core import clock
+from core import clock, metrics
 from core.batching import GroupCommit
 from core.db import driver_connection, session_scope
 from core.ledger import schemas
@@ -84,6 +84,21 @@ class Spends:
         idempotency_key: str | None = None,
     ) -> schemas.Spend:
         """`Ledger.spend`'s answer (or its error), committed."""
+        with metrics.spend_counted(tenant.slug):
+            return await self._spend(
+                tenant, customer, amount, reason=reason, metadata=metadata, idempotency_key=idempotency_key
+            )
+
+    async def _spend(
+        self,
+        tenant: Tenant,
+        customer: str,
+        amount: int,
+        *,
+        reason: str | None,
+        metadata: Mapping[str, str] | None,
+        idempotency_key: str | None,
+    ) -> schemas.Spend:
         meta, fingerprint = spend_request(amount, reason, metadata, idempotency_key)
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 
+from core import metrics
 from core.hookspecs import Schedule
 from core.kernel import Kernel
 from core.notifications.services import DELIVER_TASK, SWEEP_TASK, NotificationDelivery, NotificationService
@@ -20,7 +21,9 @@ async def deliver_notification(
     kernel: Annotated[Kernel, TaskiqDepends()], tenant: str, notification_id: str
 ) -> str | None:
     """One delivery attempt; safe to run twice (a settled or leased row is left alone)."""
-    return await NotificationDelivery(kernel).deliver(tenant, uuid.UUID(notification_id))
+    status = await NotificationDelivery(kernel).deliver(tenant, uuid.UUID(notification_id))
+    metrics.notification_attempted(tenant, status)
+    return status
 
 
 async def sweep_notifications(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:

@@ -1,0 +1,85 @@
+"""The metrics port: one HTTP server per command, for the operator's Prometheus, never on the API's port.
+
+A single process (`tollgate run`, the embedded shape, tests) serves its own registry. A command that
+runs several processes (`tollgate run --workers N`, `tollgate worker`) uses prometheus_client's
+multiprocess mode: the parent empties a directory and names it in `PROMETHEUS_MULTIPROC_DIR` before
+its children start, each child writes its figures to files there, and the parent's server adds up
+every file at each scrape. `python -m core.exporter ARGS` is `tollgate worker`'s parent: it serves,
+then runs `taskiq ARGS` in this process (taskiq's process manager), whose children inherit the directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.settings import MetricsConfig
+
+MULTIPROC_VAR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_multiprocess(directory: str = "") -> str:
+    """Empty `directory` (a new temporary one when empty) and name it for the processes started from now on."""
+    if directory:
+        path = Path(directory)
+        if path.exists():
+            # Files left by an earlier run would be added to this one's figures.
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="tollgate-metrics-"))
+    os.environ[MULTIPROC_VAR] = str(path)
+    return str(path)
+
+
+def serve(host: str, port: int) -> Any:
+    """Serve `/metrics` on host:port in a daemon thread: every process's files in multiprocess mode, else
+    this process's registry. Returns the server (`shutdown()` stops it)."""
+    from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = REGISTRY
+    if os.environ.get(MULTIPROC_VAR):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    server, _ = start_http_server(port, addr=host, registry=registry)
+    return server
+
+
+def process_exiting() -> None:
+    """In multiprocess mode, drop this process's live gauges (its counters stay in the sums)."""
+    if os.environ.get(MULTIPROC_VAR):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def main(taskiq_args: list[str]) -> None:
+    """Serve the metrics of every process under this one (settings `metrics.*`), then become taskiq."""
+    from taskiq.__main__ import main as taskiq_main
+
+    config = metrics_config()
+    if config.enabled:
+        prepare_multiprocess(config.multiprocess_dir)
+        serve(config.host, config.worker_port)
+    sys.argv = ["taskiq", *taskiq_args]
+    taskiq_main()
+
+
+def metrics_config() -> MetricsConfig:
+    """The `[metrics]` settings alone (the worker's parent loads no plugins, so validates nothing else)."""
+    import msgspec
+
+    from core.settings import MetricsConfig, load_dynaconf, to_plain
+
+    block = to_plain(load_dynaconf().get("metrics")) or {}
+    return msgspec.convert({str(key).lower(): value for key, value in block.items()}, MetricsConfig)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,269 @@
+"""Every Prometheus metric of Tollgate, with bounded labels, and the one-line recorders the code calls.
+
+Label values come from fixed sets: tenants are the configured slugs (anything else is "unknown"),
+Stripe event types are the types some handler takes (anything else is "other"); no customer id,
+key or free text ever becomes a label. How the figures leave the process: `core/exporter.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+from core import clock
+
+if TYPE_CHECKING:
+    from litestar.plugins.prometheus import PrometheusConfig
+
+# What `core.db.after_commit` runs (core.db is not imported: it imports the settings, and they
+# import what imports this module).
+AfterCommit = Callable[[], Awaitable[None]]
+
+NAMESPACE = "tollgate"
+UNKNOWN_TENANT = "unknown"
+NO_TENANT = "none"
+OTHER_TYPE = "other"
+
+# A `_created` series beside every counter doubles the series for a figure no dashboard reads.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+_tenants: set[str] = set()
+_event_types: set[str] = set()
+
+
+def know(tenants: Iterable[str], event_types: Iterable[str]) -> None:
+    """Allow these tenant slugs and Stripe event types as label values (each runtime built adds its own)."""
+    _tenants.update(tenants)
+    _event_types.update(event_types)
+
+
+def tenant_label(slug: str | None) -> str:
+    if slug is None:
+        return NO_TENANT
+    return slug if slug in _tenants else UNKNOWN_TENANT
+
+
+def event_type_label(event_type: str) -> str:
+    return event_type if event_type in _event_types else OTHER_TYPE
+
+
+# ---- HTTP (Litestar's PrometheusMiddleware) -----------------------------------------------------
+
+HTTP_PREFIX = f"{NAMESPACE}_http"
+# The tenant segment of a path Litestar routes statically (Stripe ingest: one route per tenant).
+_STATIC_TENANT_PATH = re.compile(r"^/t/[^/{]+/")
+
+
+def http_config() -> PrometheusConfig:
+    """The HTTP metrics: requests, 5xx errors, duration and in-flight requests, by route template,
+    method, status code and tenant."""
+    from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
+
+    class TemplatedPrometheusMiddleware(PrometheusMiddleware):
+        """Litestar's middleware, naming every tenant route by its template (`/t/{tenant_slug}/...`)."""
+
+        def _get_default_labels(self, request: Any) -> dict[str, str | int | float]:
+            labels = super()._get_default_labels(request)
+            labels["path"] = _STATIC_TENANT_PATH.sub("/t/{tenant_slug}/", str(labels["path"]))
+            return labels
+
+    return PrometheusConfig(
+        app_name=NAMESPACE,
+        prefix=HTTP_PREFIX,
+        group_path=True,
+        labels={"tenant": _request_tenant},
+        buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        middleware_class=TemplatedPrometheusMiddleware,
+    )
+
+
+def _request_tenant(request: Any) -> str:
+    path: str = request.scope["path"]
+    if not path.startswith("/t/"):
+        return NO_TENANT
+    return tenant_label(path.split("/", 3)[2])
+
+
+# ---- ledger -------------------------------------------------------------------------------------
+
+SPENDS = Counter(
+    f"{NAMESPACE}_spends_total", "Spends answered, by outcome (spent, insufficient: 402)", ["tenant", "outcome"]
+)
+GRANTS = Counter(
+    f"{NAMESPACE}_grants_total", "Grants committed, by source (admin, a plugin's source)", ["tenant", "source"]
+)
+HOLDS = Counter(
+    f"{NAMESPACE}_holds_total",
+    "Holds committed, by what happened (placed, captured, released, expired)",
+    ["tenant", "outcome"],
+)
+
+
+@contextlib.contextmanager
+def spend_counted(tenant: str) -> Iterator[None]:
+    """Count the spend run inside: `spent` when it returns, `insufficient` when it is refused 402."""
+    try:
+        yield
+    except Exception as exc:
+        if getattr(exc, "status_code", None) == 402:
+            SPENDS.labels(tenant_label(tenant), "insufficient").inc()
+        raise
+    SPENDS.labels(tenant_label(tenant), "spent").inc()
+
+
+def grant_committed(tenant: str, source: str) -> AfterCommit:
+    """The count of one grant, for `core.db.after_commit` (never counted when rolled back)."""
+    return _counting(GRANTS.labels(tenant_label(tenant), source.split(":", 1)[0]))
+
+
+def hold_committed(tenant: str, outcome: str) -> AfterCommit:
+    return _counting(HOLDS.labels(tenant_label(tenant), outcome))
+
+
+def _counting(counter: Any) -> AfterCommit:
+    async def count() -> None:
+        counter.inc()
+
+    return count
+
+
+# ---- Stripe events (the inbox) ------------------------------------------------------------------
+
+STRIPE_EVENTS = Counter(
+    f"{NAMESPACE}_stripe_events_total",
+    "Stripe events: received (new), duplicate, ignored, processed, failed (to retry), dead",
+    ["tenant", "type", "outcome"],
+)
+STRIPE_EVENT_LAG = Histogram(
+    f"{NAMESPACE}_stripe_event_lag_seconds",
+    "From an event's receipt to its processing (or ignoring) being committed",
+    ["tenant"],
+    buckets=[0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600],
+)
+INBOX_BACKLOG = Gauge(
+    f"{NAMESPACE}_inbox_backlog",
+    "Stripe events waiting to be processed (pending, failed, processing), as of the sweeper's last run",
+    ["tenant"],
+    multiprocess_mode="livemostrecent",
+)
+
+
+def event_received(tenant: str, event_type: str, *, duplicate: bool, ignored: bool) -> None:
+    labels = tenant_label(tenant), event_type_label(event_type)
+    STRIPE_EVENTS.labels(*labels, "duplicate" if duplicate else "received").inc()
+    if ignored and not duplicate:
+        STRIPE_EVENTS.labels(*labels, "ignored").inc()
+
+
+def event_settled(tenant: str, event_type: str, status: str, received_at: dt.datetime) -> AfterCommit:
+    """The count of a processed or ignored event and its lag, for `core.db.after_commit`."""
+    slug = tenant_label(tenant)
+    settled = STRIPE_EVENTS.labels(slug, event_type_label(event_type), status)
+
+    async def count() -> None:
+        settled.inc()
+        STRIPE_EVENT_LAG.labels(slug).observe(max(0.0, (clock.now() - received_at).total_seconds()))
+
+    return count
+
+
+def event_failed(tenant: str, event_type: str, status: str | None) -> None:
+    """A failed attempt, committed: `failed` (to retry) or `dead` (None: another worker took the event)."""
+    if status is not None:
+        STRIPE_EVENTS.labels(tenant_label(tenant), event_type_label(event_type), status).inc()
+
+
+def inbox_backlog(waiting: Mapping[str, int]) -> None:
+    """The sweeper's count of waiting events per tenant (a tenant missing from `waiting` has none)."""
+    for slug in _tenants:
+        INBOX_BACKLOG.labels(slug).set(waiting.get(slug, 0))
+
+
+# ---- notifications to tenant apps ----------------------------------------------------------------
+
+NOTIFICATIONS = Counter(
+    f"{NAMESPACE}_notifications_total", "Notice deliveries: delivered, failed (to retry), dead", ["tenant", "outcome"]
+)
+
+
+def notification_attempted(tenant: str, status: str | None) -> None:
+    if status is not None:
+        NOTIFICATIONS.labels(tenant_label(tenant), status).inc()
+
+
+# ---- Stripe API ----------------------------------------------------------------------------------
+
+STRIPE_API_REQUESTS = Counter(
+    f"{NAMESPACE}_stripe_api_requests_total",
+    "HTTP requests to Stripe's API (each retry counts), by outcome: ok, client_error (4xx), "
+    "rate_limited (429), server_error (5xx), network_error",
+    ["tenant", "method", "outcome"],
+)
+STRIPE_API_DURATION = Histogram(
+    f"{NAMESPACE}_stripe_api_request_duration_seconds",
+    "Duration of one HTTP request to Stripe's API",
+    ["tenant"],
+    buckets=[0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40],
+)
+
+
+def stripe_api_request(tenant: str | None, method: str, status: int | None, seconds: float) -> None:
+    """One request to Stripe for a tenant (None: a client built for no tenant): its HTTP status, or None
+    when it got no answer."""
+    if status is None:
+        outcome = "network_error"
+    elif status == 429:
+        outcome = "rate_limited"
+    else:
+        outcome = {2: "ok", 4: "client_error", 5: "server_error"}.get(status // 100, "other")
+    slug = tenant_label(tenant)
+    method = method.upper() if method.upper() in {"GET", "POST", "DELETE"} else "OTHER"
+    STRIPE_API_REQUESTS.labels(slug, method, outcome).inc()
+    STRIPE_API_DURATION.labels(slug).observe(seconds)
+
+
+# ---- tenant secrets cache ------------------------------------------------------------------------
+
+SECRETS_CACHE_HITS = Counter(f"{NAMESPACE}_secrets_cache_hits_total", "Secrets served from the cache", ["tenant"])
+SECRETS_READS = Counter(
+    f"{NAMESPACE}_secrets_reads_total",
+    "Reads of the secrets backend (first reads and refreshes): ok, stale (failed, the cache served), "
+    "failed (503 secrets_unavailable)",
+    ["tenant", "outcome"],
+)
+
+
+def secrets_cache_hit(tenant: str) -> None:
+    SECRETS_CACHE_HITS.labels(tenant_label(tenant)).inc()
+
+
+def secrets_read(tenant: str, outcome: str) -> None:
+    SECRETS_READS.labels(tenant_label(tenant), outcome).inc()
+
+
+# ---- group commits -------------------------------------------------------------------------------
+
+BATCH_SIZE = Histogram(
+    f"{NAMESPACE}_batch_size",
+    "Items per flush of a group commit (core.batching), by batch function",
+    ["batcher"],
+    buckets=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+)
+
+
+def batch_flushed(batcher: str, size: int) -> None:
+    BATCH_SIZE.labels(batcher).observe(size)
+
+
+# Every metric this module defines, by the name a scrape shows (the HTTP ones are Litestar's).
+HTTP_METRICS = (
+    f"{HTTP_PREFIX}_requests_total",
+    f"{HTTP_PREFIX}_requests_error_total",
+    f"{HTTP_PREFIX}_request_duration_seconds",
+    f"{HTTP_PREFIX}_requests_in_progress",
+)
