@@ -661,20 +661,28 @@ def worker(workers: int) -> None:
     )
 
 
-@main.command(help="Run the taskiq scheduler that sends the cron schedules.")
+@main.command(help="Run the taskiq scheduler that sends the cron schedules (exactly one per deployment).")
 def scheduler() -> None:
+    from taskiq.cli.scheduler.cmd import SchedulerCMD
+
     build_runtime()
-    _exec_taskiq("scheduler", "core.worker:scheduler")
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    # It holds nothing to drain: on SIGTERM it stops between two sends and exits 0, as on Ctrl-C.
+    signal.signal(signal.SIGTERM, interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        SchedulerCMD().exec(["core.worker:scheduler"])
 
 
 def _exec_taskiq(*args: str) -> None:
-    """Become `taskiq ARGS`, run by this interpreter: its script need not be on PATH (a venv not activated).
+    """Become the worker's metrics parent (core.exporter), which runs `taskiq ARGS` with this interpreter:
+    its script need not be on PATH (a venv not activated).
 
-    The callers validate the settings first, so a bad file stops there in one line, not in taskiq's import.
+    The caller validates the settings first, so a bad file stops there in one line, not in taskiq's import.
     """
-    # A worker's processes are served on one metrics port by their parent (core.exporter), then taskiq.
-    runner = "core.exporter" if args[0] == "worker" else "taskiq"
-    os.execv(sys.executable, [sys.executable, "-m", runner, *args])  # noqa: S606
+    os.execv(sys.executable, [sys.executable, "-m", "core.exporter", *args])  # noqa: S606
 
 
 def _serve_metrics(config: Any, workers: int) -> None:

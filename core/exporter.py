@@ -5,13 +5,15 @@ runs several processes (`tollgate run --workers N`, `tollgate worker`) uses prom
 multiprocess mode: the parent empties a directory and names it in `PROMETHEUS_MULTIPROC_DIR` before
 its children start, each child writes its figures to files there, and the parent's server adds up
 every file at each scrape. `python -m core.exporter ARGS` is `tollgate worker`'s parent: it serves,
-then runs `taskiq ARGS` in this process (taskiq's process manager), whose children inherit the directory.
+and runs `taskiq ARGS` (taskiq's process manager) as its child, whose own children inherit the directory.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -59,16 +61,22 @@ def process_exiting() -> None:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
-def main(taskiq_args: list[str]) -> None:
-    """Serve the metrics of every process under this one (settings `metrics.*`), then become taskiq."""
-    from taskiq.__main__ import main as taskiq_main
+def main(taskiq_args: list[str]) -> int:
+    """Serve the metrics of every process under this one (settings `metrics.*`), and run taskiq under it.
 
+    taskiq runs in a new interpreter, not in this one: this one has imported the metrics (the settings
+    import them) before the multiprocess directory was named, so workers forked from it would keep their
+    figures in their own memory, where no scrape sees them. SIGTERM and SIGINT are passed on to taskiq,
+    whose exit status is this command's."""
     config = metrics_config()
-    if config.enabled:
-        prepare_multiprocess(config.multiprocess_dir)
-        serve(config.host, config.worker_port)
-    sys.argv = ["taskiq", *taskiq_args]
-    taskiq_main()
+    if not config.enabled:
+        os.execv(sys.executable, [sys.executable, "-m", "taskiq", *taskiq_args])  # noqa: S606
+    prepare_multiprocess(config.multiprocess_dir)
+    serve(config.host, config.worker_port)
+    taskiq = subprocess.Popen([sys.executable, "-m", "taskiq", *taskiq_args])  # noqa: S603
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _: taskiq.send_signal(received))
+    return taskiq.wait()
 
 
 def metrics_config() -> MetricsConfig:
@@ -82,4 +90,4 @@ def metrics_config() -> MetricsConfig:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

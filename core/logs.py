@@ -115,10 +115,14 @@ def configure(config: LoggingConfig, env: str, *, level: str | None = None, stre
     root.addHandler(handler)
     root.setLevel((level or config.level).upper())
     # uvicorn's and taskiq's own handlers would print their lines a second time, unformatted.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "taskiq"):
+    for name in ("uvicorn", "uvicorn.error", "taskiq"):
         own = logging.getLogger(name)
         own.handlers.clear()
         own.propagate = True
+    # The `request` line of `request_context` says more; uvicorn's access line would only repeat it.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
 
 
 def configure_from_settings(env: str | None = None, *, level: str | None = None, default_level: str = "INFO") -> None:

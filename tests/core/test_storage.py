@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +15,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from core.customers.models import Customer
 from core.customers.repository import CustomerRepository
 from core.db import metadata
-from core.migrate import compare_type
+from core.migrate import compare_type, upgrade
 from core.plugins import load_plugins
+from tests.support import services
 
 
 def _diff(connection: Any) -> list[Any]:
@@ -21,10 +25,26 @@ def _diff(connection: Any) -> list[Any]:
     return list(compare_metadata(context, metadata))
 
 
-@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
-async def test_migrated_schema_matches_models(db_url: str) -> None:
+@pytest.fixture(params=["postgres", "sqlite"])
+async def freshly_migrated(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own, migrated and nothing else: the session's holds tables tests made (the
+    inbox tests' recorder plugin keeps its own)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+        await asyncio.to_thread(upgrade, url)
+        yield url
+        return
+    admin, name = request.getfixturevalue("pg_admin_url"), services.unique_name("tollgate_schema")
+    await services.create_database(admin, name)
+    url = services.database_url(admin, name)
+    await asyncio.to_thread(upgrade, url)
+    yield url
+    await services.drop_database(admin, name)
+
+
+async def test_migrated_schema_matches_models(freshly_migrated: str) -> None:
     list(load_plugins().results_by_plugin("tollgate_models"))
-    engine = create_async_engine(db_url)
+    engine = create_async_engine(freshly_migrated)
     async with engine.connect() as connection:
         diff = await connection.run_sync(_diff)
     await engine.dispose()

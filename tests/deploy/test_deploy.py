@@ -24,8 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from stripe_emulator.pytest_plugin import EmulatorHandle, start_emulator, stop_emulator
 from tests.demo.figures import check_the_five_walks
+from tests.demo.logged import demo_secrets
 from tests.support.services import (
     OpenBao,
     bao_binary,
@@ -45,6 +48,8 @@ DOC = ROOT / "docs" / "deploy.md"
 TENANTS = ("imagegen", "automate", "fiko", "quickscale", "creditshop")
 FENCE = re.compile(r"^```sh\n# deploy: (?P<kind>env|step|service) ?(?P<name>[\w-]*)\n(?P<body>.*?)^```$", re.M | re.S)
 STOP_SECONDS = 40
+# The metrics ports of docs/deploy.md: the API's (metrics.port), then each worker's.
+METRICS_PORTS = {"api": 9100, "worker-1": 9101, "worker-2": 9102}
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,42 @@ def walk(site: Site, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], 
     return result, (json.loads(summary.read_text()) if summary.exists() else {})
 
 
+def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """One scrape of a metrics port: {(sample name, labels): value}."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", trust_env=False, timeout=10).text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def total(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
+    return sum(value for (sample, have), value in samples.items() if sample == name and set(labels.items()) <= have)
+
+
+def check_watchable(site: Site, keys: dict[str, str]) -> None:
+    """What an operator watches: the metrics ports answer for the deployment, and no secret is in a log."""
+    api = scrape(METRICS_PORTS["api"])
+    assert total(api, "tollgate_http_requests_total", tenant="imagegen") > 0
+    assert total(api, "tollgate_stripe_events_total", tenant="creditshop", outcome="received") > 0
+    workers = [scrape(METRICS_PORTS[name]) for name in ("worker-1", "worker-2")]
+    processed = [total(samples, "tollgate_stripe_events_total", outcome="processed") for samples in workers]
+    assert sum(processed) > 0, processed
+    assert sum(total(samples, "tollgate_stripe_events_total", outcome="dead") for samples in workers) == 0
+
+    bootstrap = {
+        name: (site.directory / "secrets" / name).read_text().strip() for name in ("vault_role_id", "vault_secret_id")
+    }
+    secrets = demo_secrets() | {f"newapp {kind} key": key for kind, key in keys.items()} | bootstrap
+    secrets["Vault token"] = site.env["VAULT_TOKEN"]
+    logged = "".join(path.read_text(errors="replace") for path in site.directory.glob("*.log"))
+    assert [where for where, secret in secrets.items() if secret in logged] == []
+    requests = [line for line in logged.splitlines() if line.startswith('{"') and '"event": "request"' in line]
+    assert requests, "the API logs one JSON line per request"
+    assert all(json.loads(line).get("request_id") for line in requests)
+
+
 def new_tenant_keys(output: str) -> dict[str, str]:
     """The service and admin keys `tollgate tenants add` printed (once)."""
     found = dict(re.findall(r"\b(service|admin)\b[^\n]*?\b(tg_newapp_\w+)", output))
@@ -262,6 +303,7 @@ def test_the_documented_deployment_serves_the_five_tenants_and_stops_on_sigterm(
             elsewhere = http.get("/t/imagegen/v1/tiers", headers={"Authorization": f"Bearer {keys['admin']}"})
             assert elsewhere.status_code == 401, elsewhere.text
 
+        check_watchable(site, keys)
         for name, process in running.items():
             assert process.poll() is None, f"{name} exited early with {process.returncode}:{logs(site)}"
             process.send_signal(signal.SIGTERM)
