@@ -19,5 +19,6 @@ RUN useradd --create-home tollgate
 USER tollgate
 # A working directory without a settings.toml: the settings are looked for in /etc/tollgate.
 WORKDIR /home/tollgate
-EXPOSE 8000
+# 8000: the API; 9100 and 9101: the metrics ports of `tollgate run` and `tollgate worker` (operators only).
+EXPOSE 8000 9100 9101
 CMD ["tollgate", "run", "--host", "0.0.0.0", "--no-migrate"]
