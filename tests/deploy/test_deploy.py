@@ -23,7 +23,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from prometheus_client.parser import text_string_to_metric_families
 
 from stripe_emulator.pytest_plugin import EmulatorHandle, start_emulator, stop_emulator
