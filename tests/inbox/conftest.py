@@ -1,9 +1,10 @@
-"""Fixtures of the inbox tests: tenants that enable the recorder plugin, and the recorder's own tables."""
+"""Fixtures of the inbox tests: tenants that enable the recorder plugin, the recorder's own tables, and
+worker processes."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.runtime import Runtime
+from tests.inbox.processes import WorkerSetup, redis_jobs
 from tests.support.jobs import drain
+from tests.support.services import unique_name
 from tests.support.tenants import tenant_block
 
 RECORDER_SOURCE = Path(__file__).resolve().parents[1] / "inbox_plugin"
@@ -62,6 +65,34 @@ async def client(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[h
     """The shared client; the in-process tasks it started finish before the app stops."""
     yield client
     await drain(runtime)
+
+
+@pytest.fixture
+def worker_setup(
+    tmp_path: Path, db_url: str, tenants_config: dict[str, Any], tenant_secrets: dict[str, Any]
+) -> Iterator[Callable[..., WorkerSetup]]:
+    """`make(redis_url, inbox, **settings)`: worker processes' settings on a queue of their own (`jobs` in
+    `settings` adds to the queue's block); each worker started on them is stopped after the test."""
+    made: list[WorkerSetup] = []
+
+    def make(redis_url: str, inbox: dict[str, Any], **settings: Any) -> WorkerSetup:
+        queue = unique_name("inbox_test")
+        blocks = {
+            "database": {"url": db_url},
+            "secrets": {"backend": "settings"},
+            "tenants": tenants_config,
+            "tenant_secrets": tenant_secrets,
+            "inbox": inbox,
+            **settings,
+            "jobs": redis_jobs(redis_url, queue) | settings.get("jobs", {}),
+        }
+        setup = WorkerSetup(tmp_path, blocks, redis_url, queue)
+        made.append(setup)
+        return setup
+
+    yield make
+    for setup in made:
+        setup.stop_all()
 
 
 async def grants_by_invoice(runtime: Runtime, tenant: str = "alpha") -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Real processes for the reliability tests: `taskiq worker` with the recorder plugin, and a private Redis.
+"""Real processes for the reliability tests: workers with the recorder plugin, and a private Redis.
 
 The worker finds the recorder through its entry point, like any third-party plugin: from
 `build/test-plugins` once `make test` installed it there, else from a copy pip installs for the run.
@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,9 @@ from tests.support.services import free_port
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLED_PLUGINS = ROOT / "build" / "test-plugins"
 BIN = Path(sys.executable).parent
+TASKIQ_WORKER = (str(BIN / "taskiq"), "worker", "core.worker:broker", "--workers", "1", "--log-level", "INFO")
+# As operators run it: taskiq with the settings' shutdown waits (core/cli.py).
+TOLLGATE_WORKER = (sys.executable, "-m", "core.cli", "worker")
 
 
 def plugin_path(scratch: Path) -> Path:
@@ -85,8 +88,9 @@ def _listening(log: Path) -> int:
     return log.read_text(errors="replace").count("Listening started") if log.exists() else 0
 
 
-def start_worker(settings_file: Path, plugins: Path, log: Path) -> Worker:
-    """`taskiq worker core.worker:broker` on its own process group; returns once it reads the queue."""
+def start_worker(settings_file: Path, plugins: Path, log: Path, command: Sequence[str] = TASKIQ_WORKER) -> Worker:
+    """A worker (`taskiq worker core.worker:broker`, or `command`) on its own process group; returns once
+    it reads the queue."""
     started = _listening(log)
     env = {
         **os.environ,
@@ -96,7 +100,7 @@ def start_worker(settings_file: Path, plugins: Path, log: Path) -> Worker:
     }
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [str(BIN / "taskiq"), "worker", "core.worker:broker", "--workers", "1", "--log-level", "INFO"],
+            list(command),
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -114,6 +118,32 @@ def start_worker(settings_file: Path, plugins: Path, log: Path) -> Worker:
         time.sleep(0.1)
     worker.stop()
     raise RuntimeError(f"the worker did not start reading its queue:\n{worker.log_tail()}")
+
+
+def redis_jobs(redis_url: str, queue: str) -> dict[str, Any]:
+    return {"broker": "redis", "redis_url": redis_url, "queue_name": queue, "consumer_group": queue}
+
+
+class WorkerSetup:
+    """The settings worker processes and a test's runtime share, and starting workers on them."""
+
+    def __init__(self, tmp_path: Path, settings: dict[str, Any], redis_url: str, queue: str) -> None:
+        self.tmp_path = tmp_path
+        self.redis_url = redis_url
+        self.queue = queue
+        self.jobs: dict[str, Any] = settings["jobs"]
+        self.file = write_settings(tmp_path / "settings.json", settings)
+        self.plugins = plugin_path(tmp_path)
+        self.workers: list[Worker] = []
+
+    def start(self, command: Sequence[str] = TASKIQ_WORKER, log: str = "worker.log") -> Worker:
+        worker = start_worker(self.file, self.plugins, self.tmp_path / log, command)
+        self.workers.append(worker)
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            worker.stop()
 
 
 @dataclass

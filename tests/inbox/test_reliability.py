@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import random
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,11 +25,11 @@ from core.inbox.tasks import sweep_inbox
 from core.ledger.services import Ledger
 from core.runtime import Runtime
 from tests.inbox.conftest import grants_by_invoice, subscription_states
-from tests.inbox.processes import Worker, plugin_path, private_redis, start_worker, write_settings
+from tests.inbox.processes import private_redis, redis_jobs
 from tests.inbox.stripe_events import deliver, encode, invoice_paid, signed, subscription_updated
 from tests.support.app import asgi_client
 from tests.support.jobs import drain
-from tests.support.services import start_openbao, unique_name
+from tests.support.services import start_openbao
 from tests.support.tenants import auth, secrets_document
 
 DELIVERY_CONCURRENCY = 16
@@ -126,56 +125,6 @@ async def _a_thousand_events(runtime: Runtime, client: httpx.AsyncClient) -> Non
         assert {c: (await ledger.balance(c)).balance for c in customers} == expected
 
 
-def _redis_jobs(redis_url: str, queue: str) -> dict[str, Any]:
-    return {"broker": "redis", "redis_url": redis_url, "queue_name": queue, "consumer_group": queue}
-
-
-class WorkerSetup:
-    """The settings a worker process and this test's runtime share, and starting workers on them."""
-
-    def __init__(self, tmp_path: Path, settings: dict[str, Any], redis_url: str, queue: str) -> None:
-        self.tmp_path = tmp_path
-        self.redis_url = redis_url
-        self.queue = queue
-        self.file = write_settings(tmp_path / "settings.json", settings)
-        self.plugins = plugin_path(tmp_path)
-        self.workers: list[Worker] = []
-
-    def start(self) -> Worker:
-        worker = start_worker(self.file, self.plugins, self.tmp_path / "worker.log")
-        self.workers.append(worker)
-        return worker
-
-    def stop_all(self) -> None:
-        for worker in self.workers:
-            worker.stop()
-
-
-@pytest.fixture
-def worker_setup(
-    tmp_path: Path, db_url: str, tenants_config: dict[str, Any], tenant_secrets: dict[str, Any]
-) -> Callable[..., WorkerSetup]:
-    made: list[WorkerSetup] = []
-
-    def make(redis_url: str, inbox: dict[str, Any]) -> WorkerSetup:
-        queue = unique_name("inbox_test")
-        settings = {
-            "database": {"url": db_url},
-            "jobs": _redis_jobs(redis_url, queue),
-            "secrets": {"backend": "settings"},
-            "tenants": tenants_config,
-            "tenant_secrets": tenant_secrets,
-            "inbox": inbox,
-        }
-        setup = WorkerSetup(tmp_path, settings, redis_url, queue)
-        made.append(setup)
-        return setup
-
-    yield make  # type: ignore[misc]
-    for setup in made:
-        setup.stop_all()
-
-
 async def sweep_until_processed(runtime: Runtime, total: int) -> None:
     async def done() -> bool:
         await sweep_inbox(runtime)
@@ -191,7 +140,7 @@ async def test_a_worker_killed_mid_processing_applies_each_event_once(
     inbox = {"lease_seconds": 2, "requeue_after_seconds": 2}
     setup = worker_setup(redis_url, inbox)
     first = setup.start()
-    rt = make_runtime(jobs=_redis_jobs(redis_url, setup.queue), inbox=inbox)
+    rt = make_runtime(jobs=redis_jobs(redis_url, setup.queue), inbox=inbox)
     events = [invoice_paid(pause_ms=300) for _ in range(120)]
     async with asgi_client(create_app(rt)) as http:
         await deliver_all(http, events)
@@ -224,7 +173,7 @@ async def test_events_accepted_while_redis_is_down_are_processed_when_it_returns
     with private_redis() as server:
         inbox = {"requeue_after_seconds": 1}
         setup = worker_setup(server.url, inbox)
-        rt = make_runtime(jobs=_redis_jobs(server.url, setup.queue), inbox=inbox)
+        rt = make_runtime(jobs=redis_jobs(server.url, setup.queue), inbox=inbox)
         before, during = [invoice_paid() for _ in range(20)], [invoice_paid() for _ in range(20)]
         async with asgi_client(create_app(rt)) as http:
             await deliver_all(http, before)
