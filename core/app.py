@@ -98,6 +98,7 @@ class TollgateInit(InitPluginProtocol):
         from core.inbox.controllers import receive_stripe_event, stripe_ingest
         from core.input import MAX_BODY_BYTES, input_guard
         from core.plugins import is_kernel
+        from core.rate_limits import STATE_KEY, RateLimiter, rate_limit_guard, rate_limit_headers
         from tenants.auth import plugin_guard, tenant_guard
 
         per_plugin: list[Router] = []
@@ -108,12 +109,18 @@ class TollgateInit(InitPluginProtocol):
             per_plugin.append(Router(path="/", route_handlers=list(handlers), guards=guards, opt={"plugin": plugin}))
         # Each handler declares who may call it (core/access.py); the guard enforces it.
         # Strict input after authentication: an unauthenticated caller learns nothing about a route's types.
+        # Rate limits count authenticated callers only (core/rate_limits.py): no stranger spends a tenant's.
+        limiter = RateLimiter.from_config(self.runtime.config)
         tenant_api = Router(
             path=TENANT_PREFIX,
             route_handlers=per_plugin,
-            guards=[tenant_guard, input_guard],
+            guards=[tenant_guard, input_guard] if limiter is None else [tenant_guard, rate_limit_guard, input_guard],
+            middleware=[] if limiter is None else [rate_limit_headers],
             request_max_body_size=MAX_BODY_BYTES,
         )
+        if limiter is not None:
+            app_config.state[STATE_KEY] = limiter
+            app_config.on_shutdown.append(limiter.close)
         # Stripe's deliveries are authenticated by their signature, not by the tenant API's guard.
         app_config.route_handlers.extend([HealthController, tenant_api, receive_stripe_event])
         if slugs := self.runtime.tenants.slugs():

@@ -89,6 +89,19 @@ def _request_tenant(request: Any) -> str:
     return tenant_label(path.split("/", 3)[2])
 
 
+# ---- rate limits (core/rate_limits.py) ----------------------------------------------------------
+
+RATE_LIMITED = Counter(
+    f"{NAMESPACE}_rate_limited_total",
+    "Requests refused 429 rate_limited, by the window that was full (tenant, key, customer)",
+    ["tenant", "per"],
+)
+
+
+def rate_limited(tenant: str, per: str) -> None:
+    RATE_LIMITED.labels(tenant_label(tenant), per).inc()
+
+
 # ---- ledger -------------------------------------------------------------------------------------
 
 SPENDS = Counter(

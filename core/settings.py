@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from dynaconf import Dynaconf, Validator
@@ -149,6 +149,19 @@ class TracingConfig(msgspec.Struct, forbid_unknown_fields=True):
     service_name: str = "tollgate"
 
 
+class RateLimitsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Requests per minute on the tenant API (`[rate_limits]`, core/rate_limits.py); a tenant's own
+    `tenants.<slug>.rate_limits` wins over these. 0: no limit."""
+
+    enabled: bool = True
+    # auto: redis when jobs.broker is redis (every API process counts in jobs.redis_url), else memory.
+    store: Literal["auto", "memory", "redis"] = "auto"
+    key_prefix: str = "tollgate:ratelimit"
+    requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 30_000
+    per_key_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 20_000
+    per_customer_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 600
+
+
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     """The typed view of the settings every part of Tollgate reads."""
 
@@ -166,6 +179,7 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     metrics: MetricsConfig = msgspec.field(default_factory=MetricsConfig)
     logging: LoggingConfig = msgspec.field(default_factory=LoggingConfig)
     tracing: TracingConfig = msgspec.field(default_factory=TracingConfig)
+    rate_limits: RateLimitsConfig = msgspec.field(default_factory=RateLimitsConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
@@ -344,6 +358,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "metrics": section("metrics"),
                 "logging": section("logging"),
                 "tracing": section("tracing"),
+                "rate_limits": section("rate_limits"),
             },
             AppConfig,
         )

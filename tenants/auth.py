@@ -31,6 +31,8 @@ class Principal:
     scopes: frozenset[str]
     name: str = ""
     customer: str | None = None
+    # An API key's own identity (the start of its stored SHA-256): its rate-limit window, even unnamed.
+    key_id: str = ""
 
 
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -48,7 +50,7 @@ def authenticate(token: str, secrets: TenantSecrets, policy: EndUserTokens | Non
     key = secrets.find_api_key(token)
     if key is None:
         raise Unauthorized("The API key is not valid for this tenant.", code="invalid_api_key")
-    return Principal(kind="api_key", scopes=frozenset(key.scopes), name=key.name)
+    return Principal(kind="api_key", scopes=frozenset(key.scopes), name=key.name, key_id=key.hash.lower()[:16])
 
 
 def _end_user(token: str, secrets: TenantSecrets, policy: EndUserTokens) -> Principal:

@@ -62,6 +62,17 @@ class TenantStripe(msgspec.Struct, forbid_unknown_fields=True):
     api_base: str | None = None
 
 
+class TenantRateLimits(msgspec.Struct, forbid_unknown_fields=True):
+    """This tenant's requests per minute (`tenants.<slug>.rate_limits`); unset: the deployment's
+    `[rate_limits]`, 0: no limit (core/rate_limits.py)."""
+
+    # Every caller of the tenant together.
+    requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    # Each API key, and each customer's end-user tokens.
+    per_key_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    per_customer_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] | None = None
+
+
 class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
 
@@ -72,6 +83,7 @@ class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     ledger: LedgerPolicy = msgspec.field(default_factory=LedgerPolicy)
     end_user_tokens: EndUserTokens = msgspec.field(default_factory=EndUserTokens)
     stripe: TenantStripe = msgspec.field(default_factory=TenantStripe)
+    rate_limits: TenantRateLimits = msgspec.field(default_factory=TenantRateLimits)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ broker = "memory"
 embedded_scheduler = false
 [default.secrets]
 backend = "settings"
+[default.rate_limits]
+enabled = false  # the bench measures the spend path's capacity; the default limits would cut it
 [default.tenants.bench]
 name = "Bench"
 plugins = []
