@@ -16,6 +16,7 @@ or changes a customer record admits them (the README's table lists every route).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
@@ -34,6 +35,7 @@ ADMIN: Final = Caller.ADMIN
 END_USER: Final = Caller.END_USER
 
 OPT_KEY: Final = "callers"
+ERRORS_KEY: Final = "errors"
 DEFAULT_CALLERS: Final = frozenset({SERVICE})
 
 # The OpenAPI security scheme each caller authenticates with, and how the document names it.
@@ -65,17 +67,20 @@ SECURITY_SCHEMES: Final = {
 }
 
 
-def access(*callers: Caller) -> dict[str, Any]:
-    """Keyword arguments for a route decorator declaring who may call the route.
+def access(*callers: Caller, errors: Iterable[str] = ()) -> dict[str, Any]:
+    """Keyword arguments for a route decorator declaring who may call the route, and what it may refuse.
 
     `@get("/x", **access(SERVICE, ADMIN, END_USER))` puts the declaration in the handler's `opt`
     (what the guard reads), its security requirements and the description line in the document.
+    `errors=("insufficient_credits", ...)` names the error codes the route's own rules raise; the
+    document (core/openapi.py) adds them to the ones every route of its kind answers (authentication,
+    input, tenant and customer lookups, rate limits, unavailability).
     """
     if not callers:
         raise ValueError("access() needs at least one caller")
     admitted = frozenset(Caller(c) for c in callers)
     return {
-        "opt": {OPT_KEY: admitted},
+        "opt": {OPT_KEY: admitted, ERRORS_KEY: tuple(errors)},
         "security": [{SCHEMES[c][0]: []} for c in Caller if c in admitted],
         "operation_class": CallerOperation,
     }
@@ -85,6 +90,11 @@ def admitted(opt: dict[str, Any]) -> frozenset[Caller]:
     """The callers a handler admits (its declaration, or service keys only)."""
     declared: frozenset[Caller] | None = opt.get(OPT_KEY)
     return declared if declared is not None else DEFAULT_CALLERS
+
+
+def declared_errors(opt: dict[str, Any]) -> tuple[str, ...]:
+    """The error codes a handler declares its own rules raise (`access(..., errors=...)`)."""
+    return tuple(opt.get(ERRORS_KEY, ()))
 
 
 def declared(opt: dict[str, Any]) -> bool:

@@ -44,6 +44,8 @@ class TollgateInit(InitPluginProtocol):
         from core.errors import EXCEPTION_HANDLERS
 
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        # The status of every code raised: the kernel's and the plugins' registry (core/error_codes.py).
+        app_config.state["error_codes"] = self.runtime.error_codes
         app_config.debug = False  # stack traces go to the log, never to clients
 
     def _configure_dependencies(self, app_config: LitestarConfig) -> None:
@@ -129,6 +131,7 @@ class TollgateInit(InitPluginProtocol):
     def _configure_openapi(self, app_config: LitestarConfig) -> None:
         from core.access import SECURITY_SCHEMES
 
+        from core import openapi
         app_config.openapi_config = OpenAPIConfig(
             title="Tollgate",
             version="0.1.0",
@@ -138,6 +141,8 @@ class TollgateInit(InitPluginProtocol):
         )
 
     def _configure_lifecycle(self, app_config: LitestarConfig) -> None:
+        # Every error each operation can answer, in the real body, and the notices to tenant apps as webhooks.
+        openapi.install(app_config, self.runtime.error_codes, self.runtime.notification_types, TENANT_PREFIX)
         from core.jobs import EmbeddedScheduler
 
         runtime = self.runtime
@@ -182,4 +187,6 @@ class TollgateInit(InitPluginProtocol):
 
 def create_app(runtime: Runtime | None = None) -> Litestar:
     """Build the app for a runtime (by default, one built from the settings and environment)."""
-    return Litestar(plugins=[TollgateInit(runtime or Runtime.build())])
+    from core.openapi import finish_documents
+
+    return finish_documents(Litestar(plugins=[TollgateInit(runtime or Runtime.build())]))

@@ -19,14 +19,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from core.batching import Closed
+from core.error_codes import ErrorCodes
 
 logger = logging.getLogger("tollgate.errors")
 
 
 class TollgateError(Exception):
-    """A failure with a stable error code, an HTTP status and a human message."""
+    """A failure with a stable error code and a human message; the code's status (core/error_codes.py) is the
+    answer's. Each subclass names a family by its default code; a `code=` given must answer the same status."""
 
-    status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
     def __init__(
@@ -45,42 +46,34 @@ class TollgateError(Exception):
 
 
 class BadRequest(TollgateError):
-    status_code = 400
     code = "bad_request"
 
 
 class Unauthorized(TollgateError):
-    status_code = 401
     code = "unauthorized"
 
 
 class PaymentRequired(TollgateError):
-    status_code = 402
     code = "payment_required"
 
 
 class Forbidden(TollgateError):
-    status_code = 403
     code = "forbidden"
 
 
 class NotFound(TollgateError):
-    status_code = 404
     code = "not_found"
 
 
 class Conflict(TollgateError):
-    status_code = 409
     code = "conflict"
 
 
 class Unprocessable(TollgateError):
-    status_code = 422
     code = "unprocessable"
 
 
 class TooManyRequests(TollgateError):
-    status_code = 429
     code = "rate_limited"
 
     def __init__(self, message: str, *, detail: Any = None, code: str | None = None, retry_after: int = 60) -> None:
@@ -90,12 +83,10 @@ class TooManyRequests(TollgateError):
 class UpstreamError(TollgateError):
     """Stripe (or another upstream) failed after our retries."""
 
-    status_code = 502
     code = "upstream_error"
 
 
 class ServiceUnavailable(TollgateError):
-    status_code = 503
     code = "service_unavailable"
 
 
@@ -127,9 +118,12 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def handle_tollgate_error(_: Request[Any, Any, Any], exc: TollgateError) -> Response[Any]:
+def handle_tollgate_error(request: Request[Any, Any, Any], exc: TollgateError) -> Response[Any]:
+    codes: ErrorCodes = request.app.state.get("error_codes") or ErrorCodes()
+    if exc.code not in codes:
+        logger.error("Unregistered error code %r (%s): see tollgate_error_codes", exc.code, type(exc).__name__)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-    return _json(exc.status_code, exc.to_body(), headers)
+    return _json(codes.status(exc.code, type(exc).code), exc.to_body(), headers)
 
 
 _HTTP_CODES = {

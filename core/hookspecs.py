@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
+    from core.error_codes import ErrorCode
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
     from core.stripe_prices import StripePrice
@@ -59,6 +60,20 @@ def tollgate_route_handlers(kernel: Kernel) -> Sequence[ControllerRouterHandler]
     Every handler declares who may call it, `**access(SERVICE, ADMIN, END_USER)` from core.access
     (service keys only when it does not); a `{customer}` path parameter names the tenant app's
     customer (end-user tokens reach only their own). Return `[]` for none.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_error_codes() -> Mapping[str, ErrorCode]:
+    """Return the error codes this plugin raises, `{code: ErrorCode(status, meaning)}`. Called once at start-up.
+
+    The runtime's registry (`kernel.error_codes`) is the kernel's codes (`core.error_codes`: the
+    error classes' defaults, authentication, input, `customer_not_found`, `idempotency_key_reused`,
+    `stripe_error`, ...) and every plugin's: a raised `TollgateError` answers its code's status, and
+    the OpenAPI document lists the meaning under each route that declares the code
+    (`**access(..., errors=("code", ...))`). Register only codes the plugin raises; several plugins
+    may register one code, with one status (a different status stops start-up).
     """
     raise NotImplementedError
 

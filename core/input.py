@@ -44,7 +44,6 @@ _MSGSPEC_PATH: Final = re.compile(r" - at (?:`key` in )?`\$\.?(.*)`$")
 
 
 class UnsupportedMediaType(TollgateError):
-    status_code = 415
     code = "unsupported_media_type"
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from core.error_codes import ErrorCodes
     from core.jobs import Jobs
     from core.settings import AppConfig
     from tenants.registry import Tenant, TenantRegistry
@@ -73,6 +74,10 @@ class Kernel(Protocol):
     @property
     def notification_types(self) -> Mapping[str, str]:
         """Every notification type a tenant app may receive, registered by the kernel and the plugins."""
+
+    @property
+    def error_codes(self) -> ErrorCodes:
+        """Every error code a client may see, with its status and meaning: the kernel's and the plugins'."""
 
     async def ask(self, hook_name: str, tenant: Tenant, **kwargs: Any) -> list[tuple[str, Any]]:
         """Ask the kernel and the plugins `tenant` enables through a per-request hook: their non-empty

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import metrics, tracing
 from core.db import create_engine, create_sessionmaker
+from core.error_codes import ErrorCodes
 from core.jobs import Jobs, build_broker
 from core.kernel import KERNEL_KEY, EventClaim, Kernel
 from core.ledger.spends import Spends
@@ -41,6 +42,7 @@ class Runtime:
     jobs: Jobs
     event_handlers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     notification_types: dict[str, str] = field(default_factory=dict)
+    error_codes: ErrorCodes = field(default_factory=ErrorCodes)
     event_claims: dict[str, list[tuple[str, EventClaim]]] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     spends: Spends = field(init=False)
@@ -93,6 +95,8 @@ class Runtime:
         for plugin, types in plugins.results_by_plugin("tollgate_notification_types"):
             for name, meaning in (types or {}).items():
                 runtime.notification_types.setdefault(name, meaning or f"sent by {plugin}")
+        for plugin, codes in plugins.results_by_plugin("tollgate_error_codes"):
+            runtime.error_codes.register(plugin, codes or {})
         for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker, kernel=runtime):
             jobs.add_tasks(tasks or [])
         for _, schedules in plugins.results_by_plugin("tollgate_schedules"):

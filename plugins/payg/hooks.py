@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from core.error_codes import ErrorCode
 from core.hookspecs import EventHandler, hookimpl
 
 
@@ -50,3 +51,18 @@ def tollgate_migrations() -> Path:
     from core.migrate import versions_in
 
     return versions_in("plugins.payg")
+
+
+@hookimpl
+def tollgate_error_codes() -> Mapping[str, ErrorCode]:
+    return {
+        "invalid_purchase": ErrorCode(400, "Send either `credits` or `price` (with `quantity`)."),
+        "currency_required": ErrorCode(400, "Say which `currency` to pay in."),
+        "unsupported_currency": ErrorCode(400, "Credits are not sold in this currency."),
+        "quantity_out_of_range": ErrorCode(400, "`quantity` is above the tenant's maximum."),
+        "currency_mismatch": ErrorCode(400, "The price is in another currency than the one asked."),
+        "credits_out_of_range": ErrorCode(400, "The purchase is outside the tenant's minimum and maximum credits."),
+        "price_without_credits": ErrorCode(400, "The Stripe price has no `credit_amount` metadata."),
+        "unknown_price": ErrorCode(400, "No credit price by this name is on sale."),
+        "purchase_not_found": ErrorCode(404, "No such credit purchase for this customer."),
+    }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from taskiq import AsyncBroker
 
+from core.error_codes import ErrorCode
 from core.hookspecs import EventHandler, Schedule, hookimpl
 
 if TYPE_CHECKING:
@@ -88,3 +89,10 @@ def tollgate_migrations() -> Path:
     from core.migrate import versions_in
 
     return versions_in("plugins.product_sync")
+
+
+@hookimpl
+def tollgate_error_codes() -> Mapping[str, ErrorCode]:
+    return {
+        "sync_run_not_found": ErrorCode(404, "No catalog sync run with this id."),
+    }

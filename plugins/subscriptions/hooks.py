@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.error_codes import ErrorCode
 from core.hookspecs import EventHandler, Schedule, hookimpl
 
 if TYPE_CHECKING:
@@ -131,3 +132,17 @@ def tollgate_migrations() -> Path:
     from core.migrate import versions_in
 
     return versions_in("plugins.subscriptions")
+
+
+@hookimpl
+def tollgate_error_codes() -> Mapping[str, ErrorCode]:
+    return {
+        "unknown_tier": ErrorCode(400, "No tier with this id; `detail.tiers` lists them."),
+        "tier_not_for_sale": ErrorCode(400, "The free tier needs no subscription."),
+        "price_not_configured": ErrorCode(400, "No price is configured for this tier, interval and currency."),
+        "one_change_at_a_time": ErrorCode(400, "Change the plan and resume the subscription in two requests."),
+        "payment_pending": ErrorCode(402, "The plan change waits for its invoice to be paid (in the portal)."),
+        "subscription_not_found": ErrorCode(404, "The customer has no subscription."),
+        "subscription_exists": ErrorCode(409, "The customer already subscribes; change the plan instead."),
+        "subscription_not_changeable": ErrorCode(409, "The subscription is not in good standing; settle it first."),
+    }

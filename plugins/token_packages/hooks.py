@@ -8,6 +8,7 @@ from typing import Any
 
 from taskiq import AsyncBroker
 
+from core.error_codes import ErrorCode
 from core.hookspecs import EventHandler, Schedule, hookimpl
 
 
@@ -89,3 +90,22 @@ def tollgate_migrations() -> Path:
     from core.migrate import versions_in
 
     return versions_in("plugins.token_packages")
+
+
+@hookimpl
+def tollgate_error_codes() -> Mapping[str, ErrorCode]:
+    return {
+        "unknown_package": ErrorCode(400, "No package with this id is on sale."),
+        "currency_required": ErrorCode(400, "Say which `currency` to pay in."),
+        "unsupported_currency": ErrorCode(400, "The package is not sold in this currency."),
+        "amount_exceeds_refundable": ErrorCode(400, "The refund asks for more than can still be refunded."),
+        "order_not_found": ErrorCode(404, "No such order."),
+        "payment_not_found": ErrorCode(404, "No such payment on this order."),
+        "refund_not_found": ErrorCode(404, "No such refund."),
+        "order_not_paid": ErrorCode(409, "Only paid orders can be refunded."),
+        "nothing_to_refund": ErrorCode(409, "Everything paid for this order (or payment) was already refunded."),
+        "refund_in_progress": ErrorCode(409, "Another refund of this payment is still being made."),
+        "credits_already_spent": ErrorCode(409, "Credits of the order were spent and the refund policy refuses it."),
+        "payment_disputed": ErrorCode(409, "The payment is disputed; the card network decides what is returned."),
+        "refund_rejected": ErrorCode(409, "Stripe refused the refund."),
+    }

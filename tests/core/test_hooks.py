@@ -50,6 +50,16 @@ async def test_hook_tollgate_route_handlers(client: Any) -> None:
     assert "/t/{tenant_slug}/v1/example/hello" in schema["paths"]
 
 
+async def test_hook_tollgate_error_codes(client: Any, runtime: Any) -> None:
+    """A plugin's code is in the runtime's registry and answers its status; the document lists it."""
+    assert runtime.error_codes["purchase_not_found"].status == 404
+    assert runtime.error_codes.owners("purchase_not_found") == {"payg"}
+    assert runtime.error_codes.owners("unsupported_currency") == {"payg", "token_packages"}
+    assert runtime.error_codes.owners("insufficient_credits") == {"core"}
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
 def test_hook_tollgate_webhook_handlers(runtime: Any) -> None:
     assert [plugin for plugin, _ in runtime.event_handlers["customer.updated"]] == ["example"]
 

@@ -1,0 +1,275 @@
+"""The OpenAPI document tells the truth: every error each operation can answer, and the notices sent to apps.
+
+Litestar writes the operations from the routes; `finish` then replaces its error responses (a
+`{status_code, detail, extra}` body Tollgate never sends) with the real one, the `Error` schema, under
+every status the operation can answer. The codes come from the route's kind (a tenant route
+authenticates, looks the tenant and customer up, is rate limited; a route with a body reads JSON)
+and from its own declaration (`access(..., errors=(...))`), each with its status and meaning from
+the registry (core/error_codes.py). The notification types (`tollgate_notification_types`) become
+the document's `webhooks`, with the payload and the Standard Webhooks headers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
+
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.openapi.spec import (
+    Example,
+    OpenAPI,
+    OpenAPIFormat,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    PathItem,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.routes import HTTPRoute
+
+from core.access import declared_errors
+from core.plugins import is_kernel
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.config.app import AppConfig
+    from litestar.handlers import HTTPRouteHandler
+
+    from core.error_codes import ErrorCodes
+
+ERROR_SCHEMA: Final = "Error"
+ERROR_REF: Final = f"#/components/schemas/{ERROR_SCHEMA}"
+NOTIFICATION_SCHEMA: Final = "NotificationPayload"
+JSON: Final = "application/json"
+# The path parameter naming the tenant app's customer (its name before and after the path convention).
+CUSTOMER_PARAMETERS: Final = ("customer_id", "customer")
+
+# What every tenant route can answer before its handler runs: authentication (401), the caller's kind
+# (403), the tenant (404), the rate limits (429), and what cannot be reached (503).
+TENANT_ROUTE_CODES: Final = (
+    "unauthorized",
+    "invalid_api_key",
+    "invalid_token",
+    "token_expired",
+    "insufficient_scope",
+    "tenant_not_found",
+    "rate_limited",
+    "database_unavailable",
+    "secrets_unavailable",
+    "shutting_down",
+)
+# What the input guard (core/input.py) and the body limit answer for a route that takes a body.
+BODY_CODES: Final = ("validation_error", "invalid_json", "payload_too_large", "unsupported_media_type")
+# Query and header parameters are typed: a wrong one is refused before the handler.
+PARAMETER_CODES: Final = ("validation_error",)
+# Any operation can fail on Tollgate's side; the answer then carries no internals.
+EVERY_ROUTE_CODES: Final = ("internal_error",)
+# Statuses whose answers say when to retry.
+RETRY_AFTER_STATUSES: Final = frozenset({429, 503})
+
+ERROR_BODY: Final = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["error"],
+    properties={
+        "error": Schema(
+            type=OpenAPIType.OBJECT,
+            required=["code", "message", "detail"],
+            properties={
+                "code": Schema(
+                    type=OpenAPIType.STRING,
+                    description="A stable code; each response lists the codes it can carry, with their meaning.",
+                ),
+                "message": Schema(type=OpenAPIType.STRING, description="What went wrong, for a person."),
+                "detail": Schema(description="What helps to put it right (the fields at fault, limits), or null."),
+            },
+        )
+    },
+    description='Every 4xx and 5xx answer: `{"error": {"code", "message", "detail"}}`.',
+)
+NOTIFICATION_PAYLOAD: Final = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["id", "type", "timestamp", "tenant", "data"],
+    properties={
+        "id": Schema(type=OpenAPIType.STRING, description="The notice's id, also its `webhook-id` header."),
+        "type": Schema(type=OpenAPIType.STRING, description="The notification type."),
+        "timestamp": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME, description="When it happened."),
+        "tenant": Schema(type=OpenAPIType.STRING, description="The tenant's slug."),
+        "data": Schema(type=OpenAPIType.OBJECT, description="The type's own fields (docs/webhooks.md)."),
+    },
+    description="The body of a notice to the tenant app (core/notifications, the Standard Webhooks convention).",
+)
+STANDARD_WEBHOOKS_HEADERS: Final = (
+    ("webhook-id", "The notice's id: the same on every retry, so drop one already handled."),
+    ("webhook-timestamp", "Seconds since the epoch at this attempt; refuse one minutes away from now."),
+    (
+        "webhook-signature",
+        "`v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` with the tenant's "
+        "notification secret (Standard Webhooks); several signatures are separated by spaces.",
+    ),
+)
+
+
+FINISH_KEY: Final = "openapi_finish"
+Finish = Callable[[OpenAPI, Iterable[HTTPRoute]], None]
+
+
+def install(
+    app_config: AppConfig, codes: ErrorCodes, notification_types: Mapping[str, str], tenant_prefix: str
+) -> None:
+    """What finishes the app's documents (see the module's docstring); `finish_documents` puts it to work."""
+
+    def finish(openapi: OpenAPI, routes: Iterable[HTTPRoute]) -> None:
+        describe_errors(openapi, routes, codes, tenant_prefix)
+        openapi.webhooks = dict(notification_webhooks(notification_types))
+        schemas = openapi.components.schemas if openapi.components.schemas is not None else {}
+        openapi.components.schemas = {**schemas, ERROR_SCHEMA: ERROR_BODY, NOTIFICATION_SCHEMA: NOTIFICATION_PAYLOAD}
+
+    app_config.state[FINISH_KEY] = finish
+
+
+def finish_documents(app: Litestar) -> Litestar:
+    """Have the app's OpenAPI plugin finish every document it builds, served or read (`app.openapi_schema`).
+
+    Litestar offers no step after it has built a document, and finds its plugin by its exact type,
+    so the plugin becomes the subclass below in place (same slots), once the app has registered it.
+    """
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = FinishedOpenAPIPlugin
+    return app
+
+
+class FinishedOpenAPIPlugin(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, whose documents are finished once Litestar has built them."""
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        built = super()._build_openapi()
+        finish: Finish = self.app.state[FINISH_KEY]
+        finish(built, self.included_routes.values())
+        return FinishedOpenAPI(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})
+
+
+@dataclasses.dataclass
+class FinishedOpenAPI(OpenAPI):
+    """The document, written out with the error examples' `"detail": null` (Litestar drops null values)."""
+
+    def to_schema(self) -> dict[str, Any]:
+        document = super().to_schema()
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                for response in (operation.get("responses") or {}).values() if isinstance(operation, dict) else ():
+                    examples = response.get("content", {}).get(JSON, {}).get("examples", {})
+                    for example in examples.values():
+                        error = example.get("value", {}).get("error")
+                        if isinstance(error, dict):
+                            error.setdefault("detail", None)
+        return document
+
+
+def describe_errors(openapi: OpenAPI, routes: Iterable[HTTPRoute], codes: ErrorCodes, tenant_prefix: str) -> None:
+    """Give every operation of `routes` one response per status it can answer, in the `Error` body."""
+    for route in routes:
+        item = (openapi.paths or {}).get(route.path_format or "/")
+        if not isinstance(item, PathItem):
+            continue
+        for handler in route.route_handlers:
+            if not handler.include_in_schema:
+                continue
+            for method in handler.http_methods:
+                operation = getattr(item, method.lower(), None)
+                if isinstance(operation, Operation):
+                    answers = operation_codes(route, handler, operation, tenant_prefix)
+                    set_error_responses(operation, answers, codes)
+
+
+def operation_codes(route: HTTPRoute, handler: HTTPRouteHandler, operation: Operation, tenant_prefix: str) -> list[str]:
+    """Every error code the operation can answer: its route kind's, then its own declaration's."""
+    found: list[str] = []
+    if route.path.startswith(tenant_prefix):
+        found += TENANT_ROUTE_CODES
+        if any(name in route.path_parameters for name in CUSTOMER_PARAMETERS):
+            found.append("customer_not_found")
+        plugin = handler.opt.get("plugin")
+        if isinstance(plugin, str) and not is_kernel(plugin):
+            found.append("plugin_not_enabled")
+        if operation.request_body is not None:
+            found += BODY_CODES
+    if any(isinstance(p, Parameter) and p.param_in != "path" for p in operation.parameters or []):
+        found += PARAMETER_CODES
+    found += declared_errors(handler.opt)
+    found += EVERY_ROUTE_CODES
+    return list(dict.fromkeys(found))
+
+
+def set_error_responses(operation: Operation, answers: Iterable[str], codes: ErrorCodes) -> None:
+    """Replace Litestar's error responses with one `Error` response per status, listing its codes."""
+    by_status: dict[int, list[str]] = {}
+    for code in answers:
+        by_status.setdefault(codes[code].status, []).append(code)
+    kept = {status: r for status, r in (operation.responses or {}).items() if not _is_error_status(status)}
+    errors = {str(status): error_response(status, by_status[status], codes) for status in sorted(by_status)}
+    operation.responses = {**kept, **errors}
+
+
+def _is_error_status(status: str) -> bool:
+    return status[:1] in ("4", "5")
+
+
+def error_response(status: int, answers: list[str], codes: ErrorCodes) -> OpenAPIResponse:
+    lines = "\n".join(f"- `{code}`: {codes[code].meaning}" for code in answers)
+    examples: dict[str, Example | Reference] = {
+        code: Example(
+            summary=codes[code].meaning,
+            value={"error": {"code": code, "message": codes[code].meaning, "detail": None}},
+        )
+        for code in answers
+    }
+    headers: dict[str, OpenAPIHeader | Reference] | None = None
+    if status in RETRY_AFTER_STATUSES:
+        headers = {
+            "Retry-After": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.INTEGER, minimum=0),
+                description="Seconds until a retry can succeed.",
+            )
+        }
+    return OpenAPIResponse(
+        description=f"{HTTPStatus(status).phrase}. Error codes:\n\n{lines}",
+        headers=headers,
+        content={JSON: OpenAPIMediaType(schema=Reference(ref=ERROR_REF), examples=examples)},
+    )
+
+
+def notification_webhooks(types: Mapping[str, str]) -> Iterable[tuple[str, PathItem]]:
+    """One webhook per notification type: a signed POST the tenant app receives at `notifications.url`."""
+    headers: list[Parameter | Reference] = [
+        Parameter(name=name, param_in="header", required=True, schema=Schema(type=OpenAPIType.STRING), description=text)
+        for name, text in STANDARD_WEBHOOKS_HEADERS
+    ]
+    for event_type, meaning in sorted(types.items()):
+        body: Any = Schema(
+            all_of=[
+                Reference(ref=f"#/components/schemas/{NOTIFICATION_SCHEMA}"),
+                Schema(type=OpenAPIType.OBJECT, properties={"type": Schema(const=event_type)}),
+            ]
+        )
+        operation = Operation(
+            operation_id="notification_" + event_type.replace(".", "_").replace("-", "_"),
+            tags=["notifications to the tenant app"],
+            summary=f"{event_type}: {meaning}",
+            description=(
+                f"{meaning}\n\nPosted to the tenant's `notifications.url`, signed with the Standard Webhooks "
+                "scheme, and retried with backoff until a 2xx answer (docs/webhooks.md)."
+            ),
+            parameters=headers,
+            request_body=RequestBody(content={JSON: OpenAPIMediaType(schema=body)}, required=True),
+            responses={"2XX": OpenAPIResponse(description="Received: any 2xx answer ends the retries.")},
+        )
+        yield event_type, PathItem(post=operation)
