@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -157,6 +158,8 @@ _ALONE = Outcome(taken=False, status="alone")
 # Deadlock, serialization failure: batches lock many rows, so two of them (in this process or in
 # another worker) can wait on each other. Not the event's fault: each of the batch's events runs again alone.
 _CONFLICTS = frozenset({"40P01", "40001"})
+# How often an event run alone goes again after a conflict before the conflict is its failed attempt.
+ALONE_CONFLICT_RETRIES = 3
 
 
 def _conflict(exc: BaseException | None) -> bool:
@@ -325,14 +328,24 @@ class InboxProcessor:
         return outcomes
 
     async def _first_attempt_alone(self, tenant: Tenant, event_id: uuid.UUID) -> Outcome:
-        """One first attempt in a transaction of its own (its batch was rolled back for another event's sake)."""
-        try:
-            (outcome,) = await self._apply_batch([(tenant, event_id)])
-        except _EventFailed as failed:
-            return Outcome(taken=False, failure=failed.cause)
-        except _Rerouted:
-            return Outcome(taken=False)
-        return outcome
+        """One first attempt in a transaction of its own (its batch was rolled back for another event's sake).
+
+        Alone, it can still deadlock with another worker's batch: that is no failure of the event either,
+        so it runs again (a few times, a moment apart) before a conflict counts as its failed attempt.
+        """
+        conflicts = 0
+        while True:
+            try:
+                (outcome,) = await self._apply_batch([(tenant, event_id)])
+            except _EventFailed as failed:
+                if _conflict(failed.cause) and conflicts < ALONE_CONFLICT_RETRIES:
+                    conflicts += 1
+                    await asyncio.sleep(random.uniform(0, 0.05 * conflicts))  # noqa: S311 - jitter, not a secret
+                    continue
+                return Outcome(taken=False, failure=failed.cause)
+            except _Rerouted:
+                return Outcome(taken=False)
+            return outcome
 
     async def _first_attempt_failed(self, tenant: Tenant, event_id: uuid.UUID, failure: Exception) -> str | None:
         # The claim was rolled back with the handlers' writes: take it again, to count the attempt.

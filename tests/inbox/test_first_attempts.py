@@ -171,3 +171,29 @@ async def test_a_batch_reads_its_own_rows_only_however_many_are_pending(runtime:
         for node in scans(plan)
     }
     assert read and all(n <= len(batch) for n in read.values()), f"read more than the batch: {read}"
+
+
+class Deadlock(Exception):
+    """What asyncpg raises when PostgreSQL breaks a deadlock (SQLSTATE 40P01)."""
+
+    sqlstate = "40P01"
+
+
+async def test_an_event_that_deadlocks_alone_too_runs_again_before_it_counts_as_failed(runtime: Runtime) -> None:
+    """Its batch deadlocked (rerun alone), and its run alone deadlocked once with another worker's batch:
+    no failure of the event's own, so it ends processed at its first attempt, with nothing applied twice."""
+    conflicts = {"left": 2}
+
+    async def deadlocks_twice(_: Any) -> None:
+        if conflicts["left"]:
+            conflicts["left"] -= 1
+            raise Deadlock("deadlock detected")
+
+    handlers = runtime.event_handlers["invoice.paid"]
+    runtime.event_handlers["invoice.paid"] = [("recorder", deadlocks_twice), *handlers]
+    [row_id] = [await store_pending(runtime, invoice_paid(500))]
+    assert await InboxProcessor(runtime).process("alpha", row_id) == "processed"
+    assert conflicts["left"] == 0, "the batch and the first run alone both deadlocked"
+    # Both handlers are the recorder plugin's: the row names the plugin once per handler.
+    assert await rows(runtime, [row_id]) == [("processed", 1, ["recorder", "recorder"], True, None, None)]
+    assert list((await grants_by_invoice(runtime)).values()) == [1]
