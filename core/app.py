@@ -52,6 +52,7 @@ class TollgateInit(InitPluginProtocol):
         from core.db import session_scope
         from core.inbox.services import InboxService
         from core.kernel import Kernel
+        from core.lists import PageRequest, provide_page_request
         from core.plugins import Plugins
         from tenants.auth import Principal
         from tenants.registry import Tenant
@@ -91,9 +92,10 @@ class TollgateInit(InitPluginProtocol):
                 "runtime": Provide(provide_runtime, sync_to_thread=False),
                 "kernel": Provide(provide_kernel, sync_to_thread=False),
                 "plugins": Provide(provide_plugins, sync_to_thread=False),
+                "page": Provide(provide_page_request, sync_to_thread=False),
             }
         )
-        app_config.signature_types.extend([Runtime, Kernel, Plugins, Tenant, Principal, AsyncSession])
+        app_config.signature_types.extend([Runtime, Kernel, Plugins, Tenant, Principal, AsyncSession, PageRequest])
 
     def _configure_routes(self, app_config: LitestarConfig) -> None:
         from core.health import HealthController

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from core.db import session_scope
 from core.errors import Conflict
+from core.lists import PageRequest
 from core.retries import LeasedService, error_line
 
 if TYPE_CHECKING:
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 console = Console()
 PAGE = 200
+
+
+def _row(row: Any) -> Any:
+    return row
+
 
 Column = tuple[str, Callable[[Any], object]]
 
@@ -52,10 +58,11 @@ async def _rows(
     cursor: str | None = None
     while True:
         async with session_scope(runtime.sessions) as session:
-            page, cursor = await service(session, tenant, runtime.jobs).page(
-                status=status, event_type=event_type, before=cursor, limit=PAGE
+            page = await service(session, tenant, runtime.jobs).page(
+                PageRequest(limit=PAGE, cursor=cursor), _row, status=status, event_type=event_type
             )
-        rows.extend(page)
+        rows.extend(page.data)
+        cursor = page.next_cursor
         if cursor is None:
             return rows
 
@@ -92,9 +99,11 @@ def leased_rows_commands(
             try:
                 for tenant in _tenants(runtime, tenants):
                     async with session_scope(runtime.sessions) as session:
-                        rows, _ = await service(session, tenant, runtime.jobs).page(
-                            status=status, event_type=event_type, before=None, limit=limit
-                        )
+                        rows = (
+                            await service(session, tenant, runtime.jobs).page(
+                                PageRequest(limit=limit), _row, status=status, event_type=event_type
+                            )
+                        ).data
                     for row in rows:
                         table.add_row(tenant.slug, *(str(value(row)) for _, value in columns))
                     shown += len(rows)

@@ -1,4 +1,4 @@
-"""`GET /customers/{customer}/entitlements`: what every enabled plugin grants one customer, merged.
+"""`GET /customers/{customer_id}/entitlements`: what every enabled plugin grants one customer, merged.
 
 Each plugin answers through the `tollgate_entitlements` hook with any of `tier`, `models`,
 `features` (flag -> bool) and `limits` (name -> int, None meaning unlimited). Models and features
@@ -48,13 +48,14 @@ async def collect(
 
 
 @get(
-    "/customers/{customer:str}/entitlements",
+    "/customers/{customer_id:str}/entitlements",
     tags=["customers"],
+    operation_id="get_entitlements",
     summary="What a customer is entitled to",
     **access(SERVICE, ADMIN, END_USER),
 )
 async def read_entitlements(
-    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, kernel: KernelDep, customer: CustomerPath
+    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, kernel: KernelDep, customer_id: CustomerPath
 ) -> Entitlements:
-    row = await CustomerService(db_session, tenant).get(customer)
+    row = await CustomerService(db_session, tenant).get(customer_id)
     return await collect(plugins, tenant, row, db_session, kernel)

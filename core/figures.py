@@ -26,7 +26,13 @@ class Figures(msgspec.Struct):
     figures: dict[str, dict[str, Any]]
 
 
-@get("/admin/figures", tags=["admin"], summary="Financial figures of this tenant (admin)", **access(ADMIN))
+@get(
+    "/admin/figures",
+    tags=["admin"],
+    operation_id="get_admin_figures",
+    summary="Financial figures of this tenant (admin)",
+    **access(ADMIN),
+)
 async def read_figures(
     *,
     tenant: CurrentTenant,

@@ -44,11 +44,11 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]
 
-    @get("/live", summary="The process is up")
+    @get("/live", operation_id="check_liveness", summary="The process is up")
     async def live(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Database, broker and secrets backend answer")
+    @get("/ready", operation_id="check_readiness", summary="Database, broker and secrets backend answer")
     async def ready(self, runtime: RuntimeDep) -> Response[Readiness]:
         checks = dict(
             zip(

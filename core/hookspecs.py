@@ -58,7 +58,7 @@ def tollgate_route_handlers(kernel: Kernel) -> Sequence[ControllerRouterHandler]
     The kernel mounts them under `/t/{tenant}/v1`, behind tenant resolution, authentication and a
     guard that answers 404 `plugin_not_enabled` for tenants that have not enabled this plugin.
     Every handler declares who may call it, `**access(SERVICE, ADMIN, END_USER)` from core.access
-    (service keys only when it does not); a `{customer}` path parameter names the tenant app's
+    (service keys only when it does not); a `{customer_id}` path parameter names the tenant app's
     customer (end-user tokens reach only their own). Return `[]` for none.
     """
     raise NotImplementedError
@@ -148,7 +148,7 @@ def tollgate_entitlements(
 ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
     """Return what this plugin grants `customer` (features, models, limits, tier), or None.
 
-    Called on `GET /customers/{customer}/entitlements` for each plugin the tenant has enabled;
+    Called on `GET /customers/{customer_id}/entitlements` for each plugin the tenant has enabled;
     the kernel awaits awaitables and merges the mappings under the plugin's name.
     """
     raise NotImplementedError

@@ -16,7 +16,13 @@ class TenantIndex(msgspec.Struct):
     scopes: list[str]
 
 
-@get("/", tags=["tenant"], summary="The tenant and its enabled plugins", **access(SERVICE, ADMIN))
+@get(
+    "/",
+    tags=["tenant"],
+    operation_id="get_tenant",
+    summary="The tenant and its enabled plugins",
+    **access(SERVICE, ADMIN),
+)
 async def tenant_index(tenant: CurrentTenant, principal: CurrentPrincipal) -> TenantIndex:
     return TenantIndex(
         tenant=tenant.slug, name=tenant.name, plugins=list(tenant.plugins), scopes=sorted(principal.scopes)

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from core import clock
-from core.cursors import decode_cursor, encode_cursor, uuid_position
+from core.cursors import uuid_position
 from core.db import TenantOwned, TenantRepository, scoped, session_scope
 from core.errors import Conflict, NotFound
+from core.lists import Page, PageRequest
 from core.settings import RetryPolicy
 from tenants.registry import Tenant
 
@@ -57,6 +58,7 @@ class LeasedWork(TenantOwned):
 
 
 W = TypeVar("W", bound=LeasedWork)
+T = TypeVar("T")
 
 
 class Claim(NamedTuple):
@@ -328,14 +330,16 @@ class LeasedService(Generic[W]):
         self.repo: LeasedRepository[W] = self.repository_type(session=session, tenant_id=tenant.slug)
 
     async def page(
-        self, *, status: str | None, event_type: str | None, before: str | None, limit: int
-    ) -> tuple[list[W], str | None]:
-        """A page of rows, newest first, and the cursor of the next page (None on the last)."""
-        cursor = decode_cursor(self.noun, before or None, uuid_position)
+        self, page: PageRequest, show: Callable[[W], T], *, status: str | None, event_type: str | None
+    ) -> Page[T]:
+        """A page of rows, newest first, each shown by `show`."""
         rows = await self.repo.page(
-            statuses=[status] if status else [], event_type=event_type, before=cursor, limit=limit
+            statuses=[status] if status else [],
+            event_type=event_type,
+            before=page.position(self.noun, uuid_position),
+            limit=page.fetch,
         )
-        return rows, (encode_cursor(self.noun, rows[-1].id) if len(rows) == limit else None)
+        return page.page(rows, self.noun, lambda row: row.id, (show(row) for row in rows[: page.limit]))
 
     async def find(self, ref: str) -> W | None:
         row_id = parse_row_id(ref)

@@ -109,7 +109,7 @@ async def tenant_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     logs.bind(principal=principal.name or principal.kind)  # the key's name, never the key
     if connection.scope.get("method") == "OPTIONS":
         return  # Litestar's own answer (the Allow header) for any caller the tenant knows
-    check_access(principal, admitted(handler.opt), connection.path_params.get("customer"))
+    check_access(principal, admitted(handler.opt), connection.path_params.get("customer_id"))
 
 
 def check_access(principal: Principal, callers: frozenset[Caller], customer: str | None) -> None:

@@ -1,4 +1,4 @@
-"""HTTP routes for customers: `PUT|GET /t/{tenant}/v1/customers/{customer}`."""
+"""HTTP routes for customers: `PUT|GET /t/{tenant_slug}/v1/customers/{customer_id}`."""
 
 from __future__ import annotations
 
@@ -12,25 +12,26 @@ from core.deps import CurrentTenant, CustomerPath, DbSession
 
 
 class CustomerController(Controller):
-    path = "/customers/{customer:str}"
+    path = "/customers/{customer_id:str}"
     tags = ["customers"]
 
     @put(
         "/",
+        operation_id="upsert_customer",
         summary="Create or update a customer",
-        description="`customer` is the tenant app's own id.",
+        description="`customer_id` is the tenant app's own id.",
         **access(SERVICE, ADMIN),
     )
     async def upsert(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.CustomerUpsert],
     ) -> Response[schemas.Customer]:
-        row, created = await CustomerService(db_session, tenant).upsert(customer, data)
+        row, created = await CustomerService(db_session, tenant).upsert(customer_id, data)
         return Response(to_schema(row), status_code=201 if created else 200)
 
-    @get("/", summary="Get a customer", **access(SERVICE, ADMIN, END_USER))
-    async def read(self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath) -> schemas.Customer:
-        return to_schema(await CustomerService(db_session, tenant).get(customer))
+    @get("/", operation_id="get_customer", summary="Get a customer", **access(SERVICE, ADMIN, END_USER))
+    async def read(self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath) -> schemas.Customer:
+        return to_schema(await CustomerService(db_session, tenant).get(customer_id))

@@ -30,6 +30,7 @@ from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.inbox import schemas
 from core.inbox.models import WebhookEvent
 from core.inbox.services import InboxService, WebhookEventService
+from core.lists import Page, PageQuery
 from core.retries import FAILED, PENDING, error_line
 
 INGEST_PATH = "/t/{tenant_slug:str}/webhooks/stripe"
@@ -42,6 +43,7 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
     INGEST_PATH,
     status_code=200,
     tags=["webhooks"],
+    operation_id="receive_stripe_event",
     summary="Receive a Stripe event for this tenant",
     description="Verified with the tenant's webhook secrets, stored once, processed by a worker after the answer.",
     security=[],
@@ -123,31 +125,45 @@ class WebhookEventController(Controller):
     path = "/admin/webhook-events"
     tags = ["webhooks"]
 
-    @get("/", summary="List this tenant's Stripe events, newest first", **access(ADMIN))
+    @get(
+        "/",
+        operation_id="list_webhook_events",
+        summary="List this tenant's Stripe events, newest first",
+        **access(ADMIN),
+    )
     async def list_events(
         self,
         *,
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
+        page: PageQuery,
         status: FromQuery[schemas.WebhookEventStatus | None] = None,
         event_type: Annotated[str | None, QueryParameter(name="type")] = None,
-        before: FromQuery[str | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-    ) -> schemas.WebhookEventPage:
-        rows, cursor = await WebhookEventService(db_session, tenant, runtime.jobs).page(
-            status=status, event_type=event_type, before=before, limit=limit
+    ) -> Page[schemas.WebhookEvent]:
+        return await WebhookEventService(db_session, tenant, runtime.jobs).page(
+            page, to_schema, status=status, event_type=event_type
         )
-        return schemas.WebhookEventPage(items=[to_schema(r) for r in rows], next_cursor=cursor)
 
-    @get("/{event_id:str}", summary="Read one event (our id or Stripe's evt_...)", **access(ADMIN))
+    @get(
+        "/{event_id:str}",
+        operation_id="get_webhook_event",
+        summary="Read one event (our id or Stripe's evt_...)",
+        **access(ADMIN),
+    )
     async def read_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEventDetail:
         row = await WebhookEventService(db_session, tenant, runtime.jobs).get(event_id)
         return schemas.WebhookEventDetail(**_fields(row), payload=msgspec.json.decode(row.payload))
 
-    @post("/{event_id:str}/replay", status_code=202, summary="Process an event again", **access(ADMIN))
+    @post(
+        "/{event_id:str}/replay",
+        status_code=202,
+        operation_id="replay_webhook_event",
+        summary="Process an event again",
+        **access(ADMIN),
+    )
     async def replay_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEvent:

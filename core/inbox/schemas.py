@@ -42,11 +42,6 @@ class WebhookEventDetail(WebhookEvent):
     payload: dict[str, Any] = {}
 
 
-class WebhookEventPage(msgspec.Struct):
-    items: list[WebhookEvent]
-    next_cursor: str | None
-
-
 class StripeObjectRef(msgspec.Struct):
     id: str | None = None
 

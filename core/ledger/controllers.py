@@ -1,4 +1,4 @@
-"""HTTP routes of the ledger under `/t/{tenant}/v1/customers/{customer}`: balance, entries, spends, holds, grants."""
+"""The ledger's routes under `/t/{tenant_slug}/v1/customers/{customer_id}`: balance, entries, spends, holds, grants."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import ADMIN, END_USER, SERVICE, access
@@ -15,6 +15,7 @@ from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey
 from core.ledger import schemas
 from core.ledger.services import Ledger
 from core.ledger.turns import TURNS
+from core.lists import Page, PageQuery
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
@@ -35,41 +36,39 @@ async def in_turn(tenant: Tenant, customer: str, session: AsyncSession, write: C
 
 
 class LedgerController(Controller):
-    path = "/customers/{customer:str}"
+    path = "/customers/{customer_id:str}"
     tags = ["ledger"]
 
     @get(
         "/balance",
+        operation_id="get_balance",
         summary="Spendable credits, holds, and each grant with its expiry",
         **access(SERVICE, ADMIN, END_USER),
     )
-    async def balance(self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath) -> schemas.Balance:
-        return await Ledger(db_session, tenant).balance(customer)
+    async def balance(self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath) -> schemas.Balance:
+        return await Ledger(db_session, tenant).balance(customer_id)
 
     @get(
         "/ledger",
-        summary="The customer's ledger entries, newest first (cursor-paginated)",
+        operation_id="list_ledger_entries",
+        summary="The customer's ledger entries, newest first",
         **access(SERVICE, ADMIN, END_USER),
     )
     async def ledger(
-        self,
-        tenant: CurrentTenant,
-        db_session: DbSession,
-        customer: CustomerPath,
-        cursor: FromQuery[str | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-    ) -> schemas.LedgerPage:
-        return await Ledger(db_session, tenant).entries(customer, cursor=cursor, limit=limit)
+        self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath, page: PageQuery
+    ) -> Page[schemas.Entry]:
+        return await Ledger(db_session, tenant).entries(customer_id, page)
 
     @post(
         "/spend",
+        operation_id="spend_credits",
         summary="Spend credits (402 insufficient_credits when short; nothing is written)",
         **access(SERVICE, ADMIN),
     )
     async def spend(
         self,
         request: Request[Any, Any, Any],
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.SpendCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Spend:
@@ -80,26 +79,36 @@ class LedgerController(Controller):
         tenant: Tenant = request.state.tenant
         runtime: Runtime = request.app.state.runtime
         return await runtime.spends.spend(
-            tenant, customer, data.amount, reason=data.reason, metadata=data.metadata, idempotency_key=idempotency_key
+            tenant,
+            customer_id,
+            data.credits,
+            reason=data.reason,
+            metadata=data.metadata,
+            idempotency_key=idempotency_key,
         )
 
-    @post("/holds", summary="Reserve credits before work; capture or release after", **access(SERVICE, ADMIN))
+    @post(
+        "/holds",
+        operation_id="create_hold",
+        summary="Reserve credits before work; capture or release after",
+        **access(SERVICE, ADMIN),
+    )
     async def hold(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.HoldCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
         ledger = Ledger(db_session, tenant)
         return await in_turn(
             tenant,
-            customer,
+            customer_id,
             db_session,
             lambda: ledger.hold(
-                customer,
-                data.amount,
+                customer_id,
+                data.credits,
                 ttl_seconds=data.ttl_seconds,
                 reason=data.reason,
                 metadata=data.metadata,
@@ -107,15 +116,16 @@ class LedgerController(Controller):
             ),
         )
 
-    @get("/holds/{hold_id:str}", summary="A hold and its state", **access(SERVICE, ADMIN))
+    @get("/holds/{hold_id:str}", operation_id="get_hold", summary="A hold and its state", **access(SERVICE, ADMIN))
     async def read_hold(
-        self, tenant: CurrentTenant, db_session: DbSession, customer: CustomerPath, hold_id: FromPath[str]
+        self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath, hold_id: FromPath[str]
     ) -> schemas.Hold:
-        return await Ledger(db_session, tenant).get_hold(customer, hold_id)
+        return await Ledger(db_session, tenant).get_hold(customer_id, hold_id)
 
     @post(
         "/holds/{hold_id:str}/capture",
         status_code=200,
+        operation_id="capture_hold",
         summary="Capture all of a hold, or part (the rest is released)",
         **access(SERVICE, ADMIN),
     )
@@ -123,62 +133,82 @@ class LedgerController(Controller):
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         hold_id: FromPath[str],
         data: Annotated[schemas.HoldCapture | None, Body()] = None,
         *,
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
-        amount = data.amount if data is not None else None
+        part = data.credits if data is not None else None
         ledger = Ledger(db_session, tenant)
         return await in_turn(
             tenant,
-            customer,
+            customer_id,
             db_session,
-            lambda: ledger.capture(customer, hold_id, amount, idempotency_key=idempotency_key),
+            lambda: ledger.capture(customer_id, hold_id, part, idempotency_key=idempotency_key),
         )
 
-    @post("/holds/{hold_id:str}/release", status_code=200, summary="Release a hold's credits", **access(SERVICE, ADMIN))
+    @post(
+        "/holds/{hold_id:str}/release",
+        status_code=200,
+        operation_id="release_hold",
+        summary="Release a hold's credits",
+        **access(SERVICE, ADMIN),
+    )
     async def release(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         hold_id: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Hold:
         ledger = Ledger(db_session, tenant)
         return await in_turn(
-            tenant, customer, db_session, lambda: ledger.release(customer, hold_id, idempotency_key=idempotency_key)
+            tenant,
+            customer_id,
+            db_session,
+            lambda: ledger.release(customer_id, hold_id, idempotency_key=idempotency_key),
         )
 
-    @post("/grants", summary="Grant credits (admin); a repeated reference returns the first grant", **access(ADMIN))
+    @post(
+        "/grants",
+        operation_id="grant_credits",
+        summary="Grant credits (admin); a repeated reference returns the first grant",
+        **access(ADMIN),
+    )
     async def grant(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.GrantCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Grant]:
-        grant, created = await Ledger(db_session, tenant).grant_from_request(customer, data, idempotency_key)
+        grant, created = await Ledger(db_session, tenant).grant_from_request(customer_id, data, idempotency_key)
         return Response(grant, status_code=201 if created else 200)
 
-    @post("/clawbacks", status_code=200, summary="Take back what one grant gave (admin)", **access(ADMIN))
+    @post(
+        "/clawbacks",
+        status_code=200,
+        operation_id="claw_back_credits",
+        summary="Take back what one grant gave (admin)",
+        **access(ADMIN),
+    )
     async def clawback(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.ClawbackCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.Clawback:
         return await Ledger(db_session, tenant).clawback(
             source=data.source,
             source_ref=data.source_ref,
-            amount=data.amount,
+            amount=data.credits,
             policy=data.policy,
             reason=data.reason,
             idempotency_key=idempotency_key,
-            customer=customer,
+            customer=customer_id,
         )

@@ -108,7 +108,7 @@ class Grants(Reads):
             {
                 "customer": customer,
                 "grant_id": str(grant_id),
-                "amount": amount,
+                "credits": amount,
                 "source": source,
                 "source_ref": source_ref,
                 "expires_at": expires_at.isoformat() if expires_at else None,
@@ -135,7 +135,7 @@ class Grants(Reads):
         if existing is not None:
             same = (
                 existing.customer == customer
-                and existing.amount == data.amount
+                and existing.credits == data.credits
                 and existing.priority == data.priority
                 and existing.expires_at == data.expires_at
             )
@@ -144,7 +144,7 @@ class Grants(Reads):
             return existing, False
         grant = await self.grant(
             customer,
-            data.amount,
+            data.credits,
             source="admin",
             source_ref=reference,
             expires_at=data.expires_at,
@@ -205,7 +205,7 @@ class Grants(Reads):
             id=str(entry_id),
             seq=account.last_seq,
             kind="adjust",
-            amount=amount,
+            credits=amount,
             balance_after=account.balance,
             requested=-amount,
             reference=None,

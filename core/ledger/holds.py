@@ -82,7 +82,7 @@ class Holds(Accounts):
         return schemas.Hold(
             id=str(hold_id),
             customer=customer,
-            amount=amount,
+            credits=amount,
             captured=0,
             status="active",
             unlimited=unlimited,
@@ -183,7 +183,7 @@ class Holds(Accounts):
         return schemas.Hold(
             id=str(hold.id),
             customer=customer,
-            amount=hold.amount,
+            credits=hold.amount,
             captured=hold.captured,
             status=hold.status,  # type: ignore[arg-type]
             unlimited=hold.unlimited,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from core import clock
-from core.cursors import decode_cursor, encode_cursor, seq_position
-from core.errors import BadRequest
+from core.cursors import seq_position
 from core.ledger import schemas
 from core.ledger.accounts import Accounts
 from core.ledger.models import CreditGrant, LedgerEntry
-
-ENTRY_PAGE_MAX = 200
+from core.lists import Page, PageRequest
 
 
 class Reads(Accounts):
@@ -49,22 +47,14 @@ class Reads(Accounts):
             next_expiry=next_expiry,
         )
 
-    async def entries(self, customer: str, *, cursor: str | None = None, limit: int = 50) -> schemas.LedgerPage:
+    async def entries(self, customer: str, page: PageRequest) -> Page[schemas.Entry]:
         """The customer's entries, newest first; `next_cursor` continues after the last one."""
-        before = decode_cursor("ledger", cursor, seq_position)
-        if not 1 <= limit <= ENTRY_PAGE_MAX:
-            raise BadRequest(f"`limit` must be between 1 and {ENTRY_PAGE_MAX}.", code="invalid_limit")
+        before = page.position("ledger", seq_position)
         account = await self._account_for_read(customer, clock.now())
         if account is None:
-            return schemas.LedgerPage(customer=customer, entries=[], next_cursor=None)
-        rows = await self.repo.entries(account.id, before, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return schemas.LedgerPage(
-            customer=customer,
-            entries=[entry_schema(row) for row in rows],
-            next_cursor=encode_cursor("ledger", rows[-1].seq) if more and rows else None,
-        )
+            return Page(data=[], has_more=False, next_cursor=None)
+        rows = await self.repo.entries(account.id, before, page.fetch)
+        return page.page(rows, "ledger", lambda row: row.seq, (entry_schema(row) for row in rows[: page.limit]))
 
     async def grant_of(self, source: str, source_ref: str) -> schemas.Grant | None:
         row = await self.repo.grant_row(source=source, source_ref=source_ref)
@@ -77,7 +67,7 @@ def entry_schema(row: LedgerEntry) -> schemas.Entry:
         id=str(row.id),
         seq=row.seq,
         kind=row.kind,  # type: ignore[arg-type]
-        amount=row.amount,
+        credits=row.amount,
         balance_after=row.balance_after,
         requested=row.requested,
         reference=row.reference,
@@ -91,7 +81,7 @@ def grant_schema(row: CreditGrant, customer: str) -> schemas.Grant:
     return schemas.Grant(
         id=str(row.id),
         customer=customer,
-        amount=row.amount,
+        credits=row.amount,
         remaining=row.remaining,
         reserved=row.reserved,
         consumed=row.consumed,

@@ -20,26 +20,26 @@ HoldStatus = Literal["active", "captured", "released", "expired"]
 
 
 class SpendCreate(msgspec.Struct, forbid_unknown_fields=True):
-    amount: Credits
+    credits: Credits
     reason: Reason | None = None
     metadata: Metadata = {}
 
 
 class HoldCreate(msgspec.Struct, forbid_unknown_fields=True):
-    amount: Credits
+    credits: Credits
     ttl_seconds: Annotated[int, msgspec.Meta(ge=1)] | None = None
     reason: Reason | None = None
     metadata: Metadata = {}
 
 
 class HoldCapture(msgspec.Struct, forbid_unknown_fields=True):
-    """Capture all of the hold (no amount) or part of it; the rest is released."""
+    """Capture all of the hold (no `credits`) or part of it; the rest is released."""
 
-    amount: Credits | None = None
+    credits: Credits | None = None
 
 
 class GrantCreate(msgspec.Struct, forbid_unknown_fields=True):
-    amount: Credits
+    credits: Credits
     priority: Priority = 50
     expires_at: dt.datetime | None = None
     # Idempotency: a second grant with the same reference returns the first one.
@@ -51,20 +51,20 @@ class GrantCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ClawbackCreate(msgspec.Struct, forbid_unknown_fields=True):
     source: Source
     source_ref: SourceRef
-    amount: Credits | None = None
+    credits: Credits | None = None
     policy: Literal["down_to_zero", "allow_negative"] | None = None
     reason: Reason | None = None
 
 
 class Allocation(msgspec.Struct):
     grant_id: str
-    amount: int
+    credits: int
 
 
 class Grant(msgspec.Struct):
     id: str
     customer: str
-    amount: int
+    credits: int
     remaining: int
     reserved: int
     consumed: int
@@ -82,7 +82,7 @@ class Grant(msgspec.Struct):
 class Spend(msgspec.Struct):
     entry_id: str
     customer: str
-    amount: int
+    credits: int
     charged: int
     balance: int
     unlimited: bool
@@ -95,7 +95,7 @@ class Spend(msgspec.Struct):
 class Hold(msgspec.Struct):
     id: str
     customer: str
-    amount: int
+    credits: int
     captured: int
     status: HoldStatus
     unlimited: bool
@@ -147,16 +147,11 @@ class Entry(msgspec.Struct):
     id: str
     seq: int
     kind: EntryKind
-    amount: int
+    # Credits the entry moved: positive in, negative out.
+    credits: int
     balance_after: int
     requested: int | None
     reference: str | None
     reason: str | None
     metadata: dict[str, str]
     created_at: dt.datetime
-
-
-class LedgerPage(msgspec.Struct):
-    customer: str
-    entries: list[Entry]
-    next_cursor: str | None

@@ -7,11 +7,10 @@ from core.ledger.checks import check_credits, check_idempotency_key, insufficien
 from core.ledger.expiry import Expiry
 from core.ledger.grants import ClawbackPolicy, Grants
 from core.ledger.holds import Holds
-from core.ledger.reads import ENTRY_PAGE_MAX, Reads, entry_schema, grant_schema
+from core.ledger.reads import Reads, entry_schema, grant_schema
 from core.ledger.spending import Spending
 
 __all__ = [
-    "ENTRY_PAGE_MAX",
     "ClawbackPolicy",
     "Ledger",
     "check_credits",

@@ -56,7 +56,7 @@ class Spending(Accounts):
         return schemas.Spend(
             entry_id=str(entry_id),
             customer=customer,
-            amount=amount,
+            credits=amount,
             charged=before - account.balance,
             balance=account.balance,
             unlimited=account.is_unlimited(now),
@@ -71,7 +71,7 @@ class Spending(Accounts):
         return schemas.Spend(
             entry_id=str(entry.id),
             customer=customer,
-            amount=entry.requested or 0,
+            credits=entry.requested or 0,
             charged=-entry.amount,
             balance=entry.balance_after,
             unlimited=entry.amount == 0,
@@ -154,7 +154,7 @@ class Spending(Accounts):
             id=str(entry_id_new),
             seq=account.last_seq,
             kind="refund",
-            amount=total,
+            credits=total,
             balance_after=account.balance,
             requested=amount,
             reference=str(spent.id),

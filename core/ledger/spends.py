@@ -158,7 +158,7 @@ class Spends:
                 answer = schemas.Spend(
                     entry_id=str(entry_id),
                     customer=queued.customer,
-                    amount=queued.amount,
+                    credits=queued.amount,
                     charged=0 if unlimited else queued.amount,
                     balance=balance,
                     unlimited=unlimited,

@@ -1,4 +1,4 @@
-"""Admin routes for the outbox: `GET /t/{tenant}/v1/admin/notifications`, `GET .../{id}`, `POST .../{id}/replay`."""
+"""The outbox's admin routes: `GET /admin/notifications`, `GET .../{notification_id}`, `POST .../replay`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from core.access import ADMIN, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
+from core.lists import Page, PageQuery
 from core.notifications import schemas
 from core.notifications.models import Notification
 from core.notifications.services import NotificationService
@@ -35,24 +36,32 @@ class NotificationController(Controller):
     path = "/admin/notifications"
     tags = ["notifications"]
 
-    @get("/", summary="List notifications to the tenant app, newest first", **access(ADMIN))
+    @get(
+        "/",
+        operation_id="list_notifications",
+        summary="List notifications to the tenant app, newest first",
+        **access(ADMIN),
+    )
     async def list_notifications(
         self,
         *,
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
+        page: PageQuery,
         status: FromQuery[schemas.NotificationStatus | None] = None,
         event_type: Annotated[str | None, QueryParameter(name="type")] = None,
-        before: FromQuery[str | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-    ) -> schemas.NotificationPage:
-        rows, cursor = await NotificationService(db_session, tenant, runtime.jobs).page(
-            status=status, event_type=event_type, before=before, limit=limit
+    ) -> Page[schemas.Notification]:
+        return await NotificationService(db_session, tenant, runtime.jobs).page(
+            page, to_schema, status=status, event_type=event_type
         )
-        return schemas.NotificationPage(items=[to_schema(r) for r in rows], next_cursor=cursor)
 
-    @get("/{notification_id:str}", summary="Read one notification", **access(ADMIN))
+    @get(
+        "/{notification_id:str}",
+        operation_id="get_notification",
+        summary="Read one notification",
+        **access(ADMIN),
+    )
     async def read_notification(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, notification_id: FromPath[str]
     ) -> schemas.Notification:
@@ -61,6 +70,7 @@ class NotificationController(Controller):
     @post(
         "/{notification_id:str}/replay",
         status_code=202,
+        operation_id="replay_notification",
         summary="Send a notification again (dead or not)",
         **access(ADMIN),
     )

@@ -23,8 +23,3 @@ class Notification(msgspec.Struct):
     delivered_at: dt.datetime | None
     last_status_code: int | None
     last_error: str | None
-
-
-class NotificationPage(msgspec.Struct):
-    items: list[Notification]
-    next_cursor: str | None

@@ -1,4 +1,4 @@
-"""HTTP routes of pay-as-you-go: `GET /credit-prices`, `POST|GET /customers/{customer}/credit-purchases`."""
+"""HTTP routes of pay-as-you-go: `GET /credit-prices`, `POST|GET /customers/{customer_id}/credit-purchases`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from plugins.payg.services import PurchaseService
 @get(
     "/credit-prices",
     tags=["payg"],
+    operation_id="get_credit_prices",
     summary="What credits cost, per currency, and the packs on sale",
     **access(SERVICE, ADMIN, END_USER),
 )
@@ -22,11 +23,12 @@ async def credit_prices(tenant: CurrentTenant, db_session: DbSession, kernel: Ke
 
 
 class CreditPurchaseController(Controller):
-    path = "/customers/{customer:str}/credit-purchases"
+    path = "/customers/{customer_id:str}/credit-purchases"
     tags = ["payg"]
 
     @post(
         "/",
+        operation_id="create_credit_purchase",
         summary="Buy credits: creates a PaymentIntent and answers its client_secret",
         **access(SERVICE, ADMIN, END_USER),
     )
@@ -36,22 +38,27 @@ class CreditPurchaseController(Controller):
         tenant: CurrentTenant,
         db_session: DbSession,
         kernel: KernelDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.CreditPurchaseCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.CreditPurchase]:
         purchase, created = await PurchaseService(db_session, tenant, kernel).create(
-            customer, data, idempotency_key, kernel.stripe
+            customer_id, data, idempotency_key, kernel.stripe
         )
         return Response(purchase, status_code=201 if created else 200)
 
-    @get("/{purchase_id:str}", summary="A credit purchase and its status", **access(SERVICE, ADMIN, END_USER))
+    @get(
+        "/{purchase_id:str}",
+        operation_id="get_credit_purchase",
+        summary="A credit purchase and its status",
+        **access(SERVICE, ADMIN, END_USER),
+    )
     async def read(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
         kernel: KernelDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         purchase_id: FromPath[str],
     ) -> schemas.CreditPurchase:
-        return await PurchaseService(db_session, tenant, kernel).get(customer, purchase_id)
+        return await PurchaseService(db_session, tenant, kernel).get(customer_id, purchase_id)

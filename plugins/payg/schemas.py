@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]
+from core.money import Currency
+
 Positive = Annotated[int, msgspec.Meta(gt=0)]
 PriceName = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 PurchaseStatus = Literal["pending", "succeeded", "failed"]

@@ -10,6 +10,7 @@ from litestar.params import FromPath, QueryParameter
 
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, DbSession, KernelDep, RuntimeDep
+from core.lists import Page, PageQuery
 from plugins.product_sync import schemas
 from plugins.product_sync.services import Catalog, SyncRuns, run_schema
 
@@ -20,7 +21,8 @@ class CatalogController(Controller):
 
     @get(
         "/",
-        summary="The synced catalog",
+        operation_id="get_catalog",
+        summary="The synced catalog (answered whole)",
         description="Products and prices as synced from the tenant's Stripe account, with their credit terms "
         "and metadata problems. End-user tokens may read it (pricing pages).",
         **access(SERVICE, ADMIN, END_USER),
@@ -40,22 +42,23 @@ class CatalogSyncController(Controller):
     path = "/admin/catalog"
     tags = ["catalog"]
 
-    @post("/sync", summary="Queue a full sync of the catalog", status_code=202, **access(ADMIN))
+    @post(
+        "/sync",
+        operation_id="sync_catalog",
+        summary="Queue a full sync of the catalog",
+        status_code=202,
+        **access(ADMIN),
+    )
     async def sync(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep
     ) -> Response[schemas.SyncRun]:
         run = await SyncRuns(db_session, tenant).request("admin", runtime.jobs)
         return Response(run_schema(run), status_code=202)
 
-    @get("/sync-runs", summary="Recent full syncs, newest first", **access(ADMIN))
-    async def runs(
-        self,
-        tenant: CurrentTenant,
-        db_session: DbSession,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-    ) -> list[schemas.SyncRun]:
-        return await SyncRuns(db_session, tenant).recent(limit)
+    @get("/sync-runs", operation_id="list_sync_runs", summary="Full syncs, newest first", **access(ADMIN))
+    async def runs(self, tenant: CurrentTenant, db_session: DbSession, page: PageQuery) -> Page[schemas.SyncRun]:
+        return await SyncRuns(db_session, tenant).page(page)
 
-    @get("/sync-runs/{run_id:uuid}", summary="One full sync", **access(ADMIN))
+    @get("/sync-runs/{run_id:uuid}", operation_id="get_sync_run", summary="One full sync", **access(ADMIN))
     async def run(self, tenant: CurrentTenant, db_session: DbSession, run_id: FromPath[uuid.UUID]) -> schemas.SyncRun:
         return run_schema(await SyncRuns(db_session, tenant).get(run_id))

@@ -126,9 +126,12 @@ class PriceRepository(MirrorRepository[SyncedPrice]):
 class SyncRunRepository(TenantRepository[SyncRun]):
     model_type = SyncRun
 
-    async def recent(self, limit: int) -> Sequence[SyncRun]:
-        statement = self.select().order_by(SyncRun.created_at.desc(), SyncRun.id.desc()).limit(limit)
-        return (await self.session.execute(statement)).scalars().all()
+    async def page(self, before: uuid.UUID | None, limit: int) -> Sequence[SyncRun]:
+        """Newest first (ids are UUIDv7, so time-ordered); `before` is the last id of the previous page."""
+        statement = self.select()
+        if before is not None:
+            statement = statement.where(SyncRun.id < before)
+        return (await self.session.execute(statement.order_by(SyncRun.id.desc()).limit(limit))).scalars().all()
 
     async def waiting(self) -> SyncRun | None:
         """The oldest run still queued, if any (a new request joins it rather than queueing another)."""

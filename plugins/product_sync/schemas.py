@@ -8,6 +8,7 @@ import uuid
 import msgspec
 
 from core import catalog
+from core.lists import Page
 from plugins.product_sync.metadata import CreditType, MetadataProblem
 
 
@@ -50,8 +51,7 @@ class SyncRun(msgspec.Struct, frozen=True):
     error: str | None
 
 
-class CatalogListing(msgspec.Struct, frozen=True):
-    """`GET /catalog`: the tenant's synced products with their prices, and the latest sync run."""
+class CatalogListing(Page[CatalogProduct]):
+    """`GET /catalog`: the tenant's synced products with their prices, answered whole, and the latest sync run."""
 
-    products: list[CatalogProduct]
     last_sync: SyncRun | None

@@ -16,7 +16,9 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
+from core.cursors import uuid_position
 from core.errors import NotFound
+from core.lists import Page, PageRequest
 from plugins.product_sync import schemas
 from plugins.product_sync.config import plan_tiers
 from plugins.product_sync.metadata import CreditTerms, MetadataProblem, price_terms, product_terms
@@ -105,16 +107,18 @@ class Catalog:
         by_product: dict[str, list[SyncedPrice]] = {}
         for price in prices:
             by_product.setdefault(price.stripe_product_id, []).append(price)
-        last = await SyncRunRepository(session=self.session, tenant_id=self.tenant.slug).recent(1)
+        last = await SyncRunRepository(session=self.session, tenant_id=self.tenant.slug).page(None, 1)
         return schemas.CatalogListing(
-            products=[self._product(p, by_product.get(p.stripe_product_id, [])) for p in products],
+            data=[self._product(p, by_product.get(p.stripe_product_id, [])) for p in products],
+            has_more=False,
+            next_cursor=None,
             last_sync=run_schema(last[0]) if last else None,
         )
 
     async def problems(self) -> list[MetadataProblem]:
         """Every metadata problem in the live catalog, product by product."""
         listing = await self.listing()
-        return [problem for product in listing.products for problem in _problems_of(product)]
+        return [problem for product in listing.data for problem in _problems_of(product)]
 
     def _price(self, price: SyncedPrice, product: SyncedProduct | None) -> schemas.CatalogPrice:
         terms, problems = price_terms(
@@ -292,8 +296,10 @@ class SyncRuns:
             raise NotFound(f"No catalog sync run {run_id}.", code="sync_run_not_found")
         return run
 
-    async def recent(self, limit: int) -> list[schemas.SyncRun]:
-        return [run_schema(run) for run in await self.repo.recent(limit)]
+    async def page(self, page: PageRequest) -> Page[schemas.SyncRun]:
+        """Full syncs, newest first."""
+        rows = await self.repo.page(page.position("sync_runs", uuid_position), page.fetch)
+        return page.page(rows, "sync_runs", lambda run: run.id, (run_schema(run) for run in rows[: page.limit]))
 
     async def claim(self, run_id: uuid.UUID) -> dt.datetime | None:
         """Start a queued run; returns its start (what a row must be observed after to count as seen)."""

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from core.money import Currency
 from tenants.registry import Tenant
 
 PLUGIN = "subscriptions"
@@ -20,7 +21,6 @@ TierId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Interval = Literal["month", "year"]
 Flag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Model = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 MAX_CREDITS = 10**12
 DEFAULT_CURRENCY = "usd"

@@ -26,6 +26,7 @@ AtPeriodEnd = Annotated[
 @get(
     "/tiers",
     tags=["subscriptions"],
+    operation_id="list_tiers",
     summary="The plans on offer, with their prices",
     **access(SERVICE, ADMIN, END_USER),
 )
@@ -34,31 +35,34 @@ async def list_tiers(tenant: CurrentTenant, db_session: DbSession, runtime: Runt
 
 
 class SubscriptionController(Controller):
-    path = "/customers/{customer:str}"
+    path = "/customers/{customer_id:str}"
     tags = ["subscriptions"]
 
     @get(
         "/subscription",
+        operation_id="get_subscription",
         summary="The customer's plan: tier, status, credits, period and features",
         **access(SERVICE, ADMIN, END_USER),
     )
     async def read(
-        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
+        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer_id: CustomerPath
     ) -> schemas.Subscription:
-        return await SubscriptionService(db_session, tenant, runtime).read(customer)
+        return await SubscriptionService(db_session, tenant, runtime).read(customer_id)
 
     @get(
         "/subscription/usage",
+        operation_id="get_subscription_usage",
         summary="Credits of this period's allowance used and left",
         **access(SERVICE, ADMIN, END_USER),
     )
     async def usage(
-        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer: CustomerPath
+        self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, customer_id: CustomerPath
     ) -> schemas.Usage:
-        return await SubscriptionService(db_session, tenant, runtime).usage(customer)
+        return await SubscriptionService(db_session, tenant, runtime).usage(customer_id)
 
     @get(
-        "/subscription/models/{model:str}",
+        "/subscription/models/{model_id:str}",
+        operation_id="get_model_access",
         summary="Whether the customer's plan offers a model, and which plan does",
         **access(SERVICE, ADMIN, END_USER),
     )
@@ -67,13 +71,14 @@ class SubscriptionController(Controller):
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
-        customer: CustomerPath,
-        model: FromPath[str],
+        customer_id: CustomerPath,
+        model_id: FromPath[str],
     ) -> schemas.ModelAccess:
-        return await SubscriptionService(db_session, tenant, runtime).model_access(customer, model)
+        return await SubscriptionService(db_session, tenant, runtime).model_access(customer_id, model_id)
 
     @patch(
         "/subscription",
+        operation_id="change_subscription",
         summary="Change tier or interval (prorated by Stripe), or resume a cancellation",
         **access(SERVICE, ADMIN),
     )
@@ -82,24 +87,31 @@ class SubscriptionController(Controller):
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.SubscriptionUpdate],
     ) -> schemas.Subscription:
-        return await SubscriptionService(db_session, tenant, runtime).change(customer, data)
+        return await SubscriptionService(db_session, tenant, runtime).change(customer_id, data)
 
-    @delete("/subscription", summary="Cancel at the period's end or now", status_code=200, **access(SERVICE, ADMIN))
+    @delete(
+        "/subscription",
+        operation_id="cancel_subscription",
+        summary="Cancel at the period's end or now",
+        status_code=200,
+        **access(SERVICE, ADMIN),
+    )
     async def cancel(
         self,
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         at_period_end: AtPeriodEnd = True,
     ) -> schemas.Subscription:
-        return await SubscriptionService(db_session, tenant, runtime).cancel(customer, at_period_end=at_period_end)
+        return await SubscriptionService(db_session, tenant, runtime).cancel(customer_id, at_period_end=at_period_end)
 
     @post(
         "/checkout/subscription",
+        operation_id="create_checkout_session",
         summary="Start a subscription: a Stripe Checkout Session",
         **access(SERVICE, ADMIN, END_USER),
     )
@@ -108,14 +120,15 @@ class SubscriptionController(Controller):
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.CheckoutCreate],
     ) -> Response[schemas.Checkout]:
-        checkout = await SubscriptionService(db_session, tenant, runtime).checkout(customer, data)
+        checkout = await SubscriptionService(db_session, tenant, runtime).checkout(customer_id, data)
         return Response(checkout, status_code=201)
 
     @post(
         "/portal",
+        operation_id="create_portal_session",
         summary="A Stripe Billing Portal session for the customer",
         status_code=201,
         **access(SERVICE, ADMIN, END_USER),
@@ -125,15 +138,16 @@ class SubscriptionController(Controller):
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
-        customer: CustomerPath,
+        customer_id: CustomerPath,
         data: JSONBody[schemas.PortalCreate],
     ) -> schemas.Portal:
-        return await SubscriptionService(db_session, tenant, runtime).portal(customer, data)
+        return await SubscriptionService(db_session, tenant, runtime).portal(customer_id, data)
 
 
 @post(
     "/admin/subscriptions/reconcile",
     tags=["subscriptions"],
+    operation_id="reconcile_subscriptions",
     summary="Compare this tenant's subscriptions with Stripe and repair drift (queued)",
     status_code=202,
     **access(ADMIN),

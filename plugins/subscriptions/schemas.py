@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from core.lists import Page
+from core.money import Currency
 from plugins.subscriptions.config import Interval, TierId
 
 Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, pattern=r"^https?://")]
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]
 PromotionCode = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 # What a customer holds: a Stripe status, or "free" on the default tier without a subscription.
 PlanStatus = str
@@ -39,9 +40,10 @@ class TierInfo(msgspec.Struct):
     prices: list[TierPriceInfo]
 
 
-class TierList(msgspec.Struct):
+class TierList(Page[TierInfo]):
+    """The tiers on offer, answered whole, and the one a customer without a plan is on."""
+
     default_tier: str
-    tiers: list[TierInfo]
 
 
 class CheckoutCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -79,7 +79,7 @@ class SubscriptionService:
                     ],
                 )
             )
-        return schemas.TierList(default_tier=self.config.default_tier, tiers=tiers)
+        return schemas.TierList(data=tiers, has_more=False, next_cursor=None, default_tier=self.config.default_tier)
 
     async def plan(self, customer: str) -> Plan:
         """The customer's plan now; a customer on the default tier gets this month's allowance if still due."""

@@ -45,7 +45,11 @@ class PackageCatalog:
                 )
             )
         return schemas.PackageList(
-            packages=listed, currencies=self.config.currencies(), default_currency=self.config.default_currency
+            data=listed,
+            has_more=False,
+            next_cursor=None,
+            currencies=self.config.currencies(),
+            default_currency=self.config.default_currency,
         )
 
     def _known_currency(self, currency: str) -> str:

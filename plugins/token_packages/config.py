@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from core.money import Currency
 from tenants.registry import Tenant
 
 PLUGIN = "token_packages"
 
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]
 PackageId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Positive = Annotated[int, msgspec.Meta(gt=0)]
 NonNegative = Annotated[int, msgspec.Meta(ge=0)]

@@ -10,10 +10,11 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
-from core.cursors import decode_cursor, encode_cursor, uuid_position
+from core.cursors import uuid_position
 from core.customers.services import CustomerService
-from core.errors import BadRequest, Conflict, NotFound
+from core.errors import Conflict, NotFound
 from core.ledger.services import check_idempotency_key, request_hash
+from core.lists import Page, PageRequest
 from plugins.token_packages import schemas
 from plugins.token_packages.catalog import PackageCatalog
 from plugins.token_packages.config import PLUGIN, PackageConfig, config_of
@@ -33,8 +34,6 @@ from tenants.stripe import create_checkout_session, idempotency_key, promotion_c
 
 if TYPE_CHECKING:
     from core.kernel import Kernel
-
-ORDER_PAGE_MAX = 100
 
 
 def stripe_metadata(tenant: Tenant, order: Order) -> dict[str, str]:
@@ -174,19 +173,10 @@ class OrderService:
         params["subscription_data" if package.interval else "payment_intent_data"] = {"metadata": metadata}
         return params
 
-    async def list_orders(
-        self, customer: str, *, cursor: str | None, limit: int, status: str | None
-    ) -> schemas.OrderPage:
+    async def list_orders(self, customer: str, page: PageRequest, *, status: str | None) -> Page[schemas.Order]:
         await CustomerService(self.session, self.tenant).get(customer)
-        before = decode_cursor("orders", cursor, uuid_position)
-        if not 1 <= limit <= ORDER_PAGE_MAX:
-            raise BadRequest(f"`limit` must be between 1 and {ORDER_PAGE_MAX}.", code="invalid_limit")
-        rows = list(await self.orders.page(customer, before, limit + 1, status))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return schemas.OrderPage(
-            orders=await self.read(rows), next_cursor=encode_cursor("orders", rows[-1].id) if more and rows else None
-        )
+        rows = list(await self.orders.page(customer, page.position("orders", uuid_position), page.fetch, status))
+        return page.page(rows, "orders", lambda row: row.id, await self.read(rows[: page.limit]))
 
     async def get(self, customer: str, order_id: str) -> schemas.Order:
         return (await self.read([await self.order(order_id, customer=customer)]))[0]
@@ -260,6 +250,7 @@ def payment_schema(row: Payment, refunds: Sequence[Refund]) -> schemas.Payment:
             id=row.dispute_id,
             status=row.dispute_status or "",
             amount=row.dispute_amount,
+            currency=row.currency,
             credits=row.dispute_credits,
             credits_held=row.dispute_credits_held,
             credits_restored=row.dispute_credits_restored,

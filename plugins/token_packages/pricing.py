@@ -7,18 +7,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-# Stripe's zero- and three-decimal currencies; every other currency has two decimals.
-_ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()  # noqa: SIM905 - a list to read
-)
-_THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())  # noqa: SIM905
+from core.money import exponent
+
 UNIT_PRICE_PLACES = 4
-
-
-def exponent(currency: str) -> int:
-    if currency in _ZERO_DECIMAL:
-        return 0
-    return 3 if currency in _THREE_DECIMAL else 2
 
 
 def display_amount(amount: int, currency: str) -> str:

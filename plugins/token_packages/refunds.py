@@ -201,7 +201,7 @@ class RefundService:
         for grant in filter(None, grants):
             if grant.expires_at is None or grant.expires_at > now:
                 unspent += max(0, grant.remaining - grant.reserved)
-            open_credits += max(0, grant.amount - grant.expired - grant.clawed_back)
+            open_credits += max(0, grant.credits - grant.expired - grant.clawed_back)
         return unspent, open_credits
 
     @staticmethod

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from core.lists import Page
+from core.money import Currency
 from plugins.token_packages.config import Expiry, RefundPolicy
 
 OrderStatus = Literal["pending", "processing", "succeeded", "failed", "expired", "refunded", "partially_refunded"]
 RefundStatus = Literal["pending", "succeeded", "failed"]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=2048)]
-# Clients may say "CNY" or "cny"; Tollgate answers in Stripe's lowercase.
-CurrencyIn = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{3}$")]
 
 
 class PackagePrice(msgspec.Struct):
@@ -37,8 +37,9 @@ class Package(msgspec.Struct):
     prices: list[PackagePrice]
 
 
-class PackageList(msgspec.Struct):
-    packages: list[Package]
+class PackageList(Page[Package]):
+    """The packs on sale, answered whole, with every currency one is sold in."""
+
     currencies: list[str]
     default_currency: str | None
 
@@ -46,7 +47,7 @@ class PackageList(msgspec.Struct):
 class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     package: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     success_url: Url
-    currency: CurrencyIn | None = None
+    currency: Currency | None = None
     cancel_url: Url | None = None
     # The code the customer typed (`SPRING20`) or a promotion code id (`promo_...`).
     promotion_code: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
@@ -56,6 +57,7 @@ class Dispute(msgspec.Struct):
     id: str
     status: str
     amount: int
+    currency: str
     # Credits the disputed amount bought; taken back when it opened; given back (won) or also taken (lost).
     credits: int
     credits_held: int
@@ -128,11 +130,6 @@ class Order(msgspec.Struct):
     paid_at: dt.datetime | None
     payments: list[Payment]
     refunds: list[Refund]
-
-
-class OrderPage(msgspec.Struct):
-    orders: list[Order]
-    next_cursor: str | None
 
 
 class RefundCreate(msgspec.Struct, forbid_unknown_fields=True):

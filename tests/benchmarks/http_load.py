@@ -88,7 +88,7 @@ async def drive(url: str, clients: int, seconds: float, rate: float | None, make
 def spends(url: str, token: str, customers: list[str], amount: int) -> RequestFactory:
     """`POST /t/bench/v1/customers/<random customer>/spend` with a fresh Idempotency-Key each time."""
     parts = urlsplit(url)
-    body = json.dumps({"amount": amount}).encode()
+    body = json.dumps({"credits": amount}).encode()
     rngs: dict[int, random.Random] = {}
     run_id = time.time_ns()
 

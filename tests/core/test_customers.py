@@ -1,4 +1,4 @@
-"""`PUT|GET /customers/{customer}`: upsert by the app's own id, tenant-scoped, on PostgreSQL and SQLite."""
+"""`PUT|GET /customers/{customer_id}`: upsert by the app's own id, tenant-scoped, on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ async def test_a_database_refusing_connections_is_503(make_runtime: Any) -> None
         assert_database_unavailable(await http.put("/t/alpha/v1/customers/c1", json={}, headers=auth("alpha")))
         assert_database_unavailable(await http.get("/t/alpha/v1/customers/c1/balance", headers=auth("alpha")))
         assert_database_unavailable(
-            await http.post("/t/alpha/v1/customers/c1/spend", json={"amount": 1}, headers=auth("alpha"))
+            await http.post("/t/alpha/v1/customers/c1/spend", json={"credits": 1}, headers=auth("alpha"))
         )
         ready = await http.get("/health/ready")
         assert ready.status_code == 503
@@ -121,7 +121,7 @@ async def terminate_connections(db_url: str) -> int:
     ("method", "path", "body", "ok"),
     [
         ("GET", "/t/alpha/v1/customers/c1", None, 200),
-        ("POST", "/t/alpha/v1/customers/c1/spend", {"amount": 1}, 201),
+        ("POST", "/t/alpha/v1/customers/c1/spend", {"credits": 1}, 201),
     ],
     ids=["read", "spend"],
 )
@@ -129,7 +129,7 @@ async def test_connections_ended_between_requests_answer_503_until_new_ones_open
     client: Any, db_url: str, method: str, path: str, body: Any, ok: int
 ) -> None:
     assert (await client.put("/t/alpha/v1/customers/c1", json={}, headers=auth("alpha"))).status_code == 201
-    r = await client.post("/t/alpha/v1/customers/c1/grants", json={"amount": 10}, headers=auth("alpha", "admin"))
+    r = await client.post("/t/alpha/v1/customers/c1/grants", json={"credits": 10}, headers=auth("alpha", "admin"))
     assert r.status_code == 201, r.text
     assert (await client.request(method, path, json=body, headers=auth("alpha"))).status_code == ok
     assert await terminate_connections(db_url) >= 1

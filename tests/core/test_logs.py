@@ -93,7 +93,7 @@ async def test_refused_requests_carry_their_id_and_never_the_key(client: httpx.A
     assert wrong_key.status_code == 401
     unknown = await client.get("/t/nobody/v1/", headers=auth("alpha"))
     assert unknown.status_code == 404
-    forbidden = await client.post("/t/alpha/v1/customers/c1/grants", json={"amount": 1}, headers=auth("alpha"))
+    forbidden = await client.post("/t/alpha/v1/customers/c1/grants", json={"credits": 1}, headers=auth("alpha"))
     assert forbidden.status_code == 403
     for answer in (wrong_key, unknown, forbidden):
         assert answer.headers["x-request-id"]

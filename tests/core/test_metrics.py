@@ -70,11 +70,11 @@ async def test_spends_402s_grants_and_holds_are_counted_per_tenant(runtime: Runt
 
     base = "/t/alpha/v1/customers/ada"
     assert (await client.put(base, json={}, headers=auth("alpha"))).status_code in (200, 201)
-    response = await client.post(f"{base}/grants", json={"amount": 10}, headers=auth("alpha", "admin"))
+    response = await client.post(f"{base}/grants", json={"credits": 10}, headers=auth("alpha", "admin"))
     assert response.status_code == 201, response.text
-    assert (await client.post(f"{base}/spend", json={"amount": 3}, headers=auth("alpha"))).status_code == 201
-    assert (await client.post(f"{base}/spend", json={"amount": 100}, headers=auth("alpha"))).status_code == 402
-    hold = await client.post(f"{base}/holds", json={"amount": 2}, headers=auth("alpha"))
+    assert (await client.post(f"{base}/spend", json={"credits": 3}, headers=auth("alpha"))).status_code == 201
+    assert (await client.post(f"{base}/spend", json={"credits": 100}, headers=auth("alpha"))).status_code == 402
+    hold = await client.post(f"{base}/holds", json={"credits": 2}, headers=auth("alpha"))
     assert hold.status_code == 201, hold.text
     capture = await client.post(f"{base}/holds/{hold.json()['id']}/capture", headers=auth("alpha"))
     assert capture.status_code == 200, capture.text
@@ -85,7 +85,7 @@ async def test_spends_402s_grants_and_holds_are_counted_per_tenant(runtime: Runt
     assert value("tollgate_holds_total", tenant="alpha", outcome="placed") == placed + 1
     assert value("tollgate_holds_total", tenant="alpha", outcome="captured") == captured + 1
     assert value("tollgate_batch_size_count", batcher="Spends._call") == batches + 2, "PostgreSQL spends batch"
-    route = "/t/{tenant_slug}/v1/customers/{customer}/spend"
+    route = "/t/{tenant_slug}/v1/customers/{customer_id}/spend"
     labels = {"app_name": "tollgate", "method": "POST", "path": route, "tenant": "alpha"}
     assert value("tollgate_http_requests_total", **labels, status_code="402") >= 1
     assert value("tollgate_http_request_duration_seconds_count", **labels, status_code="201") >= 1
@@ -172,9 +172,8 @@ async def test_unknown_tenants_and_many_customers_add_no_series(runtime: Runtime
     assert "user-" not in scrape
     assert "bogus" not in scrape
     unknown = {"app_name": "tollgate", "method": "GET", "status_code": "404", "tenant": "unknown"}
-    assert (
-        value("tollgate_http_requests_total", **unknown, path="/t/{tenant_slug}/v1/customers/{customer}/balance") >= 22
-    )
+    balance_route = "/t/{tenant_slug}/v1/customers/{customer_id}/balance"
+    assert value("tollgate_http_requests_total", **unknown, path=balance_route) >= 22
 
 
 async def test_the_api_serves_no_metrics(client: httpx.AsyncClient) -> None:
@@ -197,7 +196,7 @@ async def test_failed_notice_deliveries_are_counted(runtime: Runtime, client: ht
     failed = value("tollgate_notifications_total", tenant="alpha", outcome="failed")
     base = "/t/alpha/v1/customers/nia"
     await client.put(base, json={}, headers=auth("alpha"))
-    assert (await client.post(f"{base}/grants", json={"amount": 1}, headers=auth("alpha", "admin"))).status_code == 201
+    assert (await client.post(f"{base}/grants", json={"credits": 1}, headers=auth("alpha", "admin"))).status_code == 201
     await drain(runtime)  # credits.granted goes to a closed port
     assert value("tollgate_notifications_total", tenant="alpha", outcome="failed") == failed + 1
 

@@ -130,7 +130,7 @@ def servers(settings_file: Path, tmp_path: Path) -> Iterator[list[Server]]:
 def spend(http: httpx.AsyncClient, key: str, amount: int = 1) -> Any:
     return http.post(
         f"/t/alpha/v1/customers/{CUSTOMER}/spend",
-        json={"amount": amount, "reason": "load"},
+        json={"credits": amount, "reason": "load"},
         headers={**auth("alpha"), "Idempotency-Key": key},
     )
 
@@ -203,7 +203,7 @@ async def test_sigterm_under_load_commits_every_answered_spend_and_nothing_unans
         created = await http.put(f"/t/alpha/v1/customers/{CUSTOMER}", json={}, headers=auth("alpha"))
         assert created.status_code in (200, 201), created.text
         granted = await http.post(
-            f"/t/alpha/v1/customers/{CUSTOMER}/grants", json={"amount": GRANTED}, headers=auth("alpha", "admin")
+            f"/t/alpha/v1/customers/{CUSTOMER}/grants", json={"credits": GRANTED}, headers=auth("alpha", "admin")
         )
         assert granted.status_code == 201, granted.text
 

@@ -82,9 +82,9 @@ async def test_a_spend_is_one_trace_from_the_request_to_the_database(
     await put_customer(client, "c-trace")
     await grant(client, "c-trace", 50)
     spans.clear()
-    answer = await client.post("/t/alpha/v1/customers/c-trace/spend", json={"amount": 5}, headers=auth("alpha"))
+    answer = await client.post("/t/alpha/v1/customers/c-trace/spend", json={"credits": 5}, headers=auth("alpha"))
     assert answer.status_code == 201, answer.text
-    route = "/t/{tenant_slug}/v1/customers/{customer}/spend"
+    route = "/t/{tenant_slug}/v1/customers/{customer_id}/spend"
     server, in_trace = one_trace(spans, f"POST {route}")
     assert server.kind == trace.SpanKind.SERVER
     assert server.parent is None

@@ -56,10 +56,10 @@ async def test_make_run_serves_with_the_emulator_as_stripe(
             assert (plan["tier"], plan["status"], plan["credits_per_month"]) == ("basic", "active", 200)
             for _ in range(200):  # the dashboard's product and price events reach the synced catalog
                 catalog = (await http.get("/t/quickscale/v1/catalog", headers=quickscale)).json()
-                if {p["name"] for p in catalog["products"]} == QUICKSCALE_PRODUCTS:
+                if {p["name"] for p in catalog["data"]} == QUICKSCALE_PRODUCTS:
                     break
                 await asyncio.sleep(0.05)
-            assert {p["name"] for p in catalog["products"]} == QUICKSCALE_PRODUCTS
+            assert {p["name"] for p in catalog["data"]} == QUICKSCALE_PRODUCTS
     finally:
         stop.set()
         await asyncio.wait_for(running, 30)

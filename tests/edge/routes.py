@@ -18,20 +18,20 @@ OTHER = "cust-2"
 OK = "https://app.example/ok"
 # Path parameters other than the tenant and the customer: ids that name nothing (a refused call never
 # looks them up; an admitted one answers 404 for them, which is not the guard's answer).
-PATH_VALUES = {"model": "flux-dev", "run_id": str(uuid.UUID(int=1))}
+PATH_VALUES = {"model_id": "flux-dev", "run_id": str(uuid.UUID(int=1))}
 BODIES: dict[str, Any] = {
-    "PUT /customers/{customer}": {"email": "cust@example.com", "metadata": {"plan": "x"}},
-    "POST /customers/{customer}/spend": {"amount": 1},
-    "POST /customers/{customer}/holds": {"amount": 5},
-    "POST /customers/{customer}/holds/{hold_id}/capture": {"amount": 1},
-    "POST /customers/{customer}/grants": {"amount": 5},
-    "POST /customers/{customer}/clawbacks": {"source": "admin", "source_ref": "ref-1"},
-    "PATCH /customers/{customer}/subscription": {"tier": "basic"},
-    "POST /customers/{customer}/checkout/subscription": {"tier": "basic", "success_url": OK},
-    "POST /customers/{customer}/portal": {"return_url": OK},
-    "POST /customers/{customer}/orders": {"package": "trial", "currency": "cny", "success_url": OK},
+    "PUT /customers/{customer_id}": {"email": "cust@example.com", "metadata": {"plan": "x"}},
+    "POST /customers/{customer_id}/spend": {"credits": 1},
+    "POST /customers/{customer_id}/holds": {"credits": 5},
+    "POST /customers/{customer_id}/holds/{hold_id}/capture": {"credits": 1},
+    "POST /customers/{customer_id}/grants": {"credits": 5},
+    "POST /customers/{customer_id}/clawbacks": {"source": "admin", "source_ref": "ref-1"},
+    "PATCH /customers/{customer_id}/subscription": {"tier": "basic"},
+    "POST /customers/{customer_id}/checkout/subscription": {"tier": "basic", "success_url": OK},
+    "POST /customers/{customer_id}/portal": {"return_url": OK},
+    "POST /customers/{customer_id}/orders": {"package": "trial", "currency": "cny", "success_url": OK},
     "POST /orders/{order_id}/refund": {"reason": "requested_by_customer"},
-    "POST /customers/{customer}/credit-purchases": {"credits": 100, "currency": "usd"},
+    "POST /customers/{customer_id}/credit-purchases": {"credits": 100, "currency": "usd"},
 }
 PREFIX = "/t/{tenant_slug}/v1"
 
@@ -50,14 +50,14 @@ class Operation:
 
     @property
     def per_customer(self) -> bool:
-        return "{customer}" in self.template
+        return "{customer_id}" in self.template
 
     @property
     def mutating(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH", "DELETE")
 
     def url(self, tenant: str = "alpha", customer: str = OWN) -> str:
-        path = self.template.replace("{customer}", customer)
+        path = self.template.replace("{customer_id}", customer)
         while "{" in path:
             name = path[path.index("{") + 1 : path.index("}")]
             path = path.replace(f"{{{name}}}", PATH_VALUES.get(name, str(uuid.uuid4())))

@@ -101,7 +101,7 @@ def query_cases(op: Operation) -> list[Case]:
             continue
         name, schema = param["name"], param.get("schema", {})
         options = schema.get("oneOf", [schema])
-        if name in ("cursor", "before"):
+        if name == "cursor":
             values, code = BAD_CURSORS, "invalid_cursor"
         elif any(s.get("format") == "date-time" for s in options):
             values, code = BAD_DATES, "validation_error"
@@ -117,7 +117,7 @@ def query_cases(op: Operation) -> list[Case]:
 async def seed(client: httpx.AsyncClient) -> None:
     r = await client.put(f"/t/alpha/v1/customers/{OWN}", json={"email": "c@x.io"}, headers=auth("alpha"))
     assert r.status_code in (200, 201), r.text
-    r = await client.post(f"/t/alpha/v1/customers/{OWN}/grants", json={"amount": 100}, headers=auth("alpha", "admin"))
+    r = await client.post(f"/t/alpha/v1/customers/{OWN}/grants", json={"credits": 100}, headers=auth("alpha", "admin"))
     assert r.status_code == 201, r.text
 
 
@@ -178,18 +178,18 @@ async def test_good_input_still_passes(client: httpx.AsyncClient) -> None:
     await seed(client)
     spend = await client.post(
         f"/t/alpha/v1/customers/{OWN}/spend",
-        content=b'{"amount": 3}',
+        content=b'{"credits": 3}',
         headers={**auth("alpha"), "content-type": "application/json; charset=utf-8"},
     )
     assert spend.status_code == 201, spend.text
     grant = await client.post(
         f"/t/alpha/v1/customers/{OWN}/grants",
-        json={"amount": 5, "expires_at": "2199-12-31T23:59:59+14:00", "metadata": {"k" * 40: "v" * 500}},
+        json={"credits": 5, "expires_at": "2199-12-31T23:59:59+14:00", "metadata": {"k" * 40: "v" * 500}},
         headers=auth("alpha", "admin"),
     )
     assert grant.status_code == 201, grant.text
     capture_without_body = await client.post(
-        f"/t/alpha/v1/customers/{OWN}/holds", json={"amount": 2}, headers=auth("alpha")
+        f"/t/alpha/v1/customers/{OWN}/holds", json={"credits": 2}, headers=auth("alpha")
     )
     hold = capture_without_body.json()["id"]
     r = await client.post(f"/t/alpha/v1/customers/{OWN}/holds/{hold}/capture", headers=auth("alpha"))

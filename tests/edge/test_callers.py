@@ -28,17 +28,17 @@ pytestmark = pytest.mark.postgres
 README = Path(__file__).resolve().parents[2] / "README.md"
 # What a frontend must never do for its customer: move credits or money, or change the customer record.
 NEVER_END_USER = {
-    "PUT /customers/{customer}",
-    "POST /customers/{customer}/spend",
-    "POST /customers/{customer}/holds",
-    "GET /customers/{customer}/holds/{hold_id}",
-    "POST /customers/{customer}/holds/{hold_id}/capture",
-    "POST /customers/{customer}/holds/{hold_id}/release",
-    "POST /customers/{customer}/grants",
-    "POST /customers/{customer}/clawbacks",
+    "PUT /customers/{customer_id}",
+    "POST /customers/{customer_id}/spend",
+    "POST /customers/{customer_id}/holds",
+    "GET /customers/{customer_id}/holds/{hold_id}",
+    "POST /customers/{customer_id}/holds/{hold_id}/capture",
+    "POST /customers/{customer_id}/holds/{hold_id}/release",
+    "POST /customers/{customer_id}/grants",
+    "POST /customers/{customer_id}/clawbacks",
     "POST /orders/{order_id}/refund",
-    "PATCH /customers/{customer}/subscription",
-    "DELETE /customers/{customer}/subscription",
+    "PATCH /customers/{customer_id}/subscription",
+    "DELETE /customers/{customer_id}/subscription",
 }
 # The example plugin's route that raises, to show a 500 carries no internals.
 FAILS_ON_PURPOSE = {"GET /example/boom"}
@@ -128,7 +128,7 @@ async def test_every_route_answers_each_caller_as_declared(
             f"/t/alpha/v1/customers/{customer}", json={"email": f"{customer}@x.io"}, headers=auth("alpha")
         )
         assert r.status_code in (200, 201), r.text
-    r = await client.post(f"/t/alpha/v1/customers/{OWN}/grants", json={"amount": 100}, headers=auth("alpha", "admin"))
+    r = await client.post(f"/t/alpha/v1/customers/{OWN}/grants", json={"credits": 100}, headers=auth("alpha", "admin"))
     assert r.status_code == 201, r.text
     checked = 0
     for op in operations(document):

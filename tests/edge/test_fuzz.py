@@ -43,7 +43,7 @@ async def test_no_input_makes_a_server_error(runtime: Runtime, tmp_path: Path) -
             r = await http.put(f"/t/alpha/v1/customers/{OWN}", json={"email": "c@x.io"}, headers=auth("alpha"))
             assert r.status_code in (200, 201), r.text
             r = await http.post(
-                f"/t/alpha/v1/customers/{OWN}/grants", json={"amount": 1000}, headers=auth("alpha", "admin")
+                f"/t/alpha/v1/customers/{OWN}/grants", json={"credits": 1000}, headers=auth("alpha", "admin")
             )
             assert r.status_code == 201, r.text
         process = await asyncio.create_subprocess_exec(

@@ -35,25 +35,25 @@ async def test_list_filters_and_pages(runtime: Runtime, client: Any) -> None:
     admin = auth("alpha", "admin")
 
     everything = (await client.get(EVENTS, headers=admin)).json()
-    assert [e["stripe_event_id"] for e in everything["items"]] == [failed["id"], product["id"], paid["id"]]
+    assert [e["stripe_event_id"] for e in everything["data"]] == [failed["id"], product["id"], paid["id"]]
     assert everything["next_cursor"] is None
-    statuses = {e["stripe_event_id"]: e["status"] for e in everything["items"]}
+    statuses = {e["stripe_event_id"]: e["status"] for e in everything["data"]}
     assert statuses == {paid["id"]: "processed", product["id"]: "ignored", failed["id"]: "dead"}
 
-    dead = (await client.get(EVENTS, params={"status": "dead"}, headers=admin)).json()["items"]
+    dead = (await client.get(EVENTS, params={"status": "dead"}, headers=admin)).json()["data"]
     assert [e["stripe_event_id"] for e in dead] == [failed["id"]]
     assert "planned failure" in dead[0]["last_error"]
     assert dead[0]["attempts"] == 1
-    typed = (await client.get(EVENTS, params={"type": "coupon.created"}, headers=admin)).json()["items"]
+    typed = (await client.get(EVENTS, params={"type": "coupon.created"}, headers=admin)).json()["data"]
     assert [e["stripe_event_id"] for e in typed] == [product["id"]]
 
     first = (await client.get(EVENTS, params={"limit": 2}, headers=admin)).json()
-    rest = (await client.get(EVENTS, params={"limit": 2, "before": first["next_cursor"]}, headers=admin)).json()
-    assert [e["stripe_event_id"] for e in first["items"] + rest["items"]] == [failed["id"], product["id"], paid["id"]]
-    assert rest["next_cursor"] is None
+    rest = (await client.get(EVENTS, params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin)).json()
+    assert [e["stripe_event_id"] for e in first["data"] + rest["data"]] == [failed["id"], product["id"], paid["id"]]
+    assert (first["has_more"], rest["has_more"], rest["next_cursor"]) == (True, False, None)
 
     assert (await client.get(EVENTS, params={"status": "lost"}, headers=admin)).status_code == 400
-    bad_cursor = await client.get(EVENTS, params={"before": "nope"}, headers=admin)
+    bad_cursor = await client.get(EVENTS, params={"cursor": "nope"}, headers=admin)
     assert bad_cursor.json()["error"]["code"] == "invalid_cursor"
 
 
@@ -117,7 +117,7 @@ async def test_admin_routes_need_an_admin_key_of_the_tenant(runtime: Runtime, cl
     assert (await client.get(EVENTS, headers=auth("beta", "admin"))).status_code == 401
     assert (await client.post(f"{EVENTS}/{row_id}/replay", headers=auth("alpha"))).status_code == 403
     beta_list = (await client.get("/t/beta/v1/admin/webhook-events", headers=auth("beta", "admin"))).json()
-    assert [e["id"] for e in beta_list["items"]] == [beta_id]
+    assert [e["id"] for e in beta_list["data"]] == [beta_id]
     cross = await client.get(f"/t/beta/v1/admin/webhook-events/{row_id}", headers=auth("beta", "admin"))
     assert cross.status_code == 404
     cross_replay = await client.post(f"/t/beta/v1/admin/webhook-events/{row_id}/replay", headers=auth("beta", "admin"))

@@ -173,7 +173,7 @@ async def test_a_failing_handler_shows_one_line_and_logs_the_traceback(
     assert shown["last_error"] == (
         "HandlerFailed: the 'recorder' handler for invoice.paid failed: KeyError: 'amount_paid'"
     )
-    listed = (await client.get(EVENTS.format(tenant="alpha"), headers=auth("alpha", "admin"))).json()["items"]
+    listed = (await client.get(EVENTS.format(tenant="alpha"), headers=auth("alpha", "admin"))).json()["data"]
     assert [e["last_error"] for e in listed] == [shown["last_error"]]
     (record,) = [r for r in caplog.records if r.name == "tollgate.inbox" and row_id in r.getMessage()]
     assert "alpha" in record.getMessage()
@@ -191,5 +191,5 @@ async def test_a_traceback_stored_before_is_shown_as_its_first_line(
     async with session_scope(runtime.sessions) as session:
         await session.execute(update(WebhookEvent).where(WebhookEvent.id == uuid.UUID(row_id)).values(last_error=old))
     assert (await admin_view(client, row_id))["last_error"] == "RuntimeError: boom"
-    listed = (await client.get(EVENTS.format(tenant="alpha"), headers=auth("alpha", "admin"))).json()["items"]
+    listed = (await client.get(EVENTS.format(tenant="alpha"), headers=auth("alpha", "admin"))).json()["data"]
     assert_one_line(listed[0]["last_error"])

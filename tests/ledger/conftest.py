@@ -21,7 +21,7 @@ async def put_customer(client: Client, customer: str, tenant: str = "alpha") -> 
 
 async def grant(client: Client, customer: str, amount: int, tenant: str = "alpha", **body: Any) -> dict[str, Any]:
     r = await client.post(
-        f"/t/{tenant}/v1/customers/{customer}/grants", json={"amount": amount, **body}, headers=auth(tenant, "admin")
+        f"/t/{tenant}/v1/customers/{customer}/grants", json={"credits": amount, **body}, headers=auth(tenant, "admin")
     )
     assert r.status_code in (200, 201), r.text
     return r.json()  # type: ignore[no-any-return]
@@ -36,7 +36,7 @@ async def balance(client: Client, customer: str, tenant: str = "alpha") -> dict[
 async def spend(client: Client, customer: str, amount: int, tenant: str = "alpha", **kw: Any) -> httpx.Response:
     headers = {**auth(tenant), **kw.pop("headers", {})}
     return await client.post(
-        f"/t/{tenant}/v1/customers/{customer}/spend", json={"amount": amount, **kw}, headers=headers
+        f"/t/{tenant}/v1/customers/{customer}/spend", json={"credits": amount, **kw}, headers=headers
     )
 
 

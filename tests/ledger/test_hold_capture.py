@@ -20,7 +20,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=
 
 
 async def hold(client: Any, customer: str, amount: int, **body: Any) -> dict[str, Any]:
-    r = await client.post(f"{BASE}/{customer}/holds", json={"amount": amount, **body}, headers=auth("alpha"))
+    r = await client.post(f"{BASE}/{customer}/holds", json={"credits": amount, **body}, headers=auth("alpha"))
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
 
@@ -54,7 +54,7 @@ async def test_capture_all_after_a_partial_capture_is_refused(client: Any, runti
     """The tester's finding: capture 5 of 50, then "capture all" answered 200 `captured: 5`."""
     await grant(client, customer, 50)
     held = await hold(client, customer, 50)
-    first = await capture(client, customer, held["id"], {"amount": 5})
+    first = await capture(client, customer, held["id"], {"credits": 5})
     assert (first.status_code, first.json()["captured"], first.json()["balance"]) == (200, 5, 45)
 
     detail = await refused(runtime, capture(client, customer, held["id"]), "hold_already_captured")
@@ -62,8 +62,8 @@ async def test_capture_all_after_a_partial_capture_is_refused(client: Any, runti
     shown = await balance(client, customer)
     assert (shown["balance"], shown["held"]) == (45, 0)
     # The same amount again is no replay either without the key.
-    await refused(runtime, capture(client, customer, held["id"], {"amount": 5}), "hold_already_captured")
-    await refused(runtime, capture(client, customer, held["id"], {"amount": 50}), "hold_already_captured")
+    await refused(runtime, capture(client, customer, held["id"], {"credits": 5}), "hold_already_captured")
+    await refused(runtime, capture(client, customer, held["id"], {"credits": 50}), "hold_already_captured")
     await assert_invariants(runtime.engine)
 
 
@@ -71,14 +71,14 @@ async def test_a_replayed_capture_gets_the_first_answer(client: Any, runtime: An
     await grant(client, customer, 100)
     part = await hold(client, customer, 50)
     whole = await hold(client, customer, 20)
-    first = await capture(client, customer, part["id"], {"amount": 5}, key="cap-1")
+    first = await capture(client, customer, part["id"], {"credits": 5}, key="cap-1")
     everything = await capture(client, customer, whole["id"], key="cap-2")
     assert (first.status_code, everything.status_code) == (200, 200)
     assert (everything.json()["captured"], everything.json()["balance"]) == (20, 75)
     assert (await spend(client, customer, 10)).status_code == 201
 
     before = await row_counts(runtime.engine)
-    again = await capture(client, customer, part["id"], {"amount": 5}, key="cap-1")
+    again = await capture(client, customer, part["id"], {"credits": 5}, key="cap-1")
     assert (again.status_code, again.json()) == (200, first.json())
     assert again.json()["balance"] == 75, "the balance the first answer showed, not today's 65"
     again = await capture(client, customer, whole["id"], key="cap-2")
@@ -95,11 +95,11 @@ async def test_a_key_reused_with_another_body_is_refused(client: Any, runtime: A
     await grant(client, customer, 100)
     held = await hold(client, customer, 50)
     other = await hold(client, customer, 10)
-    assert (await capture(client, customer, held["id"], {"amount": 5}, key="k")).status_code == 200
+    assert (await capture(client, customer, held["id"], {"credits": 5}, key="k")).status_code == 200
 
     await refused(runtime, capture(client, customer, held["id"], key="k"), "idempotency_key_reused")
-    await refused(runtime, capture(client, customer, held["id"], {"amount": 6}, key="k"), "idempotency_key_reused")
-    await refused(runtime, capture(client, customer, other["id"], {"amount": 5}, key="k"), "idempotency_key_reused")
+    await refused(runtime, capture(client, customer, held["id"], {"credits": 6}, key="k"), "idempotency_key_reused")
+    await refused(runtime, capture(client, customer, other["id"], {"credits": 5}, key="k"), "idempotency_key_reused")
     await refused(runtime, release(client, customer, held["id"], key="k"), "idempotency_key_reused")
     # A key spent on another kind of request is taken too, and a new key does not reopen the hold.
     assert (await spend(client, customer, 1, headers={"Idempotency-Key": "s"})).status_code == 201
@@ -143,7 +143,7 @@ async def test_capture_after_release_and_release_after_capture(
     released = await hold(client, customer, 10)
     captured = await hold(client, customer, 10)
     assert (await release(client, customer, released["id"], key="rel")).status_code == 200
-    assert (await capture(client, customer, captured["id"], {"amount": 3}, key="cap")).status_code == 200
+    assert (await capture(client, customer, captured["id"], {"credits": 3}, key="cap")).status_code == 200
 
     detail = await refused(runtime, capture(client, customer, released["id"], key=key), "hold_already_released")
     assert detail == {"captured": 0, "status": "released"}
@@ -186,9 +186,9 @@ async def test_unlimited_holds_capture_once(client: Any, runtime: Any, customer:
     async with session_scope(runtime.sessions) as session:
         await Ledger(session, runtime.tenants.get("alpha")).set_unlimited(customer)
     held = await hold(client, customer, 500)
-    first = await capture(client, customer, held["id"], {"amount": 200}, key="u")
+    first = await capture(client, customer, held["id"], {"credits": 200}, key="u")
     assert (first.status_code, first.json()["captured"], first.json()["unlimited"]) == (200, 200, True)
-    again = await capture(client, customer, held["id"], {"amount": 200}, key="u")
+    again = await capture(client, customer, held["id"], {"credits": 200}, key="u")
     assert (again.status_code, again.json()) == (200, first.json())
     detail = await refused(runtime, capture(client, customer, held["id"]), "hold_already_captured")
     assert detail == {"captured": 200, "status": "captured"}

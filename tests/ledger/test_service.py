@@ -15,6 +15,7 @@ from core.customers.services import CustomerService
 from core.db import session_scope
 from core.errors import BadRequest, Conflict, NotFound, PaymentRequired
 from core.ledger.services import Ledger
+from core.lists import PageRequest
 from core.runtime import Runtime
 from tests.ledger.conftest import assert_invariants, row_counts
 from tests.support.tenants import default_tenants, tenant_block
@@ -64,7 +65,7 @@ async def test_consumption_order_priority_then_expiry_then_age(runtime: Runtime)
         grants[n].id
         for n in ("first_by_priority", "expires_sooner", "expires_later", "late_no_expiry", "old_no_expiry")
     ]
-    assert [a.amount for a in spent.allocations] == [10, 10, 10, 10, 5]
+    assert [a.credits for a in spent.allocations] == [10, 10, 10, 10, 5]
     await assert_invariants(runtime.engine)
 
 
@@ -110,14 +111,14 @@ async def test_unlimited_records_usage_without_consuming(runtime: Runtime) -> No
     await run(runtime, lambda lg: lg.grant(c, 5, source="test", source_ref="g"))
     await run(runtime, lambda lg: lg.set_unlimited(c, until=clock.now() + DAY))
     spent = await run(runtime, lambda lg: lg.spend(c, 1000))
-    assert (spent.amount, spent.charged, spent.balance, spent.unlimited) == (1000, 0, 5, True)
+    assert (spent.credits, spent.charged, spent.balance, spent.unlimited) == (1000, 0, 5, True)
     hold = await run(runtime, lambda lg: lg.hold(c, 500))
     assert hold.unlimited
     captured = await run(runtime, lambda lg: lg.capture(c, hold.id, 200))
     assert (captured.captured, captured.balance) == (200, 5)
     assert (await run(runtime, lambda lg: lg.balance(c))).unlimited
-    page = await run(runtime, lambda lg: lg.entries(c))
-    assert [(e.kind, e.amount, e.requested) for e in page.entries][:4] == [
+    page = await run(runtime, lambda lg: lg.entries(c, PageRequest()))
+    assert [(e.kind, e.credits, e.requested) for e in page.data][:4] == [
         ("release", 0, 300),
         ("capture", 0, 200),
         ("hold", 0, 500),
@@ -146,8 +147,8 @@ async def test_hold_of_a_grant_that_expires_meanwhile(runtime: Runtime) -> None:
     captured = await run(runtime, lambda lg: lg.capture(c, first.id, 2))
     assert captured.balance == 0, "the 4 released credits belong to a lapsed grant"
     await run(runtime, lambda lg: lg.release(c, second.id))
-    page = await run(runtime, lambda lg: lg.entries(c))
-    assert sum(e.amount for e in page.entries if e.kind == "expire") == -8
+    page = await run(runtime, lambda lg: lg.entries(c, PageRequest()))
+    assert sum(e.credits for e in page.data if e.kind == "expire") == -8
     await assert_invariants(runtime.engine)
 
 
@@ -218,9 +219,9 @@ async def test_clawback_allow_negative_policy_makes_debt_repaid_by_next_grant(ru
 async def test_adjust(runtime: Runtime) -> None:
     c = await add_customer(runtime)
     up = await run(runtime, lambda lg: lg.adjust(c, 15, reason="goodwill", idempotency_key="adj-1"))
-    assert (up.kind, up.amount, up.balance_after) == ("adjust", 15, 15)
+    assert (up.kind, up.credits, up.balance_after) == ("adjust", 15, 15)
     down = await run(runtime, lambda lg: lg.adjust(c, -5, reason="correction"))
-    assert (down.amount, down.balance_after) == (-5, 10)
+    assert (down.credits, down.balance_after) == (-5, 10)
     with pytest.raises(PaymentRequired):
         await run(runtime, lambda lg: lg.adjust(c, -11, reason="too much"))
     await assert_invariants(runtime.engine)
@@ -233,16 +234,16 @@ async def test_refund_gives_back_to_the_grants_the_spend_consumed(runtime: Runti
         runtime, lambda lg: lg.grant(c, 10, source="t", source_ref="second", expires_at=clock.now() + DAY)
     )
     spent = await run(runtime, lambda lg: lg.spend(c, 15))
-    assert [(a.grant_id, a.amount) for a in spent.allocations] == [(first.id, 10), (second.id, 5)]
+    assert [(a.grant_id, a.credits) for a in spent.allocations] == [(first.id, 10), (second.id, 5)]
     # Newest allocation first: 5 go back to `second`, then 1 to `first`.
     part = await run(runtime, lambda lg: lg.refund(c, spent.entry_id, 6, idempotency_key="r1"))
-    assert (part.kind, part.amount, part.balance_after) == ("refund", 6, 11)
+    assert (part.kind, part.credits, part.balance_after) == ("refund", 6, 11)
     assert part == await run(runtime, lambda lg: lg.refund(c, spent.entry_id, 6, idempotency_key="r1"))
     with pytest.raises(BadRequest) as err:
         await run(runtime, lambda lg: lg.refund(c, spent.entry_id, 10))
     assert err.value.code == "refund_exceeds_spend"
     rest = await run(runtime, lambda lg: lg.refund(c, spent.entry_id))
-    assert (rest.amount, rest.balance_after) == (9, 20)
+    assert (rest.credits, rest.balance_after) == (9, 20)
     shown = await run(runtime, lambda lg: lg.balance(c))
     assert sorted(g.remaining for g in shown.grants) == [10, 10]
     with pytest.raises(NotFound):
@@ -256,5 +257,5 @@ async def test_refund_skips_grants_that_lapsed(runtime: Runtime) -> None:
     spent = await run(runtime, lambda lg: lg.spend(c, 4))
     clock.advance(2 * DAY)
     entry = await run(runtime, lambda lg: lg.refund(c, spent.entry_id))
-    assert (entry.amount, entry.balance_after) == (0, 0)
+    assert (entry.credits, entry.balance_after) == (0, 0)
     await assert_invariants(runtime.engine)

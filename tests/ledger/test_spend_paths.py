@@ -50,7 +50,7 @@ def comparable(answer: Any, grant_names: dict[str, str]) -> dict[str, Any]:
     out.pop("entry_id")
     out.pop("created_at")
     out.pop("customer")
-    out["allocations"] = [(grant_names[a["grant_id"]], a["amount"]) for a in out["allocations"]]
+    out["allocations"] = [(grant_names[a["grant_id"]], a["credits"]) for a in out["allocations"]]
     return out
 
 

@@ -307,7 +307,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 self.call(lambda lg: lg.refund(CUSTOMER, spend, amount))
             return
         entry = self.call(lambda lg: lg.refund(CUSTOMER, spend, amount))
-        assert entry.amount == self.model.refund(spend, amount, clock.now())
+        assert entry.credits == self.model.refund(spend, amount, clock.now())
 
     @rule(target=holds, amount=st.integers(1, 50), ttl_hours=st.integers(1, 24))
     def hold(self, amount: int, ttl_hours: int) -> str | MultipleResults[str]:

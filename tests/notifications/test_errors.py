@@ -50,7 +50,7 @@ async def test_an_app_that_cannot_be_reached_shows_one_line_and_logs_the_traceba
     with caplog.at_level(logging.WARNING, logger="tollgate.notifications"):
         row_id = await send(runtime)
     shown = (await client.get(f"{NOTICES}/{row_id}", headers=auth("alpha", "admin"))).json()
-    listed = (await client.get(NOTICES, headers=auth("alpha", "admin"))).json()["items"]
+    listed = (await client.get(NOTICES, headers=auth("alpha", "admin"))).json()["data"]
     assert shown["status"] == "failed"
     assert shown["last_error"] == "ConnectError: All connection attempts failed"
     assert [n["last_error"] for n in listed] == [shown["last_error"]]

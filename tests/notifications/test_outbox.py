@@ -34,7 +34,7 @@ async def settle(runtime: Runtime) -> None:
 
 async def send(runtime: Runtime, event_type: str = "credits.granted", tenant: str = "alpha", **kwargs: Any) -> None:
     async with session_scope(runtime.sessions) as session:
-        await notify(session, runtime.tenants.get(tenant), event_type, {"customer": "cust-1", "amount": 100}, **kwargs)
+        await notify(session, runtime.tenants.get(tenant), event_type, {"customer": "cust-1", "credits": 100}, **kwargs)
     await settle(runtime)
 
 
@@ -51,7 +51,7 @@ async def test_a_notice_is_delivered_signed_after_commit(runtime: Runtime, tenan
     payload = Webhook(notification_secret("alpha")).verify(body, headers)
     assert payload["type"] == "credits.granted"
     assert payload["tenant"] == "alpha"
-    assert payload["data"] == {"customer": "cust-1", "amount": 100}
+    assert payload["data"] == {"customer": "cust-1", "credits": 100}
     (row,) = await rows(runtime)
     assert headers["webhook-id"] == payload["id"] == str(row.id)
     assert (row.status, row.attempts, row.last_status_code) == ("delivered", 1, 200)
@@ -118,9 +118,9 @@ async def test_dead_after_max_attempts_then_replayed(runtime: Runtime, client: A
 
     admin = auth("alpha", "admin")
     dead = (await client.get(NOTICES, params={"status": "dead"}, headers=admin)).json()
-    assert [n["id"] for n in dead["items"]] == [str(row.id)]
-    assert dead["items"][0]["last_status_code"] == 503
-    assert dead["items"][0]["type"] == "subscription.past_due"
+    assert [n["id"] for n in dead["data"]] == [str(row.id)]
+    assert dead["data"][0]["last_status_code"] == 503
+    assert dead["data"][0]["type"] == "subscription.past_due"
     replayed = await client.post(f"{NOTICES}/{row.id}/replay", headers=admin)
     assert replayed.status_code == 202
     assert replayed.json()["status"] == "pending"
@@ -147,9 +147,9 @@ async def test_admin_routes_are_admin_only_and_per_tenant(runtime: Runtime, clie
     assert (await client.get(NOTICES, headers=auth("alpha"))).status_code == 403
     assert (await client.get(NOTICES, headers=auth("beta", "admin"))).status_code == 401
     beta = await client.get("/t/beta/v1/admin/notifications", headers=auth("beta", "admin"))
-    assert beta.json() == {"items": [], "next_cursor": None}
+    assert beta.json() == {"data": [], "has_more": False, "next_cursor": None}
     cross = await client.get(f"/t/beta/v1/admin/notifications/{row.id}", headers=auth("beta", "admin"))
     assert cross.status_code == 404
     assert cross.json()["error"]["code"] == "notification_not_found"
-    listed = (await client.get(NOTICES, headers=auth("alpha", "admin"))).json()["items"]
-    assert json.loads(json.dumps(listed[0]["data"])) == {"customer": "cust-1", "amount": 100}
+    listed = (await client.get(NOTICES, headers=auth("alpha", "admin"))).json()["data"]
+    assert json.loads(json.dumps(listed[0]["data"])) == {"customer": "cust-1", "credits": 100}

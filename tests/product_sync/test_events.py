@@ -17,7 +17,7 @@ from tests.product_sync.conftest import Dashboard, apply_event
 async def catalog_of(runtime: Runtime, slug: str = "alpha") -> dict[str, Any]:
     async with runtime.sessions() as session:
         listing = await Catalog(session, runtime.tenants.get(slug), None).listing(include_inactive=True)
-    return {p.id: p for p in listing.products}
+    return {p.id: p for p in listing.data}
 
 
 async def apply_all(runtime: Runtime, events: list[dict[str, Any]]) -> None:

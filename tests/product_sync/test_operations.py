@@ -10,6 +10,7 @@ import httpx
 from click.testing import CliRunner, Result
 
 from core.db import session_scope
+from core.lists import PageRequest
 from core.runtime import Runtime
 from plugins.product_sync.services import SCHEDULE_TASK, SYNC_TASK, SyncRuns
 from stripe_emulator.pytest_plugin import EmulatorHandle
@@ -29,7 +30,8 @@ async def test_the_admin_route_needs_the_admin_scope_and_queues_a_sync(
         r = await client.post(SYNC.format("alpha"), headers=headers)
         assert r.status_code == 403
         assert r.json()["error"]["code"] == "insufficient_scope"
-    assert (await client.get(RUNS.format("alpha"), headers=auth("alpha", "admin"))).json() == [], "nothing queued"
+    nothing = {"data": [], "has_more": False, "next_cursor": None}
+    assert (await client.get(RUNS.format("alpha"), headers=auth("alpha", "admin"))).json() == nothing, "none queued"
 
     r = await client.post(SYNC.format("alpha"), headers=auth("alpha", "admin"))
 
@@ -40,12 +42,11 @@ async def test_the_admin_route_needs_the_admin_scope_and_queues_a_sync(
     r = await client.get(f"{RUNS.format('alpha')}/{queued['id']}", headers=auth("alpha", "admin"))
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["products"], r.json()["prices"]) == ("succeeded", 1, 1)
-    assert [run["id"] for run in (await client.get(RUNS.format("alpha"), headers=auth("alpha", "admin"))).json()] == [
-        queued["id"]
-    ]
+    runs = (await client.get(RUNS.format("alpha"), headers=auth("alpha", "admin"))).json()
+    assert [run["id"] for run in runs["data"]] == [queued["id"]]
     catalog = await client.get("/t/alpha/v1/catalog", headers=user_auth("alpha", "cust-1"))
     assert catalog.status_code == 200, "end users may read the catalog (pricing pages)"
-    assert [p["name"] for p in catalog.json()["products"]] == ["Queued"]
+    assert [p["name"] for p in catalog.json()["data"]] == ["Queued"]
     assert catalog.json()["last_sync"]["id"] == queued["id"]
     r = await client.get(f"{RUNS.format('beta')}/{queued['id']}", headers=auth("beta", "admin"))
     assert r.status_code == 404
@@ -71,7 +72,7 @@ async def test_a_request_joins_a_waiting_run_and_a_second_delivery_does_nothing(
     await drain(runtime)
 
     async with runtime.sessions() as session:
-        runs = await SyncRuns(session, tenant).recent(10)
+        runs = (await SyncRuns(session, tenant).page(PageRequest(limit=10))).data
     assert [(run.id, run.status, run.products, run.prices) for run in runs] == [(waiting.id, "succeeded", 1, 1)]
 
 
@@ -88,8 +89,8 @@ async def test_the_hourly_schedule_syncs_every_tenant_that_keeps_it_on(
     await drain(runtime)
 
     async with runtime.sessions() as session:
-        alpha = await SyncRuns(session, runtime.tenants.get("alpha")).recent(10)
-        beta = await SyncRuns(session, runtime.tenants.get("beta")).recent(10)
+        alpha = (await SyncRuns(session, runtime.tenants.get("alpha")).page(PageRequest(limit=10))).data
+        beta = (await SyncRuns(session, runtime.tenants.get("beta")).page(PageRequest(limit=10))).data
     assert [(run.trigger, run.status, run.products) for run in alpha] == [("schedule", "succeeded", 1)]
     assert beta == [], "beta turned its schedule off"
 
@@ -116,8 +117,11 @@ async def test_the_cli_syncs_named_tenants_with_progress_and_a_summary(
     assert "succeeded" in result.output
     assert f"{bad['id']} credit_amount='many'" in result.output
     async with runtime.sessions() as session:
-        assert [run.trigger for run in await SyncRuns(session, runtime.tenants.get("alpha")).recent(5)] == ["cli"]
-        assert await SyncRuns(session, runtime.tenants.get("beta")).recent(5) == []
+        assert [
+            run.trigger
+            for run in (await SyncRuns(session, runtime.tenants.get("alpha")).page(PageRequest(limit=5))).data
+        ] == ["cli"]
+        assert (await SyncRuns(session, runtime.tenants.get("beta")).page(PageRequest(limit=5))).data == []
 
     every = await invoke(make_runtime(), "catalog", "sync", "--all")
     assert every.exit_code == 0, every.output

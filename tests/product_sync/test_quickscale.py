@@ -82,7 +82,7 @@ async def test_quickscale_credits_are_priced_by_stripe_metadata_and_follow_a_pri
     await settle(runtime, stripe_emulator, alpha_key)
     run = (await app.get(f"/t/alpha/v1/admin/catalog/sync-runs/{r.json()['id']}", headers=admin)).json()
     assert (run["status"], run["products"], run["prices"], run["problems"]) == ("succeeded", 2, 2, [])
-    products = {p["name"]: p for p in (await app.get("/t/alpha/v1/catalog", headers=service)).json()["products"]}
+    products = {p["name"]: p for p in (await app.get("/t/alpha/v1/catalog", headers=service)).json()["data"]}
     assert products["AI Credits - Starter Pack"]["feature_flags"] == ["ai_generation", "image_processing"]
     assert (products["Pro Plan"]["plan_tier"], products["Pro Plan"]["credit_type"]) == ("pro", "subscription")
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import session_scope
+from core.lists import PageRequest
 from core.runtime import Runtime
 from plugins.product_sync.models import SyncedPrice
 from plugins.product_sync.services import Catalog, SyncRuns
@@ -23,7 +24,7 @@ async def catalog(client: httpx.AsyncClient, tenant: str = "alpha", **params: An
 
 
 def by_name(listing: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["name"]: p for p in listing["products"]}
+    return {p["name"]: p for p in listing["data"]}
 
 
 @pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
@@ -205,7 +206,7 @@ async def test_two_tenants_on_two_accounts_never_see_each_other(
         alpha = Catalog(session, runtime.tenants.get("alpha"), None)
         assert await alpha.price(beta_pack["default_price"]) is None
         assert [p.id for p in await alpha.payg_prices()] == [alpha_pack["default_price"]]
-        runs = await SyncRuns(session, runtime.tenants.get("beta")).recent(10)
+        runs = (await SyncRuns(session, runtime.tenants.get("beta")).page(PageRequest(limit=10))).data
     assert len(runs) == 1, "each tenant sees its own runs"
 
     await alpha_dashboard.product("archive", alpha_pack["id"])

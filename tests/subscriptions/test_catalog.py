@@ -54,7 +54,7 @@ async def test_the_synced_catalog_prices_the_tiers_and_sets_their_credits(
     )
     await full_sync(runtime, "alpha")
 
-    tiers = {t["id"]: t for t in (await shop.call("GET", "/t/alpha/v1/tiers"))["tiers"]}
+    tiers = {t["id"]: t for t in (await shop.call("GET", "/t/alpha/v1/tiers"))["data"]}
     assert [
         (p["price_id"], p["interval"], p["unit_amount"], p["credits_per_period"]) for p in tiers["pro"]["prices"]
     ] == [(product["default_price"], "month", 2999, 1000)]

@@ -35,7 +35,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
         10,
     )
     assert free["features"]["watermark"] is True
-    free_spend = await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 3})
+    free_spend = await shop.call("POST", shop.path("ana", "/spend"), 201, json={"credits": 3})
 
     # Basic through Checkout: 200 credits for the period, expiring when it ends.
     basic = await shop.subscribe("ana", "basic")
@@ -52,7 +52,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     assert (figures["live_by_tier"], figures["started"], figures["ended"]) == ({"basic": {"active": 1}}, 1, 0)
     grants = {g["source"]: g for g in (await shop.balance("ana"))["grants"]}
     assert at(grants["stripe.invoice"]["expires_at"]) == at(basic["current_period_end"])
-    await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 50})
+    await shop.call("POST", shop.path("ana", "/spend"), 201, json={"credits": 50})
     usage = await shop.call("GET", shop.path("ana", "/subscription/usage"))
     # The free credits expire first, so they were spent first: 7 of them, then 43 of the plan's.
     assert (usage["allowance"], usage["used"], usage["remaining"], usage["percentage"]) == (200, 43, 157, 21)
@@ -72,7 +72,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     await shop.settle()
     assert (premium["tier"], premium["is_unlimited"], premium["credits_per_month"]) == ("premium", True, None)
     assert premium["current_period_end"] == basic["current_period_end"]
-    spent = await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 1000})
+    spent = await shop.call("POST", shop.path("ana", "/spend"), 201, json={"credits": 1000})
     assert (spent["charged"], spent["unlimited"]) == (0, True)
     usage = await shop.call("GET", shop.path("ana", "/subscription/usage"))
     assert (usage["is_unlimited"], usage["allowance"], usage["remaining"]) == (True, None, None)
@@ -112,7 +112,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     await drain(runtime)
     delivered = [body for _, body in tenant_app.received]
     assert any(b'"subscription.past_due"' in body for body in delivered), "the tenant app got the notice"
-    assert (await shop.call("POST", shop.path("ana", "/spend"), 201, json={"amount": 5}))["unlimited"] is True
+    assert (await shop.call("POST", shop.path("ana", "/spend"), 201, json={"credits": 5}))["unlimited"] is True
 
     # The grace period runs out: the free tier's entitlements, and no more unlimited spending.
     clock.advance(dt.timedelta(days=3, minutes=1))
@@ -126,7 +126,7 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     assert (entitlements["tier"], entitlements["limits"]) == ("free", {"credits_per_month": 10})
     denied = await shop.call("GET", shop.path("ana", "/subscription/models/flux-1.1-pro"))
     assert (denied["allowed"], denied["code"], denied["available_in"]) == (False, "model_not_in_tier", "premium")
-    r = await shop.http.post(shop.path("ana", "/spend"), json={"amount": 5}, headers=auth("alpha"))
+    r = await shop.http.post(shop.path("ana", "/spend"), json={"credits": 5}, headers=auth("alpha"))
     assert (r.status_code, r.json()["error"]["code"]) == (402, "insufficient_credits")
 
     # The customer pays the open invoice: active and unlimited again.

@@ -36,7 +36,7 @@ async def test_tiers_list_every_plan_with_its_prices(client: Any, alpha_prices: 
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["default_tier"] == "free"
-    tiers = {t["id"]: t for t in body["tiers"]}
+    tiers = {t["id"]: t for t in body["data"]}
     assert list(tiers) == ["free", "basic", "premium"]
     assert (tiers["free"]["is_default"], tiers["free"]["prices"], tiers["free"]["credits_per_month"]) == (True, [], 10)
     assert (tiers["premium"]["is_unlimited"], tiers["premium"]["credits_per_month"]) == (True, None)
@@ -193,7 +193,7 @@ async def test_a_free_customer_reads_plan_usage_and_models(client: Any) -> None:
     assert (await client.get(base, headers=auth("alpha"))).json()["credits_remaining"] == 10
     usage = (await client.get(f"{base}/usage", headers=auth("alpha"))).json()
     assert (usage["allowance"], usage["used"], usage["remaining"], usage["percentage"]) == (10, 0, 10, 0)
-    await client.post("/t/alpha/v1/customers/cust-1/spend", json={"amount": 4}, headers=auth("alpha"))
+    await client.post("/t/alpha/v1/customers/cust-1/spend", json={"credits": 4}, headers=auth("alpha"))
     usage = (await client.get(f"{base}/usage", headers=auth("alpha"))).json()
     assert (usage["used"], usage["remaining"], usage["percentage"]) == (4, 6, 40)
     dev = (await client.get(f"{base}/models/flux-dev", headers=auth("alpha"))).json()

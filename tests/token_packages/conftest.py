@@ -141,7 +141,7 @@ class Shop:
 
     async def spend(self, amount: int, customer: str = "cust-1") -> None:
         r = await self.http.post(
-            self.url(f"/customers/{customer}/spend"), json={"amount": amount}, headers=auth(self.slug)
+            self.url(f"/customers/{customer}/spend"), json={"credits": amount}, headers=auth(self.slug)
         )
         assert r.status_code == 201, r.text
 

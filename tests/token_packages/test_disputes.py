@@ -32,6 +32,7 @@ async def test_a_won_dispute_gives_the_held_credits_back(shop: Shop) -> None:
         "id": dispute,
         "status": "needs_response",
         "amount": 10000,
+        "currency": "cny",
         "credits": 1100,
         "credits_held": 800,
         "credits_restored": 0,

@@ -64,8 +64,8 @@ async def tollgate(
 
 async def test_creditshop_sells_cny_packs_refunds_part_and_credits_expire(tollgate: Tollgate) -> None:
     await tollgate.call("PUT", "alpha", "/customers/cust-1", json={"email": "li@example.cn"})
-    catalog = await tollgate.call("GET", "alpha", "/packages?currency=CNY")
-    standard = next(p for p in catalog["packages"] if p["id"] == "standard")
+    catalog = await tollgate.call("GET", "alpha", "/packages?currency=cny")
+    standard = next(p for p in catalog["data"] if p["id"] == "standard")
     assert (standard["name"], standard["total_credits"], standard["prices"][0]["display_amount"]) == (
         "标准包",
         1100,
@@ -80,7 +80,7 @@ async def test_creditshop_sells_cny_packs_refunds_part_and_credits_expire(tollga
     assert (order["status"], order["credits_granted"]) == ("succeeded", 1100)
     assert await tollgate.balance("alpha") == 1100
 
-    await tollgate.call("POST", "alpha", "/customers/cust-1/spend", json={"amount": 300, "reason": "generation"})
+    await tollgate.call("POST", "alpha", "/customers/cust-1/spend", json={"credits": 300, "reason": "generation"})
     refund = await tollgate.call(
         "POST", "alpha", f"/orders/{order['id']}/refund", "admin", json={"amount": 5000, "reason": "部分退款"}
     )
@@ -104,8 +104,8 @@ async def test_creditshop_sells_cny_packs_refunds_part_and_credits_expire(tollga
     clock.advance(dt.timedelta(days=183))
     assert await expire_credits(tollgate.runtime) >= 1
     assert await tollgate.balance("alpha") == 0
-    entries = (await tollgate.call("GET", "alpha", "/customers/cust-1/ledger"))["entries"]
-    assert [(e["kind"], e["amount"]) for e in entries] == [
+    entries = (await tollgate.call("GET", "alpha", "/customers/cust-1/ledger"))["data"]
+    assert [(e["kind"], e["credits"]) for e in entries] == [
         ("expire", -250),
         ("clawback", -550),
         ("spend", -300),
@@ -150,10 +150,10 @@ async def test_fiko_promotion_code_on_a_recurring_pack_and_a_one_time_pack_in_eu
         "POST",
         "beta",
         "/customers/cust-1/orders",
-        json={"package": "tokens-1k", "currency": "EUR", "success_url": "https://fiko.example/ok"},
+        json={"package": "tokens-1k", "currency": "eur", "success_url": "https://fiko.example/ok"},
     )
     tokens = await tollgate.pay("beta", tokens)
     assert (tokens["status"], tokens["currency"], tokens["amount_paid"]) == ("succeeded", "eur", 450)
     assert await tollgate.balance("beta") == 201_000
     listed = await tollgate.call("GET", "beta", "/customers/cust-1/orders")
-    assert [o["package"] for o in listed["orders"]] == ["tokens-1k", "tokens-100k"]
+    assert [o["package"] for o in listed["data"]] == ["tokens-1k", "tokens-100k"]

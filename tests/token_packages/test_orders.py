@@ -78,7 +78,7 @@ async def test_packages_are_listed_with_prices_and_unit_prices(shop: Shop, fiko:
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["currencies"], body["default_currency"]) == (["cny", "usd"], "cny")
-    standard = body["packages"][1]
+    standard = body["data"][1]
     assert standard == {
         "id": "standard",
         "name": "标准包",
@@ -93,18 +93,23 @@ async def test_packages_are_listed_with_prices_and_unit_prices(shop: Shop, fiko:
             {"currency": "usd", "amount": 1500, "display_amount": "15.00", "unit_price": "0.0136"},
         ],
     }
-    assert [p["id"] for p in body["packages"]] == list(CREDITSHOP["packages"]), "in the settings' order"
+    assert [p["id"] for p in body["data"]] == list(CREDITSHOP["packages"]), "in the settings' order"
 
-    # Filtered by currency (either case); an end user may read the list too.
-    r = await shop.http.get(shop.url("/packages?currency=USD"), headers=user_auth("alpha", "cust-1"))
-    assert [(p["id"], [x["currency"] for x in p["prices"]]) for p in r.json()["packages"]] == [("standard", ["usd"])]
+    assert (body["has_more"], body["next_cursor"]) == (False, None), "answered whole"
+    # Filtered by currency; an end user may read the list too.
+    r = await shop.http.get(shop.url("/packages?currency=usd"), headers=user_auth("alpha", "cust-1"))
+    assert [(p["id"], [x["currency"] for x in p["prices"]]) for p in r.json()["data"]] == [("standard", ["usd"])]
     r = await shop.http.get(shop.url("/packages?currency=gbp"), headers=auth("alpha"))
     assert (r.status_code, r.json()["error"]["code"]) == (400, "unsupported_currency")
     assert r.json()["error"]["detail"] == {"currencies": ["cny", "usd"]}
+    # Codes are Stripe's, lowercase: anything else is refused before the tenant's catalog is asked.
+    for code in ("USD", "xyz"):
+        r = await shop.http.get(shop.url(f"/packages?currency={code}"), headers=auth("alpha"))
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "validation_error"), code
 
     # Each tenant sees its own catalog.
     r = await fiko.http.get(fiko.url("/packages"), headers=auth("beta"))
-    assert [(p["id"], p["interval"], p["expires_after"]) for p in r.json()["packages"]] == [
+    assert [(p["id"], p["interval"], p["expires_after"]) for p in r.json()["data"]] == [
         ("tokens-1k", None, None),
         ("tokens-100k", "month", None),
     ]
@@ -185,7 +190,7 @@ async def test_currency_is_required_when_a_pack_has_several_and_no_default(fiko:
     )
     assert (r.status_code, r.json()["error"]["code"]) == (400, "currency_required")
     assert r.json()["error"]["detail"] == {"currencies": ["eur", "usd"]}
-    eur = await fiko.order("tokens-1k", currency="EUR")
+    eur = await fiko.order("tokens-1k", currency="eur")
     assert (eur["currency"], eur["amount"]) == ("eur", 450)
 
 
@@ -206,12 +211,17 @@ async def test_customers_read_their_own_orders(shop: Shop) -> None:
     as_user = user_auth("alpha", "cust-1")
     r = await shop.http.get(shop.url("/customers/cust-1/orders?limit=2"), headers=as_user)
     assert r.status_code == 200, r.text
-    assert [o["id"] for o in r.json()["orders"]] == [mine[2]["id"], mine[1]["id"]], "newest first"
+    assert [o["id"] for o in r.json()["data"]] == [mine[2]["id"], mine[1]["id"]], "newest first"
+    assert r.json()["has_more"] is True
     cursor = r.json()["next_cursor"]
     r = await shop.http.get(shop.url(f"/customers/cust-1/orders?limit=2&cursor={cursor}"), headers=as_user)
-    assert ([o["id"] for o in r.json()["orders"]], r.json()["next_cursor"]) == ([mine[0]["id"]], None)
+    assert ([o["id"] for o in r.json()["data"]], r.json()["has_more"], r.json()["next_cursor"]) == (
+        [mine[0]["id"]],
+        False,
+        None,
+    )
     r = await shop.http.get(shop.url("/customers/cust-1/orders?status=succeeded"), headers=as_user)
-    assert r.json()["orders"] == []
+    assert r.json()["data"] == []
 
     r = await shop.http.get(shop.url(f"/customers/cust-1/orders/{mine[0]['id']}"), headers=as_user)
     assert (r.status_code, r.json()["package"]) == (200, "trial")
@@ -231,7 +241,7 @@ async def test_tenants_never_see_each_others_orders(shop: Shop, fiko: Shop) -> N
     order = await shop.order("trial")
     # The same customer id at fiko has no orders, and alpha's order id is unknown there.
     r = await fiko.http.get(fiko.url("/customers/cust-1/orders"), headers=auth("beta"))
-    assert r.json()["orders"] == []
+    assert r.json()["data"] == []
     r = await fiko.http.get(fiko.url(f"/customers/cust-1/orders/{order['id']}"), headers=auth("beta"))
     assert (r.status_code, r.json()["error"]["code"]) == (404, "order_not_found")
     r = await fiko.refund(order["id"])

@@ -34,17 +34,29 @@ class ExampleConfig(msgspec.Struct, forbid_unknown_fields=True):
     feature: bool = True
 
 
-@get("/example/hello", tags=["example"], **access(SERVICE, ADMIN))
+@get(
+    "/example/hello",
+    tags=["example"],
+    operation_id="get_example_greeting",
+    summary="A greeting from the tenant's settings",
+    **access(SERVICE, ADMIN),
+)
 async def hello(tenant: CurrentTenant) -> dict[str, str]:
     return {"greeting": tenant.plugin_config("example", ExampleConfig).greeting, "tenant": tenant.slug}
 
 
-@get("/example/admin", tags=["example"], **access(ADMIN))
+@get("/example/admin", tags=["example"], operation_id="get_example_admin", summary="Admin keys only", **access(ADMIN))
 async def admin_only(tenant: CurrentTenant) -> dict[str, str]:
     return {"admin": "yes", "tenant": tenant.slug}
 
 
-@get("/example/boom", tags=["example"], **access(SERVICE, ADMIN))
+@get(
+    "/example/boom",
+    tags=["example"],
+    operation_id="raise_example_error",
+    summary="Fails on purpose",
+    **access(SERVICE, ADMIN),
+)
 async def boom() -> None:
     raise RuntimeError("secret internals: password=hunter2")
 
