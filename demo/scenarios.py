@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.money import exponent
 from demo.catalog import (
     QUICKSCALE_PRODUCTS,
     dashboard_catalog,
@@ -36,7 +37,10 @@ def ok_url(slug: str) -> str:
 
 
 def money(amount: int, currency: str) -> str:
-    return f"{amount // 100:,}.{amount % 100:02d} {currency.upper()}"
+    """Minor units in the currency's own exponent: `10000, "cny"` as `100.00 CNY`, `500, "jpy"` as `500 JPY`."""
+    places = exponent(currency)
+    major, minor = divmod(amount, 10**places)
+    return f"{major:,}.{minor:0{places}d} {currency.upper()}" if places else f"{major:,} {currency.upper()}"
 
 
 async def latest_invoice(world: World, slug: str, subscription_id: str) -> dict[str, Any]:
@@ -69,7 +73,7 @@ async def imagegen(world: World) -> Walk:
     say = Narrator(world, walk)
     await world.catch_up(slug)
     await ensure_plan_prices(world, slug)
-    tiers = (await world.app(slug).get("/tiers"))["tiers"]
+    tiers = (await world.app(slug).get("/tiers"))["data"]
     allowances = {t["id"]: "unlimited" if t["is_unlimited"] else t["credits_per_month"] for t in tiers}
     say("tiers: " + ", ".join(f"{tier} ({allowance})" for tier, allowance in allowances.items()))
     await _ana_upgrades_then_leaves(world, say)
@@ -82,8 +86,8 @@ async def _ana_upgrades_then_leaves(world: World, say: Narrator) -> None:
     await app.customer("ana", "ana@imagegen.example")
     free = await app.get("/customers/ana/subscription")
     expect((free["tier"], free["credits_remaining"]) == ("free", 10), f"ana starts on free with 10 credits: {free}")
-    hold = await app.post("/customers/ana/holds", {"amount": 2, "reason": "generation flux-schnell"})
-    held = await app.post(f"/customers/ana/holds/{hold['id']}/capture", {"amount": 1})
+    hold = await app.post("/customers/ana/holds", {"credits": 2, "reason": "generation flux-schnell"})
+    held = await app.post(f"/customers/ana/holds/{hold['id']}/capture", {"credits": 1})
     expect((held["status"], held["captured"], held["balance"]) == ("captured", 1, 9), f"hold captured: {held}")
     say("ana on Free: held 2 credits for a generation, captured 1 (the rest released) → 9 left", keep=True)
 
@@ -100,7 +104,7 @@ async def _ana_upgrades_then_leaves(world: World, say: Narrator) -> None:
     say("ana paid Basic in Checkout → active, 200 credits for the period (209 with Free's)", keep=True)
     access = await app.get("/customers/ana/subscription/models/flux-1.1-pro")
     expect((access["allowed"], access["available_in"]) == (False, "premium"), f"model check: {access}")
-    await app.post("/customers/ana/spend", {"amount": 50, "reason": "50 generations"})
+    await app.post("/customers/ana/spend", {"credits": 50, "reason": "50 generations"})
 
     await side.days_pass(slug, 15)
     await world.settle(slug)
@@ -109,7 +113,7 @@ async def _ana_upgrades_then_leaves(world: World, say: Narrator) -> None:
     expect((premium["tier"], premium["is_unlimited"]) == ("premium", True), f"upgrade: {premium}")
     proration = await latest_invoice(world, slug, premium["subscription_id"])
     expect(proration["billing_reason"] == "subscription_update", f"the upgrade's invoice: {proration}")
-    spent = await app.post("/customers/ana/spend", {"amount": 1000, "reason": "a busy week"})
+    spent = await app.post("/customers/ana/spend", {"credits": 1000, "reason": "a busy week"})
     expect((spent["charged"], spent["unlimited"]) == (0, True), f"unlimited spend: {spent}")
     usage = await app.get("/customers/ana/subscription/usage")
     say(
@@ -179,7 +183,7 @@ async def automate(world: World) -> Walk:
     stripe_client = await world.stripe(slug)
     await app.customer("acme", "ops@acme.example")
 
-    welcome = {"amount": 500, "reference": "welcome-acme", "reason": "welcome bonus"}
+    welcome = {"credits": 500, "reference": "welcome-acme", "reason": "welcome bonus"}
     first = await app.call("POST", "/customers/acme/grants", json=welcome, admin=True, expect=201)
     again = await app.call("POST", "/customers/acme/grants", json=welcome, admin=True, expect=200)
     expect(first["id"] == again["id"], "a repeated grant reference returns the first grant")
@@ -197,19 +201,19 @@ async def automate(world: World) -> Walk:
     say("bought 2,000 credits (20.00 USD) and 2 Boost packs (18.00 USD) by PaymentIntent → 4,500", keep=True)
 
     key = {"Idempotency-Key": "workflow-run-42"}
-    spend = await app.post("/customers/acme/spend", {"amount": 300, "reason": "workflow run 42"}, headers=key)
-    replay = await app.post("/customers/acme/spend", {"amount": 300, "reason": "workflow run 42"}, headers=key)
+    spend = await app.post("/customers/acme/spend", {"credits": 300, "reason": "workflow run 42"}, headers=key)
+    replay = await app.post("/customers/acme/spend", {"credits": 300, "reason": "workflow run 42"}, headers=key)
     expect(replay["entry_id"] == spend["entry_id"], "the replayed spend answers the first one")
-    clash = await app.post("/customers/acme/spend", {"amount": 999}, headers=key, expect=409)
-    short = await app.post("/customers/acme/spend", {"amount": 100_000}, expect=402)
+    clash = await app.post("/customers/acme/spend", {"credits": 999}, headers=key, expect=409)
+    short = await app.post("/customers/acme/spend", {"credits": 100_000}, expect=402)
     expect(short["error"]["code"] == "insufficient_credits", f"no negative balance: {short}")
     say(
         f"spent 300 (replayed with the same Idempotency-Key: one spend; another body: 409 "
         f"{clash['error']['code']}); 100,000 refused: 402 insufficient_credits",
         keep=True,
     )
-    hold = await app.post("/customers/acme/holds", {"amount": 250, "reason": "workflow run 43"})
-    captured = await app.post(f"/customers/acme/holds/{hold['id']}/capture", {"amount": 180})
+    hold = await app.post("/customers/acme/holds", {"credits": 250, "reason": "workflow run 43"})
+    captured = await app.post(f"/customers/acme/holds/{hold['id']}/capture", {"credits": 180})
     expect(captured["balance"] == 4020, f"hold 250, capture 180: {captured}")
     say("held 250 for a workflow run, captured 180 → 4,020")
 
@@ -218,7 +222,7 @@ async def automate(world: World) -> Walk:
     await world.settle(slug)
     plan = await app.get("/customers/acme/subscription")
     expect((plan["tier"], plan["credits_remaining"]) == ("starter", 5020), f"starter: {plan}")
-    await app.post("/customers/acme/spend", {"amount": 600, "reason": "nightly sync"})
+    await app.post("/customers/acme/spend", {"credits": 600, "reason": "nightly sync"})
     await side.renew(slug, plan["subscription_id"])
     await world.settle(slug)
     renewed = await app.balance("acme")
@@ -269,7 +273,7 @@ async def fiko(world: World) -> Walk:
     )
     await side.pay_checkout(slug, monthly)
     await world.settle(slug)
-    orders = {o["package"]: o for o in (await app.get("/customers/maria/orders"))["orders"]}
+    orders = {o["package"]: o for o in (await app.get("/customers/maria/orders"))["data"]}
     expect(
         [orders[p]["status"] for p in ("tokens-1k", "tokens-100k")] == ["succeeded", "succeeded"],
         f"maria's orders: {orders}",
@@ -328,7 +332,7 @@ async def quickscale(world: World) -> Walk:
     entitlements = await app.get("/customers/dev-1/entitlements")
     flags = sorted(flag for flag, on in entitlements.get("features", {}).items() if on)
     say(f"dev-1 subscribed to Pro: 1,000 credits until {pro['current_period_end'][:10]}; flags {', '.join(flags)}")
-    await app.post("/customers/dev-1/spend", {"amount": 400, "reason": "upscales"})
+    await app.post("/customers/dev-1/spend", {"credits": 400, "reason": "upscales"})
     await side.renew(slug, pro["subscription_id"])
     await world.settle(slug)
     balance = await app.balance("dev-1")
@@ -359,9 +363,7 @@ async def creditshop(world: World) -> Walk:
     listing = await app.get("/packages", params={"currency": "cny"})
     say(
         "packs: "
-        + ", ".join(
-            f"{p['name']} {p['total_credits']} for {p['prices'][0]['display_amount']}" for p in listing["packages"]
-        )
+        + ", ".join(f"{p['name']} {p['total_credits']} for {p['prices'][0]['display_amount']}" for p in listing["data"])
     )
     await app.customer("li", "li@creditshop.example")
     standard = await app.post("/customers/li/orders", {"package": "standard", "success_url": ok_url(slug)})
@@ -373,7 +375,7 @@ async def creditshop(world: World) -> Walk:
     expect((await app.balance("li"))["balance"] == 1600, "1,100 + 500 credits")
     say("li paid 标准包 (100.00 CNY → 1,100 credits) and 体验包 (50.00 CNY → 500) in Checkout", keep=True)
 
-    await app.post("/customers/li/spend", {"amount": 300, "reason": "300 generations"})
+    await app.post("/customers/li/spend", {"credits": 300, "reason": "300 generations"})
     partial = await app.post(
         f"/orders/{standard['id']}/refund", {"amount": 5000, "reason": "部分退款"}, admin=True, expect=201
     )

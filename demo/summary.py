@@ -42,11 +42,11 @@ async def snapshot(world: World, walk: Walk) -> dict[str, Any]:
             key: balance[key] for key in ("balance", "held", "debt", "unlimited", "unlimited_until", "next_expiry")
         }
         if tenant.enabled("token_packages"):
-            orders = (await app.get(f"/customers/{customer}/orders"))["orders"]
+            orders = await app.pages(f"/customers/{customer}/orders")
             entry["orders"] = [{key: order[key] for key in ORDER_FIELDS} for order in reversed(orders)]
         customers[customer] = entry
-    events = Counter(item["status"] for item in await app.pages("/admin/webhook-events", "items"))
-    outbox = Counter(item["status"] for item in await app.pages("/admin/notifications", "items"))
+    events = Counter(item["status"] for item in await app.pages("/admin/webhook-events"))
+    outbox = Counter(item["status"] for item in await app.pages("/admin/notifications"))
     inbox = world.receiver.inboxes[walk.slug]
     return {
         "name": tenant.name,

@@ -187,17 +187,17 @@ class TenantApp:
     async def balance(self, customer: str) -> dict[str, Any]:
         return dict(await self.get(f"/customers/{customer}/balance"))
 
-    async def pages(self, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a cursor-paginated admin list (`next_cursor` → `before`)."""
+    async def pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a list, page after page (`next_cursor` → `cursor` while `has_more`)."""
         items: list[dict[str, Any]] = []
         cursor = None
         while True:
-            query = {**params, "limit": 200, **({"before": cursor} if cursor else {})}
+            query = {**params, "limit": 200, **({"cursor": cursor} if cursor else {})}
             page = await self.get(path, params=query, admin=True)
-            items.extend(page[key])
-            cursor = page.get("next_cursor")
-            if not cursor:
+            items.extend(page["data"])
+            if not page["has_more"]:
                 return items
+            cursor = page["next_cursor"]
 
 
 @dataclass
@@ -309,13 +309,13 @@ class World:
         deadline = loop.time() + SETTLE_SECONDS
         while True:
             dead = await app.get(path, params={"status": "dead", "limit": 5}, admin=True)
-            if dead["items"]:
-                errors = "; ".join(f"{i['type']}: {i['last_error']}" for i in dead["items"])
+            if dead["data"]:
+                errors = "; ".join(f"{i['type']}: {i['last_error']}" for i in dead["data"])
                 raise StepFailed(f"{slug}: {what} failed for good: {errors}")
             busy = [
                 item
                 for status in ("pending", "processing", "failed")
-                for item in (await app.get(path, params={"status": status, "limit": 5}, admin=True))["items"]
+                for item in (await app.get(path, params={"status": status, "limit": 5}, admin=True))["data"]
             ]
             if not busy:
                 return
