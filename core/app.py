@@ -131,9 +131,9 @@ class TollgateInit(InitPluginProtocol):
             app_config.route_handlers.append(stripe_ingest(slugs))
 
     def _configure_openapi(self, app_config: LitestarConfig) -> None:
+        from core import openapi
         from core.access import SECURITY_SCHEMES
 
-        from core import openapi
         app_config.openapi_config = OpenAPIConfig(
             title="Tollgate",
             version="0.1.0",
@@ -141,10 +141,10 @@ class TollgateInit(InitPluginProtocol):
             path="/schema",
             components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         )
-
-    def _configure_lifecycle(self, app_config: LitestarConfig) -> None:
         # Every error each operation can answer, in the real body, and the notices to tenant apps as webhooks.
         openapi.install(app_config, self.runtime.error_codes, self.runtime.notification_types, TENANT_PREFIX)
+
+    def _configure_lifecycle(self, app_config: LitestarConfig) -> None:
         from core.jobs import EmbeddedScheduler
 
         runtime = self.runtime
