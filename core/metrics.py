@@ -119,11 +119,12 @@ HOLDS = Counter(
 
 @contextlib.contextmanager
 def spend_counted(tenant: str) -> Iterator[None]:
-    """Count the spend run inside: `spent` when it returns, `insufficient` when it is refused 402."""
+    """Count the spend run inside: `spent` when it returns, `insufficient` when it is refused 402
+    `insufficient_credits` (by its code: the status is the error-code registry's, not the exception's)."""
     try:
         yield
     except Exception as exc:
-        if getattr(exc, "status_code", None) == 402:
+        if getattr(exc, "code", None) == "insufficient_credits":
             SPENDS.labels(tenant_label(tenant), "insufficient").inc()
         raise
     SPENDS.labels(tenant_label(tenant), "spent").inc()
