@@ -10,7 +10,7 @@ TEST_PLUGINS := build/test-plugins
 PYTEST_ARGS ?=
 STRIPE ?= emulator
 
-.PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean promtool
+.PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean promtool clients
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ $(TEST_PLUGINS)/.installed: $(STAMP) $(wildcard tests/example_plugin/*.toml test
 	touch $@
 
 install: $(STAMP)
+
+# The TypeScript client's tools, pinned by its package-lock.json; without npm its tests are skipped.
+NPM_STAMP := clients/typescript/node_modules/.installed
+$(NPM_STAMP): clients/typescript/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd clients/typescript && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not installed: the TypeScript client's tests are skipped"; fi
+
+# The published clients (clients/): the OpenAPI document built from the app with settings.toml, then the
+# Python package and the TypeScript types generated from it; tests/clients fails when they are not current.
+clients: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python clients/generate.py
 
 # Offline by default: the Stripe emulator stands in for Stripe (STRIPE=real: the secrets' keys, Stripe itself).
 run: $(STAMP)
@@ -53,8 +64,8 @@ scheduler: $(STAMP)
 	$(BIN)/tollgate scheduler
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tenants stripe_emulator tests demo
-	$(BIN)/ruff format --check core plugins tenants demo
+	$(BIN)/ruff check core plugins tenants stripe_emulator tests demo clients/generate.py
+	$(BIN)/ruff format --check core plugins tenants demo clients/generate.py
 	$(BIN)/mypy
 
 format: $(STAMP)
@@ -69,7 +80,7 @@ promtool:
 		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		    --no-install-recommends prometheus >/dev/null 2>&1; }; }; } || echo "promtool not installed: its test is skipped"
 
-test: $(STAMP) $(TEST_PLUGINS)/.installed lint promtool
+test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against pgbench in the same database; never part of `make test`.

@@ -179,6 +179,23 @@ def _stopped(signum: int, frame: Any) -> None:
     sys.exit(0)
 
 
+@main.command(help="Write the OpenAPI document the API serves for these settings, without serving it.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (default: standard output); `make clients` writes clients/openapi.json.",
+)
+@click.pass_context
+def openapi(ctx: click.Context, output: Path | None) -> None:
+    from core.openapi_export import export
+
+    text = export(runtime_for(ctx), output)
+    if output is None:
+        click.echo(text, nl=False)
+
+
 @main.group(help="Database migrations (Alembic).")
 def db() -> None:
     pass
