@@ -1,0 +1,241 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.hold import Hold
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tenant_slug: str,
+    customer_id: str,
+    hold_id: str,
+    *,
+    idempotency_key: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/t/{tenant_slug}/v1/customers/{customer_id}/holds/{hold_id}/release".format(
+            tenant_slug=quote(str(tenant_slug), safe=""),
+            customer_id=quote(str(customer_id), safe=""),
+            hold_id=quote(str(hold_id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | Hold | None:
+    if response.status_code == 200:
+        response_200 = Hold.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | Hold]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_slug: str,
+    customer_id: str,
+    hold_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Error | Hold]:
+    """Release a hold's credits
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        hold_id (str):
+        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | Hold]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        hold_id=hold_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant_slug: str,
+    customer_id: str,
+    hold_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Error | Hold | None:
+    """Release a hold's credits
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        hold_id (str):
+        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | Hold
+    """
+
+    return sync_detailed(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        hold_id=hold_id,
+        client=client,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant_slug: str,
+    customer_id: str,
+    hold_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Error | Hold]:
+    """Release a hold's credits
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        hold_id (str):
+        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | Hold]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        hold_id=hold_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant_slug: str,
+    customer_id: str,
+    hold_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Error | Hold | None:
+    """Release a hold's credits
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        hold_id (str):
+        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | Hold
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant_slug=tenant_slug,
+            customer_id=customer_id,
+            hold_id=hold_id,
+            client=client,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

@@ -1,0 +1,236 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.subscription import Subscription
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    tenant_slug: str,
+    customer_id: str,
+    *,
+    at_period_end: bool | Unset = True,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["at_period_end"] = at_period_end
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/t/{tenant_slug}/v1/customers/{customer_id}/subscription".format(
+            tenant_slug=quote(str(tenant_slug), safe=""),
+            customer_id=quote(str(customer_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | Subscription | None:
+    if response.status_code == 200:
+        response_200 = Subscription.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | Subscription]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_slug: str,
+    customer_id: str,
+    *,
+    client: AuthenticatedClient,
+    at_period_end: bool | Unset = True,
+) -> Response[Error | Subscription]:
+    """Cancel at the period's end or now
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
+            now. Either way the customer falls back to the free tier. Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | Subscription]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        at_period_end=at_period_end,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant_slug: str,
+    customer_id: str,
+    *,
+    client: AuthenticatedClient,
+    at_period_end: bool | Unset = True,
+) -> Error | Subscription | None:
+    """Cancel at the period's end or now
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
+            now. Either way the customer falls back to the free tier. Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | Subscription
+    """
+
+    return sync_detailed(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        client=client,
+        at_period_end=at_period_end,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant_slug: str,
+    customer_id: str,
+    *,
+    client: AuthenticatedClient,
+    at_period_end: bool | Unset = True,
+) -> Response[Error | Subscription]:
+    """Cancel at the period's end or now
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
+            now. Either way the customer falls back to the free tier. Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | Subscription]
+    """
+
+    kwargs = _get_kwargs(
+        tenant_slug=tenant_slug,
+        customer_id=customer_id,
+        at_period_end=at_period_end,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant_slug: str,
+    customer_id: str,
+    *,
+    client: AuthenticatedClient,
+    at_period_end: bool | Unset = True,
+) -> Error | Subscription | None:
+    """Cancel at the period's end or now
+
+     Callers: service key, admin key.
+
+    Args:
+        tenant_slug (str):
+        customer_id (str):
+        at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
+            now. Either way the customer falls back to the free tier. Default: True.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | Subscription
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant_slug=tenant_slug,
+            customer_id=customer_id,
+            client=client,
+            at_period_end=at_period_end,
+        )
+    ).parsed

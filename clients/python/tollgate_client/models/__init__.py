@@ -1,0 +1,249 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .allocation import Allocation
+from .balance import Balance
+from .catalog_listing import CatalogListing
+from .catalog_listing_data_item import CatalogListingDataItem
+from .check import Check
+from .check_liveness_response_200 import CheckLivenessResponse200
+from .checkout import Checkout
+from .checkout_create import CheckoutCreate
+from .checkout_create_currency_type_1 import CheckoutCreateCurrencyType1
+from .checkout_create_currency_type_2_type_1 import CheckoutCreateCurrencyType2Type1
+from .checkout_create_currency_type_3_type_1 import CheckoutCreateCurrencyType3Type1
+from .checkout_create_interval import CheckoutCreateInterval
+from .clawback import Clawback
+from .clawback_create import ClawbackCreate
+from .clawback_create_policy_type_1 import ClawbackCreatePolicyType1
+from .clawback_create_policy_type_2_type_1 import ClawbackCreatePolicyType2Type1
+from .clawback_create_policy_type_3_type_1 import ClawbackCreatePolicyType3Type1
+from .credit_pack_option import CreditPackOption
+from .credit_pack_option_source import CreditPackOptionSource
+from .credit_price_option import CreditPriceOption
+from .credit_prices import CreditPrices
+from .credit_purchase import CreditPurchase
+from .credit_purchase_create import CreditPurchaseCreate
+from .credit_purchase_create_currency_type_1 import CreditPurchaseCreateCurrencyType1
+from .credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateCurrencyType2Type1
+from .credit_purchase_create_currency_type_3_type_1 import CreditPurchaseCreateCurrencyType3Type1
+from .credit_purchase_status import CreditPurchaseStatus
+from .customer import Customer
+from .customer_metadata import CustomerMetadata
+from .customer_upsert import CustomerUpsert
+from .customer_upsert_metadata import CustomerUpsertMetadata
+from .dispute import Dispute
+from .entitlements import Entitlements
+from .entitlements_features import EntitlementsFeatures
+from .entitlements_limits import EntitlementsLimits
+from .entitlements_sources import EntitlementsSources
+from .entitlements_sources_additional_property import EntitlementsSourcesAdditionalProperty
+from .entry import Entry
+from .entry_kind import EntryKind
+from .entry_metadata import EntryMetadata
+from .error import Error
+from .error_error import ErrorError
+from .figures import Figures
+from .figures_figures import FiguresFigures
+from .figures_figures_additional_property import FiguresFiguresAdditionalProperty
+from .grant import Grant
+from .grant_balance import GrantBalance
+from .grant_create import GrantCreate
+from .grant_create_metadata import GrantCreateMetadata
+from .grant_metadata import GrantMetadata
+from .hold import Hold
+from .hold_capture import HoldCapture
+from .hold_create import HoldCreate
+from .hold_create_metadata import HoldCreateMetadata
+from .hold_metadata import HoldMetadata
+from .hold_status import HoldStatus
+from .list_notifications_status_type_1 import ListNotificationsStatusType1
+from .list_notifications_status_type_2_type_1 import ListNotificationsStatusType2Type1
+from .list_notifications_status_type_3_type_1 import ListNotificationsStatusType3Type1
+from .list_orders_status_type_1 import ListOrdersStatusType1
+from .list_orders_status_type_2_type_1 import ListOrdersStatusType2Type1
+from .list_orders_status_type_3_type_1 import ListOrdersStatusType3Type1
+from .list_packages_currency_type_1 import ListPackagesCurrencyType1
+from .list_packages_currency_type_2_type_1 import ListPackagesCurrencyType2Type1
+from .list_packages_currency_type_3_type_1 import ListPackagesCurrencyType3Type1
+from .list_webhook_events_status_type_1 import ListWebhookEventsStatusType1
+from .list_webhook_events_status_type_2_type_1 import ListWebhookEventsStatusType2Type1
+from .list_webhook_events_status_type_3_type_1 import ListWebhookEventsStatusType3Type1
+from .metadata_problem import MetadataProblem
+from .model_access import ModelAccess
+from .next_expiry import NextExpiry
+from .notification import Notification
+from .notification_data import NotificationData
+from .notification_payload import NotificationPayload
+from .notification_payload_data import NotificationPayloadData
+from .notification_status import NotificationStatus
+from .order import Order
+from .order_create import OrderCreate
+from .order_create_currency_type_1 import OrderCreateCurrencyType1
+from .order_create_currency_type_2_type_1 import OrderCreateCurrencyType2Type1
+from .order_create_currency_type_3_type_1 import OrderCreateCurrencyType3Type1
+from .order_status import OrderStatus
+from .package_list import PackageList
+from .package_list_data_item import PackageListDataItem
+from .page_entry import PageEntry
+from .page_notification import PageNotification
+from .page_order import PageOrder
+from .page_sync_run import PageSyncRun
+from .page_webhook_event import PageWebhookEvent
+from .payment import Payment
+from .portal import Portal
+from .portal_create import PortalCreate
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
+from .receipt import Receipt
+from .receipt_status_type_1 import ReceiptStatusType1
+from .receipt_status_type_2_type_1 import ReceiptStatusType2Type1
+from .receipt_status_type_3_type_1 import ReceiptStatusType3Type1
+from .reconcile_request import ReconcileRequest
+from .refund import Refund
+from .refund_create import RefundCreate
+from .refund_create_policy_type_1 import RefundCreatePolicyType1
+from .refund_create_policy_type_2_type_1 import RefundCreatePolicyType2Type1
+from .refund_create_policy_type_3_type_1 import RefundCreatePolicyType3Type1
+from .refund_source import RefundSource
+from .refund_status import RefundStatus
+from .spend import Spend
+from .spend_create import SpendCreate
+from .spend_create_metadata import SpendCreateMetadata
+from .spend_metadata import SpendMetadata
+from .subscription import Subscription
+from .subscription_features import SubscriptionFeatures
+from .sync_run import SyncRun
+from .tenant_index import TenantIndex
+from .tier_list import TierList
+from .tier_list_data_item import TierListDataItem
+from .usage import Usage
+from .webhook_event import WebhookEvent
+from .webhook_event_detail import WebhookEventDetail
+from .webhook_event_detail_payload import WebhookEventDetailPayload
+from .webhook_event_detail_status import WebhookEventDetailStatus
+from .webhook_event_status import WebhookEventStatus
+
+__all__ = (
+    "Allocation",
+    "Balance",
+    "CatalogListing",
+    "CatalogListingDataItem",
+    "Check",
+    "CheckLivenessResponse200",
+    "Checkout",
+    "CheckoutCreate",
+    "CheckoutCreateCurrencyType1",
+    "CheckoutCreateCurrencyType2Type1",
+    "CheckoutCreateCurrencyType3Type1",
+    "CheckoutCreateInterval",
+    "Clawback",
+    "ClawbackCreate",
+    "ClawbackCreatePolicyType1",
+    "ClawbackCreatePolicyType2Type1",
+    "ClawbackCreatePolicyType3Type1",
+    "CreditPackOption",
+    "CreditPackOptionSource",
+    "CreditPriceOption",
+    "CreditPrices",
+    "CreditPurchase",
+    "CreditPurchaseCreate",
+    "CreditPurchaseCreateCurrencyType1",
+    "CreditPurchaseCreateCurrencyType2Type1",
+    "CreditPurchaseCreateCurrencyType3Type1",
+    "CreditPurchaseStatus",
+    "Customer",
+    "CustomerMetadata",
+    "CustomerUpsert",
+    "CustomerUpsertMetadata",
+    "Dispute",
+    "Entitlements",
+    "EntitlementsFeatures",
+    "EntitlementsLimits",
+    "EntitlementsSources",
+    "EntitlementsSourcesAdditionalProperty",
+    "Entry",
+    "EntryKind",
+    "EntryMetadata",
+    "Error",
+    "ErrorError",
+    "Figures",
+    "FiguresFigures",
+    "FiguresFiguresAdditionalProperty",
+    "Grant",
+    "GrantBalance",
+    "GrantCreate",
+    "GrantCreateMetadata",
+    "GrantMetadata",
+    "Hold",
+    "HoldCapture",
+    "HoldCreate",
+    "HoldCreateMetadata",
+    "HoldMetadata",
+    "HoldStatus",
+    "ListNotificationsStatusType1",
+    "ListNotificationsStatusType2Type1",
+    "ListNotificationsStatusType3Type1",
+    "ListOrdersStatusType1",
+    "ListOrdersStatusType2Type1",
+    "ListOrdersStatusType3Type1",
+    "ListPackagesCurrencyType1",
+    "ListPackagesCurrencyType2Type1",
+    "ListPackagesCurrencyType3Type1",
+    "ListWebhookEventsStatusType1",
+    "ListWebhookEventsStatusType2Type1",
+    "ListWebhookEventsStatusType3Type1",
+    "MetadataProblem",
+    "ModelAccess",
+    "NextExpiry",
+    "Notification",
+    "NotificationData",
+    "NotificationPayload",
+    "NotificationPayloadData",
+    "NotificationStatus",
+    "Order",
+    "OrderCreate",
+    "OrderCreateCurrencyType1",
+    "OrderCreateCurrencyType2Type1",
+    "OrderCreateCurrencyType3Type1",
+    "OrderStatus",
+    "PackageList",
+    "PackageListDataItem",
+    "PageEntry",
+    "PageNotification",
+    "PageOrder",
+    "PageSyncRun",
+    "PageWebhookEvent",
+    "Payment",
+    "Portal",
+    "PortalCreate",
+    "Readiness",
+    "ReadinessChecks",
+    "Receipt",
+    "ReceiptStatusType1",
+    "ReceiptStatusType2Type1",
+    "ReceiptStatusType3Type1",
+    "ReconcileRequest",
+    "Refund",
+    "RefundCreate",
+    "RefundCreatePolicyType1",
+    "RefundCreatePolicyType2Type1",
+    "RefundCreatePolicyType3Type1",
+    "RefundSource",
+    "RefundStatus",
+    "Spend",
+    "SpendCreate",
+    "SpendCreateMetadata",
+    "SpendMetadata",
+    "Subscription",
+    "SubscriptionFeatures",
+    "SyncRun",
+    "TenantIndex",
+    "TierList",
+    "TierListDataItem",
+    "Usage",
+    "WebhookEvent",
+    "WebhookEventDetail",
+    "WebhookEventDetailPayload",
+    "WebhookEventDetailStatus",
+    "WebhookEventStatus",
+)

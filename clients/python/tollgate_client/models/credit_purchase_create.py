@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.credit_purchase_create_currency_type_1 import CreditPurchaseCreateCurrencyType1
+from ..models.credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateCurrencyType2Type1
+from ..models.credit_purchase_create_currency_type_3_type_1 import CreditPurchaseCreateCurrencyType3Type1
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CreditPurchaseCreate")
+
+
+@_attrs_define
+class CreditPurchaseCreate:
+    """
+    Attributes:
+        credits_ (int | None | Unset):
+        currency (CreditPurchaseCreateCurrencyType1 | CreditPurchaseCreateCurrencyType2Type1 |
+            CreditPurchaseCreateCurrencyType3Type1 | None | Unset):
+        price (None | str | Unset):
+        quantity (int | None | Unset):
+    """
+
+    credits_: int | None | Unset = UNSET
+    currency: (
+        CreditPurchaseCreateCurrencyType1
+        | CreditPurchaseCreateCurrencyType2Type1
+        | CreditPurchaseCreateCurrencyType3Type1
+        | None
+        | Unset
+    ) = UNSET
+    price: None | str | Unset = UNSET
+    quantity: int | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        credits_: int | None | Unset
+        if isinstance(self.credits_, Unset):
+            credits_ = UNSET
+        else:
+            credits_ = self.credits_
+
+        currency: None | str | Unset
+        if isinstance(self.currency, Unset):
+            currency = UNSET
+        elif isinstance(self.currency, CreditPurchaseCreateCurrencyType1):
+            currency = self.currency.value
+        elif isinstance(self.currency, CreditPurchaseCreateCurrencyType2Type1):
+            currency = self.currency.value
+        elif isinstance(self.currency, CreditPurchaseCreateCurrencyType3Type1):
+            currency = self.currency.value
+        else:
+            currency = self.currency
+
+        price: None | str | Unset
+        if isinstance(self.price, Unset):
+            price = UNSET
+        else:
+            price = self.price
+
+        quantity: int | None | Unset
+        if isinstance(self.quantity, Unset):
+            quantity = UNSET
+        else:
+            quantity = self.quantity
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if credits_ is not UNSET:
+            field_dict["credits"] = credits_
+        if currency is not UNSET:
+            field_dict["currency"] = currency
+        if price is not UNSET:
+            field_dict["price"] = price
+        if quantity is not UNSET:
+            field_dict["quantity"] = quantity
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_credits_(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        credits_ = _parse_credits_(d.pop("credits", UNSET))
+
+        def _parse_currency(
+            data: object,
+        ) -> (
+            CreditPurchaseCreateCurrencyType1
+            | CreditPurchaseCreateCurrencyType2Type1
+            | CreditPurchaseCreateCurrencyType3Type1
+            | None
+            | Unset
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_1 = CreditPurchaseCreateCurrencyType1(data)
+
+                return currency_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_2_type_1 = CreditPurchaseCreateCurrencyType2Type1(data)
+
+                return currency_type_2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_3_type_1 = CreditPurchaseCreateCurrencyType3Type1(data)
+
+                return currency_type_3_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                CreditPurchaseCreateCurrencyType1
+                | CreditPurchaseCreateCurrencyType2Type1
+                | CreditPurchaseCreateCurrencyType3Type1
+                | None
+                | Unset,
+                data,
+            )
+
+        currency = _parse_currency(d.pop("currency", UNSET))
+
+        def _parse_price(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        price = _parse_price(d.pop("price", UNSET))
+
+        def _parse_quantity(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        quantity = _parse_quantity(d.pop("quantity", UNSET))
+
+        credit_purchase_create = cls(
+            credits_=credits_,
+            currency=currency,
+            price=price,
+            quantity=quantity,
+        )
+
+        credit_purchase_create.additional_properties = d
+        return credit_purchase_create
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

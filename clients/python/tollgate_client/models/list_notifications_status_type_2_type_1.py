@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class ListNotificationsStatusType2Type1(StrEnum):
+    DEAD = "dead"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    PENDING = "pending"
+    PROCESSING = "processing"
+
+    def __str__(self) -> str:
+        return str(self.value)

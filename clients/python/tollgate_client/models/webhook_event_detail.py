@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.webhook_event_detail_status import WebhookEventDetailStatus
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.webhook_event_detail_payload import WebhookEventDetailPayload
+
+
+T = TypeVar("T", bound="WebhookEventDetail")
+
+
+@_attrs_define
+class WebhookEventDetail:
+    """
+    Attributes:
+        id (str):
+        stripe_event_id (str):
+        type_ (str):
+        status (WebhookEventDetailStatus):
+        attempts (int):
+        object_id (None | str):
+        event_created (datetime.datetime):
+        received_at (datetime.datetime):
+        next_attempt_at (datetime.datetime | None):
+        processed_at (datetime.datetime | None):
+        handlers (list[str]):
+        last_error (None | str):
+        payload (WebhookEventDetailPayload | Unset):
+    """
+
+    id: str
+    stripe_event_id: str
+    type_: str
+    status: WebhookEventDetailStatus
+    attempts: int
+    object_id: None | str
+    event_created: datetime.datetime
+    received_at: datetime.datetime
+    next_attempt_at: datetime.datetime | None
+    processed_at: datetime.datetime | None
+    handlers: list[str]
+    last_error: None | str
+    payload: WebhookEventDetailPayload | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        stripe_event_id = self.stripe_event_id
+
+        type_ = self.type_
+
+        status = self.status.value
+
+        attempts = self.attempts
+
+        object_id: None | str
+        object_id = self.object_id
+
+        event_created = self.event_created.isoformat()
+
+        received_at = self.received_at.isoformat()
+
+        next_attempt_at: None | str
+        if isinstance(self.next_attempt_at, datetime.datetime):
+            next_attempt_at = self.next_attempt_at.isoformat()
+        else:
+            next_attempt_at = self.next_attempt_at
+
+        processed_at: None | str
+        if isinstance(self.processed_at, datetime.datetime):
+            processed_at = self.processed_at.isoformat()
+        else:
+            processed_at = self.processed_at
+
+        handlers = self.handlers
+
+        last_error: None | str
+        last_error = self.last_error
+
+        payload: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.payload, Unset):
+            payload = self.payload.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "stripe_event_id": stripe_event_id,
+                "type": type_,
+                "status": status,
+                "attempts": attempts,
+                "object_id": object_id,
+                "event_created": event_created,
+                "received_at": received_at,
+                "next_attempt_at": next_attempt_at,
+                "processed_at": processed_at,
+                "handlers": handlers,
+                "last_error": last_error,
+            }
+        )
+        if payload is not UNSET:
+            field_dict["payload"] = payload
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.webhook_event_detail_payload import WebhookEventDetailPayload  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        stripe_event_id = d.pop("stripe_event_id")
+
+        type_ = d.pop("type")
+
+        status = WebhookEventDetailStatus(d.pop("status"))
+
+        attempts = d.pop("attempts")
+
+        def _parse_object_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        object_id = _parse_object_id(d.pop("object_id"))
+
+        event_created = datetime.datetime.fromisoformat(d.pop("event_created"))
+
+        received_at = datetime.datetime.fromisoformat(d.pop("received_at"))
+
+        def _parse_next_attempt_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_attempt_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return next_attempt_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
+
+        def _parse_processed_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                processed_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return processed_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        processed_at = _parse_processed_at(d.pop("processed_at"))
+
+        handlers = cast(list[str], d.pop("handlers"))
+
+        def _parse_last_error(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_error = _parse_last_error(d.pop("last_error"))
+
+        _payload = d.pop("payload", UNSET)
+        payload: WebhookEventDetailPayload | Unset
+        if isinstance(_payload, Unset):
+            payload = UNSET
+        else:
+            payload = WebhookEventDetailPayload.from_dict(_payload)
+
+        webhook_event_detail = cls(
+            id=id,
+            stripe_event_id=stripe_event_id,
+            type_=type_,
+            status=status,
+            attempts=attempts,
+            object_id=object_id,
+            event_created=event_created,
+            received_at=received_at,
+            next_attempt_at=next_attempt_at,
+            processed_at=processed_at,
+            handlers=handlers,
+            last_error=last_error,
+            payload=payload,
+        )
+
+        webhook_event_detail.additional_properties = d
+        return webhook_event_detail
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class WebhookEventStatus(StrEnum):
+    DEAD = "dead"
+    FAILED = "failed"
+    IGNORED = "ignored"
+    PENDING = "pending"
+    PROCESSED = "processed"
+    PROCESSING = "processing"
+
+    def __str__(self) -> str:
+        return str(self.value)
