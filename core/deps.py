@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.idempotency import keys as idempotency
 from core.plugins import Plugins
 from tenants.auth import Principal
 from tenants.registry import Tenant
@@ -24,7 +25,12 @@ RuntimeDep: TypeAlias = NamedDependency["Runtime"]
 # A Protocol: Litestar's signature model cannot validate it, so the provided runtime is taken as is.
 KernelDep: TypeAlias = NamedDependency[SkipValidation["Kernel"]]
 CustomerPath: TypeAlias = FromPath[str]
+# The one declaration of the header: a route that takes it honours it, and the document shows it there.
 IdempotencyKey: TypeAlias = Annotated[
     str | None,
-    HeaderParameter(name="Idempotency-Key", description="A retry with the same key gets the first answer."),
+    HeaderParameter(
+        name=idempotency.HEADER,
+        description=idempotency.DESCRIPTION,
+        schema_extra={"pattern": idempotency.PATTERN, "minLength": 1, "maxLength": 255},
+    ),
 ]

@@ -22,8 +22,9 @@ def tollgate_route_handlers() -> Sequence[Any]:
 @hookimpl
 def tollgate_models() -> Sequence[type]:
     from core.customers.models import Customer
+    from core.idempotency.models import IdempotencyRecord
 
-    return [Customer]
+    return [Customer, IdempotencyRecord]
 
 
 @hookimpl

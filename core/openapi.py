@@ -35,6 +35,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from core.access import declared_errors
+from core.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from core.plugins import is_kernel
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ TENANT_ROUTE_CODES: Final = (
 BODY_CODES: Final = ("validation_error", "invalid_json", "payload_too_large", "unsupported_media_type")
 # Query and header parameters are typed: a wrong one is refused before the handler.
 PARAMETER_CODES: Final = ("validation_error",)
+# What a route taking `Idempotency-Key` (core.deps.IdempotencyKey) answers of the key itself.
+IDEMPOTENCY_CODES: Final = ("invalid_idempotency_key", "idempotency_key_reused")
 # Any operation can fail on Tollgate's side; the answer then carries no internals.
 EVERY_ROUTE_CODES: Final = ("internal_error",)
 # Statuses whose answers say when to retry.
@@ -204,6 +207,8 @@ def operation_codes(route: HTTPRoute, handler: HTTPRouteHandler, operation: Oper
             found += BODY_CODES
     if any(isinstance(p, Parameter) and p.param_in != "path" for p in operation.parameters or []):
         found += PARAMETER_CODES
+    if any(isinstance(p, Parameter) and p.name == IDEMPOTENCY_HEADER for p in operation.parameters or []):
+        found += IDEMPOTENCY_CODES
     found += declared_errors(handler.opt)
     found += EVERY_ROUTE_CODES
     return list(dict.fromkeys(found))

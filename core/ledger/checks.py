@@ -3,30 +3,15 @@ key is stored with; and the 402 for a customer with too few credits."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping
-from typing import Any
-
-import msgspec
 
 from core.errors import BadRequest, PaymentRequired
+from core.idempotency.keys import check_key as check_idempotency_key
+from core.idempotency.keys import request_hash
 
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+__all__ = ["check_credits", "check_idempotency_key", "insufficient", "request_hash", "spend_request"]
+
 MAX_CREDITS = 10**15
-
-
-def check_idempotency_key(key: str | None) -> str | None:
-    """None, or 1-255 printable ASCII characters without spaces (400 `invalid_idempotency_key`)."""
-    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
-        raise BadRequest(
-            "An Idempotency-Key is 1-255 printable ASCII characters without spaces.", code="invalid_idempotency_key"
-        )
-    return key
-
-
-def request_hash(*parts: Any) -> str:
-    return hashlib.sha256(msgspec.json.encode(parts, order="sorted")).hexdigest()
 
 
 def spend_request(

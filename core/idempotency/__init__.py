@@ -1,0 +1,1 @@
+"""Idempotency-Key for routes that move credits or money: one header, one check, one stored answer per key."""
