@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import ADMIN, END_USER, SERVICE, access
-from core.deps import CurrentTenant, CustomerPath, DbSession, RuntimeDep
+from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
+from core.idempotency.answers import Answers
 from plugins.subscriptions import schemas
 from plugins.subscriptions.reconcile import request_reconcile
 from plugins.subscriptions.services import SubscriptionService
@@ -84,13 +85,19 @@ class SubscriptionController(Controller):
     )
     async def change(
         self,
+        *,
+        request: Request[Any, Any, Any],
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
         customer_id: CustomerPath,
         data: JSONBody[schemas.SubscriptionUpdate],
-    ) -> schemas.Subscription:
-        return await SubscriptionService(db_session, tenant, runtime).change(customer_id, data)
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.Subscription]:
+        service = SubscriptionService(db_session, tenant, runtime)
+        return await Answers(db_session, tenant).once(
+            request, idempotency_key, lambda: service.change(customer_id, data, idempotency_key=idempotency_key)
+        )
 
     @delete(
         "/subscription",
@@ -101,13 +108,21 @@ class SubscriptionController(Controller):
     )
     async def cancel(
         self,
+        *,
+        request: Request[Any, Any, Any],
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
         customer_id: CustomerPath,
         at_period_end: AtPeriodEnd = True,
-    ) -> schemas.Subscription:
-        return await SubscriptionService(db_session, tenant, runtime).cancel(customer_id, at_period_end=at_period_end)
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.Subscription]:
+        service = SubscriptionService(db_session, tenant, runtime)
+        return await Answers(db_session, tenant).once(
+            request,
+            idempotency_key,
+            lambda: service.cancel(customer_id, at_period_end=at_period_end, idempotency_key=idempotency_key),
+        )
 
     @post(
         "/checkout/subscription",
@@ -117,14 +132,22 @@ class SubscriptionController(Controller):
     )
     async def checkout(
         self,
+        *,
+        request: Request[Any, Any, Any],
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
         customer_id: CustomerPath,
         data: JSONBody[schemas.CheckoutCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Checkout]:
-        checkout = await SubscriptionService(db_session, tenant, runtime).checkout(customer_id, data)
-        return Response(checkout, status_code=201)
+        service = SubscriptionService(db_session, tenant, runtime)
+        return await Answers(db_session, tenant).once(
+            request,
+            idempotency_key,
+            lambda: service.checkout(customer_id, data, idempotency_key=idempotency_key),
+            status_code=201,
+        )
 
     @post(
         "/portal",

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -20,6 +21,7 @@ from core import clock
 from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.errors import BadRequest, Conflict, NotFound, PaymentRequired, TooManyRequests, UpstreamError
+from core.idempotency.keys import stripe_key
 from core.ledger.services import Ledger
 from plugins.subscriptions import schemas
 from plugins.subscriptions.config import PLUGIN, Interval, Tier
@@ -28,7 +30,8 @@ from plugins.subscriptions.models import IN_GOOD_STANDING, Subscription, Subscri
 from plugins.subscriptions.periods import calendar_month
 from plugins.subscriptions.plans import Plan, plan_of
 from tenants.registry import Tenant
-from tenants.stripe import create_checkout_session, idempotency_key, promotion_code_id
+from tenants.stripe import create_checkout_session, promotion_code_id
+from tenants.stripe import idempotency_key as stripe_idempotency_key
 
 if TYPE_CHECKING:
     from core.kernel import Kernel
@@ -148,8 +151,14 @@ class SubscriptionService:
     # Checkout and portal
     # ------------------------------------------------------------------------------------------
 
-    async def checkout(self, customer: str, data: schemas.CheckoutCreate) -> schemas.Checkout:
-        """A Stripe Checkout Session for a new subscription to `data.tier`, billed every `data.interval`."""
+    async def checkout(
+        self, customer: str, data: schemas.CheckoutCreate, *, idempotency_key: str | None = None
+    ) -> schemas.Checkout:
+        """A Stripe Checkout Session for a new subscription to `data.tier`, billed every `data.interval`.
+
+        With the client's Idempotency-Key, the checkout's id and Stripe's key derive from it: a retry
+        whose first attempt reached Stripe but was never committed here gets Stripe's first session.
+        """
         tier = self._purchasable(data.tier)
         # The customer's row lock serialises its checkouts, so the rate limit holds across API processes.
         row = await self.customers.get(customer, for_update=True)
@@ -179,10 +188,15 @@ class SubscriptionService:
             created_at=now,
             updated_at=now,
         )
+        keyed = self._stripe_key("checkout", customer, idempotency_key)
+        if keyed is not None:
+            checkout.id = uuid.uuid5(uuid.NAMESPACE_URL, keyed)
         self.session.add(checkout)
         await self.session.flush()
         params = self._session_params(checkout, data, await self._stripe_customer(row), promotion)
-        session = await create_checkout_session(client, params, idempotency_key("subscription_checkout", checkout.id))
+        session = await create_checkout_session(
+            client, params, stripe_idempotency_key("subscription_checkout", checkout.id)
+        )
         checkout.stripe_session_id = session.id
         await self.session.flush()
         return schemas.Checkout(
@@ -234,7 +248,7 @@ class SubscriptionService:
             session = await client.v1.billing_portal.sessions.create_async(
                 params={"customer": stripe_customer, "return_url": data.return_url},
                 # A portal session is single-use: each request is its own operation, retried under one key.
-                options={"idempotency_key": idempotency_key("billing_portal", row.id, str(uuid7()))},
+                options={"idempotency_key": stripe_idempotency_key("billing_portal", row.id, str(uuid7()))},
             )
         except stripe.StripeError as exc:
             raise _stripe_failed(exc, "billing portal session") from exc
@@ -291,11 +305,14 @@ class SubscriptionService:
     # Changes
     # ------------------------------------------------------------------------------------------
 
-    async def change(self, customer: str, data: schemas.SubscriptionUpdate) -> schemas.Subscription:
+    async def change(
+        self, customer: str, data: schemas.SubscriptionUpdate, *, idempotency_key: str | None = None
+    ) -> schemas.Subscription:
         """Move to another tier and/or interval (Stripe prorates), or take back a cancellation at period end.
 
         An upgrade is invoiced at once and only takes effect once that invoice is paid (Stripe's
         pending update); a downgrade takes effect now and its unused time is credited on the next invoice.
+        With the client's Idempotency-Key, Stripe is asked under a key derived from it.
         """
         row = await self._held(customer)
         if row.status not in IN_GOOD_STANDING:
@@ -331,7 +348,7 @@ class SubscriptionService:
             params["cancel_at_period_end"] = False
         if not params:
             return await self.read(customer)
-        updated = await self._update(row, params)
+        updated = await self._update(row, params, self._stripe_key("change", customer, idempotency_key))
         if updated.get("pending_update"):
             raise PaymentRequired(
                 "The plan change is waiting for its invoice to be paid; the customer can pay it in the portal.",
@@ -341,18 +358,26 @@ class SubscriptionService:
         await self.lifecycle.apply(updated, observed=clock.now())
         return await self.read(customer)
 
-    async def cancel(self, customer: str, *, at_period_end: bool) -> schemas.Subscription:
-        """Cancel at the period's end (the plan runs until then) or now; then the customer is on the free tier."""
+    async def cancel(
+        self, customer: str, *, at_period_end: bool, idempotency_key: str | None = None
+    ) -> schemas.Subscription:
+        """Cancel at the period's end (the plan runs until then) or now; then the customer is on the free tier.
+
+        With the client's Idempotency-Key, Stripe is asked under a key derived from it.
+        """
         row = await self._held(customer)
+        keyed = self._stripe_key("cancel", customer, idempotency_key)
         if at_period_end:
             if not row.cancel_at_period_end:
                 await self.lifecycle.apply(
-                    await self._update(row, {"cancel_at_period_end": True}), observed=clock.now()
+                    await self._update(row, {"cancel_at_period_end": True}, keyed), observed=clock.now()
                 )
             return await self.read(customer)
         client = await self.runtime.stripe.for_tenant(self.tenant)
         try:
-            canceled = await client.v1.subscriptions.cancel_async(row.stripe_subscription_id)
+            canceled = await client.v1.subscriptions.cancel_async(
+                row.stripe_subscription_id, options={"idempotency_key": keyed} if keyed else {}
+            )
         except stripe.StripeError as exc:
             raise _stripe_failed(exc, "cancellation") from exc
         await self.lifecycle.apply(canceled.to_dict(), observed=clock.now())
@@ -368,14 +393,22 @@ class SubscriptionService:
             )
         return row
 
-    async def _update(self, row: Subscription, params: dict[str, Any]) -> dict[str, Any]:
+    def _stripe_key(self, kind: str, customer: str, idempotency_key: str | None) -> str | None:
+        """Stripe's key for a request made under the client's Idempotency-Key (None without one)."""
+        if idempotency_key is None:
+            return None
+        return stripe_key(f"subscription_{kind}", self.tenant.slug, customer, idempotency_key)
+
+    async def _update(self, row: Subscription, params: dict[str, Any], keyed: str | None = None) -> dict[str, Any]:
         client = await self.runtime.stripe.for_tenant(self.tenant)
         try:
             updated = await client.v1.subscriptions.update_async(
                 row.stripe_subscription_id,
                 params=params,  # type: ignore[arg-type]
                 # Each request is one change; Stripe updates converge on their target, so a repeat is harmless.
-                options={"idempotency_key": idempotency_key("subscription", row.id, f"update:{uuid7()}")},
+                options={
+                    "idempotency_key": keyed or stripe_idempotency_key("subscription", row.id, f"update:{uuid7()}")
+                },
             )
         except stripe.StripeError as exc:
             raise _stripe_failed(exc, "plan change") from exc
