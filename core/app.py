@@ -141,6 +141,9 @@ class TollgateInit(InitPluginProtocol):
             path="/schema",
             components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         )
+        # Each Struct's docstring and examples in its schema: Litestar's own Struct plugin is replaced in place
+        # (the list is being walked for init plugins, so nothing is inserted before this one).
+        app_config.plugins[:] = [openapi.described(plugin) for plugin in app_config.plugins]
         # Every error each operation can answer, in the real body, and the notices to tenant apps as webhooks.
         openapi.install(app_config, self.runtime.error_codes, self.runtime.notification_types, TENANT_PREFIX)
 

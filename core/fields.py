@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -18,3 +18,7 @@ Metadata = Annotated[
         description="Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe.",
     ),
 ]
+
+# A wire schema's examples in the OpenAPI document, as JSON: `schema_examples: ClassVar[Examples] = (...)`
+# in the Struct (core/openapi.py); each is valid against its schema (tests/edge/test_schema_docs.py).
+Examples = tuple[dict[str, Any], ...]

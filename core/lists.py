@@ -29,9 +29,12 @@ MAX_LIMIT: Final = 200
 class Page(msgspec.Struct, Generic[T]):
     """A page of a list: its items, whether more follow, and the cursor that fetches them."""
 
-    data: list[T]
-    has_more: bool
-    next_cursor: str | None
+    data: Annotated[list[T], msgspec.Meta(description="The items of this page, newest first unless the route says.")]
+    has_more: Annotated[bool, msgspec.Meta(description="More items follow: fetch them with `next_cursor`.")]
+    next_cursor: Annotated[
+        str | None,
+        msgspec.Meta(description="Pass it back unchanged as `cursor` for the next page; null: this is the last page."),
+    ]
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ the document's `webhooks`, with the payload and the Standard Webhooks headers.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
 
 from litestar._openapi.plugin import OpenAPIPlugin
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.spec import (
     Example,
     OpenAPI,
@@ -36,12 +38,16 @@ from litestar.routes import HTTPRoute
 
 from core.access import declared_errors
 from core.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
+from core.lists import Page
 from core.plugins import is_kernel
 
 if TYPE_CHECKING:
     from litestar import Litestar
+    from litestar._openapi.schema_generation import SchemaCreator
     from litestar.config.app import AppConfig
     from litestar.handlers import HTTPRouteHandler
+    from litestar.plugins import PluginProtocol
+    from litestar.typing import FieldDefinition
 
     from core.error_codes import ErrorCodes
 
@@ -49,6 +55,8 @@ ERROR_SCHEMA: Final = "Error"
 ERROR_REF: Final = f"#/components/schemas/{ERROR_SCHEMA}"
 NOTIFICATION_SCHEMA: Final = "NotificationPayload"
 JSON: Final = "application/json"
+# The class attribute holding a wire schema's examples (`schema_examples: ClassVar[Examples]`, core/fields.py).
+EXAMPLES: Final = "schema_examples"
 # The path parameter naming the tenant app's customer (its name before and after the path convention).
 CUSTOMER_PARAMETERS: Final = ("customer_id", "customer")
 
@@ -148,6 +156,34 @@ def finish_documents(app: Litestar) -> Litestar:
     return app
 
 
+class DescribedStructSchemaPlugin(StructSchemaPlugin):
+    """Litestar's schema of a msgspec Struct, with what the Struct says of itself.
+
+    Litestar takes the fields' `Meta(description=...)` but neither the Struct's docstring nor examples
+    for the Struct as a whole: here its own docstring becomes the schema's description and its own
+    `schema_examples` the schema's examples. A `Page[T]` shows the first example of `T` as a page.
+    """
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        struct = field_definition.origin or field_definition.type_
+        own = vars(struct)
+        if isinstance(doc := own.get("__doc__"), str):
+            schema.description = inspect.cleandoc(doc)
+        examples = own.get(EXAMPLES)
+        if examples is None and struct is Page and field_definition.args:
+            items = vars(field_definition.args[0]).get(EXAMPLES) or ()
+            examples = [{"data": list(items[:1]), "has_more": False, "next_cursor": None}] if items else None
+        if examples:
+            schema.examples = list(examples)
+        return schema
+
+
+def described(plugin: PluginProtocol) -> PluginProtocol:
+    """`plugin`, or the plugin that describes Structs in its place when it is Litestar's own Struct plugin."""
+    return DescribedStructSchemaPlugin() if type(plugin) is StructSchemaPlugin else plugin
+
+
 class FinishedOpenAPIPlugin(OpenAPIPlugin):
     """Litestar's OpenAPI plugin, whose documents are finished once Litestar has built them."""
 
@@ -162,10 +198,16 @@ class FinishedOpenAPIPlugin(OpenAPIPlugin):
 
 @dataclasses.dataclass
 class FinishedOpenAPI(OpenAPI):
-    """The document, written out with the error examples' `"detail": null` (Litestar drops null values)."""
+    """The document, written out with the null values of its examples (Litestar drops null values).
+
+    The error examples get back their `"detail": null`, and each schema its examples as written.
+    """
 
     def to_schema(self) -> dict[str, Any]:
         document = super().to_schema()
+        for name, schema in (self.components.schemas or {}).items():
+            if schema.examples:
+                document["components"]["schemas"][name]["examples"] = schema.examples
         for item in document.get("paths", {}).values():
             for operation in item.values():
                 for response in (operation.get("responses") or {}).values() if isinstance(operation, dict) else ():
