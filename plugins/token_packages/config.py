@@ -24,8 +24,8 @@ RefundPolicy = Literal["refuse", "allow_negative", "unspent_only"]
 class Expiry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """How long purchased credits last after the payment: calendar months plus days (both 0: for ever)."""
 
-    months: Annotated[int, msgspec.Meta(ge=0, le=1200)] = 0
-    days: Annotated[int, msgspec.Meta(ge=0, le=36_500)] = 0
+    months: Annotated[int, msgspec.Meta(ge=0, le=1200, description="Calendar months.")] = 0
+    days: Annotated[int, msgspec.Meta(ge=0, le=36_500, description="Days, after the months.")] = 0
 
     @property
     def never(self) -> bool:
