@@ -7,7 +7,7 @@ A plugin that keeps a catalog (product_sync mirrors the tenant's Stripe products
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
@@ -39,25 +39,57 @@ class CatalogPrice(msgspec.Struct, frozen=True):
     Stripe. Credit terms are the price's own metadata over its product's.
     """
 
-    id: str
-    product: str
-    product_name: str | None
-    currency: str
-    unit_amount: int | None
-    type: str
-    interval: str | None
-    interval_count: int | None
-    lookup_key: str | None
-    nickname: str | None
-    active: bool
-    price_active: bool
-    product_active: bool
-    is_default: bool
-    credit_amount: int | None
-    credit_type: CreditType | None
-    plan_tier: str | None
-    feature_flags: list[str]
-    metadata: dict[str, str]
+    id: Annotated[str, msgspec.Meta(description="The Stripe price (`price_...`).")]
+    product: Annotated[str, msgspec.Meta(description="Its Stripe product (`prod_...`).")]
+    product_name: Annotated[str | None, msgspec.Meta(description="The product's name; null when not synced yet.")]
+    currency: Annotated[str, msgspec.Meta(description="ISO 4217 currency, lowercase.")]
+    unit_amount: Annotated[
+        int | None,
+        msgspec.Meta(
+            description=(
+                "Money per unit, in minor units of `currency` (1000 usd: 10.00 USD); null: a tiered or custom price."
+            )
+        ),
+    ]
+    type: Annotated[str, msgspec.Meta(description="`one_time` or `recurring`, as in Stripe.")]
+    interval: Annotated[
+        str | None, msgspec.Meta(description=("A recurring price's billing period (`month`, `year`); null: one-time."))
+    ]
+    interval_count: Annotated[
+        int | None, msgspec.Meta(description=("Periods between charges (1: every month); null: one-time."))
+    ]
+    lookup_key: Annotated[str | None, msgspec.Meta(description="The price's lookup key in Stripe; null: none.")]
+    nickname: Annotated[str | None, msgspec.Meta(description="The price's nickname in Stripe; null: none.")]
+    active: Annotated[
+        bool,
+        msgspec.Meta(
+            description=("A purchase may use it: the price and its product both active and not deleted in Stripe.")
+        ),
+    ]
+    price_active: Annotated[bool, msgspec.Meta(description="The price is active in Stripe.")]
+    product_active: Annotated[bool, msgspec.Meta(description="Its product is active in Stripe.")]
+    is_default: Annotated[bool, msgspec.Meta(description="It is its product's default price.")]
+    credit_amount: Annotated[
+        int | None,
+        msgspec.Meta(
+            description=(
+                "Credits one unit gives (`credit_amount` metadata, the price's over its product's); null: none."
+            )
+        ),
+    ]
+    credit_type: Annotated[
+        CreditType | None,
+        msgspec.Meta(
+            description=("What the credits are for (`credit_type` metadata): `payg` or `subscription`; null: none.")
+        ),
+    ]
+    plan_tier: Annotated[
+        str | None, msgspec.Meta(description=("The subscription tier it sells (`plan_tier` metadata); null: none."))
+    ]
+    feature_flags: Annotated[
+        list[str], msgspec.Meta(description=("Feature flags it turns on (`feature_flags` metadata)."))
+    ]
+    metadata: Annotated[dict[str, str], msgspec.Meta(description="The price's metadata as Stripe has it.")]
 
 
 async def catalog_prices(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -27,11 +27,17 @@ _FLAG = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 class MetadataProblem(msgspec.Struct, frozen=True):
     """One metadata value that could not be used, and why."""
 
-    product: str
-    price: str | None
-    key: str
-    value: str
-    message: str
+    product: Annotated[str, msgspec.Meta(description="The Stripe product whose metadata it is.")]
+    price: Annotated[
+        str | None,
+        msgspec.Meta(description=("The Stripe price, when it is the price's metadata; null: the product's.")),
+    ]
+    key: Annotated[
+        str,
+        msgspec.Meta(description=("The metadata key (`credit_amount`, `credit_type`, `plan_tier`, `feature_flags`).")),
+    ]
+    value: Annotated[str, msgspec.Meta(description="The value found.")]
+    message: Annotated[str, msgspec.Meta(description="Why it could not be used.")]
 
 
 class CreditTerms(msgspec.Struct, frozen=True):
