@@ -17,6 +17,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.plugins import InitPluginProtocol
+from litestar.routes import HTTPRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
@@ -194,4 +195,25 @@ def create_app(runtime: Runtime | None = None) -> Litestar:
     """Build the app for a runtime (by default, one built from the settings and environment)."""
     from core.openapi import finish_documents
 
-    return finish_documents(Litestar(plugins=[TollgateInit(runtime or Runtime.build())]))
+    return answer_options_truly(finish_documents(Litestar(plugins=[TollgateInit(runtime or Runtime.build())])))
+
+
+def answer_options_truly(app: Litestar) -> Litestar:
+    """Have each path's OPTIONS answer list every method of the path.
+
+    Litestar answers OPTIONS from the route it first built for a path; when a second router (each
+    plugin's, the kernel's) adds handlers to that path, it builds the route anew but keeps the first
+    OPTIONS handler, whose `Allow` still lists the first route's methods only. The first route, which
+    that handler reads its methods from, is given the methods of the route that serves the path now.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            fn = getattr(handler.fn, "__code__", None)
+            if fn is None or handler.fn.__name__ != "options_handler" or "self" not in fn.co_freevars:
+                continue
+            first = handler.fn.__closure__[fn.co_freevars.index("self")].cell_contents  # type: ignore[index]
+            if isinstance(first, HTTPRoute) and first is not route:
+                first.methods = set(route.methods)
+    return app

@@ -31,7 +31,7 @@ class Figures(msgspec.Struct):
     tags=["admin"],
     operation_id="get_admin_figures",
     summary="Financial figures of this tenant (admin)",
-    **access(ADMIN),
+    **access(ADMIN, errors=("invalid_window",)),
 )
 async def read_figures(
     *,

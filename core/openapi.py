@@ -15,8 +15,9 @@ import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, get_args
 
+import msgspec
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.spec import (
@@ -80,6 +81,9 @@ BODY_CODES: Final = ("validation_error", "invalid_json", "payload_too_large", "u
 PARAMETER_CODES: Final = ("validation_error",)
 # What a route taking `Idempotency-Key` (core.deps.IdempotencyKey) answers of the key itself.
 IDEMPOTENCY_CODES: Final = ("invalid_idempotency_key", "idempotency_key_reused")
+# A list's cursor of the right shape may still be one the list never handed out.
+CURSOR_PARAMETER: Final = "cursor"
+LIST_CODES: Final = ("invalid_cursor",)
 # Any operation can fail on Tollgate's side; the answer then carries no internals.
 EVERY_ROUTE_CODES: Final = ("internal_error",)
 # Statuses whose answers say when to retry.
@@ -137,7 +141,9 @@ def install(
     """What finishes the app's documents (see the module's docstring); `finish_documents` puts it to work."""
 
     def finish(openapi: OpenAPI, routes: Iterable[HTTPRoute]) -> None:
+        routes = list(routes)
         describe_errors(openapi, routes, codes, tenant_prefix)
+        forbid_unknown_fields(openapi, routes)
         openapi.webhooks = dict(notification_webhooks(notification_types))
         schemas = openapi.components.schemas if openapi.components.schemas is not None else {}
         openapi.components.schemas = {**schemas, ERROR_SCHEMA: ERROR_BODY, NOTIFICATION_SCHEMA: NOTIFICATION_PAYLOAD}
@@ -251,9 +257,36 @@ def operation_codes(route: HTTPRoute, handler: HTTPRouteHandler, operation: Oper
         found += PARAMETER_CODES
     if any(isinstance(p, Parameter) and p.name == IDEMPOTENCY_HEADER for p in operation.parameters or []):
         found += IDEMPOTENCY_CODES
+    if any(isinstance(p, Parameter) and p.name == CURSOR_PARAMETER for p in operation.parameters or []):
+        found += LIST_CODES
     found += declared_errors(handler.opt)
     found += EVERY_ROUTE_CODES
     return list(dict.fromkeys(found))
+
+
+def forbid_unknown_fields(openapi: OpenAPI, routes: Iterable[HTTPRoute]) -> None:
+    """Mark the request bodies that refuse unknown fields (`forbid_unknown_fields=True`) `additionalProperties: false`.
+
+    Litestar's schema of a Struct says nothing of unknown fields, so a client (or a fuzzer) reading the
+    document would think extra fields are ignored, when the input guard refuses them (400).
+    """
+    schemas = openapi.components.schemas or {}
+    for route in routes:
+        for handler in route.route_handlers:
+            data = handler.parsed_fn_signature.parameters.get("data")
+            for struct in _structs(data.annotation if data is not None else None):
+                schema = schemas.get(struct.__name__)
+                if struct.__struct_config__.forbid_unknown_fields and isinstance(schema, Schema):
+                    schema.additional_properties = False
+
+
+def _structs(annotation: Any) -> Iterable[type[msgspec.Struct]]:
+    """The Struct types an annotation names, through `Annotated[...]` and unions."""
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        yield annotation
+        return
+    for arg in get_args(annotation):
+        yield from _structs(arg)
 
 
 def set_error_responses(operation: Operation, answers: Iterable[str], codes: ErrorCodes) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, put
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 
 from core.access import ADMIN, END_USER, SERVICE, access
@@ -19,8 +20,9 @@ class CustomerController(Controller):
         "/",
         operation_id="upsert_customer",
         summary="Create or update a customer",
-        description="`customer_id` is the tenant app's own id.",
-        **access(SERVICE, ADMIN),
+        description="`customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.",
+        responses={201: ResponseSpec(schemas.Customer, description="The customer, created.")},
+        **access(SERVICE, ADMIN, errors=("invalid_customer_id",)),
     )
     async def upsert(
         self,

@@ -25,7 +25,7 @@ from litestar.handlers import ASGIRouteHandler
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from litestar.types import HTTPReceiveMessage, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
-from core.access import ADMIN, access
+from core.access import ADMIN, ERRORS_KEY, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
 from core.inbox import schemas
 from core.inbox.models import WebhookEvent
@@ -47,6 +47,20 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
     summary="Receive a Stripe event for this tenant",
     description="Verified with the tenant's webhook secrets, stored once, processed by a worker after the answer.",
     security=[],
+    # No access(): the signature authenticates; what the route refuses is declared all the same.
+    opt={
+        ERRORS_KEY: (
+            "missing_signature",
+            "invalid_signature",
+            "invalid_event",
+            "tenant_not_found",
+            "payload_too_large",
+            "inbox_unavailable",
+            "secrets_unavailable",
+            "database_unavailable",
+            "shutting_down",
+        )
+    },
 )
 async def receive_stripe_event(
     request: Request[Any, Any, Any],
@@ -149,7 +163,7 @@ class WebhookEventController(Controller):
         "/{event_id:str}",
         operation_id="get_webhook_event",
         summary="Read one event (our id or Stripe's evt_...)",
-        **access(ADMIN),
+        **access(ADMIN, errors=("webhook_event_not_found",)),
     )
     async def read_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
@@ -162,7 +176,7 @@ class WebhookEventController(Controller):
         status_code=202,
         operation_id="replay_webhook_event",
         summary="Process an event again",
-        **access(ADMIN),
+        **access(ADMIN, errors=("webhook_event_not_found", "webhook_event_in_progress")),
     )
     async def replay_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,7 +64,11 @@ class LedgerController(Controller):
         "/spend",
         operation_id="spend_credits",
         summary="Spend credits (402 insufficient_credits when short; nothing is written)",
-        **access(SERVICE, ADMIN),
+        **access(
+            SERVICE,
+            ADMIN,
+            errors=("insufficient_credits", "invalid_amount", "invalid_idempotency_key", "idempotency_key_reused"),
+        ),
     )
     async def spend(
         self,
@@ -91,7 +96,17 @@ class LedgerController(Controller):
         "/holds",
         operation_id="create_hold",
         summary="Reserve credits before work; capture or release after",
-        **access(SERVICE, ADMIN),
+        **access(
+            SERVICE,
+            ADMIN,
+            errors=(
+                "insufficient_credits",
+                "invalid_amount",
+                "invalid_hold_ttl",
+                "invalid_idempotency_key",
+                "idempotency_key_reused",
+            ),
+        ),
     )
     async def hold(
         self,
@@ -116,7 +131,12 @@ class LedgerController(Controller):
             ),
         )
 
-    @get("/holds/{hold_id:str}", operation_id="get_hold", summary="A hold and its state", **access(SERVICE, ADMIN))
+    @get(
+        "/holds/{hold_id:str}",
+        operation_id="get_hold",
+        summary="A hold and its state",
+        **access(SERVICE, ADMIN, errors=("hold_not_found",)),
+    )
     async def read_hold(
         self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath, hold_id: FromPath[str]
     ) -> schemas.Hold:
@@ -127,7 +147,20 @@ class LedgerController(Controller):
         status_code=200,
         operation_id="capture_hold",
         summary="Capture all of a hold, or part (the rest is released)",
-        **access(SERVICE, ADMIN),
+        **access(
+            SERVICE,
+            ADMIN,
+            errors=(
+                "hold_not_found",
+                "hold_expired",
+                "hold_already_captured",
+                "hold_already_released",
+                "capture_exceeds_hold",
+                "invalid_amount",
+                "invalid_idempotency_key",
+                "idempotency_key_reused",
+            ),
+        ),
     )
     async def capture(
         self,
@@ -153,7 +186,18 @@ class LedgerController(Controller):
         status_code=200,
         operation_id="release_hold",
         summary="Release a hold's credits",
-        **access(SERVICE, ADMIN),
+        **access(
+            SERVICE,
+            ADMIN,
+            errors=(
+                "hold_not_found",
+                "hold_expired",
+                "hold_already_captured",
+                "hold_already_released",
+                "invalid_idempotency_key",
+                "idempotency_key_reused",
+            ),
+        ),
     )
     async def release(
         self,
@@ -175,7 +219,19 @@ class LedgerController(Controller):
         "/grants",
         operation_id="grant_credits",
         summary="Grant credits (admin); a repeated reference returns the first grant",
-        **access(ADMIN),
+        responses={200: ResponseSpec(schemas.Grant, description="The grant this reference already made.")},
+        **access(
+            ADMIN,
+            errors=(
+                "invalid_amount",
+                "invalid_source",
+                "invalid_priority",
+                "invalid_expires_at",
+                "grant_source_conflict",
+                "invalid_idempotency_key",
+                "idempotency_key_reused",
+            ),
+        ),
     )
     async def grant(
         self,
@@ -193,7 +249,9 @@ class LedgerController(Controller):
         status_code=200,
         operation_id="claw_back_credits",
         summary="Take back what one grant gave (admin)",
-        **access(ADMIN),
+        **access(
+            ADMIN, errors=("grant_not_found", "invalid_amount", "invalid_idempotency_key", "idempotency_key_reused")
+        ),
     )
     async def clawback(
         self,

@@ -9,7 +9,7 @@ import msgspec
 
 from core.fields import Examples, Metadata
 
-Credits = Annotated[int, msgspec.Meta(gt=0, le=10**15)]
+Credits = Annotated[int, msgspec.Meta(ge=1, le=10**15)]
 Reason = Annotated[str, msgspec.Meta(max_length=255)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Source = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9_.:-]+$")]

@@ -60,7 +60,7 @@ class NotificationController(Controller):
         "/{notification_id:str}",
         operation_id="get_notification",
         summary="Read one notification",
-        **access(ADMIN),
+        **access(ADMIN, errors=("notification_not_found",)),
     )
     async def read_notification(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, notification_id: FromPath[str]
@@ -72,7 +72,7 @@ class NotificationController(Controller):
         status_code=202,
         operation_id="replay_notification",
         summary="Send a notification again (dead or not)",
-        **access(ADMIN),
+        **access(ADMIN, errors=("notification_not_found", "notification_in_progress")),
     )
     async def replay_notification(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, notification_id: FromPath[str]
