@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from core.access import ADMIN, END_USER, SERVICE, access
@@ -29,8 +30,25 @@ class CreditPurchaseController(Controller):
     @post(
         "/",
         operation_id="create_credit_purchase",
+        responses={200: ResponseSpec(schemas.CreditPurchase, description="The purchase this key already made.")},
         summary="Buy credits: creates a PaymentIntent and answers its client_secret",
-        **access(SERVICE, ADMIN, END_USER),
+        **access(
+            SERVICE,
+            ADMIN,
+            END_USER,
+            errors=(
+                "invalid_purchase",
+                "credits_out_of_range",
+                "quantity_out_of_range",
+                "currency_required",
+                "currency_mismatch",
+                "unsupported_currency",
+                "unknown_price",
+                "price_without_credits",
+                "idempotency_key_reused",
+                "stripe_error",
+            ),
+        ),
     )
     async def create(
         self,
@@ -51,7 +69,7 @@ class CreditPurchaseController(Controller):
         "/{purchase_id:str}",
         operation_id="get_credit_purchase",
         summary="A credit purchase and its status",
-        **access(SERVICE, ADMIN, END_USER),
+        **access(SERVICE, ADMIN, END_USER, errors=("purchase_not_found",)),
     )
     async def read(
         self,

@@ -10,7 +10,7 @@ import msgspec
 from core.fields import Examples
 from core.money import Currency
 
-Positive = Annotated[int, msgspec.Meta(gt=0)]
+Positive = Annotated[int, msgspec.Meta(ge=1)]
 PriceName = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 PurchaseStatus = Literal["pending", "succeeded", "failed"]
 

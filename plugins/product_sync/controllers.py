@@ -59,6 +59,11 @@ class CatalogSyncController(Controller):
     async def runs(self, tenant: CurrentTenant, db_session: DbSession, page: PageQuery) -> Page[schemas.SyncRun]:
         return await SyncRuns(db_session, tenant).page(page)
 
-    @get("/sync-runs/{run_id:uuid}", operation_id="get_sync_run", summary="One full sync", **access(ADMIN))
+    @get(
+        "/sync-runs/{run_id:uuid}",
+        operation_id="get_sync_run",
+        summary="One full sync",
+        **access(ADMIN, errors=("sync_run_not_found",)),
+    )
     async def run(self, tenant: CurrentTenant, db_session: DbSession, run_id: FromPath[uuid.UUID]) -> schemas.SyncRun:
         return run_schema(await SyncRuns(db_session, tenant).get(run_id))

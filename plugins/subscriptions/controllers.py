@@ -81,7 +81,20 @@ class SubscriptionController(Controller):
         "/subscription",
         operation_id="change_subscription",
         summary="Change tier or interval (prorated by Stripe), or resume a cancellation",
-        **access(SERVICE, ADMIN),
+        **access(
+            SERVICE,
+            ADMIN,
+            errors=(
+                "subscription_not_found",
+                "unknown_tier",
+                "tier_not_for_sale",
+                "price_not_configured",
+                "subscription_not_changeable",
+                "one_change_at_a_time",
+                "payment_pending",
+                "stripe_error",
+            ),
+        ),
     )
     async def change(
         self,
@@ -104,7 +117,7 @@ class SubscriptionController(Controller):
         operation_id="cancel_subscription",
         summary="Cancel at the period's end or now",
         status_code=200,
-        **access(SERVICE, ADMIN),
+        **access(SERVICE, ADMIN, errors=("subscription_not_found", "stripe_error")),
     )
     async def cancel(
         self,
@@ -128,7 +141,20 @@ class SubscriptionController(Controller):
         "/checkout/subscription",
         operation_id="create_checkout_session",
         summary="Start a subscription: a Stripe Checkout Session",
-        **access(SERVICE, ADMIN, END_USER),
+        **access(
+            SERVICE,
+            ADMIN,
+            END_USER,
+            errors=(
+                "unknown_tier",
+                "tier_not_for_sale",
+                "price_not_configured",
+                "subscription_exists",
+                "invalid_promotion_code",
+                "promotion_code_not_applicable",
+                "stripe_error",
+            ),
+        ),
     )
     async def checkout(
         self,
@@ -154,7 +180,7 @@ class SubscriptionController(Controller):
         operation_id="create_portal_session",
         summary="A Stripe Billing Portal session for the customer",
         status_code=201,
-        **access(SERVICE, ADMIN, END_USER),
+        **access(SERVICE, ADMIN, END_USER, errors=("stripe_error",)),
     )
     async def portal(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.access import ADMIN, END_USER, SERVICE, access
@@ -20,7 +21,7 @@ from plugins.token_packages.refund_flow import RefundFlow
     tags=["token_packages"],
     operation_id="list_packages",
     summary="The credit packages on sale, with their prices per currency (answered whole)",
-    **access(SERVICE, ADMIN, END_USER),
+    **access(SERVICE, ADMIN, END_USER, errors=("unsupported_currency",)),
 )
 async def packages(tenant: CurrentTenant, currency: FromQuery[Currency | None] = None) -> schemas.PackageList:
     return PackageCatalog(tenant).listing(currency)
@@ -33,8 +34,20 @@ class OrderController(Controller):
     @post(
         "/",
         operation_id="create_order",
+        responses={200: ResponseSpec(schemas.Order, description="The order this Idempotency-Key already made.")},
         summary="Order a package: a pending payment order and its Checkout `payment_url`",
-        **access(SERVICE, ADMIN, END_USER),
+        **access(
+            SERVICE,
+            ADMIN,
+            END_USER,
+            errors=(
+                "unknown_package",
+                "currency_required",
+                "unsupported_currency",
+                "idempotency_key_reused",
+                "stripe_error",
+            ),
+        ),
     )
     async def create(
         self,
@@ -70,7 +83,7 @@ class OrderController(Controller):
         "/{order_id:str}",
         operation_id="get_order",
         summary="One order: status, payments, refunds",
-        **access(SERVICE, ADMIN, END_USER),
+        **access(SERVICE, ADMIN, END_USER, errors=("order_not_found",)),
     )
     async def read(
         self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath, order_id: FromPath[str]
@@ -85,8 +98,24 @@ class RefundController(Controller):
     @post(
         "/refund",
         operation_id="refund_order",
+        responses={200: ResponseSpec(schemas.Refund, description="The refund this Idempotency-Key already made.")},
         summary="Refund an order, fully or in part; its credits are clawed back",
-        **access(ADMIN),
+        **access(
+            ADMIN,
+            errors=(
+                "order_not_found",
+                "order_not_paid",
+                "nothing_to_refund",
+                "payment_not_found",
+                "payment_disputed",
+                "amount_exceeds_refundable",
+                "credits_already_spent",
+                "refund_in_progress",
+                "refund_rejected",
+                "idempotency_key_reused",
+                "stripe_error",
+            ),
+        ),
     )
     async def refund(
         self,
