@@ -1,4 +1,4 @@
-"""Schemathesis against the served document, over every tenant operation: no input makes a 500.
+"""Schemathesis against the served document, over every tenant operation: no input makes a 500, every answer is documented.
 
 The app runs as a live server on this test's loop; schemathesis runs as its own process (its CLI,
 as an operator would run it) with a service+admin key, on tenant alpha and a customer that exists.
@@ -26,7 +26,7 @@ MAX_EXAMPLES = 15
 CONFIG = f"""
 [parameters]
 tenant_slug = "alpha"
-customer = "{OWN}"
+customer_id = "{OWN}"
 
 [generation]
 max-examples = {MAX_EXAMPLES}
@@ -51,7 +51,12 @@ async def test_no_input_makes_a_server_error(runtime: Runtime, tmp_path: Path) -
             "run",
             f"{base}/schema/openapi.json",
             "--checks",
-            "not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance",
+            "all",
+            # Pending (issue 18.1): schema-valid requests still refused 400 for what the document cannot say
+            # yet (cursors never handed out, a tenant's own tier, package and price ids, integral floats,
+            # metadata key lengths, the Idempotency-Key pattern).
+            "--exclude-checks",
+            "positive_data_acceptance",
             "--include-path-regex",
             "^/t/",
             "--exclude-path-regex",
