@@ -1,4 +1,4 @@
-"""Schemathesis against the served document, over every tenant operation: no input makes a 500, every answer is documented.
+"""Schemathesis against the served document, over every tenant operation: no 500, every answer documented.
 
 The app runs as a live server on this test's loop; schemathesis runs as its own process (its CLI,
 as an operator would run it) with a service+admin key, on tenant alpha and a customer that exists.
