@@ -7,7 +7,7 @@ are unions across plugins; the kept answers stay visible per plugin under `sourc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from litestar import get
@@ -17,18 +17,41 @@ from core.access import ADMIN, END_USER, SERVICE, access
 from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.deps import CurrentTenant, CustomerPath, DbSession, KernelDep, PluginsDep
+from core.fields import Examples
 from core.kernel import Kernel
 from core.plugins import Plugins
 from tenants.registry import Tenant
 
 
 class Entitlements(msgspec.Struct):
-    customer: str
-    tier: str | None
-    models: list[str]
-    features: dict[str, bool]
-    limits: dict[str, int | None]
-    sources: dict[str, dict[str, Any]]
+    """What every enabled plugin grants the customer, merged: ask it before serving a request."""
+
+    customer: Annotated[str, msgspec.Meta(description="The tenant app's customer id.")]
+    tier: Annotated[str | None, msgspec.Meta(description="The customer's plan tier; null: no plugin has tiers.")]
+    models: Annotated[
+        list[str], msgspec.Meta(description=("The models the customer may use (every plugin's, together)."))
+    ]
+    features: Annotated[dict[str, bool], msgspec.Meta(description="Feature flags: on when any plugin turns them on.")]
+    limits: Annotated[dict[str, int | None], msgspec.Meta(description="Named limits; null: unlimited.")]
+    sources: Annotated[dict[str, dict[str, Any]], msgspec.Meta(description="Each plugin's own answer, by plugin.")]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "customer": "ana",
+            "tier": "basic",
+            "models": ["flux-schnell", "flux-dev"],
+            "features": {"watermark": False, "priority_queue": True, "api_access": False},
+            "limits": {"credits_per_month": 200},
+            "sources": {
+                "subscriptions": {
+                    "tier": "basic",
+                    "models": ["flux-schnell", "flux-dev"],
+                    "features": {"watermark": False, "priority_queue": True, "api_access": False},
+                    "limits": {"credits_per_month": 200},
+                }
+            },
+        },
+    )
 
 
 async def collect(

@@ -4,27 +4,47 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Controller, Response, get
 from sqlalchemy import text
 
 from core.deps import RuntimeDep
+from core.fields import Examples
 from core.runtime import Runtime
 
 CHECK_TIMEOUT = 3.0
 
 
 class Check(msgspec.Struct):
-    ok: bool
-    backend: str
-    error: str | None = None
+    """One dependency's answer."""
+
+    ok: Annotated[bool, msgspec.Meta(description="It answered in time.")]
+    backend: Annotated[
+        str, msgspec.Meta(description=("What answered: the database's, broker's or secrets backend's kind."))
+    ]
+    error: Annotated[str | None, msgspec.Meta(description="Why not; null when ok.")] = None
 
 
 class Readiness(msgspec.Struct):
-    status: str
-    checks: dict[str, Check]
+    """Whether this process can serve: every dependency answered (else 503)."""
+
+    status: Annotated[str, msgspec.Meta(description="`ready` or `not_ready`.")]
+    checks: Annotated[
+        dict[str, Check], msgspec.Meta(description=("Each dependency's answer: `database`, `broker`, `secrets`."))
+    ]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "status": "ready",
+            "checks": {
+                "database": {"ok": True, "backend": "postgresql"},
+                "broker": {"ok": True, "backend": "redis"},
+                "secrets": {"ok": True, "backend": "vault"},
+            },
+        },
+    )
 
 
 async def _check(backend: str, probe: Awaitable[Any]) -> Check:

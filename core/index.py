@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated, ClassVar
+
 import msgspec
 from litestar import get
 
 from core.access import ADMIN, SERVICE, access
 from core.deps import CurrentPrincipal, CurrentTenant
+from core.fields import Examples
 
 
 class TenantIndex(msgspec.Struct):
-    tenant: str
-    name: str
-    plugins: list[str]
-    scopes: list[str]
+    """The tenant the key belongs to, its enabled plugins, and what the key may do."""
+
+    tenant: Annotated[str, msgspec.Meta(description="The tenant's slug.")]
+    name: Annotated[str, msgspec.Meta(description="The tenant's display name.")]
+    plugins: Annotated[list[str], msgspec.Meta(description="The plugins the tenant has enabled.")]
+    scopes: Annotated[list[str], msgspec.Meta(description="The calling key's scopes: `service`, `admin`.")]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "tenant": "quickscale",
+            "name": "QuickScale",
+            "plugins": ["product_sync", "payg", "subscriptions"],
+            "scopes": ["service"],
+        },
+    )
 
 
 @get(

@@ -96,6 +96,7 @@ ERROR_BODY: Final = Schema(
         "error": Schema(
             type=OpenAPIType.OBJECT,
             required=["code", "message", "detail"],
+            description="What went wrong.",
             properties={
                 "code": Schema(
                     type=OpenAPIType.STRING,
