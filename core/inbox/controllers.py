@@ -22,7 +22,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import MethodNotAllowedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import ASGIRouteHandler
-from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.types import HTTPReceiveMessage, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from core.access import ADMIN, ERRORS_KEY, access
@@ -65,7 +65,13 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 async def receive_stripe_event(
     request: Request[Any, Any, Any],
     tenant_slug: FromPath[str],
-    stripe_signature: Annotated[str | None, HeaderParameter(name="stripe-signature")] = None,
+    stripe_signature: Annotated[
+        str | None,
+        HeaderParameter(
+            name="stripe-signature",
+            description="Stripe's signature of the body (`t=...,v1=...`) with one of the tenant's webhook secrets.",
+        ),
+    ] = None,
 ) -> schemas.Receipt:
     # The process's inbox comes off the app state, not as a dependency (each one Litestar resolves
     # costs the hottest route measurably), and there is no database session: the inbox stores
@@ -152,8 +158,13 @@ class WebhookEventController(Controller):
         db_session: DbSession,
         runtime: RuntimeDep,
         page: PageQuery,
-        status: FromQuery[schemas.WebhookEventStatus | None] = None,
-        event_type: Annotated[str | None, QueryParameter(name="type")] = None,
+        status: Annotated[
+            schemas.WebhookEventStatus | None,
+            QueryParameter(description="Only the events in this status; none: every event."),
+        ] = None,
+        event_type: Annotated[
+            str | None, QueryParameter(name="type", description="Only the events of this Stripe type (`invoice.paid`).")
+        ] = None,
     ) -> Page[schemas.WebhookEvent]:
         return await WebhookEventService(db_session, tenant, runtime.jobs).page(
             page, to_schema, status=status, event_type=event_type

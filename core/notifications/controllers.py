@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from core.access import ADMIN, access
 from core.deps import CurrentTenant, DbSession, RuntimeDep
@@ -49,8 +49,13 @@ class NotificationController(Controller):
         db_session: DbSession,
         runtime: RuntimeDep,
         page: PageQuery,
-        status: FromQuery[schemas.NotificationStatus | None] = None,
-        event_type: Annotated[str | None, QueryParameter(name="type")] = None,
+        status: Annotated[
+            schemas.NotificationStatus | None,
+            QueryParameter(description="Only the notices in this status; none: every notice."),
+        ] = None,
+        event_type: Annotated[
+            str | None, QueryParameter(name="type", description="Only the notices of this type (`credits.low`).")
+        ] = None,
     ) -> Page[schemas.Notification]:
         return await NotificationService(db_session, tenant, runtime.jobs).page(
             page, to_schema, status=status, event_type=event_type

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, get, post
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
@@ -23,7 +25,12 @@ from plugins.token_packages.refund_flow import RefundFlow
     summary="The credit packages on sale, with their prices per currency (answered whole)",
     **access(SERVICE, ADMIN, END_USER, errors=("unsupported_currency",)),
 )
-async def packages(tenant: CurrentTenant, currency: FromQuery[Currency | None] = None) -> schemas.PackageList:
+async def packages(
+    tenant: CurrentTenant,
+    currency: Annotated[
+        Currency | None, QueryParameter(description="Only the packs sold in this currency (`cny`); none: every pack.")
+    ] = None,
+) -> schemas.PackageList:
     return PackageCatalog(tenant).listing(currency)
 
 
@@ -75,7 +82,9 @@ class OrderController(Controller):
         db_session: DbSession,
         customer_id: CustomerPath,
         page: PageQuery,
-        status: FromQuery[schemas.OrderStatus | None] = None,
+        status: Annotated[
+            schemas.OrderStatus | None, QueryParameter(description="Only the orders in this status; none: every order.")
+        ] = None,
     ) -> Page[schemas.Order]:
         return await OrderService(db_session, tenant).list_orders(customer_id, page, status=status)
 
