@@ -120,6 +120,15 @@ NOTIFICATION_PAYLOAD: Final = Schema(
         "data": Schema(type=OpenAPIType.OBJECT, description="The type's own fields (docs/webhooks.md)."),
     },
     description="The body of a notice to the tenant app (core/notifications, the Standard Webhooks convention).",
+    examples=[
+        {
+            "id": "2b4d6f8a-0c1e-4a5b-9d7f-1a3c5e7b9d0f",
+            "type": "credits.low",
+            "timestamp": "2026-03-02T18:30:00Z",
+            "tenant": "automate",
+            "data": {"customer": "acme", "balance": 80, "threshold": 100},
+        }
+    ],
 )
 STANDARD_WEBHOOKS_HEADERS: Final = (
     ("webhook-id", "The notice's id: the same on every retry, so drop one already handled."),
