@@ -21,8 +21,6 @@ T = TypeVar("T")
 _SEQ: Final = re.compile(r"[0-9]{1,18}", re.ASCII)
 _UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 MAX_LENGTH: Final = 200
-# What a cursor can look like (unpadded base64url), as the list routes' `cursor` parameter declares it.
-PATTERN: Final = rf"^[A-Za-z0-9_-]{{1,{MAX_LENGTH}}}$"
 
 
 def encode_cursor(kind: str, position: object) -> str:

@@ -16,7 +16,6 @@ import msgspec
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from core.cursors import PATTERN as CURSOR_PATTERN
 from core.cursors import decode_cursor, encode_cursor
 
 T = TypeVar("T")
@@ -68,10 +67,7 @@ def provide_page_request(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        QueryParameter(
-            pattern=CURSOR_PATTERN,
-            description="`next_cursor` of the previous page, unchanged; none for the first page.",
-        ),
+        QueryParameter(description="`next_cursor` of the previous page, unchanged; none for the first page."),
     ] = None,
 ) -> PageRequest:
     return PageRequest(limit=limit, cursor=cursor)
