@@ -337,7 +337,7 @@ class RefundCreate(msgspec.Struct, forbid_unknown_fields=True):
         Annotated[
             int,
             msgspec.Meta(
-                gt=0, description=("Money to refund, in minor units of the order's currency; null: all that is left.")
+                ge=1, description=("Money to refund, in minor units of the order's currency; null: all that is left.")
             ),
         ]
         | None
