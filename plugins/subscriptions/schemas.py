@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -188,8 +188,10 @@ class SubscriptionUpdate(msgspec.Struct, forbid_unknown_fields=True):
         Interval | None, msgspec.Meta(description=("The billing period to move to; null: the same one."))
     ] = None
     cancel_at_period_end: Annotated[
-        Literal[False] | None,
-        msgspec.Meta(description=("`false` undoes a cancellation at period end; null: unchanged.")),
+        bool | None,
+        msgspec.Meta(
+            description=("`true` cancels at the period end (as DELETE does), `false` undoes that; null: unchanged.")
+        ),
     ] = None
 
     schema_examples: ClassVar[Examples] = ({"tier": "premium"}, {"cancel_at_period_end": False})

@@ -340,12 +340,14 @@ class SubscriptionService:
             )
             if upgrade:
                 params["payment_behavior"] = "pending_if_incomplete"
-        if data.cancel_at_period_end is False and row.cancel_at_period_end:
+        wanted = data.cancel_at_period_end
+        if wanted is not None and wanted != row.cancel_at_period_end:
             if params:
                 raise BadRequest(
-                    "Change the plan and resume the subscription in two requests.", code="one_change_at_a_time"
+                    "Change the plan and cancel or resume the subscription in two requests.",
+                    code="one_change_at_a_time",
                 )
-            params["cancel_at_period_end"] = False
+            params["cancel_at_period_end"] = wanted
         if not params:
             return await self.read(customer)
         updated = await self._update(row, params, self._stripe_key("change", customer, idempotency_key))

@@ -88,11 +88,6 @@ async def test_an_unknown_customer_is_a_typed_error(transport: httpx.ASGITranspo
     assert answer.parsed.error.code == "customer_not_found"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: upsert_customer documents only its 200 (an update); a creation answers 201 "
-    "(core/customers/controllers.py, the route convention work), which the client cannot parse",
-)
 async def test_creating_a_customer_answers_a_typed_customer(transport: httpx.ASGITransport) -> None:
     service = tollgate(transport, KEYS["alpha"]["service"])
     customer = await upsert_customer.asyncio("alpha", "user-4", client=service, body=CustomerUpsert(name="Ada"))
@@ -100,11 +95,6 @@ async def test_creating_a_customer_answers_a_typed_customer(transport: httpx.ASG
     assert (customer.id, customer.name) == ("user-4", "Ada")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: spend_credits declares errors=('insufficient_credits',) (core/ledger/controllers.py, "
-    "the route convention work); until then the document has no 402 and the client cannot parse it",
-)
 async def test_a_spend_beyond_the_balance_is_a_typed_402(transport: httpx.ASGITransport) -> None:
     service = tollgate(transport, KEYS["alpha"]["service"])
     await upsert_customer.asyncio("alpha", "user-3", client=service, body=CustomerUpsert())

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import jsonschema
-import pytest
 from openapi_spec_validator import validate
 
 from core.openapi import BODY_CODES, ERROR_REF, NOTIFICATION_SCHEMA, TENANT_ROUTE_CODES
@@ -44,11 +43,6 @@ async def test_the_served_document_is_valid_openapi_3_1(client: httpx.AsyncClien
     validate(served)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="pending: `operation_id=` on every route decorator (the list/money/path convention work); "
-    "until then Litestar makes ids like TTenantSlugV1CustomersSpendSpend",
-)
 def test_every_operation_has_its_own_snake_case_id(document: dict[str, Any]) -> None:
     ids = [op.get("operationId") for _, _, op in every_operation(document)]
     ids += [op.get("operationId") for item in document.get("webhooks", {}).values() for op in item.values()]

@@ -135,6 +135,12 @@ async def test_free_basic_premium_renewal_dunning_recovery_and_back_to_free(
     recovered = await shop.subscription("ana")
     assert (recovered["status"], recovered["restricted"], recovered["is_unlimited"]) == ("active", False, True)
 
+    # PATCH can schedule the cancellation at the period end too, and undo it.
+    scheduled = await shop.call("PATCH", shop.path("ana", "/subscription"), json={"cancel_at_period_end": True})
+    assert (scheduled["cancel_at_period_end"], scheduled["status"]) == (True, "active")
+    resumed = await shop.call("PATCH", shop.path("ana", "/subscription"), json={"cancel_at_period_end": False})
+    assert (resumed["cancel_at_period_end"], resumed["tier"]) == (False, "premium")
+
     # Cancel at the period end: the plan runs until then, then the customer is back on the free tier.
     ending = await shop.call("DELETE", shop.path("ana", "/subscription"), params={"at_period_end": "true"})
     assert (ending["cancel_at_period_end"], ending["status"], ending["tier"]) == (True, "active", "premium")

@@ -746,7 +746,7 @@ export interface paths {
         get: operations["get_customer"];
         /**
          * Create or update a customer
-         * @description `customer_id` is the tenant app's own id.
+         * @description `customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.
          *
          *     Callers: service key, admin key.
          */
@@ -1021,627 +1021,2272 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** Allocation */
+        /**
+         * Allocation
+         * @description What one spend took from one grant.
+         */
         Allocation: {
+            /** @description The grant the credits came from. */
             grant_id: string;
+            /** @description Credits taken from that grant. */
             credits: number;
         };
-        /** Balance */
+        /**
+         * Balance
+         * @description A customer's credits: what can be spent now, what holds reserve, what is owed, and the grants behind it.
+         * @example {
+         *       "customer": "acme",
+         *       "balance": 4480,
+         *       "held": 0,
+         *       "debt": 0,
+         *       "unlimited": false,
+         *       "unlimited_until": null,
+         *       "grants": [
+         *         {
+         *           "id": "6f1c2a9e-3b7d-4c5e-9a1f-0d8e7b6c5a43",
+         *           "source": "admin",
+         *           "remaining": 480,
+         *           "reserved": 0,
+         *           "priority": 50,
+         *           "expires_at": null
+         *         },
+         *         {
+         *           "id": "9d3b5f7a-1c2e-4a6b-8d0f-2e4c6a8b0d1f",
+         *           "source": "payg",
+         *           "remaining": 4000,
+         *           "reserved": 0,
+         *           "priority": 50,
+         *           "expires_at": "2027-03-02T09:20:00Z"
+         *         }
+         *       ],
+         *       "next_expiry": {
+         *         "at": "2027-03-02T09:20:00Z",
+         *         "credits": 4000
+         *       }
+         *     }
+         */
         Balance: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description Spendable credits now: the grants' remaining credits less `held` and `debt`. */
             balance: number;
+            /** @description Credits active holds reserve. */
             held: number;
+            /** @description Credits owed after a clawback under `allow_negative`; spends are refused until repaid. */
             debt: number;
+            /** @description The customer's plan is unlimited: spends are recorded, never refused or charged. */
             unlimited: boolean;
+            /** @description When the unlimited plan's period ends; null: not unlimited. */
             unlimited_until: string | null;
+            /** @description The grants with credits left, in consumption order. */
             grants: components["schemas"]["GrantBalance"][];
+            /** @description The soonest credits to expire; null: none expire. */
             next_expiry: components["schemas"]["NextExpiry"] | null;
         };
-        /** CatalogListing */
+        /**
+         * CatalogListing
+         * @description `GET /catalog`: the tenant's synced products with their prices, answered whole, and the latest sync run.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "prod_RaiCreditsStarter",
+         *           "name": "AI Credits - Starter Pack",
+         *           "description": "100 AI credits",
+         *           "active": true,
+         *           "deleted": false,
+         *           "default_price": "price_1QbE2f2eZvKYlo2Cstarter",
+         *           "credit_amount": 100,
+         *           "credit_type": "payg",
+         *           "plan_tier": null,
+         *           "feature_flags": [],
+         *           "metadata": {
+         *             "credit_amount": "100",
+         *             "credit_type": "payg"
+         *           },
+         *           "problems": [],
+         *           "updated": 1772438400,
+         *           "prices": [
+         *             {
+         *               "id": "price_1QbE2f2eZvKYlo2Cstarter",
+         *               "product": "prod_RaiCreditsStarter",
+         *               "product_name": "AI Credits - Starter Pack",
+         *               "currency": "usd",
+         *               "unit_amount": 1000,
+         *               "type": "one_time",
+         *               "interval": null,
+         *               "interval_count": null,
+         *               "lookup_key": null,
+         *               "nickname": null,
+         *               "active": true,
+         *               "price_active": true,
+         *               "product_active": true,
+         *               "is_default": true,
+         *               "credit_amount": 100,
+         *               "credit_type": "payg",
+         *               "plan_tier": null,
+         *               "feature_flags": [],
+         *               "metadata": {},
+         *               "problems": []
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null,
+         *       "last_sync": {
+         *         "id": "1e3a5c7b-9d0f-4a2b-8c4d-6e8f0a1b2c3d",
+         *         "status": "succeeded",
+         *         "trigger": "admin",
+         *         "created_at": "2026-03-02T08:00:00Z",
+         *         "started_at": "2026-03-02T08:00:01Z",
+         *         "finished_at": "2026-03-02T08:00:03Z",
+         *         "products": 4,
+         *         "prices": 4,
+         *         "stale_skipped": 0,
+         *         "deactivated_products": 0,
+         *         "deactivated_prices": 0,
+         *         "problems": [],
+         *         "error": null
+         *       }
+         *     }
+         */
         CatalogListing: {
-            data: Record<string, never>[];
+            /** @description Every synced product with its prices. */
+            data: components["schemas"]["CatalogProduct"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
             has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
             next_cursor: string | null;
+            /** @description The latest sync run; null: never synced. */
             last_sync: components["schemas"]["SyncRun"] | null;
         };
-        /** Check */
+        /**
+         * CatalogPrice
+         * @description A synced price as the kernel's catalog contract has it, with the problems its metadata has.
+         */
+        CatalogPrice: {
+            /** @description The Stripe price (`price_...`). */
+            id: string;
+            /** @description Its Stripe product (`prod_...`). */
+            product: string;
+            /** @description The product's name; null when not synced yet. */
+            product_name: string | null;
+            /** @description ISO 4217 currency, lowercase. */
+            currency: string;
+            /** @description Money per unit, in minor units of `currency` (1000 usd: 10.00 USD); null: a tiered or custom price. */
+            unit_amount: number | null;
+            /** @description `one_time` or `recurring`, as in Stripe. */
+            type: string;
+            /** @description A recurring price's billing period (`month`, `year`); null: one-time. */
+            interval: string | null;
+            /** @description Periods between charges (1: every month); null: one-time. */
+            interval_count: number | null;
+            /** @description The price's lookup key in Stripe; null: none. */
+            lookup_key: string | null;
+            /** @description The price's nickname in Stripe; null: none. */
+            nickname: string | null;
+            /** @description A purchase may use it: the price and its product both active and not deleted in Stripe. */
+            active: boolean;
+            /** @description The price is active in Stripe. */
+            price_active: boolean;
+            /** @description Its product is active in Stripe. */
+            product_active: boolean;
+            /** @description It is its product's default price. */
+            is_default: boolean;
+            /** @description Credits one unit gives (`credit_amount` metadata, the price's over its product's); null: none. */
+            credit_amount: number | null;
+            /**
+             * @description What the credits are for (`credit_type` metadata): `payg` or `subscription`; null: none.
+             * @enum {null|string}
+             */
+            credit_type: "payg" | "subscription" | null;
+            /** @description The subscription tier it sells (`plan_tier` metadata); null: none. */
+            plan_tier: string | null;
+            /** @description Feature flags it turns on (`feature_flags` metadata). */
+            feature_flags: string[];
+            /** @description The price's metadata as Stripe has it. */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description Metadata values of the price that could not be used; empty: none. */
+            problems: components["schemas"]["MetadataProblem"][];
+        };
+        /**
+         * CatalogProduct
+         * @description A Stripe product as last synced, with the credit terms its metadata gives and its prices.
+         */
+        CatalogProduct: {
+            /** @description The Stripe product (`prod_...`). */
+            id: string;
+            /** @description Its name in Stripe. */
+            name: string;
+            /** @description Its description in Stripe; null: none. */
+            description: string | null;
+            /** @description Active in Stripe. */
+            active: boolean;
+            /** @description Deleted in Stripe: kept for the prices that still bill. */
+            deleted: boolean;
+            /** @description Its default Stripe price; null: none. */
+            default_price: string | null;
+            /** @description Credits one unit gives (`credit_amount` metadata); null: none. */
+            credit_amount: number | null;
+            /**
+             * @description What the credits are for (`credit_type` metadata): `payg` or `subscription`; null: none.
+             * @enum {null|string}
+             */
+            credit_type: "payg" | "subscription" | null;
+            /** @description The subscription tier it sells (`plan_tier` metadata); null: none. */
+            plan_tier: string | null;
+            /** @description Feature flags it turns on (`feature_flags` metadata). */
+            feature_flags: string[];
+            /** @description Its metadata as Stripe has it. */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description Metadata values that could not be used; empty: none. */
+            problems: components["schemas"]["MetadataProblem"][];
+            /** @description Stripe's `updated` of the version synced, seconds since the epoch: an older event never overwrites it. */
+            updated: number;
+            /** @description Its prices. */
+            prices: components["schemas"]["CatalogPrice"][];
+        };
+        /**
+         * Check
+         * @description One dependency's answer.
+         */
         Check: {
+            /** @description It answered in time. */
             ok: boolean;
+            /** @description What answered: the database's, broker's or secrets backend's kind. */
             backend: string;
+            /** @description Why not; null when ok. */
             error?: string | null;
         };
-        /** Checkout */
+        /**
+         * Checkout
+         * @description The Checkout session: send the customer to `checkout_url`.
+         * @example {
+         *       "checkout_url": "https://checkout.stripe.com/c/pay/cs_test_a1B2c3D4e5",
+         *       "session_id": "cs_test_a1B2c3D4e5",
+         *       "tier": "basic",
+         *       "interval": "month",
+         *       "price_id": "price_1QbAsc2eZvKYlo2C",
+         *       "trial_days": 0
+         *     }
+         */
         Checkout: {
+            /** @description Stripe's hosted payment page. */
             checkout_url: string;
+            /** @description The Stripe Checkout session (`cs_...`). */
             session_id: string;
+            /** @description The tier subscribed to. */
             tier: string;
+            /** @description The billing period: `month` or `year`. */
             interval: string;
+            /** @description The Stripe price charged. */
             price_id: string;
+            /** @description Days of free trial before the first charge; 0: none. */
             trial_days: number;
         };
-        /** CheckoutCreate */
+        /**
+         * CheckoutCreate
+         * @description A Stripe Checkout session for a subscription to a tier.
+         * @example {
+         *       "tier": "basic",
+         *       "interval": "month",
+         *       "success_url": "https://imagegen.example.com/billing/done"
+         *     }
+         * @example {
+         *       "tier": "full",
+         *       "interval": "year",
+         *       "currency": "eur",
+         *       "promotion_code": "WELCOME20",
+         *       "success_url": "https://fiko.example.com/billing/done"
+         *     }
+         */
         CheckoutCreate: {
+            /** @description The tier to subscribe to. */
             tier: string;
+            /** @description Where Stripe sends the customer after paying. */
             success_url: string;
             /**
+             * @description The billing period: `month` or `year`.
              * @default month
              * @enum {string}
              */
             interval: "month" | "year";
+            /** @description Where Stripe sends a customer who gives up; null: `success_url`. */
             cancel_url?: string | null;
+            /** @description The code a customer types (`WELCOME20`) or a Stripe promotion code id (`promo_...`); null: none. */
             promotion_code?: string | null;
-            /** @enum {null|string} */
+            /**
+             * @description The currency to pay in, when the tier has prices in several; null: the tier's first.
+             * @enum {null|string}
+             */
             currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
         };
-        /** Clawback */
+        /**
+         * Clawback
+         * @description What a clawback took back, and from where.
+         * @example {
+         *       "customer": "acme",
+         *       "source": "admin",
+         *       "source_ref": "welcome-acme",
+         *       "requested": 200,
+         *       "clawed_back": 200,
+         *       "from_grant": 200,
+         *       "from_balance": 0,
+         *       "debt": 0,
+         *       "balance": 4100
+         *     }
+         */
         Clawback: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The grant's source. */
             source: string;
+            /** @description The grant's reference within its source. */
             source_ref: string;
+            /** @description Credits asked back. */
             requested: number;
+            /** @description Credits taken back; below `requested` when the balance ran out (`down_to_zero`). */
             clawed_back: number;
+            /** @description Credits taken from what the grant still had. */
             from_grant: number;
+            /** @description Credits taken from the customer's other grants, for what was spent of this one. */
             from_balance: number;
+            /** @description Credits the customer now owes (`allow_negative`): repaid first by the next grants. */
             debt: number;
+            /** @description Spendable credits after the clawback; negative while there is debt. */
             balance: number;
         };
-        /** ClawbackCreate */
+        /**
+         * ClawbackCreate
+         * @description Take back what one grant gave: first what it still has, then what was spent of it from other grants.
+         * @example {
+         *       "source": "admin",
+         *       "source_ref": "welcome-acme",
+         *       "credits": 200,
+         *       "reason": "bonus granted twice by hand"
+         *     }
+         */
         ClawbackCreate: {
+            /** @description The grant's source: `admin`, `payg`, `token_packages`, `subscriptions`, ... */
             source: string;
+            /** @description The grant's reference within its source (a grant reference, a Stripe payment or invoice id). */
             source_ref: string;
+            /** @description Credits to take back; null: all the grant gave that has not expired or been taken back. */
             credits?: number | null;
-            /** @enum {null|string} */
+            /**
+             * @description `down_to_zero`: never below a zero balance; `allow_negative`: the shortfall becomes debt. Null: the tenant's `ledger.clawback`.
+             * @enum {null|string}
+             */
             policy?: "down_to_zero" | "allow_negative" | null;
+            /** @description Why, in the operator's words; shown in the ledger. Null: none given. */
             reason?: string | null;
         };
-        /** CreditPackOption */
+        /**
+         * CreditPackOption
+         * @description A pack bought by quantity: each one costs `unit_amount` and gives `credits`.
+         */
         CreditPackOption: {
+            /** @description What to pass as `price`: the pack's name in the settings or a Stripe price id. */
             price: string;
+            /** @description Its display name; null: none. */
             name: string | null;
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description Money per pack, in minor units of `currency`. */
             unit_amount: number;
+            /** @description Credits per pack. */
             credits: number;
-            /** @enum {string} */
+            /**
+             * @description `settings`: the tenant's settings; `catalog`: a synced Stripe price with `credit_amount` metadata.
+             * @enum {string}
+             */
             source: "settings" | "catalog";
         };
-        /** CreditPriceOption */
+        /**
+         * CreditPriceOption
+         * @description Credits by count in one currency: `unit_amount` minor units buy `credits` credits.
+         */
         CreditPriceOption: {
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description Money in minor units of `currency` (100 usd: 1.00 USD). */
             unit_amount: number;
+            /** @description Credits that `unit_amount` buys. */
             credits: number;
         };
-        /** CreditPrices */
+        /**
+         * CreditPrices
+         * @description What pay-as-you-go credits cost, and the limits of one purchase.
+         * @example {
+         *       "prices": [
+         *         {
+         *           "currency": "usd",
+         *           "unit_amount": 100,
+         *           "credits": 100
+         *         },
+         *         {
+         *           "currency": "eur",
+         *           "unit_amount": 95,
+         *           "credits": 100
+         *         }
+         *       ],
+         *       "packs": [
+         *         {
+         *           "price": "boost-1000",
+         *           "name": "Boost 1,000",
+         *           "currency": "usd",
+         *           "unit_amount": 900,
+         *           "credits": 1000,
+         *           "source": "settings"
+         *         }
+         *       ],
+         *       "min_credits": 100,
+         *       "max_credits": 100000,
+         *       "max_quantity": 10,
+         *       "expires_in_days": 365
+         *     }
+         */
         CreditPrices: {
+            /** @description Credits by count, one price per currency. */
             prices: components["schemas"]["CreditPriceOption"][];
+            /** @description Packs bought by quantity. */
             packs: components["schemas"]["CreditPackOption"][];
+            /** @description The fewest credits one purchase by count may buy. */
             min_credits: number;
+            /** @description The most credits one purchase may buy. */
             max_credits: number;
+            /** @description The most packs one purchase may buy. */
             max_quantity: number;
+            /** @description Days purchased credits last after the payment; null: they never expire. */
             expires_in_days: number | null;
         };
-        /** CreditPurchase */
+        /**
+         * CreditPurchase
+         * @description A purchase of credits by PaymentIntent: granted when the payment succeeds.
+         * @example {
+         *       "id": "3f5a7c9e-1b2d-4e6f-8a0c-2d4f6b8a0c1e",
+         *       "customer": "acme",
+         *       "status": "pending",
+         *       "credits": 2000,
+         *       "amount": 1800,
+         *       "currency": "usd",
+         *       "price": "boost-1000",
+         *       "quantity": 2,
+         *       "payment_intent_id": "pi_3QbD4e2eZvKYlo2C0f9g8h7i",
+         *       "client_secret": "pi_3QbD4e2eZvKYlo2C0f9g8h7i_secret_Xy7Zq",
+         *       "grant_id": null,
+         *       "failure_code": null,
+         *       "failure_message": null,
+         *       "created_at": "2026-03-02T09:18:00Z",
+         *       "paid_at": null
+         *     }
+         */
         CreditPurchase: {
+            /** @description The purchase's id. */
             id: string;
+            /** @description The tenant app's customer id. */
             customer: string;
-            /** @enum {string} */
+            /**
+             * @description `pending` until Stripe confirms the payment, then `succeeded` or `failed`.
+             * @enum {string}
+             */
             status: "pending" | "succeeded" | "failed";
+            /** @description Credits bought. */
             credits: number;
+            /** @description Money to pay, in minor units of `currency` (2000 usd: 20.00 USD). */
             amount: number;
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description The pack or Stripe price bought by quantity; null: bought by count. */
             price: string | null;
+            /** @description How many of `price`; null: bought by count. */
             quantity: number | null;
+            /** @description The Stripe PaymentIntent (`pi_...`); null until made. */
             payment_intent_id: string | null;
+            /** @description The PaymentIntent's secret the frontend confirms the payment with; only in the answer to the POST (and its replays), else null. */
             client_secret: string | null;
+            /** @description The ledger grant of the credits; null until paid. */
             grant_id: string | null;
+            /** @description Why the payment failed, as a code; null unless `failed`. */
             failure_code: string | null;
+            /** @description Why it failed, in words; null unless `failed`. */
             failure_message: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the purchase was made.
+             */
             created_at: string;
+            /** @description When the payment succeeded; null until then. */
             paid_at: string | null;
         };
-        /** CreditPurchaseCreate */
+        /**
+         * CreditPurchaseCreate
+         * @description Either `credits` (with `currency` when several are offered) or `price` and `quantity`.
+         * @example {
+         *       "credits": 2000,
+         *       "currency": "usd"
+         *     }
+         * @example {
+         *       "price": "boost-1000",
+         *       "quantity": 2
+         *     }
+         */
         CreditPurchaseCreate: {
+            /** @description Credits to buy, priced by the tenant's credit price in `currency`; null: buy `price` by `quantity`. */
             credits?: number | null;
-            /** @enum {null|string} */
+            /**
+             * @description The currency to pay in, with `credits`; null: the only one offered.
+             * @enum {null|string}
+             */
             currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
+            /** @description A pack's name in the settings or a synced Stripe price id (`GET /credit-prices`); null: buy `credits`. */
             price?: string | null;
+            /** @description How many of `price`, up to `max_quantity`; null: one. */
             quantity?: number | null;
         };
-        /** Customer */
+        /**
+         * Customer
+         * @description A tenant app's customer, and the Stripe customer Tollgate keeps for it.
+         * @example {
+         *       "id": "user-1",
+         *       "email": "ada@example.com",
+         *       "name": null,
+         *       "metadata": {},
+         *       "stripe_customer_id": "cus_R2kT8fXq1bLm3A",
+         *       "created_at": "2026-03-01T08:00:00Z"
+         *     }
+         */
         Customer: {
+            /** @description The tenant app's customer id. */
             id: string;
+            /** @description The customer's email; null: none given. */
             email: string | null;
+            /** @description The customer's name; null: none given. */
             name: string | null;
+            /** @description The tenant app's string pairs, as given. */
             metadata: {
                 [key: string]: string;
             };
+            /** @description The Stripe customer (`cus_...`) in the tenant's account; null until a first payment needs one. */
             stripe_customer_id: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Tollgate first saw the customer.
+             */
             created_at: string;
         };
-        /** CustomerUpsert */
+        /**
+         * CustomerUpsert
+         * @description The customer as the tenant app knows it: created on the first `PUT`, merged on the next ones.
+         * @example {
+         *       "email": "ada@example.com"
+         *     }
+         * @example {
+         *       "email": "ops@acme.example",
+         *       "name": "Acme Ops",
+         *       "metadata": {
+         *         "plan_source": "signup"
+         *       }
+         *     }
+         */
         CustomerUpsert: {
+            /** @description Where Stripe sends receipts; null: left as it is. */
             email?: string | null;
+            /** @description The name on invoices; null: left as it is. */
             name?: string | null;
             /** @description Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe. */
             metadata?: {
                 [key: string]: string;
             };
         };
-        /** Dispute */
+        /**
+         * Dispute
+         * @description A chargeback on a payment, and what it did to the credits.
+         */
         Dispute: {
+            /** @description The Stripe dispute (`dp_...`). */
             id: string;
+            /** @description Stripe's dispute status (`needs_response`, `won`, `lost`, ...). */
             status: string;
+            /** @description Money disputed, in minor units of `currency`. */
             amount: number;
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description Credits the disputed amount bought. */
             credits: number;
+            /** @description Credits taken back when the dispute opened. */
             credits_held: number;
+            /** @description Credits given back when it was won. */
             credits_restored: number;
+            /** @description Credits kept back for good when it was lost. */
             credits_clawed_back: number;
         };
-        /** Entitlements */
+        /**
+         * Entitlements
+         * @description What every enabled plugin grants the customer, merged: ask it before serving a request.
+         * @example {
+         *       "customer": "ana",
+         *       "tier": "basic",
+         *       "models": [
+         *         "flux-schnell",
+         *         "flux-dev"
+         *       ],
+         *       "features": {
+         *         "watermark": false,
+         *         "priority_queue": true,
+         *         "api_access": false
+         *       },
+         *       "limits": {
+         *         "credits_per_month": 200
+         *       },
+         *       "sources": {
+         *         "subscriptions": {
+         *           "tier": "basic",
+         *           "models": [
+         *             "flux-schnell",
+         *             "flux-dev"
+         *           ],
+         *           "features": {
+         *             "watermark": false,
+         *             "priority_queue": true,
+         *             "api_access": false
+         *           },
+         *           "limits": {
+         *             "credits_per_month": 200
+         *           }
+         *         }
+         *       }
+         *     }
+         */
         Entitlements: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The customer's plan tier; null: no plugin has tiers. */
             tier: string | null;
+            /** @description The models the customer may use (every plugin's, together). */
             models: string[];
+            /** @description Feature flags: on when any plugin turns them on. */
             features: {
                 [key: string]: boolean;
             };
+            /** @description Named limits; null: unlimited. */
             limits: {
                 [key: string]: number | null;
             };
+            /** @description Each plugin's own answer, by plugin. */
             sources: {
                 [key: string]: {
                     [key: string]: unknown;
                 };
             };
         };
-        /** Entry */
+        /**
+         * Entry
+         * @description One line of a customer's append-only credit history.
+         * @example {
+         *       "id": "0b9e4d7a-52c1-4f3e-8d6a-7c2b1e9f4a05",
+         *       "seq": 4,
+         *       "kind": "spend",
+         *       "credits": -20,
+         *       "balance_after": 4480,
+         *       "requested": 20,
+         *       "reference": null,
+         *       "reason": "workflow run 42",
+         *       "metadata": {
+         *         "workflow_id": "wf_8Kd2",
+         *         "run": "42"
+         *       },
+         *       "created_at": "2026-03-02T10:04:31Z"
+         *     }
+         */
         Entry: {
+            /** @description The entry's id. */
             id: string;
+            /** @description Its place in the customer's history: 1, 2, 3, ... */
             seq: number;
-            /** @enum {string} */
+            /**
+             * @description What moved the credits: `grant` (+), `spend` (-), `hold` (-), `capture` (0), `release` (+), `expire` (-), `refund` (+), `clawback` (-), `adjust` (+/-).
+             * @enum {string}
+             */
             kind: "grant" | "spend" | "hold" | "capture" | "release" | "expire" | "refund" | "clawback" | "adjust";
+            /** @description Credits the entry moved: positive in, negative out. */
             credits: number;
+            /** @description Spendable credits right after the entry. */
             balance_after: number;
+            /** @description Credits the request asked for (spends, holds, captures, releases, clawbacks), also when `credits` is 0 (a capture, an unlimited plan); null on grants and expiries. */
             requested: number | null;
+            /** @description The hold or grant the entry belongs to (captures, releases, expiries); null: none. */
             reference: string | null;
+            /** @description The reason given when the credits moved; null: none given. */
             reason: string | null;
+            /** @description The metadata given when the credits moved (string pairs). */
             metadata: {
                 [key: string]: string;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the entry was written.
+             */
             created_at: string;
         };
-        /** Figures */
+        /**
+         * Expiry
+         * @description How long purchased credits last after the payment: calendar months plus days (both 0: for ever).
+         */
+        Expiry: {
+            /**
+             * @description Calendar months.
+             * @default 0
+             */
+            months: number;
+            /**
+             * @description Days, after the months.
+             * @default 0
+             */
+            days: number;
+        };
+        /**
+         * Figures
+         * @description The tenant's financial figures over a window, by plugin (each plugin's own keys).
+         * @example {
+         *       "tenant": "creditshop",
+         *       "since": "2026-03-01T00:00:00Z",
+         *       "until": "2026-04-01T00:00:00Z",
+         *       "figures": {
+         *         "ledger": {
+         *           "credits_issued": 1600,
+         *           "credits_issued_by_source": {
+         *             "token_packages": 1600
+         *           },
+         *           "movements": {
+         *             "grant": {
+         *               "credits": 1600,
+         *               "entries": 2
+         *             },
+         *             "spend": {
+         *               "credits": -300,
+         *               "entries": 1
+         *             },
+         *             "clawback": {
+         *               "credits": -1050,
+         *               "entries": 2
+         *             }
+         *           },
+         *           "outstanding": {
+         *             "balance": 250,
+         *             "held": 0,
+         *             "debt": 0,
+         *             "accounts": 1
+         *           }
+         *         },
+         *         "token_packages": {
+         *           "orders": {
+         *             "partially_refunded": 1,
+         *             "refunded": 1
+         *           },
+         *           "revenue": {
+         *             "cny": 15000
+         *           },
+         *           "refunded": {
+         *             "cny": 10000
+         *           },
+         *           "net": {
+         *             "cny": 5000
+         *           },
+         *           "credits_sold": 1600,
+         *           "credits_clawed_back": 1050
+         *         }
+         *       }
+         *     }
+         */
         Figures: {
+            /** @description The tenant's slug. */
             tenant: string;
+            /** @description The window's start (included); null: from the beginning. */
             since: string | null;
+            /** @description The window's end (excluded); null: until now. */
             until: string | null;
+            /** @description Each plugin's figures: credits as counts, money in minor units by currency. */
             figures: {
                 [key: string]: {
                     [key: string]: unknown;
                 };
             };
         };
-        /** Grant */
+        /**
+         * Grant
+         * @description Credits from one source (a payment, a plan period, an operator), spent in consumption order.
+         * @example {
+         *       "id": "6f1c2a9e-3b7d-4c5e-9a1f-0d8e7b6c5a43",
+         *       "customer": "acme",
+         *       "credits": 500,
+         *       "remaining": 500,
+         *       "reserved": 0,
+         *       "consumed": 0,
+         *       "expired": 0,
+         *       "clawed_back": 0,
+         *       "priority": 50,
+         *       "expires_at": null,
+         *       "source": "admin",
+         *       "source_ref": "welcome-acme",
+         *       "reason": "welcome bonus",
+         *       "metadata": {},
+         *       "created_at": "2026-03-02T09:15:00Z"
+         *     }
+         */
         Grant: {
+            /** @description The grant's id. */
             id: string;
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description Credits the grant gave. */
             credits: number;
+            /** @description Credits not yet consumed, expired or taken back (some may be reserved by holds). */
             remaining: number;
+            /** @description Credits of `remaining` that active holds reserve. */
             reserved: number;
+            /** @description Credits spent or captured from this grant. */
             consumed: number;
+            /** @description Credits that expired unspent. */
             expired: number;
+            /** @description Credits taken back (refunds, disputes, clawbacks) or used to repay debt. */
             clawed_back: number;
+            /** @description Consumption order: 0 is spent first, 100 last. */
             priority: number;
+            /** @description When what is left expires; null: never. */
             expires_at: string | null;
+            /** @description Where the credits came from: `admin`, `payg`, `token_packages`, `subscriptions`, ... */
             source: string;
+            /** @description The grant's reference within its source; with `source`, unique per tenant. */
             source_ref: string;
+            /** @description The reason given with the grant; null: none given. */
             reason: string | null;
+            /** @description The metadata given with the grant (string pairs). */
             metadata: {
                 [key: string]: string;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the grant was made.
+             */
             created_at: string;
         };
-        /** GrantBalance */
+        /**
+         * GrantBalance
+         * @description One grant that still has credits, as the balance counts it.
+         */
         GrantBalance: {
+            /** @description The grant's id. */
             id: string;
+            /** @description Where the credits came from: `admin`, `payg`, `token_packages`, `subscriptions`, ... */
             source: string;
+            /** @description Credits left in the grant, reserved ones included. */
             remaining: number;
+            /** @description Credits of `remaining` that active holds reserve. */
             reserved: number;
+            /** @description Consumption order: 0 is spent first, 100 last. */
             priority: number;
+            /** @description When what is left expires; null: never. */
             expires_at: string | null;
         };
-        /** GrantCreate */
+        /**
+         * GrantCreate
+         * @description Credits an operator gives a customer (source `admin`): a welcome bonus, a goodwill credit.
+         * @example {
+         *       "credits": 500,
+         *       "reference": "welcome-acme",
+         *       "reason": "welcome bonus"
+         *     }
+         * @example {
+         *       "credits": 100,
+         *       "priority": 10,
+         *       "expires_at": "2026-12-31T23:59:59Z",
+         *       "reason": "outage goodwill"
+         *     }
+         */
         GrantCreate: {
+            /** @description Credits to give. */
             credits: number;
-            /** @default 50 */
+            /**
+             * @description Consumption order: 0 is spent first, 100 last; then the earliest to expire.
+             * @default 50
+             */
             priority: number;
+            /** @description When the credits left unspent expire (RFC 3339); null: never. */
             expires_at?: string | null;
+            /** @description Idempotency: a second grant with this reference returns the first one; null: the `Idempotency-Key` header, else none. */
             reference?: string | null;
+            /** @description Why, in the operator's words; shown in the ledger. Null: none given. */
             reason?: string | null;
             /** @description Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe. */
             metadata?: {
                 [key: string]: string;
             };
         };
-        /** Hold */
+        /**
+         * Hold
+         * @description Credits reserved until captured (consumed), released (given back) or expired (released by itself).
+         * @example {
+         *       "id": "c4a7e1d2-8f3b-4e6a-b5c9-1d2e3f4a5b6c",
+         *       "customer": "acme",
+         *       "credits": 250,
+         *       "captured": 180,
+         *       "status": "captured",
+         *       "unlimited": false,
+         *       "expires_at": "2026-03-02T10:25:00Z",
+         *       "balance": 4300,
+         *       "reason": "workflow run 43",
+         *       "metadata": {},
+         *       "created_at": "2026-03-02T10:10:00Z"
+         *     }
+         */
         Hold: {
+            /** @description The hold's id, for its capture or release. */
             id: string;
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description Credits reserved. */
             credits: number;
+            /** @description Credits consumed by the capture; 0 until captured. */
             captured: number;
-            /** @enum {string} */
+            /**
+             * @description `active` until captured, released or expired.
+             * @enum {string}
+             */
             status: "active" | "captured" | "released" | "expired";
+            /** @description The customer's plan is unlimited: nothing was reserved. */
             unlimited: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When an active hold releases itself.
+             */
             expires_at: string;
+            /** @description Spendable credits after this operation. */
             balance: number;
+            /** @description The reason given when the credits moved; null: none given. */
             reason: string | null;
+            /** @description The metadata given when the credits moved (string pairs). */
             metadata: {
                 [key: string]: string;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the hold was taken.
+             */
             created_at: string;
         };
-        /** HoldCapture */
+        /**
+         * HoldCapture
+         * @description Capture all of the hold (no `credits`) or part of it; the rest is released.
+         * @example {
+         *       "credits": 180
+         *     }
+         * @example {}
+         */
         HoldCapture: {
+            /** @description Credits to consume, at most the hold's; null: all of them. */
             credits?: number | null;
         };
-        /** HoldCreate */
+        /**
+         * HoldCreate
+         * @description Credits to reserve before work whose cost is known only after it: captured or released later.
+         * @example {
+         *       "credits": 250,
+         *       "ttl_seconds": 600,
+         *       "reason": "workflow run 43"
+         *     }
+         * @example {
+         *       "credits": 2,
+         *       "reason": "generation flux-schnell"
+         *     }
+         */
         HoldCreate: {
+            /** @description Credits to reserve; they leave the balance now and are consumed at capture. */
             credits: number;
+            /** @description Seconds until the hold releases itself; null: the tenant's `ledger.hold_ttl_seconds` (900). */
             ttl_seconds?: number | null;
+            /** @description Why, in the tenant app's words; shown in the ledger. Null: none given. */
             reason?: string | null;
             /** @description Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe. */
             metadata?: {
                 [key: string]: string;
             };
         };
-        /** MetadataProblem */
+        /**
+         * MetadataProblem
+         * @description One metadata value that could not be used, and why.
+         */
         MetadataProblem: {
+            /** @description The Stripe product whose metadata it is. */
             product: string;
+            /** @description The Stripe price, when it is the price's metadata; null: the product's. */
             price: string | null;
+            /** @description The metadata key (`credit_amount`, `credit_type`, `plan_tier`, `feature_flags`). */
             key: string;
+            /** @description The value found. */
             value: string;
+            /** @description Why it could not be used. */
             message: string;
         };
-        /** ModelAccess */
+        /**
+         * ModelAccess
+         * @description Whether the customer's tier may use one model, and where to get it when not.
+         * @example {
+         *       "customer": "ana",
+         *       "model": "flux-1.1-pro",
+         *       "allowed": false,
+         *       "tier": "basic",
+         *       "code": "model_not_in_tier",
+         *       "available_in": "premium",
+         *       "message": "flux-1.1-pro is in the Premium tier"
+         *     }
+         */
         ModelAccess: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The model asked about. */
             model: string;
+            /** @description The customer's tier may use it now. */
             allowed: boolean;
+            /** @description The customer's tier. */
             tier: string;
+            /** @description Why not: `model_not_in_tier` or `unknown_model`; null when allowed. */
             code: string | null;
+            /** @description The cheapest tier that has the model; null when allowed or unknown. */
             available_in: string | null;
+            /** @description The answer in words, for a person. */
             message: string;
         };
-        /** NextExpiry */
+        /**
+         * NextExpiry
+         * @description The soonest credits to expire.
+         */
         NextExpiry: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When they expire.
+             */
             at: string;
+            /** @description Credits that expire then, unless spent before. */
             credits: number;
         };
-        /** Notification */
+        /**
+         * Notification
+         * @description A notice to the tenant app in the outbox: signed, posted to `notifications.url`, retried until a 2xx.
+         * @example {
+         *       "id": "2b4d6f8a-0c1e-4a5b-9d7f-1a3c5e7b9d0f",
+         *       "type": "credits.low",
+         *       "status": "delivered",
+         *       "attempts": 1,
+         *       "data": {
+         *         "customer": "acme",
+         *         "balance": 80,
+         *         "threshold": 100
+         *       },
+         *       "dedupe_key": null,
+         *       "created_at": "2026-03-02T18:30:00Z",
+         *       "next_attempt_at": null,
+         *       "delivered_at": "2026-03-02T18:30:01Z",
+         *       "last_status_code": 200,
+         *       "last_error": null
+         *     }
+         */
         Notification: {
+            /** @description The notice's id, also its `webhook-id` header. */
             id: string;
+            /** @description The notification type (`credits.low`, `order.paid`). */
             type: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`, `processing`, `delivered`, `failed` (will retry) or `dead` (retries spent).
+             * @enum {string}
+             */
             status: "pending" | "processing" | "delivered" | "failed" | "dead";
+            /** @description Delivery attempts so far. */
             attempts: number;
+            /** @description The type's own fields, as sent (docs/webhooks.md). */
             data: {
                 [key: string]: unknown;
             };
+            /** @description What makes it sent once (a grant, an order); null: none. */
             dedupe_key: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was queued.
+             */
             created_at: string;
+            /** @description When the next attempt is due; null unless `pending` or `failed`. */
             next_attempt_at: string | null;
+            /** @description When the tenant app answered 2xx; null until then. */
             delivered_at: string | null;
+            /** @description The HTTP status of the last attempt; null: none answered. */
             last_status_code: number | null;
+            /** @description The last attempt's error; null: none. */
             last_error: string | null;
         };
-        /** Order */
+        /**
+         * Order
+         * @description An order of one pack: its payments, the credits they granted, and its refunds.
+         * @example {
+         *       "id": "7c3e5a1b-9d2f-4b6a-8e0c-3f1a2b4c6d8e",
+         *       "customer": "maria",
+         *       "package": "tokens-1k",
+         *       "package_name": "1K tokens",
+         *       "status": "succeeded",
+         *       "currency": "eur",
+         *       "amount": 450,
+         *       "amount_discount": 0,
+         *       "amount_paid": 450,
+         *       "amount_refunded": 0,
+         *       "credits": 1000,
+         *       "bonus_credits": 0,
+         *       "credits_granted": 1000,
+         *       "credits_clawed_back": 0,
+         *       "interval": null,
+         *       "promotion_code": null,
+         *       "payment_url": null,
+         *       "checkout_session_id": "cs_test_b9C8d7E6f5",
+         *       "subscription_id": null,
+         *       "failure_code": null,
+         *       "failure_message": null,
+         *       "created_at": "2026-03-02T14:00:00Z",
+         *       "paid_at": "2026-03-02T14:01:12Z",
+         *       "payments": [
+         *         {
+         *           "id": "4d6f8a0b-1c3e-4a5b-8c7d-9e0f1a2b3c4d",
+         *           "invoice_id": null,
+         *           "payment_intent_id": "pi_3QbC0a2eZvKYlo2C1x2y3z4w",
+         *           "amount": 450,
+         *           "currency": "eur",
+         *           "credits": 1000,
+         *           "credits_expire_at": null,
+         *           "paid_at": "2026-03-02T14:01:12Z",
+         *           "period_start": null,
+         *           "period_end": null,
+         *           "amount_refunded": 0,
+         *           "credits_clawed_back": 0,
+         *           "dispute": null
+         *         }
+         *       ],
+         *       "refunds": []
+         *     }
+         */
         Order: {
+            /** @description The order's id. */
             id: string;
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The pack's id. */
             package: string;
+            /** @description The pack's display name when ordered. */
             package_name: string;
-            /** @enum {string} */
+            /**
+             * @description `pending` until paid in Checkout; then `succeeded`, `failed`, `expired`, `refunded` or `partially_refunded`.
+             * @enum {string}
+             */
             status: "pending" | "processing" | "succeeded" | "failed" | "expired" | "refunded" | "partially_refunded";
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description The pack's price, in minor units of `currency` (450 eur: 4.50 EUR). */
             amount: number;
+            /** @description Money a promotion code took off, in minor units. */
             amount_discount: number;
+            /** @description Money paid, in minor units (each period's, for a recurring pack). */
             amount_paid: number;
+            /** @description Money refunded, in minor units. */
             amount_refunded: number;
+            /** @description Credits the pack gives. */
             credits: number;
+            /** @description Credits given on top. */
             bonus_credits: number;
+            /** @description Credits granted so far (each period's, for a recurring pack). */
             credits_granted: number;
+            /** @description Credits taken back by refunds and disputes. */
             credits_clawed_back: number;
+            /** @description `month` or `year` for a recurring pack; null: one-time. */
             interval: string | null;
+            /** @description The promotion code applied; null: none. */
             promotion_code: string | null;
+            /** @description Stripe Checkout's page while the order is pending; null once paid or closed. */
             payment_url: string | null;
+            /** @description The Stripe Checkout session (`cs_...`). */
             checkout_session_id: string | null;
+            /** @description The Stripe subscription of a recurring pack; null: one-time. */
             subscription_id: string | null;
+            /** @description Why the payment failed, as a code; null unless `failed`. */
             failure_code: string | null;
+            /** @description Why it failed, in words; null unless `failed`. */
             failure_message: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was ordered.
+             */
             created_at: string;
+            /** @description When it was first paid; null until then. */
             paid_at: string | null;
+            /** @description Its payments, oldest first. */
             payments: components["schemas"]["Payment"][];
+            /** @description Its refunds, oldest first. */
             refunds: components["schemas"]["Refund"][];
         };
-        /** OrderCreate */
+        /**
+         * OrderCreate
+         * @description An order of one pack, paid in Stripe Checkout; the credits are granted when the payment succeeds.
+         * @example {
+         *       "package": "tokens-1k",
+         *       "currency": "eur",
+         *       "success_url": "https://fiko.example.com/billing/done"
+         *     }
+         * @example {
+         *       "package": "standard",
+         *       "success_url": "https://creditshop.example.com/pay/done"
+         *     }
+         */
         OrderCreate: {
+            /** @description The pack's id (`GET /packages`). */
             package: string;
+            /** @description Where Stripe sends the customer after paying. */
             success_url: string;
-            /** @enum {null|string} */
+            /**
+             * @description The currency to pay in; null: the tenant's `default_currency`, else the pack's only one.
+             * @enum {null|string}
+             */
             currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
+            /** @description Where Stripe sends a customer who gives up; null: `success_url`. */
             cancel_url?: string | null;
+            /** @description The code the customer typed (`SPRING20`) or a promotion code id (`promo_...`); null: none */
             promotion_code?: string | null;
         };
-        /** PackageList */
+        /**
+         * Package
+         * @description A credit pack on sale: one-time, or every month or year.
+         */
+        Package: {
+            /** @description The pack's id in the tenant's settings (`standard`, `tokens-1k`). */
+            id: string;
+            /** @description The pack's display name. */
+            name: string;
+            /** @description A line to show with it; null: none. */
+            description: string | null;
+            /** @description Credits the pack gives. */
+            credits: number;
+            /** @description Credits given on top; 0: none. */
+            bonus_credits: number;
+            /** @description `credits` plus `bonus_credits`. */
+            total_credits: number;
+            /** @description `month` or `year` for a recurring pack, paid and granted each period; null: one-time. */
+            interval: string | null;
+            /** @description How long its credits last after each payment; null: they never expire. */
+            expires_after: components["schemas"]["Expiry"] | null;
+            /** @description Its price in each currency it is sold in. */
+            prices: components["schemas"]["PackagePrice"][];
+        };
+        /**
+         * PackageList
+         * @description The packs on sale, answered whole, with every currency one is sold in.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "standard",
+         *           "name": "标准包",
+         *           "description": null,
+         *           "credits": 1000,
+         *           "bonus_credits": 100,
+         *           "total_credits": 1100,
+         *           "interval": null,
+         *           "expires_after": {
+         *             "months": 6,
+         *             "days": 0
+         *           },
+         *           "prices": [
+         *             {
+         *               "currency": "cny",
+         *               "amount": 10000,
+         *               "display_amount": "100.00",
+         *               "unit_price": "0.0909"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null,
+         *       "currencies": [
+         *         "cny"
+         *       ],
+         *       "default_currency": "cny"
+         *     }
+         */
         PackageList: {
-            data: Record<string, never>[];
+            /** @description The packs, in the order of the settings (only those priced in `currency` when asked). */
+            data: components["schemas"]["Package"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
             has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
             next_cursor: string | null;
+            /** @description Every currency a pack is sold in. */
             currencies: string[];
+            /** @description The currency an order without one is paid in; null: the pack's only one. */
             default_currency: string | null;
         };
-        /** Page[WebhookEvent] */
-        "Page_core.inbox.schemas.WebhookEvent_": {
-            data: components["schemas"]["WebhookEvent"][];
-            has_more: boolean;
-            next_cursor: string | null;
-        };
-        /** Page[Entry] */
-        "Page_core.ledger.schemas.Entry_": {
-            data: components["schemas"]["Entry"][];
-            has_more: boolean;
-            next_cursor: string | null;
-        };
-        /** Page[Notification] */
-        "Page_core.notifications.schemas.Notification_": {
-            data: components["schemas"]["Notification"][];
-            has_more: boolean;
-            next_cursor: string | null;
-        };
-        /** Page[SyncRun] */
-        "Page_plugins.product_sync.schemas.SyncRun_": {
-            data: components["schemas"]["SyncRun"][];
-            has_more: boolean;
-            next_cursor: string | null;
-        };
-        /** Page[Order] */
-        "Page_plugins.token_packages.schemas.Order_": {
-            data: components["schemas"]["Order"][];
-            has_more: boolean;
-            next_cursor: string | null;
-        };
-        /** Payment */
-        Payment: {
-            id: string;
-            invoice_id: string | null;
-            payment_intent_id: string | null;
-            amount: number;
+        /**
+         * PackagePrice
+         * @description What a pack costs in one currency.
+         */
+        PackagePrice: {
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description Money in minor units of `currency` (fen, cents): 10000 cny is 100.00 yuan. */
+            amount: number;
+            /** @description `amount` as a decimal string in major units (`100.00`). */
+            display_amount: string;
+            /** @description Money per credit, a decimal string in major units (`0.0909`). */
+            unit_price: string;
+        };
+        /**
+         * Page[WebhookEvent]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "0e2c4a6b-8d1f-4b3a-9c5e-7f0a1b2c3d4e",
+         *           "stripe_event_id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
+         *           "type": "invoice.paid",
+         *           "status": "processed",
+         *           "attempts": 1,
+         *           "object_id": "in_1QbF9f2eZvKYlo2Cx0y1z2a3",
+         *           "event_created": "2026-03-01T12:00:05Z",
+         *           "received_at": "2026-03-01T12:00:06Z",
+         *           "next_attempt_at": null,
+         *           "processed_at": "2026-03-01T12:00:07Z",
+         *           "handlers": [
+         *             "subscriptions"
+         *           ],
+         *           "last_error": null
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.inbox.schemas.WebhookEvent_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["WebhookEvent"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[Entry]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "0b9e4d7a-52c1-4f3e-8d6a-7c2b1e9f4a05",
+         *           "seq": 4,
+         *           "kind": "spend",
+         *           "credits": -20,
+         *           "balance_after": 4480,
+         *           "requested": 20,
+         *           "reference": null,
+         *           "reason": "workflow run 42",
+         *           "metadata": {
+         *             "workflow_id": "wf_8Kd2",
+         *             "run": "42"
+         *           },
+         *           "created_at": "2026-03-02T10:04:31Z"
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.ledger.schemas.Entry_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["Entry"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[Notification]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "2b4d6f8a-0c1e-4a5b-9d7f-1a3c5e7b9d0f",
+         *           "type": "credits.low",
+         *           "status": "delivered",
+         *           "attempts": 1,
+         *           "data": {
+         *             "customer": "acme",
+         *             "balance": 80,
+         *             "threshold": 100
+         *           },
+         *           "dedupe_key": null,
+         *           "created_at": "2026-03-02T18:30:00Z",
+         *           "next_attempt_at": null,
+         *           "delivered_at": "2026-03-02T18:30:01Z",
+         *           "last_status_code": 200,
+         *           "last_error": null
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.notifications.schemas.Notification_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["Notification"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[SyncRun]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "1e3a5c7b-9d0f-4a2b-8c4d-6e8f0a1b2c3d",
+         *           "status": "succeeded",
+         *           "trigger": "admin",
+         *           "created_at": "2026-03-02T08:00:00Z",
+         *           "started_at": "2026-03-02T08:00:01Z",
+         *           "finished_at": "2026-03-02T08:00:03Z",
+         *           "products": 4,
+         *           "prices": 4,
+         *           "stale_skipped": 0,
+         *           "deactivated_products": 0,
+         *           "deactivated_prices": 0,
+         *           "problems": [],
+         *           "error": null
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_plugins.product_sync.schemas.SyncRun_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["SyncRun"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[Order]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "7c3e5a1b-9d2f-4b6a-8e0c-3f1a2b4c6d8e",
+         *           "customer": "maria",
+         *           "package": "tokens-1k",
+         *           "package_name": "1K tokens",
+         *           "status": "succeeded",
+         *           "currency": "eur",
+         *           "amount": 450,
+         *           "amount_discount": 0,
+         *           "amount_paid": 450,
+         *           "amount_refunded": 0,
+         *           "credits": 1000,
+         *           "bonus_credits": 0,
+         *           "credits_granted": 1000,
+         *           "credits_clawed_back": 0,
+         *           "interval": null,
+         *           "promotion_code": null,
+         *           "payment_url": null,
+         *           "checkout_session_id": "cs_test_b9C8d7E6f5",
+         *           "subscription_id": null,
+         *           "failure_code": null,
+         *           "failure_message": null,
+         *           "created_at": "2026-03-02T14:00:00Z",
+         *           "paid_at": "2026-03-02T14:01:12Z",
+         *           "payments": [
+         *             {
+         *               "id": "4d6f8a0b-1c3e-4a5b-8c7d-9e0f1a2b3c4d",
+         *               "invoice_id": null,
+         *               "payment_intent_id": "pi_3QbC0a2eZvKYlo2C1x2y3z4w",
+         *               "amount": 450,
+         *               "currency": "eur",
+         *               "credits": 1000,
+         *               "credits_expire_at": null,
+         *               "paid_at": "2026-03-02T14:01:12Z",
+         *               "period_start": null,
+         *               "period_end": null,
+         *               "amount_refunded": 0,
+         *               "credits_clawed_back": 0,
+         *               "dispute": null
+         *             }
+         *           ],
+         *           "refunds": []
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_plugins.token_packages.schemas.Order_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["Order"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Payment
+         * @description One payment of an order (a recurring pack has one per period) and the credits it granted.
+         */
+        Payment: {
+            /** @description The payment's id, to refund it alone (`RefundCreate.payment`). */
+            id: string;
+            /** @description The Stripe invoice (`in_...`) of a recurring pack's period; null: one-time. */
+            invoice_id: string | null;
+            /** @description The Stripe PaymentIntent (`pi_...`); null when Stripe gave none. */
+            payment_intent_id: string | null;
+            /** @description Money paid, in minor units of `currency`. */
+            amount: number;
+            /** @description ISO 4217 currency, lowercase. */
+            currency: string;
+            /** @description Credits the payment granted. */
             credits: number;
+            /** @description When those credits expire; null: never. */
             credits_expire_at: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the payment succeeded.
+             */
             paid_at: string;
+            /** @description The start of the period paid for (recurring packs); null: one-time. */
             period_start: string | null;
+            /** @description Its end; null: one-time. */
             period_end: string | null;
+            /** @description Money refunded of it, in minor units of `currency`. */
             amount_refunded: number;
+            /** @description Credits taken back by its refunds and disputes. */
             credits_clawed_back: number;
+            /** @description Its chargeback; null: none. */
             dispute: components["schemas"]["Dispute"] | null;
         };
-        /** Portal */
+        /**
+         * Portal
+         * @description The portal session: send the customer to `portal_url`.
+         * @example {
+         *       "portal_url": "https://billing.stripe.com/p/session/test_YWNjdF8x"
+         *     }
+         */
         Portal: {
+            /** @description Stripe's customer portal page, valid for a short while. */
             portal_url: string;
         };
-        /** PortalCreate */
+        /**
+         * PortalCreate
+         * @description A Stripe customer portal session, where the customer manages cards and invoices.
+         * @example {
+         *       "return_url": "https://imagegen.example.com/account"
+         *     }
+         */
         PortalCreate: {
+            /** @description Where the portal's back link goes. */
             return_url: string;
         };
-        /** Readiness */
+        /**
+         * Readiness
+         * @description Whether this process can serve: every dependency answered (else 503).
+         * @example {
+         *       "status": "ready",
+         *       "checks": {
+         *         "database": {
+         *           "ok": true,
+         *           "backend": "postgresql"
+         *         },
+         *         "broker": {
+         *           "ok": true,
+         *           "backend": "redis"
+         *         },
+         *         "secrets": {
+         *           "ok": true,
+         *           "backend": "vault"
+         *         }
+         *       }
+         *     }
+         */
         Readiness: {
+            /** @description `ready` or `not_ready`. */
             status: string;
+            /** @description Each dependency's answer: `database`, `broker`, `secrets`. */
             checks: {
                 [key: string]: components["schemas"]["Check"];
             };
         };
-        /** Receipt */
+        /**
+         * Receipt
+         * @description What Stripe gets back: stored (or already stored), not yet processed.
+         * @example {
+         *       "received": true,
+         *       "duplicate": false,
+         *       "id": "0e2c4a6b-8d1f-4b3a-9c5e-7f0a1b2c3d4e",
+         *       "status": "pending"
+         *     }
+         */
         Receipt: {
+            /** @description The event is stored. */
             received: boolean;
+            /** @description It had been stored before (Stripe sent it again). */
             duplicate: boolean;
+            /** @description The stored event's id; null when not stored. */
             id?: string | null;
-            /** @enum {null|string} */
+            /**
+             * @description Its status now; null when not stored.
+             * @enum {null|string}
+             */
             status?: "pending" | "processing" | "processed" | "ignored" | "failed" | "dead" | null;
         };
-        /** ReconcileRequest */
+        /**
+         * ReconcileRequest
+         * @description A reconcile of the tenant's subscriptions with Stripe, queued as a job.
+         * @example {
+         *       "tenant": "fiko",
+         *       "queued": true
+         *     }
+         */
         ReconcileRequest: {
+            /** @description The tenant's slug. */
             tenant: string;
+            /** @description The job was queued; its findings go to the log and the metrics. */
             queued: boolean;
         };
-        /** Refund */
+        /**
+         * Refund
+         * @description Money given back for an order's payment, and the credits taken back in proportion.
+         * @example {
+         *       "id": "5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+         *       "order_id": "2a6c9e1f-7b3d-4f5a-9c8e-1d2b3a4c5e6f",
+         *       "payment_id": "8b1d3f5a-2c4e-4a6b-9d8f-0e1c2a3b4d5e",
+         *       "status": "succeeded",
+         *       "source": "api",
+         *       "amount": 5000,
+         *       "requested_amount": 5000,
+         *       "currency": "cny",
+         *       "policy": "refuse",
+         *       "credits": 550,
+         *       "credits_clawed_back": 550,
+         *       "credits_from_grant": 550,
+         *       "credits_from_balance": 0,
+         *       "credits_as_debt": 0,
+         *       "reason": "部分退款",
+         *       "stripe_refund_id": "re_3QbC1x2eZvKYlo2C0a1b2c3d",
+         *       "failure_code": null,
+         *       "failure_message": null,
+         *       "created_at": "2026-03-03T02:10:00Z",
+         *       "succeeded_at": "2026-03-03T02:10:02Z"
+         *     }
+         */
         Refund: {
+            /** @description The refund's id. */
             id: string;
+            /** @description The order refunded. */
             order_id: string;
+            /** @description The payment refunded. */
             payment_id: string;
-            /** @enum {string} */
+            /**
+             * @description `pending` until Stripe answers, then `succeeded` or `failed`.
+             * @enum {string}
+             */
             status: "pending" | "succeeded" | "failed";
-            /** @enum {string} */
+            /**
+             * @description `api`: asked here; `stripe`: made in Stripe's dashboard and learnt from its events.
+             * @enum {string}
+             */
             source: "api" | "stripe";
+            /** @description Money refunded, in minor units of `currency`. */
             amount: number;
+            /** @description Money asked for; null: all that was left to refund. */
             requested_amount: number | null;
+            /** @description ISO 4217 currency, lowercase. */
             currency: string;
+            /** @description What was done with spent credits: `refuse`, `allow_negative` or `unspent_only`. */
             policy: string;
+            /** @description Credits the refunded money bought. */
             credits: number;
+            /** @description Credits taken back in all. */
             credits_clawed_back: number;
+            /** @description Of them, credits the order's grant still had. */
             credits_from_grant: number;
+            /** @description Of them, credits taken from the customer's other grants. */
             credits_from_balance: number;
+            /** @description Of them, credits the customer now owes (`allow_negative`). */
             credits_as_debt: number;
+            /** @description The reason given; null: none. */
             reason: string | null;
+            /** @description The Stripe refund (`re_...`); null until Stripe made it. */
             stripe_refund_id: string | null;
+            /** @description Why it failed, as a code; null unless `failed`. */
             failure_code: string | null;
+            /** @description Why it failed, in words; null unless `failed`. */
             failure_message: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was asked for.
+             */
             created_at: string;
+            /** @description When Stripe confirmed it; null until then. */
             succeeded_at: string | null;
         };
-        /** RefundCreate */
+        /**
+         * RefundCreate
+         * @description `amount` in minor units (None: all that is left to refund); `payment` picks a recurring pack's period.
+         * @example {
+         *       "amount": 5000,
+         *       "reason": "部分退款"
+         *     }
+         * @example {
+         *       "reason": "未使用"
+         *     }
+         */
         RefundCreate: {
+            /** @description Money to refund, in minor units of the order's currency; null: all that is left. */
             amount?: number | null;
+            /** @description Why, for the records; null: none. */
             reason?: string | null;
+            /** @description The payment to refund (a recurring pack's period); null: the latest. */
             payment?: string | null;
-            /** @enum {null|string} */
+            /**
+             * @description What to do with spent credits, over the tenant's `refund_policy`: `refuse`, `allow_negative`, `unspent_only`; null: the tenant's.
+             * @enum {null|string}
+             */
             policy?: "refuse" | "allow_negative" | "unspent_only" | null;
         };
-        /** Spend */
+        /**
+         * Spend
+         * @description A spend done (or replayed for the same `Idempotency-Key`): what it took and the balance after it.
+         * @example {
+         *       "entry_id": "0b9e4d7a-52c1-4f3e-8d6a-7c2b1e9f4a05",
+         *       "customer": "acme",
+         *       "credits": 20,
+         *       "charged": 20,
+         *       "balance": 4480,
+         *       "unlimited": false,
+         *       "allocations": [
+         *         {
+         *           "grant_id": "6f1c2a9e-3b7d-4c5e-9a1f-0d8e7b6c5a43",
+         *           "credits": 20
+         *         }
+         *       ],
+         *       "reason": "workflow run 42",
+         *       "metadata": {
+         *         "workflow_id": "wf_8Kd2",
+         *         "run": "42"
+         *       },
+         *       "created_at": "2026-03-02T10:04:31Z"
+         *     }
+         */
         Spend: {
+            /** @description The ledger entry that records the spend. */
             entry_id: string;
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description Credits asked for. */
             credits: number;
+            /** @description Credits taken from the balance: `credits`, or 0 on an unlimited plan (usage is still recorded). */
             charged: number;
+            /** @description Spendable credits after the spend. */
             balance: number;
+            /** @description The customer's plan is unlimited: nothing was taken. */
             unlimited: boolean;
+            /** @description The grants the credits came from, in consumption order; empty when unlimited. */
             allocations: components["schemas"]["Allocation"][];
+            /** @description The reason given when the credits moved; null: none given. */
             reason: string | null;
+            /** @description The metadata given when the credits moved (string pairs). */
             metadata: {
                 [key: string]: string;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the spend was recorded.
+             */
             created_at: string;
         };
-        /** SpendCreate */
+        /**
+         * SpendCreate
+         * @description Credits to take from the customer's balance now, in consumption order; refused whole (402) when short.
+         * @example {
+         *       "credits": 20,
+         *       "reason": "workflow run 42",
+         *       "metadata": {
+         *         "workflow_id": "wf_8Kd2",
+         *         "run": "42"
+         *       }
+         *     }
+         * @example {
+         *       "credits": 1,
+         *       "reason": "generation flux-dev"
+         *     }
+         */
         SpendCreate: {
+            /** @description Credits to spend, a positive integer. */
             credits: number;
+            /** @description Why, in the tenant app's words; shown in the ledger. Null: none given. */
             reason?: string | null;
             /** @description Up to 50 string pairs (keys up to 40 characters, values up to 500), as on Stripe. */
             metadata?: {
                 [key: string]: string;
             };
         };
-        /** Subscription */
+        /**
+         * Subscription
+         * @description The plan a customer is on: a Stripe subscription, or the default tier without one.
+         * @example {
+         *       "customer": "ana",
+         *       "tier": "basic",
+         *       "tier_name": "Basic",
+         *       "status": "active",
+         *       "subscription_id": "sub_1QbB7n2eZvKYlo2C",
+         *       "interval": "month",
+         *       "credits_remaining": 150,
+         *       "credits_per_month": 200,
+         *       "is_unlimited": false,
+         *       "current_period_start": "2026-03-01T12:00:00Z",
+         *       "current_period_end": "2026-04-01T12:00:00Z",
+         *       "cancel_at_period_end": false,
+         *       "trial_end": null,
+         *       "restricted": false,
+         *       "grace_ends_at": null,
+         *       "models": [
+         *         "flux-schnell",
+         *         "flux-dev"
+         *       ],
+         *       "features": {
+         *         "watermark": false,
+         *         "priority_queue": true,
+         *         "api_access": false
+         *       }
+         *     }
+         */
         Subscription: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The tier's id. */
             tier: string;
+            /** @description The tier's display name. */
             tier_name: string;
+            /** @description Stripe's subscription status (`active`, `trialing`, `past_due`, ...), or `free` on the default tier without a subscription. */
             status: string;
+            /** @description The Stripe subscription (`sub_...`); null on the default tier. */
             subscription_id: string | null;
+            /** @description The billing period, `month` or `year`; null on the default tier. */
             interval: string | null;
+            /** @description Every credit the customer can spend now (plan, purchases, grants): the ledger's balance. */
             credits_remaining: number;
+            /** @description Credits the tier grants each month; null on an unlimited tier. */
             credits_per_month: number | null;
+            /** @description Spends are recorded, never refused or charged. */
             is_unlimited: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the current billing period (or month on the default tier) began.
+             */
             current_period_start: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends: the next renewal.
+             */
             current_period_end: string;
+            /** @description The subscription ends at `current_period_end`, back to the default tier. */
             cancel_at_period_end: boolean;
+            /** @description When the free trial ends; null: no trial. */
             trial_end: string | null;
+            /** @description `past_due` beyond the grace period (or `unpaid`): the default tier's entitlements apply. */
             restricted: boolean;
+            /** @description When a `past_due` subscription's grace period ends; null: not past due. */
             grace_ends_at: string | null;
+            /** @description The models the customer may use now. */
             models: string[];
+            /** @description Feature flags, on or off, as they apply now. */
             features: {
                 [key: string]: boolean;
             };
         };
-        /** SubscriptionUpdate */
+        /**
+         * SubscriptionUpdate
+         * @description A plan change (tier and/or interval, prorated by Stripe) or undoing a cancellation at period end.
+         * @example {
+         *       "tier": "premium"
+         *     }
+         * @example {
+         *       "cancel_at_period_end": false
+         *     }
+         */
         SubscriptionUpdate: {
+            /** @description The tier to move to; null: the same tier. */
             tier?: string | null;
-            /** @enum {null|string} */
+            /**
+             * @description The billing period to move to; null: the same one.
+             * @enum {null|string}
+             */
             interval?: "month" | "year" | null;
-            /** @enum {boolean|null} */
-            cancel_at_period_end?: false | null;
+            /** @description `true` cancels at the period end (as DELETE does), `false` undoes that; null: unchanged. */
+            cancel_at_period_end?: boolean | null;
         };
-        /** SyncRun */
+        /**
+         * SyncRun
+         * @description One full sync of the tenant's catalog from Stripe.
+         * @example {
+         *       "id": "1e3a5c7b-9d0f-4a2b-8c4d-6e8f0a1b2c3d",
+         *       "status": "succeeded",
+         *       "trigger": "admin",
+         *       "created_at": "2026-03-02T08:00:00Z",
+         *       "started_at": "2026-03-02T08:00:01Z",
+         *       "finished_at": "2026-03-02T08:00:03Z",
+         *       "products": 4,
+         *       "prices": 4,
+         *       "stale_skipped": 0,
+         *       "deactivated_products": 0,
+         *       "deactivated_prices": 0,
+         *       "problems": [],
+         *       "error": null
+         *     }
+         */
         SyncRun: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The run's id.
+             */
             id: string;
+            /** @description `queued`, `running`, `succeeded` or `failed`. */
             status: string;
+            /** @description What started it: `admin` (the API), `cli`, `schedule` or `task`. */
             trigger: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was asked for.
+             */
             created_at: string;
+            /** @description When it started; null while queued. */
             started_at: string | null;
+            /** @description When it finished; null until then. */
             finished_at: string | null;
+            /** @description Products read from Stripe. */
             products: number;
+            /** @description Prices read from Stripe. */
             prices: number;
+            /** @description Objects left alone because a newer version was already synced. */
             stale_skipped: number;
+            /** @description Products marked inactive because Stripe no longer lists them. */
             deactivated_products: number;
+            /** @description Prices marked inactive because Stripe no longer lists them. */
             deactivated_prices: number;
+            /** @description Metadata values that could not be used; empty: none. */
             problems: components["schemas"]["MetadataProblem"][];
+            /** @description Why it failed; null unless `failed`. */
             error: string | null;
         };
-        /** TenantIndex */
+        /**
+         * TenantIndex
+         * @description The tenant the key belongs to, its enabled plugins, and what the key may do.
+         * @example {
+         *       "tenant": "quickscale",
+         *       "name": "QuickScale",
+         *       "plugins": [
+         *         "product_sync",
+         *         "payg",
+         *         "subscriptions"
+         *       ],
+         *       "scopes": [
+         *         "service"
+         *       ]
+         *     }
+         */
         TenantIndex: {
+            /** @description The tenant's slug. */
             tenant: string;
+            /** @description The tenant's display name. */
             name: string;
+            /** @description The plugins the tenant has enabled. */
             plugins: string[];
+            /** @description The calling key's scopes: `service`, `admin`. */
             scopes: string[];
         };
-        /** TierList */
+        /**
+         * TierInfo
+         * @description A plan tier on offer: its credits, models, feature flags and prices.
+         */
+        TierInfo: {
+            /** @description The tier's id in the tenant's settings (`basic`, `premium`). */
+            id: string;
+            /** @description The tier's display name. */
+            name: string;
+            /** @description Credits granted each month; null on an unlimited tier. */
+            credits_per_month: number | null;
+            /** @description Spends are recorded, never refused or charged. */
+            is_unlimited: boolean;
+            /** @description The tier of a customer without a subscription. */
+            is_default: boolean;
+            /** @description The models the tier may use. */
+            models: string[];
+            /** @description Feature flags, on or off. */
+            features: {
+                [key: string]: boolean;
+            };
+            /** @description Selling points to show on a pricing page. */
+            highlights: string[];
+            /** @description Days of free trial at Checkout; 0: none. */
+            trial_days: number;
+            /** @description The prices it is sold at; empty for a free tier. */
+            prices: components["schemas"]["TierPriceInfo"][];
+        };
+        /**
+         * TierList
+         * @description The tiers on offer, answered whole, and the one a customer without a plan is on.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "basic",
+         *           "name": "Basic",
+         *           "credits_per_month": 200,
+         *           "is_unlimited": false,
+         *           "is_default": false,
+         *           "models": [
+         *             "flux-schnell",
+         *             "flux-dev"
+         *           ],
+         *           "features": {
+         *             "watermark": false,
+         *             "priority_queue": true,
+         *             "api_access": false
+         *           },
+         *           "highlights": [
+         *             "200 generations per month",
+         *             "FLUX Schnell & Dev models",
+         *             "No watermark"
+         *           ],
+         *           "trial_days": 0,
+         *           "prices": [
+         *             {
+         *               "interval": "month",
+         *               "currency": "usd",
+         *               "unit_amount": 999,
+         *               "price_id": "price_1QbAsc2eZvKYlo2C"
+         *             },
+         *             {
+         *               "interval": "year",
+         *               "currency": "usd",
+         *               "unit_amount": 9990,
+         *               "price_id": "price_1QbAsd2eZvKYlo2C"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null,
+         *       "default_tier": "free"
+         *     }
+         */
         TierList: {
-            data: Record<string, never>[];
+            /** @description Every tier, in the order of the settings. */
+            data: components["schemas"]["TierInfo"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
             has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
             next_cursor: string | null;
+            /** @description The tier of a customer without a subscription. */
             default_tier: string;
         };
-        /** Usage */
+        /**
+         * TierPriceInfo
+         * @description One Stripe price a tier is sold at.
+         */
+        TierPriceInfo: {
+            /**
+             * @description The billing period: `month` or `year`.
+             * @enum {string}
+             */
+            interval: "month" | "year";
+            /** @description The price's ISO 4217 currency, lowercase; null when it cannot be read right now. */
+            currency: string | null;
+            /** @description Money per period, in minor units of `currency` (999 usd: 9.99 USD); null when it cannot be read right now. */
+            unit_amount: number | null;
+            /** @description The Stripe price (`price_...`). */
+            price_id: string;
+            /** @description Credits per billing period from the price's `credit_amount` metadata (product_sync), instead of the tier's; null: the tier's. */
+            credits_per_period?: number | null;
+        };
+        /**
+         * Usage
+         * @description How much of this period's plan allowance the customer has used.
+         * @example {
+         *       "customer": "ana",
+         *       "tier": "basic",
+         *       "is_unlimited": false,
+         *       "period_start": "2026-03-01T12:00:00Z",
+         *       "period_end": "2026-04-01T12:00:00Z",
+         *       "allowance": 200,
+         *       "used": 50,
+         *       "remaining": 150,
+         *       "percentage": 25
+         *     }
+         */
         Usage: {
+            /** @description The tenant app's customer id. */
             customer: string;
+            /** @description The tier's id. */
             tier: string;
+            /** @description The tier is unlimited: `used` counts every recorded spend. */
             is_unlimited: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the period began.
+             */
             period_start: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends.
+             */
             period_end: string;
+            /** @description Credits the plan granted for this period; null on an unlimited tier. */
             allowance: number | null;
+            /** @description Credits used this period: of the allowance, or (unlimited) every recorded spend. */
             used: number;
+            /** @description Credits of the allowance left; null on an unlimited tier. */
             remaining: number | null;
+            /** @description Whole percent of the allowance used, rounded down; null on an unlimited tier. */
             percentage: number | null;
         };
-        /** WebhookEvent */
+        /**
+         * WebhookEvent
+         * @description A Stripe event in the inbox: stored once, processed by a worker with retries, dead after the last.
+         * @example {
+         *       "id": "0e2c4a6b-8d1f-4b3a-9c5e-7f0a1b2c3d4e",
+         *       "stripe_event_id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
+         *       "type": "invoice.paid",
+         *       "status": "processed",
+         *       "attempts": 1,
+         *       "object_id": "in_1QbF9f2eZvKYlo2Cx0y1z2a3",
+         *       "event_created": "2026-03-01T12:00:05Z",
+         *       "received_at": "2026-03-01T12:00:06Z",
+         *       "next_attempt_at": null,
+         *       "processed_at": "2026-03-01T12:00:07Z",
+         *       "handlers": [
+         *         "subscriptions"
+         *       ],
+         *       "last_error": null
+         *     }
+         */
         WebhookEvent: {
+            /** @description The stored event's id. */
             id: string;
+            /** @description Stripe's event id (`evt_...`). */
             stripe_event_id: string;
+            /** @description Stripe's event type (`invoice.paid`). */
             type: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`, `processing`, `processed`, `ignored` (no handler), `failed` (will retry) or `dead` (retries spent).
+             * @enum {string}
+             */
             status: "pending" | "processing" | "processed" | "ignored" | "failed" | "dead";
+            /** @description Processing attempts so far. */
             attempts: number;
+            /** @description The id of the Stripe object the event is about; null: none. */
             object_id: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Stripe's `created` for the event.
+             */
             event_created: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Tollgate received it.
+             */
             received_at: string;
+            /** @description When the next attempt is due; null unless `pending` or `failed`. */
             next_attempt_at: string | null;
+            /** @description When it was processed; null until then. */
             processed_at: string | null;
+            /** @description The plugins that handle its type. */
             handlers: string[];
+            /** @description The last attempt's error; null: none. */
             last_error: string | null;
         };
-        /** WebhookEventDetail */
+        /**
+         * WebhookEventDetail
+         * @description One event with the payload Stripe signed.
+         * @example {
+         *       "id": "0e2c4a6b-8d1f-4b3a-9c5e-7f0a1b2c3d4e",
+         *       "stripe_event_id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
+         *       "type": "invoice.paid",
+         *       "status": "processed",
+         *       "attempts": 1,
+         *       "object_id": "in_1QbF9f2eZvKYlo2Cx0y1z2a3",
+         *       "event_created": "2026-03-01T12:00:05Z",
+         *       "received_at": "2026-03-01T12:00:06Z",
+         *       "next_attempt_at": null,
+         *       "processed_at": "2026-03-01T12:00:07Z",
+         *       "handlers": [
+         *         "subscriptions"
+         *       ],
+         *       "last_error": null,
+         *       "payload": {
+         *         "id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
+         *         "type": "invoice.paid",
+         *         "data": {
+         *           "object": {
+         *             "id": "in_1QbF9f2eZvKYlo2Cx0y1z2a3"
+         *           }
+         *         }
+         *       }
+         *     }
+         */
         WebhookEventDetail: {
+            /** @description The stored event's id. */
             id: string;
+            /** @description Stripe's event id (`evt_...`). */
             stripe_event_id: string;
+            /** @description Stripe's event type (`invoice.paid`). */
             type: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`, `processing`, `processed`, `ignored` (no handler), `failed` (will retry) or `dead` (retries spent).
+             * @enum {string}
+             */
             status: "pending" | "processing" | "processed" | "ignored" | "failed" | "dead";
+            /** @description Processing attempts so far. */
             attempts: number;
+            /** @description The id of the Stripe object the event is about; null: none. */
             object_id: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Stripe's `created` for the event.
+             */
             event_created: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When Tollgate received it.
+             */
             received_at: string;
+            /** @description When the next attempt is due; null unless `pending` or `failed`. */
             next_attempt_at: string | null;
+            /** @description When it was processed; null until then. */
             processed_at: string | null;
+            /** @description The plugins that handle its type. */
             handlers: string[];
+            /** @description The last attempt's error; null: none. */
             last_error: string | null;
+            /** @description The event as Stripe sent it. */
             payload?: {
                 [key: string]: unknown;
             };
         };
         /** @description Every 4xx and 5xx answer: `{"error": {"code", "message", "detail"}}`. */
         Error: {
+            /** @description What went wrong. */
             error: {
                 /** @description A stable code; each response lists the codes it can carry, with their meaning. */
                 code: string;
@@ -1651,7 +3296,20 @@ export interface components {
                 detail: unknown;
             };
         };
-        /** @description The body of a notice to the tenant app (core/notifications, the Standard Webhooks convention). */
+        /**
+         * @description The body of a notice to the tenant app (core/notifications, the Standard Webhooks convention).
+         * @example {
+         *       "id": "2b4d6f8a-0c1e-4a5b-9d7f-1a3c5e7b9d0f",
+         *       "type": "credits.low",
+         *       "timestamp": "2026-03-02T18:30:00Z",
+         *       "tenant": "automate",
+         *       "data": {
+         *         "customer": "acme",
+         *         "balance": 80,
+         *         "threshold": 100
+         *       }
+         *     }
+         */
         NotificationPayload: {
             /** @description The notice's id, also its `webhook-id` header. */
             id: string;
@@ -1747,6 +3405,7 @@ export interface operations {
     list_packages: {
         parameters: {
             query?: {
+                /** @description Only the packs sold in this currency (`cny`); none: every pack. */
                 currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
             };
             header?: never;
@@ -1770,6 +3429,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `unsupported_currency`: The package is not sold in this currency.
              */
             400: {
                 headers: {
@@ -1876,6 +3536,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
                 cursor?: string | null;
+                /** @description Only the orders in this status; none: every order. */
                 status?: "pending" | "processing" | "succeeded" | "failed" | "expired" | "refunded" | "partially_refunded" | null;
             };
             header?: never;
@@ -1900,6 +3561,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
              */
             400: {
                 headers: {
@@ -2004,7 +3666,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2019,6 +3681,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The order this Idempotency-Key already made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
             /** @description Document created, URL follows */
             201: {
                 headers: {
@@ -2033,6 +3704,10 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `unknown_package`: No package with this id is on sale.
+             *     - `currency_required`: Say which `currency` to pay in.
+             *     - `unsupported_currency`: The package is not sold in this currency.
              */
             400: {
                 headers: {
@@ -2087,6 +3762,19 @@ export interface operations {
                 };
             };
             /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Request Entity Too Large. Error codes:
              *
              *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
@@ -2133,6 +3821,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2216,6 +3917,7 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `order_not_found`: No such order.
              */
             404: {
                 headers: {
@@ -2276,7 +3978,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2291,6 +3993,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The refund this Idempotency-Key already made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
             /** @description Document created, URL follows */
             201: {
                 headers: {
@@ -2305,6 +4016,8 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `amount_exceeds_refundable`: The refund asks for more than can still be refunded.
              */
             400: {
                 headers: {
@@ -2348,8 +4061,29 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `order_not_found`: No such order.
+             *     - `payment_not_found`: No such payment on this order.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `order_not_paid`: Only paid orders can be refunded.
+             *     - `nothing_to_refund`: Everything paid for this order (or payment) was already refunded.
+             *     - `payment_disputed`: The payment is disputed; the card network decides what is returned.
+             *     - `credits_already_spent`: Credits of the order were spent and the refund policy refuses it.
+             *     - `refund_in_progress`: Another refund of this payment is still being made.
+             *     - `refund_rejected`: Stripe refused the refund.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2404,6 +4138,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2658,7 +4405,10 @@ export interface operations {
                 /** @description true: the plan runs until the period ends; false: it ends now. Either way the customer falls back to the free tier. */
                 at_period_end?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 customer_id: string;
                 tenant_slug: string;
@@ -2680,6 +4430,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
              */
             400: {
                 headers: {
@@ -2724,8 +4475,22 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `subscription_not_found`: The customer has no subscription.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2754,6 +4519,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2783,7 +4561,10 @@ export interface operations {
     change_subscription: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 customer_id: string;
                 tenant_slug: string;
@@ -2810,6 +4591,11 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `unknown_tier`: No tier with this id; `detail.tiers` lists them.
+             *     - `tier_not_for_sale`: The free tier needs no subscription.
+             *     - `price_not_configured`: No price is configured for this tier, interval and currency.
+             *     - `one_change_at_a_time`: Change the plan and resume the subscription in two requests.
              */
             400: {
                 headers: {
@@ -2836,6 +4622,19 @@ export interface operations {
                 };
             };
             /**
+             * @description Payment Required. Error codes:
+             *
+             *     - `payment_pending`: The plan change waits for its invoice to be paid (in the portal).
+             */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Forbidden. Error codes:
              *
              *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
@@ -2854,8 +4653,23 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `subscription_not_found`: The customer has no subscription.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `subscription_not_changeable`: The subscription is not in good standing; settle it first.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2910,6 +4724,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2939,7 +4766,10 @@ export interface operations {
     create_checkout_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 customer_id: string;
                 tenant_slug: string;
@@ -2966,6 +4796,12 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `unknown_tier`: No tier with this id; `detail.tiers` lists them.
+             *     - `tier_not_for_sale`: The free tier needs no subscription.
+             *     - `price_not_configured`: No price is configured for this tier, interval and currency.
+             *     - `invalid_promotion_code`: No active promotion code by this name.
+             *     - `promotion_code_not_applicable`: The promotion code does not apply to this purchase.
              */
             400: {
                 headers: {
@@ -3020,6 +4856,20 @@ export interface operations {
                 };
             };
             /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `subscription_exists`: The customer already subscribes; change the plan instead.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Request Entity Too Large. Error codes:
              *
              *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
@@ -3066,6 +4916,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3335,6 +5198,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3697,7 +5573,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3712,6 +5588,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The purchase this key already made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditPurchase"];
+                };
+            };
             /** @description Document created, URL follows */
             201: {
                 headers: {
@@ -3726,6 +5611,15 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `invalid_purchase`: Send either `credits` or `price` (with `quantity`).
+             *     - `credits_out_of_range`: The purchase is outside the tenant's minimum and maximum credits.
+             *     - `quantity_out_of_range`: `quantity` is above the tenant's maximum.
+             *     - `currency_required`: Say which `currency` to pay in.
+             *     - `currency_mismatch`: The price is in another currency than the one asked.
+             *     - `unsupported_currency`: The package is not sold in this currency.
+             *     - `unknown_price`: No credit price by this name is on sale.
+             *     - `price_without_credits`: The Stripe price has no `credit_amount` metadata.
              */
             400: {
                 headers: {
@@ -3780,6 +5674,19 @@ export interface operations {
                 };
             };
             /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Request Entity Too Large. Error codes:
              *
              *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
@@ -3826,6 +5733,19 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3909,6 +5829,7 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `purchase_not_found`: No such credit purchase for this customer.
              */
             404: {
                 headers: {
@@ -4146,6 +6067,7 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `sync_run_not_found`: No catalog sync run with this id.
              */
             404: {
                 headers: {
@@ -4231,6 +6153,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
              */
             400: {
                 headers: {
@@ -4447,7 +6370,9 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
                 cursor?: string | null;
+                /** @description Only the events in this status; none: every event. */
                 status?: "pending" | "processing" | "processed" | "ignored" | "failed" | "dead" | null;
+                /** @description Only the events of this Stripe type (`invoice.paid`). */
                 type?: string | null;
             };
             header?: never;
@@ -4471,6 +6396,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
              */
             400: {
                 headers: {
@@ -4623,6 +6549,7 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `webhook_event_not_found`: No such Stripe event for this tenant.
              */
             404: {
                 headers: {
@@ -4733,8 +6660,22 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `webhook_event_not_found`: No such Stripe event for this tenant.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `webhook_event_in_progress`: The Stripe event is being processed right now; try again when it settles.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4796,7 +6737,9 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
                 cursor?: string | null;
+                /** @description Only the notices in this status; none: every notice. */
                 status?: "pending" | "processing" | "delivered" | "failed" | "dead" | null;
+                /** @description Only the notices of this type (`credits.low`). */
                 type?: string | null;
             };
             header?: never;
@@ -4820,6 +6763,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
              */
             400: {
                 headers: {
@@ -4972,6 +6916,7 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `notification_not_found`: No such notification for this tenant.
              */
             404: {
                 headers: {
@@ -5082,8 +7027,22 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `notification_not_found`: No such notification for this tenant.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `notification_in_progress`: The notification is being delivered right now; try again when it settles.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5253,7 +7212,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5283,6 +7242,9 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `capture_exceeds_hold`: A capture asks for more credits than the hold holds.
+             *     - `invalid_amount`: An amount of credits must be a whole number above zero.
              */
             400: {
                 headers: {
@@ -5326,8 +7288,25 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `hold_not_found`: No such hold for this customer.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `hold_expired`: The hold expired and its credits were released.
+             *     - `hold_already_captured`: The hold was already captured.
+             *     - `hold_already_released`: The hold was already released.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5412,7 +7391,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5441,6 +7420,8 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `invalid_amount`: An amount of credits must be a whole number above zero.
              */
             400: {
                 headers: {
@@ -5484,8 +7465,22 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `grant_not_found`: No grant with this source and reference.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5570,7 +7565,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5585,6 +7580,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The grant this reference already made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
             /** @description Document created, URL follows */
             201: {
                 headers: {
@@ -5599,6 +7603,11 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `invalid_amount`: An amount of credits must be a whole number above zero.
+             *     - `invalid_source`: A grant's `source` or `source_ref` is malformed.
+             *     - `invalid_priority`: A grant's `priority` is outside 0-100.
+             *     - `invalid_expires_at`: `expires_at` is not a future time with a time zone.
              */
             400: {
                 headers: {
@@ -5644,6 +7653,20 @@ export interface operations {
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `grant_source_conflict`: A grant with this source and reference exists for another customer.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5728,7 +7751,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5757,6 +7780,9 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `invalid_amount`: An amount of credits must be a whole number above zero.
+             *     - `invalid_hold_ttl`: A hold's `ttl_seconds` is out of range.
              */
             400: {
                 headers: {
@@ -5775,6 +7801,19 @@ export interface operations {
              *     - `token_expired`: The end-user token has expired.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Payment Required. Error codes:
+             *
+             *     - `insufficient_credits`: The customer has fewer credits than the operation needs.
+             */
+            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5802,6 +7841,19 @@ export interface operations {
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5912,6 +7964,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
              */
             400: {
                 headers: {
@@ -6067,6 +8120,7 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `hold_not_found`: No such hold for this customer.
              */
             404: {
                 headers: {
@@ -6127,7 +8181,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -6152,6 +8206,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
              */
             400: {
                 headers: {
@@ -6195,8 +8250,25 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `hold_not_found`: No such hold for this customer.
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `hold_expired`: The hold expired and its credits were released.
+             *     - `hold_already_captured`: The hold was already captured.
+             *     - `hold_already_released`: The hold was already released.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6255,7 +8327,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key gets the first answer. */
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -6284,6 +8356,8 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `invalid_amount`: An amount of credits must be a whole number above zero.
              */
             400: {
                 headers: {
@@ -6302,6 +8376,19 @@ export interface operations {
              *     - `token_expired`: The end-user token has expired.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Payment Required. Error codes:
+             *
+             *     - `insufficient_credits`: The customer has fewer credits than the operation needs.
+             */
+            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6329,6 +8416,19 @@ export interface operations {
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6654,11 +8754,21 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
+            /** @description The customer, created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
             /**
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_customer_id`: A customer id is 1-255 characters of letters, digits and _.:@|+-.
              */
             400: {
                 headers: {
@@ -6898,7 +9008,9 @@ export interface operations {
     get_admin_figures: {
         parameters: {
             query?: {
+                /** @description The window's start, included (RFC 3339); none: the beginning. */
                 since?: string | null;
+                /** @description The window's end, excluded (RFC 3339); none: now. */
                 until?: string | null;
             };
             header?: never;
@@ -6922,6 +9034,7 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_window`: `since` is not before `until`.
              */
             400: {
                 headers: {
@@ -7024,6 +9137,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Stripe's signature of the body (`t=...,v1=...`) with one of the tenant's webhook secrets. */
                 "stripe-signature"?: string | null;
             };
             path: {
@@ -7046,8 +9160,37 @@ export interface operations {
              * @description Bad Request. Error codes:
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `missing_signature`: The Stripe-Signature header is missing.
+             *     - `invalid_signature`: The Stripe signature does not match any of the tenant's webhook secrets.
+             *     - `invalid_event`: The body is not a Stripe event.
              */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Request Entity Too Large. Error codes:
+             *
+             *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7062,6 +9205,24 @@ export interface operations {
              */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `inbox_unavailable`: The Stripe event could not be stored; Stripe retries it.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,7 +3,16 @@
 from .allocation import Allocation
 from .balance import Balance
 from .catalog_listing import CatalogListing
-from .catalog_listing_data_item import CatalogListingDataItem
+from .catalog_price import CatalogPrice
+from .catalog_price_credit_type_type_1 import CatalogPriceCreditTypeType1
+from .catalog_price_credit_type_type_2_type_1 import CatalogPriceCreditTypeType2Type1
+from .catalog_price_credit_type_type_3_type_1 import CatalogPriceCreditTypeType3Type1
+from .catalog_price_metadata import CatalogPriceMetadata
+from .catalog_product import CatalogProduct
+from .catalog_product_credit_type_type_1 import CatalogProductCreditTypeType1
+from .catalog_product_credit_type_type_2_type_1 import CatalogProductCreditTypeType2Type1
+from .catalog_product_credit_type_type_3_type_1 import CatalogProductCreditTypeType3Type1
+from .catalog_product_metadata import CatalogProductMetadata
 from .check import Check
 from .check_liveness_response_200 import CheckLivenessResponse200
 from .checkout import Checkout
@@ -42,6 +51,7 @@ from .entry_kind import EntryKind
 from .entry_metadata import EntryMetadata
 from .error import Error
 from .error_error import ErrorError
+from .expiry import Expiry
 from .figures import Figures
 from .figures_figures import FiguresFigures
 from .figures_figures_additional_property import FiguresFiguresAdditionalProperty
@@ -82,8 +92,9 @@ from .order_create_currency_type_1 import OrderCreateCurrencyType1
 from .order_create_currency_type_2_type_1 import OrderCreateCurrencyType2Type1
 from .order_create_currency_type_3_type_1 import OrderCreateCurrencyType3Type1
 from .order_status import OrderStatus
+from .package import Package
 from .package_list import PackageList
-from .package_list_data_item import PackageListDataItem
+from .package_price import PackagePrice
 from .page_entry import PageEntry
 from .page_notification import PageNotification
 from .page_order import PageOrder
@@ -112,10 +123,17 @@ from .spend_create_metadata import SpendCreateMetadata
 from .spend_metadata import SpendMetadata
 from .subscription import Subscription
 from .subscription_features import SubscriptionFeatures
+from .subscription_update import SubscriptionUpdate
+from .subscription_update_interval_type_1 import SubscriptionUpdateIntervalType1
+from .subscription_update_interval_type_2_type_1 import SubscriptionUpdateIntervalType2Type1
+from .subscription_update_interval_type_3_type_1 import SubscriptionUpdateIntervalType3Type1
 from .sync_run import SyncRun
 from .tenant_index import TenantIndex
+from .tier_info import TierInfo
+from .tier_info_features import TierInfoFeatures
 from .tier_list import TierList
-from .tier_list_data_item import TierListDataItem
+from .tier_price_info import TierPriceInfo
+from .tier_price_info_interval import TierPriceInfoInterval
 from .usage import Usage
 from .webhook_event import WebhookEvent
 from .webhook_event_detail import WebhookEventDetail
@@ -127,7 +145,16 @@ __all__ = (
     "Allocation",
     "Balance",
     "CatalogListing",
-    "CatalogListingDataItem",
+    "CatalogPrice",
+    "CatalogPriceCreditTypeType1",
+    "CatalogPriceCreditTypeType2Type1",
+    "CatalogPriceCreditTypeType3Type1",
+    "CatalogPriceMetadata",
+    "CatalogProduct",
+    "CatalogProductCreditTypeType1",
+    "CatalogProductCreditTypeType2Type1",
+    "CatalogProductCreditTypeType3Type1",
+    "CatalogProductMetadata",
     "Check",
     "CheckLivenessResponse200",
     "Checkout",
@@ -166,6 +193,7 @@ __all__ = (
     "EntryMetadata",
     "Error",
     "ErrorError",
+    "Expiry",
     "Figures",
     "FiguresFigures",
     "FiguresFiguresAdditionalProperty",
@@ -206,8 +234,9 @@ __all__ = (
     "OrderCreateCurrencyType2Type1",
     "OrderCreateCurrencyType3Type1",
     "OrderStatus",
+    "Package",
     "PackageList",
-    "PackageListDataItem",
+    "PackagePrice",
     "PageEntry",
     "PageNotification",
     "PageOrder",
@@ -236,10 +265,17 @@ __all__ = (
     "SpendMetadata",
     "Subscription",
     "SubscriptionFeatures",
+    "SubscriptionUpdate",
+    "SubscriptionUpdateIntervalType1",
+    "SubscriptionUpdateIntervalType2Type1",
+    "SubscriptionUpdateIntervalType3Type1",
     "SyncRun",
     "TenantIndex",
+    "TierInfo",
+    "TierInfoFeatures",
     "TierList",
-    "TierListDataItem",
+    "TierPriceInfo",
+    "TierPriceInfoInterval",
     "Usage",
     "WebhookEvent",
     "WebhookEventDetail",

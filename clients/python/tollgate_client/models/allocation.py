@@ -11,10 +11,11 @@ T = TypeVar("T", bound="Allocation")
 
 @_attrs_define
 class Allocation:
-    """
+    """What one spend took from one grant.
+
     Attributes:
-        grant_id (str):
-        credits_ (int):
+        grant_id (str): The grant the credits came from.
+        credits_ (int): Credits taken from that grant.
     """
 
     grant_id: str

@@ -17,16 +17,17 @@ T = TypeVar("T", bound="Balance")
 
 @_attrs_define
 class Balance:
-    """
+    """A customer's credits: what can be spent now, what holds reserve, what is owed, and the grants behind it.
+
     Attributes:
-        customer (str):
-        balance (int):
-        held (int):
-        debt (int):
-        unlimited (bool):
-        unlimited_until (datetime.datetime | None):
-        grants (list[GrantBalance]):
-        next_expiry (NextExpiry | None):
+        customer (str): The tenant app's customer id.
+        balance (int): Spendable credits now: the grants' remaining credits less `held` and `debt`.
+        held (int): Credits active holds reserve.
+        debt (int): Credits owed after a clawback under `allow_negative`; spends are refused until repaid.
+        unlimited (bool): The customer's plan is unlimited: spends are recorded, never refused or charged.
+        unlimited_until (datetime.datetime | None): When the unlimited plan's period ends; null: not unlimited.
+        grants (list[GrantBalance]): The grants with credits left, in consumption order.
+        next_expiry (NextExpiry | None): The soonest credits to expire; null: none expire.
     """
 
     customer: str

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.catalog_listing_data_item import CatalogListingDataItem
+    from ..models.catalog_product import CatalogProduct
     from ..models.sync_run import SyncRun
 
 
@@ -16,15 +16,16 @@ T = TypeVar("T", bound="CatalogListing")
 
 @_attrs_define
 class CatalogListing:
-    """
+    """`GET /catalog`: the tenant's synced products with their prices, answered whole, and the latest sync run.
+
     Attributes:
-        data (list[CatalogListingDataItem]):
-        has_more (bool):
-        next_cursor (None | str):
-        last_sync (None | SyncRun):
+        data (list[CatalogProduct]): Every synced product with its prices.
+        has_more (bool): More items follow: fetch them with `next_cursor`.
+        next_cursor (None | str): Pass it back unchanged as `cursor` for the next page; null: this is the last page.
+        last_sync (None | SyncRun): The latest sync run; null: never synced.
     """
 
-    data: list[CatalogListingDataItem]
+    data: list[CatalogProduct]
     has_more: bool
     next_cursor: None | str
     last_sync: None | SyncRun
@@ -64,14 +65,14 @@ class CatalogListing:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.catalog_listing_data_item import CatalogListingDataItem  # noqa: PLC0415
+        from ..models.catalog_product import CatalogProduct  # noqa: PLC0415
         from ..models.sync_run import SyncRun  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = CatalogListingDataItem.from_dict(data_item_data)
+            data_item = CatalogProduct.from_dict(data_item_data)
 
             data.append(data_item)
 

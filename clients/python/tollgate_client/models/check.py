@@ -13,11 +13,12 @@ T = TypeVar("T", bound="Check")
 
 @_attrs_define
 class Check:
-    """
+    """One dependency's answer.
+
     Attributes:
-        ok (bool):
-        backend (str):
-        error (None | str | Unset):
+        ok (bool): It answered in time.
+        backend (str): What answered: the database's, broker's or secrets backend's kind.
+        error (None | str | Unset): Why not; null when ok.
     """
 
     ok: bool

@@ -11,14 +11,15 @@ T = TypeVar("T", bound="Checkout")
 
 @_attrs_define
 class Checkout:
-    """
+    """The Checkout session: send the customer to `checkout_url`.
+
     Attributes:
-        checkout_url (str):
-        session_id (str):
-        tier (str):
-        interval (str):
-        price_id (str):
-        trial_days (int):
+        checkout_url (str): Stripe's hosted payment page.
+        session_id (str): The Stripe Checkout session (`cs_...`).
+        tier (str): The tier subscribed to.
+        interval (str): The billing period: `month` or `year`.
+        price_id (str): The Stripe price charged.
+        trial_days (int): Days of free trial before the first charge; 0: none.
     """
 
     checkout_url: str

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.checkout_create_currency_type_1 import CheckoutCreateCurrencyType1
 from ..models.checkout_create_currency_type_2_type_1 import CheckoutCreateCurrencyType2Type1
@@ -17,15 +16,18 @@ T = TypeVar("T", bound="CheckoutCreate")
 
 @_attrs_define
 class CheckoutCreate:
-    """
+    """A Stripe Checkout session for a subscription to a tier.
+
     Attributes:
-        tier (str):
-        success_url (str):
-        interval (CheckoutCreateInterval | Unset):  Default: CheckoutCreateInterval.MONTH.
-        cancel_url (None | str | Unset):
-        promotion_code (None | str | Unset):
+        tier (str): The tier to subscribe to.
+        success_url (str): Where Stripe sends the customer after paying.
+        interval (CheckoutCreateInterval | Unset): The billing period: `month` or `year`. Default:
+            CheckoutCreateInterval.MONTH.
+        cancel_url (None | str | Unset): Where Stripe sends a customer who gives up; null: `success_url`.
+        promotion_code (None | str | Unset): The code a customer types (`WELCOME20`) or a Stripe promotion code id
+            (`promo_...`); null: none.
         currency (CheckoutCreateCurrencyType1 | CheckoutCreateCurrencyType2Type1 | CheckoutCreateCurrencyType3Type1 |
-            None | Unset):
+            None | Unset): The currency to pay in, when the tier has prices in several; null: the tier's first.
     """
 
     tier: str
@@ -36,7 +38,6 @@ class CheckoutCreate:
     currency: (
         CheckoutCreateCurrencyType1 | CheckoutCreateCurrencyType2Type1 | CheckoutCreateCurrencyType3Type1 | None | Unset
     ) = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         tier = self.tier
@@ -72,7 +73,7 @@ class CheckoutCreate:
             currency = self.currency
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "tier": tier,
@@ -179,21 +180,4 @@ class CheckoutCreate:
             currency=currency,
         )
 
-        checkout_create.additional_properties = d
         return checkout_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -11,17 +11,18 @@ T = TypeVar("T", bound="Clawback")
 
 @_attrs_define
 class Clawback:
-    """
+    """What a clawback took back, and from where.
+
     Attributes:
-        customer (str):
-        source (str):
-        source_ref (str):
-        requested (int):
-        clawed_back (int):
-        from_grant (int):
-        from_balance (int):
-        debt (int):
-        balance (int):
+        customer (str): The tenant app's customer id.
+        source (str): The grant's source.
+        source_ref (str): The grant's reference within its source.
+        requested (int): Credits asked back.
+        clawed_back (int): Credits taken back; below `requested` when the balance ran out (`down_to_zero`).
+        from_grant (int): Credits taken from what the grant still had.
+        from_balance (int): Credits taken from the customer's other grants, for what was spent of this one.
+        debt (int): Credits the customer now owes (`allow_negative`): repaid first by the next grants.
+        balance (int): Spendable credits after the clawback; negative while there is debt.
     """
 
     customer: str

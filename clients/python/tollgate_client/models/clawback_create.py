@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.clawback_create_policy_type_1 import ClawbackCreatePolicyType1
 from ..models.clawback_create_policy_type_2_type_1 import ClawbackCreatePolicyType2Type1
@@ -16,14 +15,17 @@ T = TypeVar("T", bound="ClawbackCreate")
 
 @_attrs_define
 class ClawbackCreate:
-    """
+    """Take back what one grant gave: first what it still has, then what was spent of it from other grants.
+
     Attributes:
-        source (str):
-        source_ref (str):
-        credits_ (int | None | Unset):
+        source (str): The grant's source: `admin`, `payg`, `token_packages`, `subscriptions`, ...
+        source_ref (str): The grant's reference within its source (a grant reference, a Stripe payment or invoice id).
+        credits_ (int | None | Unset): Credits to take back; null: all the grant gave that has not expired or been taken
+            back.
         policy (ClawbackCreatePolicyType1 | ClawbackCreatePolicyType2Type1 | ClawbackCreatePolicyType3Type1 | None |
-            Unset):
-        reason (None | str | Unset):
+            Unset): `down_to_zero`: never below a zero balance; `allow_negative`: the shortfall becomes debt. Null: the
+            tenant's `ledger.clawback`.
+        reason (None | str | Unset): Why, in the operator's words; shown in the ledger. Null: none given.
     """
 
     source: str
@@ -33,7 +35,6 @@ class ClawbackCreate:
         ClawbackCreatePolicyType1 | ClawbackCreatePolicyType2Type1 | ClawbackCreatePolicyType3Type1 | None | Unset
     ) = UNSET
     reason: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         source = self.source
@@ -65,7 +66,7 @@ class ClawbackCreate:
             reason = self.reason
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "source": source,
@@ -156,21 +157,4 @@ class ClawbackCreate:
             reason=reason,
         )
 
-        clawback_create.additional_properties = d
         return clawback_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -13,14 +13,16 @@ T = TypeVar("T", bound="CreditPackOption")
 
 @_attrs_define
 class CreditPackOption:
-    """
+    """A pack bought by quantity: each one costs `unit_amount` and gives `credits`.
+
     Attributes:
-        price (str):
-        name (None | str):
-        currency (str):
-        unit_amount (int):
-        credits_ (int):
-        source (CreditPackOptionSource):
+        price (str): What to pass as `price`: the pack's name in the settings or a Stripe price id.
+        name (None | str): Its display name; null: none.
+        currency (str): ISO 4217 currency, lowercase.
+        unit_amount (int): Money per pack, in minor units of `currency`.
+        credits_ (int): Credits per pack.
+        source (CreditPackOptionSource): `settings`: the tenant's settings; `catalog`: a synced Stripe price with
+            `credit_amount` metadata.
     """
 
     price: str

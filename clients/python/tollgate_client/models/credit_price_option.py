@@ -11,11 +11,12 @@ T = TypeVar("T", bound="CreditPriceOption")
 
 @_attrs_define
 class CreditPriceOption:
-    """
+    """Credits by count in one currency: `unit_amount` minor units buy `credits` credits.
+
     Attributes:
-        currency (str):
-        unit_amount (int):
-        credits_ (int):
+        currency (str): ISO 4217 currency, lowercase.
+        unit_amount (int): Money in minor units of `currency` (100 usd: 1.00 USD).
+        credits_ (int): Credits that `unit_amount` buys.
     """
 
     currency: str

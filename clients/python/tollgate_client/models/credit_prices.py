@@ -16,14 +16,15 @@ T = TypeVar("T", bound="CreditPrices")
 
 @_attrs_define
 class CreditPrices:
-    """
+    """What pay-as-you-go credits cost, and the limits of one purchase.
+
     Attributes:
-        prices (list[CreditPriceOption]):
-        packs (list[CreditPackOption]):
-        min_credits (int):
-        max_credits (int):
-        max_quantity (int):
-        expires_in_days (int | None):
+        prices (list[CreditPriceOption]): Credits by count, one price per currency.
+        packs (list[CreditPackOption]): Packs bought by quantity.
+        min_credits (int): The fewest credits one purchase by count may buy.
+        max_credits (int): The most credits one purchase may buy.
+        max_quantity (int): The most packs one purchase may buy.
+        expires_in_days (int | None): Days purchased credits last after the payment; null: they never expire.
     """
 
     prices: list[CreditPriceOption]

@@ -14,23 +14,25 @@ T = TypeVar("T", bound="CreditPurchase")
 
 @_attrs_define
 class CreditPurchase:
-    """
+    """A purchase of credits by PaymentIntent: granted when the payment succeeds.
+
     Attributes:
-        id (str):
-        customer (str):
-        status (CreditPurchaseStatus):
-        credits_ (int):
-        amount (int):
-        currency (str):
-        price (None | str):
-        quantity (int | None):
-        payment_intent_id (None | str):
-        client_secret (None | str):
-        grant_id (None | str):
-        failure_code (None | str):
-        failure_message (None | str):
-        created_at (datetime.datetime):
-        paid_at (datetime.datetime | None):
+        id (str): The purchase's id.
+        customer (str): The tenant app's customer id.
+        status (CreditPurchaseStatus): `pending` until Stripe confirms the payment, then `succeeded` or `failed`.
+        credits_ (int): Credits bought.
+        amount (int): Money to pay, in minor units of `currency` (2000 usd: 20.00 USD).
+        currency (str): ISO 4217 currency, lowercase.
+        price (None | str): The pack or Stripe price bought by quantity; null: bought by count.
+        quantity (int | None): How many of `price`; null: bought by count.
+        payment_intent_id (None | str): The Stripe PaymentIntent (`pi_...`); null until made.
+        client_secret (None | str): The PaymentIntent's secret the frontend confirms the payment with; only in the
+            answer to the POST (and its replays), else null.
+        grant_id (None | str): The ledger grant of the credits; null until paid.
+        failure_code (None | str): Why the payment failed, as a code; null unless `failed`.
+        failure_message (None | str): Why it failed, in words; null unless `failed`.
+        created_at (datetime.datetime): When the purchase was made.
+        paid_at (datetime.datetime | None): When the payment succeeded; null until then.
     """
 
     id: str

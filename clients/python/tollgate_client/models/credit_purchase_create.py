@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.credit_purchase_create_currency_type_1 import CreditPurchaseCreateCurrencyType1
 from ..models.credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateCurrencyType2Type1
@@ -16,13 +15,17 @@ T = TypeVar("T", bound="CreditPurchaseCreate")
 
 @_attrs_define
 class CreditPurchaseCreate:
-    """
+    """Either `credits` (with `currency` when several are offered) or `price` and `quantity`.
+
     Attributes:
-        credits_ (int | None | Unset):
+        credits_ (int | None | Unset): Credits to buy, priced by the tenant's credit price in `currency`; null: buy
+            `price` by `quantity`.
         currency (CreditPurchaseCreateCurrencyType1 | CreditPurchaseCreateCurrencyType2Type1 |
-            CreditPurchaseCreateCurrencyType3Type1 | None | Unset):
-        price (None | str | Unset):
-        quantity (int | None | Unset):
+            CreditPurchaseCreateCurrencyType3Type1 | None | Unset): The currency to pay in, with `credits`; null: the only
+            one offered.
+        price (None | str | Unset): A pack's name in the settings or a synced Stripe price id (`GET /credit-prices`);
+            null: buy `credits`.
+        quantity (int | None | Unset): How many of `price`, up to `max_quantity`; null: one.
     """
 
     credits_: int | None | Unset = UNSET
@@ -35,7 +38,6 @@ class CreditPurchaseCreate:
     ) = UNSET
     price: None | str | Unset = UNSET
     quantity: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         credits_: int | None | Unset
@@ -69,7 +71,7 @@ class CreditPurchaseCreate:
             quantity = self.quantity
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if credits_ is not UNSET:
             field_dict["credits"] = credits_
@@ -168,21 +170,4 @@ class CreditPurchaseCreate:
             quantity=quantity,
         )
 
-        credit_purchase_create.additional_properties = d
         return credit_purchase_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -16,14 +16,16 @@ T = TypeVar("T", bound="Customer")
 
 @_attrs_define
 class Customer:
-    """
+    """A tenant app's customer, and the Stripe customer Tollgate keeps for it.
+
     Attributes:
-        id (str):
-        email (None | str):
-        name (None | str):
-        metadata (CustomerMetadata):
-        stripe_customer_id (None | str):
-        created_at (datetime.datetime):
+        id (str): The tenant app's customer id.
+        email (None | str): The customer's email; null: none given.
+        name (None | str): The customer's name; null: none given.
+        metadata (CustomerMetadata): The tenant app's string pairs, as given.
+        stripe_customer_id (None | str): The Stripe customer (`cus_...`) in the tenant's account; null until a first
+            payment needs one.
+        created_at (datetime.datetime): When Tollgate first saw the customer.
     """
 
     id: str

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="CustomerMetadata")
 
 @_attrs_define
 class CustomerMetadata:
+    """The tenant app's string pairs, as given."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,10 +16,11 @@ T = TypeVar("T", bound="CustomerUpsert")
 
 @_attrs_define
 class CustomerUpsert:
-    """
+    """The customer as the tenant app knows it: created on the first `PUT`, merged on the next ones.
+
     Attributes:
-        email (None | str | Unset):
-        name (None | str | Unset):
+        email (None | str | Unset): Where Stripe sends receipts; null: left as it is.
+        name (None | str | Unset): The name on invoices; null: left as it is.
         metadata (CustomerUpsertMetadata | Unset): Up to 50 string pairs (keys up to 40 characters, values up to 500),
             as on Stripe.
     """
@@ -28,7 +28,6 @@ class CustomerUpsert:
     email: None | str | Unset = UNSET
     name: None | str | Unset = UNSET
     metadata: CustomerUpsertMetadata | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         email: None | str | Unset
@@ -48,7 +47,7 @@ class CustomerUpsert:
             metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if email is not UNSET:
             field_dict["email"] = email
@@ -96,21 +95,4 @@ class CustomerUpsert:
             metadata=metadata,
         )
 
-        customer_upsert.additional_properties = d
         return customer_upsert
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

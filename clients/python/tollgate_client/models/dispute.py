@@ -11,16 +11,17 @@ T = TypeVar("T", bound="Dispute")
 
 @_attrs_define
 class Dispute:
-    """
+    """A chargeback on a payment, and what it did to the credits.
+
     Attributes:
-        id (str):
-        status (str):
-        amount (int):
-        currency (str):
-        credits_ (int):
-        credits_held (int):
-        credits_restored (int):
-        credits_clawed_back (int):
+        id (str): The Stripe dispute (`dp_...`).
+        status (str): Stripe's dispute status (`needs_response`, `won`, `lost`, ...).
+        amount (int): Money disputed, in minor units of `currency`.
+        currency (str): ISO 4217 currency, lowercase.
+        credits_ (int): Credits the disputed amount bought.
+        credits_held (int): Credits taken back when the dispute opened.
+        credits_restored (int): Credits given back when it was won.
+        credits_clawed_back (int): Credits kept back for good when it was lost.
     """
 
     id: str

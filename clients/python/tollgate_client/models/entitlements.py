@@ -17,14 +17,15 @@ T = TypeVar("T", bound="Entitlements")
 
 @_attrs_define
 class Entitlements:
-    """
+    """What every enabled plugin grants the customer, merged: ask it before serving a request.
+
     Attributes:
-        customer (str):
-        tier (None | str):
-        models (list[str]):
-        features (EntitlementsFeatures):
-        limits (EntitlementsLimits):
-        sources (EntitlementsSources):
+        customer (str): The tenant app's customer id.
+        tier (None | str): The customer's plan tier; null: no plugin has tiers.
+        models (list[str]): The models the customer may use (every plugin's, together).
+        features (EntitlementsFeatures): Feature flags: on when any plugin turns them on.
+        limits (EntitlementsLimits): Named limits; null: unlimited.
+        sources (EntitlementsSources): Each plugin's own answer, by plugin.
     """
 
     customer: str

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="EntitlementsFeatures")
 
 @_attrs_define
 class EntitlementsFeatures:
+    """Feature flags: on when any plugin turns them on."""
+
     additional_properties: dict[str, bool] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="EntitlementsLimits")
 
 @_attrs_define
 class EntitlementsLimits:
+    """Named limits; null: unlimited."""
+
     additional_properties: dict[str, int | None] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,8 @@ T = TypeVar("T", bound="EntitlementsSources")
 
 @_attrs_define
 class EntitlementsSources:
+    """Each plugin's own answer, by plugin."""
+
     additional_properties: dict[str, EntitlementsSourcesAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

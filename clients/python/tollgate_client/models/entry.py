@@ -18,18 +18,21 @@ T = TypeVar("T", bound="Entry")
 
 @_attrs_define
 class Entry:
-    """
+    """One line of a customer's append-only credit history.
+
     Attributes:
-        id (str):
-        seq (int):
-        kind (EntryKind):
-        credits_ (int):
-        balance_after (int):
-        requested (int | None):
-        reference (None | str):
-        reason (None | str):
-        metadata (EntryMetadata):
-        created_at (datetime.datetime):
+        id (str): The entry's id.
+        seq (int): Its place in the customer's history: 1, 2, 3, ...
+        kind (EntryKind): What moved the credits: `grant` (+), `spend` (-), `hold` (-), `capture` (0), `release` (+),
+            `expire` (-), `refund` (+), `clawback` (-), `adjust` (+/-).
+        credits_ (int): Credits the entry moved: positive in, negative out.
+        balance_after (int): Spendable credits right after the entry.
+        requested (int | None): Credits the request asked for (spends, holds, captures, releases, clawbacks), also when
+            `credits` is 0 (a capture, an unlimited plan); null on grants and expiries.
+        reference (None | str): The hold or grant the entry belongs to (captures, releases, expiries); null: none.
+        reason (None | str): The reason given when the credits moved; null: none given.
+        metadata (EntryMetadata): The metadata given when the credits moved (string pairs).
+        created_at (datetime.datetime): When the entry was written.
     """
 
     id: str

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="EntryMetadata")
 
 @_attrs_define
 class EntryMetadata:
+    """The metadata given when the credits moved (string pairs)."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

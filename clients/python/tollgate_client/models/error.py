@@ -18,7 +18,7 @@ class Error:
     """Every 4xx and 5xx answer: `{"error": {"code", "message", "detail"}}`.
 
     Attributes:
-        error (ErrorError):
+        error (ErrorError): What went wrong.
     """
 
     error: ErrorError

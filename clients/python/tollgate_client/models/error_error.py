@@ -11,7 +11,8 @@ T = TypeVar("T", bound="ErrorError")
 
 @_attrs_define
 class ErrorError:
-    """
+    """What went wrong.
+
     Attributes:
         code (str): A stable code; each response lists the codes it can carry, with their meaning.
         message (str): What went wrong, for a person.

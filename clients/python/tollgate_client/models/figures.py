@@ -16,12 +16,13 @@ T = TypeVar("T", bound="Figures")
 
 @_attrs_define
 class Figures:
-    """
+    """The tenant's financial figures over a window, by plugin (each plugin's own keys).
+
     Attributes:
-        tenant (str):
-        since (datetime.datetime | None):
-        until (datetime.datetime | None):
-        figures (FiguresFigures):
+        tenant (str): The tenant's slug.
+        since (datetime.datetime | None): The window's start (included); null: from the beginning.
+        until (datetime.datetime | None): The window's end (excluded); null: until now.
+        figures (FiguresFigures): Each plugin's figures: credits as counts, money in minor units by currency.
     """
 
     tenant: str

@@ -15,6 +15,8 @@ T = TypeVar("T", bound="FiguresFigures")
 
 @_attrs_define
 class FiguresFigures:
+    """Each plugin's figures: credits as counts, money in minor units by currency."""
+
     additional_properties: dict[str, FiguresFiguresAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,23 +16,24 @@ T = TypeVar("T", bound="Grant")
 
 @_attrs_define
 class Grant:
-    """
+    """Credits from one source (a payment, a plan period, an operator), spent in consumption order.
+
     Attributes:
-        id (str):
-        customer (str):
-        credits_ (int):
-        remaining (int):
-        reserved (int):
-        consumed (int):
-        expired (int):
-        clawed_back (int):
-        priority (int):
-        expires_at (datetime.datetime | None):
-        source (str):
-        source_ref (str):
-        reason (None | str):
-        metadata (GrantMetadata):
-        created_at (datetime.datetime):
+        id (str): The grant's id.
+        customer (str): The tenant app's customer id.
+        credits_ (int): Credits the grant gave.
+        remaining (int): Credits not yet consumed, expired or taken back (some may be reserved by holds).
+        reserved (int): Credits of `remaining` that active holds reserve.
+        consumed (int): Credits spent or captured from this grant.
+        expired (int): Credits that expired unspent.
+        clawed_back (int): Credits taken back (refunds, disputes, clawbacks) or used to repay debt.
+        priority (int): Consumption order: 0 is spent first, 100 last.
+        expires_at (datetime.datetime | None): When what is left expires; null: never.
+        source (str): Where the credits came from: `admin`, `payg`, `token_packages`, `subscriptions`, ...
+        source_ref (str): The grant's reference within its source; with `source`, unique per tenant.
+        reason (None | str): The reason given with the grant; null: none given.
+        metadata (GrantMetadata): The metadata given with the grant (string pairs).
+        created_at (datetime.datetime): When the grant was made.
     """
 
     id: str

@@ -12,14 +12,15 @@ T = TypeVar("T", bound="GrantBalance")
 
 @_attrs_define
 class GrantBalance:
-    """
+    """One grant that still has credits, as the balance counts it.
+
     Attributes:
-        id (str):
-        source (str):
-        remaining (int):
-        reserved (int):
-        priority (int):
-        expires_at (datetime.datetime | None):
+        id (str): The grant's id.
+        source (str): Where the credits came from: `admin`, `payg`, `token_packages`, `subscriptions`, ...
+        remaining (int): Credits left in the grant, reserved ones included.
+        reserved (int): Credits of `remaining` that active holds reserve.
+        priority (int): Consumption order: 0 is spent first, 100 last.
+        expires_at (datetime.datetime | None): When what is left expires; null: never.
     """
 
     id: str

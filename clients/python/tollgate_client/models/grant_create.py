@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -18,13 +17,15 @@ T = TypeVar("T", bound="GrantCreate")
 
 @_attrs_define
 class GrantCreate:
-    """
+    """Credits an operator gives a customer (source `admin`): a welcome bonus, a goodwill credit.
+
     Attributes:
-        credits_ (int):
-        priority (int | Unset):  Default: 50.
-        expires_at (datetime.datetime | None | Unset):
-        reference (None | str | Unset):
-        reason (None | str | Unset):
+        credits_ (int): Credits to give.
+        priority (int | Unset): Consumption order: 0 is spent first, 100 last; then the earliest to expire. Default: 50.
+        expires_at (datetime.datetime | None | Unset): When the credits left unspent expire (RFC 3339); null: never.
+        reference (None | str | Unset): Idempotency: a second grant with this reference returns the first one; null: the
+            `Idempotency-Key` header, else none.
+        reason (None | str | Unset): Why, in the operator's words; shown in the ledger. Null: none given.
         metadata (GrantCreateMetadata | Unset): Up to 50 string pairs (keys up to 40 characters, values up to 500), as
             on Stripe.
     """
@@ -35,7 +36,6 @@ class GrantCreate:
     reference: None | str | Unset = UNSET
     reason: None | str | Unset = UNSET
     metadata: GrantCreateMetadata | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         credits_ = self.credits_
@@ -67,7 +67,7 @@ class GrantCreate:
             metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "credits": credits_,
@@ -146,21 +146,4 @@ class GrantCreate:
             metadata=metadata,
         )
 
-        grant_create.additional_properties = d
         return grant_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

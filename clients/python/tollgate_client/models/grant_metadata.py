@@ -11,6 +11,8 @@ T = TypeVar("T", bound="GrantMetadata")
 
 @_attrs_define
 class GrantMetadata:
+    """The metadata given with the grant (string pairs)."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,19 +18,20 @@ T = TypeVar("T", bound="Hold")
 
 @_attrs_define
 class Hold:
-    """
+    """Credits reserved until captured (consumed), released (given back) or expired (released by itself).
+
     Attributes:
-        id (str):
-        customer (str):
-        credits_ (int):
-        captured (int):
-        status (HoldStatus):
-        unlimited (bool):
-        expires_at (datetime.datetime):
-        balance (int):
-        reason (None | str):
-        metadata (HoldMetadata):
-        created_at (datetime.datetime):
+        id (str): The hold's id, for its capture or release.
+        customer (str): The tenant app's customer id.
+        credits_ (int): Credits reserved.
+        captured (int): Credits consumed by the capture; 0 until captured.
+        status (HoldStatus): `active` until captured, released or expired.
+        unlimited (bool): The customer's plan is unlimited: nothing was reserved.
+        expires_at (datetime.datetime): When an active hold releases itself.
+        balance (int): Spendable credits after this operation.
+        reason (None | str): The reason given when the credits moved; null: none given.
+        metadata (HoldMetadata): The metadata given when the credits moved (string pairs).
+        created_at (datetime.datetime): When the hold was taken.
     """
 
     id: str

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -13,13 +12,13 @@ T = TypeVar("T", bound="HoldCapture")
 
 @_attrs_define
 class HoldCapture:
-    """
+    """Capture all of the hold (no `credits`) or part of it; the rest is released.
+
     Attributes:
-        credits_ (int | None | Unset):
+        credits_ (int | None | Unset): Credits to consume, at most the hold's; null: all of them.
     """
 
     credits_: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         credits_: int | None | Unset
@@ -29,7 +28,7 @@ class HoldCapture:
             credits_ = self.credits_
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if credits_ is not UNSET:
             field_dict["credits"] = credits_
@@ -53,21 +52,4 @@ class HoldCapture:
             credits_=credits_,
         )
 
-        hold_capture.additional_properties = d
         return hold_capture
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,11 +16,13 @@ T = TypeVar("T", bound="HoldCreate")
 
 @_attrs_define
 class HoldCreate:
-    """
+    """Credits to reserve before work whose cost is known only after it: captured or released later.
+
     Attributes:
-        credits_ (int):
-        ttl_seconds (int | None | Unset):
-        reason (None | str | Unset):
+        credits_ (int): Credits to reserve; they leave the balance now and are consumed at capture.
+        ttl_seconds (int | None | Unset): Seconds until the hold releases itself; null: the tenant's
+            `ledger.hold_ttl_seconds` (900).
+        reason (None | str | Unset): Why, in the tenant app's words; shown in the ledger. Null: none given.
         metadata (HoldCreateMetadata | Unset): Up to 50 string pairs (keys up to 40 characters, values up to 500), as on
             Stripe.
     """
@@ -30,7 +31,6 @@ class HoldCreate:
     ttl_seconds: int | None | Unset = UNSET
     reason: None | str | Unset = UNSET
     metadata: HoldCreateMetadata | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         credits_ = self.credits_
@@ -52,7 +52,7 @@ class HoldCreate:
             metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "credits": credits_,
@@ -106,21 +106,4 @@ class HoldCreate:
             metadata=metadata,
         )
 
-        hold_create.additional_properties = d
         return hold_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

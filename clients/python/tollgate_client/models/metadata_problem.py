@@ -11,13 +11,14 @@ T = TypeVar("T", bound="MetadataProblem")
 
 @_attrs_define
 class MetadataProblem:
-    """
+    """One metadata value that could not be used, and why.
+
     Attributes:
-        product (str):
-        price (None | str):
-        key (str):
-        value (str):
-        message (str):
+        product (str): The Stripe product whose metadata it is.
+        price (None | str): The Stripe price, when it is the price's metadata; null: the product's.
+        key (str): The metadata key (`credit_amount`, `credit_type`, `plan_tier`, `feature_flags`).
+        value (str): The value found.
+        message (str): Why it could not be used.
     """
 
     product: str

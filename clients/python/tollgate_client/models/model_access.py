@@ -11,15 +11,16 @@ T = TypeVar("T", bound="ModelAccess")
 
 @_attrs_define
 class ModelAccess:
-    """
+    """Whether the customer's tier may use one model, and where to get it when not.
+
     Attributes:
-        customer (str):
-        model (str):
-        allowed (bool):
-        tier (str):
-        code (None | str):
-        available_in (None | str):
-        message (str):
+        customer (str): The tenant app's customer id.
+        model (str): The model asked about.
+        allowed (bool): The customer's tier may use it now.
+        tier (str): The customer's tier.
+        code (None | str): Why not: `model_not_in_tier` or `unknown_model`; null when allowed.
+        available_in (None | str): The cheapest tier that has the model; null when allowed or unknown.
+        message (str): The answer in words, for a person.
     """
 
     customer: str

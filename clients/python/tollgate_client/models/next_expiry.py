@@ -12,10 +12,11 @@ T = TypeVar("T", bound="NextExpiry")
 
 @_attrs_define
 class NextExpiry:
-    """
+    """The soonest credits to expire.
+
     Attributes:
-        at (datetime.datetime):
-        credits_ (int):
+        at (datetime.datetime): When they expire.
+        credits_ (int): Credits that expire then, unless spent before.
     """
 
     at: datetime.datetime

@@ -18,19 +18,21 @@ T = TypeVar("T", bound="Notification")
 
 @_attrs_define
 class Notification:
-    """
+    """A notice to the tenant app in the outbox: signed, posted to `notifications.url`, retried until a 2xx.
+
     Attributes:
-        id (str):
-        type_ (str):
-        status (NotificationStatus):
-        attempts (int):
-        data (NotificationData):
-        dedupe_key (None | str):
-        created_at (datetime.datetime):
-        next_attempt_at (datetime.datetime | None):
-        delivered_at (datetime.datetime | None):
-        last_status_code (int | None):
-        last_error (None | str):
+        id (str): The notice's id, also its `webhook-id` header.
+        type_ (str): The notification type (`credits.low`, `order.paid`).
+        status (NotificationStatus): `pending`, `processing`, `delivered`, `failed` (will retry) or `dead` (retries
+            spent).
+        attempts (int): Delivery attempts so far.
+        data (NotificationData): The type's own fields, as sent (docs/webhooks.md).
+        dedupe_key (None | str): What makes it sent once (a grant, an order); null: none.
+        created_at (datetime.datetime): When it was queued.
+        next_attempt_at (datetime.datetime | None): When the next attempt is due; null unless `pending` or `failed`.
+        delivered_at (datetime.datetime | None): When the tenant app answered 2xx; null until then.
+        last_status_code (int | None): The HTTP status of the last attempt; null: none answered.
+        last_error (None | str): The last attempt's error; null: none.
     """
 
     id: str

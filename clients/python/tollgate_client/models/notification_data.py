@@ -11,6 +11,8 @@ T = TypeVar("T", bound="NotificationData")
 
 @_attrs_define
 class NotificationData:
+    """The type's own fields, as sent (docs/webhooks.md)."""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

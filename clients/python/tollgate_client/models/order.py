@@ -19,33 +19,35 @@ T = TypeVar("T", bound="Order")
 
 @_attrs_define
 class Order:
-    """
+    """An order of one pack: its payments, the credits they granted, and its refunds.
+
     Attributes:
-        id (str):
-        customer (str):
-        package (str):
-        package_name (str):
-        status (OrderStatus):
-        currency (str):
-        amount (int):
-        amount_discount (int):
-        amount_paid (int):
-        amount_refunded (int):
-        credits_ (int):
-        bonus_credits (int):
-        credits_granted (int):
-        credits_clawed_back (int):
-        interval (None | str):
-        promotion_code (None | str):
-        payment_url (None | str):
-        checkout_session_id (None | str):
-        subscription_id (None | str):
-        failure_code (None | str):
-        failure_message (None | str):
-        created_at (datetime.datetime):
-        paid_at (datetime.datetime | None):
-        payments (list[Payment]):
-        refunds (list[Refund]):
+        id (str): The order's id.
+        customer (str): The tenant app's customer id.
+        package (str): The pack's id.
+        package_name (str): The pack's display name when ordered.
+        status (OrderStatus): `pending` until paid in Checkout; then `succeeded`, `failed`, `expired`, `refunded` or
+            `partially_refunded`.
+        currency (str): ISO 4217 currency, lowercase.
+        amount (int): The pack's price, in minor units of `currency` (450 eur: 4.50 EUR).
+        amount_discount (int): Money a promotion code took off, in minor units.
+        amount_paid (int): Money paid, in minor units (each period's, for a recurring pack).
+        amount_refunded (int): Money refunded, in minor units.
+        credits_ (int): Credits the pack gives.
+        bonus_credits (int): Credits given on top.
+        credits_granted (int): Credits granted so far (each period's, for a recurring pack).
+        credits_clawed_back (int): Credits taken back by refunds and disputes.
+        interval (None | str): `month` or `year` for a recurring pack; null: one-time.
+        promotion_code (None | str): The promotion code applied; null: none.
+        payment_url (None | str): Stripe Checkout's page while the order is pending; null once paid or closed.
+        checkout_session_id (None | str): The Stripe Checkout session (`cs_...`).
+        subscription_id (None | str): The Stripe subscription of a recurring pack; null: one-time.
+        failure_code (None | str): Why the payment failed, as a code; null unless `failed`.
+        failure_message (None | str): Why it failed, in words; null unless `failed`.
+        created_at (datetime.datetime): When it was ordered.
+        paid_at (datetime.datetime | None): When it was first paid; null until then.
+        payments (list[Payment]): Its payments, oldest first.
+        refunds (list[Refund]): Its refunds, oldest first.
     """
 
     id: str

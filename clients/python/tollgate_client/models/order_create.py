@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.order_create_currency_type_1 import OrderCreateCurrencyType1
 from ..models.order_create_currency_type_2_type_1 import OrderCreateCurrencyType2Type1
@@ -16,14 +15,16 @@ T = TypeVar("T", bound="OrderCreate")
 
 @_attrs_define
 class OrderCreate:
-    """
+    """An order of one pack, paid in Stripe Checkout; the credits are granted when the payment succeeds.
+
     Attributes:
-        package (str):
-        success_url (str):
+        package (str): The pack's id (`GET /packages`).
+        success_url (str): Where Stripe sends the customer after paying.
         currency (None | OrderCreateCurrencyType1 | OrderCreateCurrencyType2Type1 | OrderCreateCurrencyType3Type1 |
-            Unset):
-        cancel_url (None | str | Unset):
-        promotion_code (None | str | Unset):
+            Unset): The currency to pay in; null: the tenant's `default_currency`, else the pack's only one.
+        cancel_url (None | str | Unset): Where Stripe sends a customer who gives up; null: `success_url`.
+        promotion_code (None | str | Unset): The code the customer typed (`SPRING20`) or a promotion code id
+            (`promo_...`); null: none
     """
 
     package: str
@@ -33,7 +34,6 @@ class OrderCreate:
     ) = UNSET
     cancel_url: None | str | Unset = UNSET
     promotion_code: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         package = self.package
@@ -65,7 +65,7 @@ class OrderCreate:
             promotion_code = self.promotion_code
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "package": package,
@@ -152,21 +152,4 @@ class OrderCreate:
             promotion_code=promotion_code,
         )
 
-        order_create.additional_properties = d
         return order_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.package_list_data_item import PackageListDataItem
+    from ..models.package import Package
 
 
 T = TypeVar("T", bound="PackageList")
@@ -15,16 +15,17 @@ T = TypeVar("T", bound="PackageList")
 
 @_attrs_define
 class PackageList:
-    """
+    """The packs on sale, answered whole, with every currency one is sold in.
+
     Attributes:
-        data (list[PackageListDataItem]):
-        has_more (bool):
-        next_cursor (None | str):
-        currencies (list[str]):
-        default_currency (None | str):
+        data (list[Package]): The packs, in the order of the settings (only those priced in `currency` when asked).
+        has_more (bool): More items follow: fetch them with `next_cursor`.
+        next_cursor (None | str): Pass it back unchanged as `cursor` for the next page; null: this is the last page.
+        currencies (list[str]): Every currency a pack is sold in.
+        default_currency (None | str): The currency an order without one is paid in; null: the pack's only one.
     """
 
-    data: list[PackageListDataItem]
+    data: list[Package]
     has_more: bool
     next_cursor: None | str
     currencies: list[str]
@@ -63,13 +64,13 @@ class PackageList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.package_list_data_item import PackageListDataItem  # noqa: PLC0415
+        from ..models.package import Package  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = PackageListDataItem.from_dict(data_item_data)
+            data_item = Package.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -15,11 +15,12 @@ T = TypeVar("T", bound="PageSyncRun")
 
 @_attrs_define
 class PageSyncRun:
-    """
+    """A page of a list: its items, whether more follow, and the cursor that fetches them.
+
     Attributes:
-        data (list[SyncRun]):
-        has_more (bool):
-        next_cursor (None | str):
+        data (list[SyncRun]): The items of this page, newest first unless the route says.
+        has_more (bool): More items follow: fetch them with `next_cursor`.
+        next_cursor (None | str): Pass it back unchanged as `cursor` for the next page; null: this is the last page.
     """
 
     data: list[SyncRun]

@@ -16,21 +16,22 @@ T = TypeVar("T", bound="Payment")
 
 @_attrs_define
 class Payment:
-    """
+    """One payment of an order (a recurring pack has one per period) and the credits it granted.
+
     Attributes:
-        id (str):
-        invoice_id (None | str):
-        payment_intent_id (None | str):
-        amount (int):
-        currency (str):
-        credits_ (int):
-        credits_expire_at (datetime.datetime | None):
-        paid_at (datetime.datetime):
-        period_start (datetime.datetime | None):
-        period_end (datetime.datetime | None):
-        amount_refunded (int):
-        credits_clawed_back (int):
-        dispute (Dispute | None):
+        id (str): The payment's id, to refund it alone (`RefundCreate.payment`).
+        invoice_id (None | str): The Stripe invoice (`in_...`) of a recurring pack's period; null: one-time.
+        payment_intent_id (None | str): The Stripe PaymentIntent (`pi_...`); null when Stripe gave none.
+        amount (int): Money paid, in minor units of `currency`.
+        currency (str): ISO 4217 currency, lowercase.
+        credits_ (int): Credits the payment granted.
+        credits_expire_at (datetime.datetime | None): When those credits expire; null: never.
+        paid_at (datetime.datetime): When the payment succeeded.
+        period_start (datetime.datetime | None): The start of the period paid for (recurring packs); null: one-time.
+        period_end (datetime.datetime | None): Its end; null: one-time.
+        amount_refunded (int): Money refunded of it, in minor units of `currency`.
+        credits_clawed_back (int): Credits taken back by its refunds and disputes.
+        dispute (Dispute | None): Its chargeback; null: none.
     """
 
     id: str

@@ -11,9 +11,10 @@ T = TypeVar("T", bound="Portal")
 
 @_attrs_define
 class Portal:
-    """
+    """The portal session: send the customer to `portal_url`.
+
     Attributes:
-        portal_url (str):
+        portal_url (str): Stripe's customer portal page, valid for a short while.
     """
 
     portal_url: str

@@ -4,26 +4,25 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PortalCreate")
 
 
 @_attrs_define
 class PortalCreate:
-    """
+    """A Stripe customer portal session, where the customer manages cards and invoices.
+
     Attributes:
-        return_url (str):
+        return_url (str): Where the portal's back link goes.
     """
 
     return_url: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return_url = self.return_url
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "return_url": return_url,
@@ -41,21 +40,4 @@ class PortalCreate:
             return_url=return_url,
         )
 
-        portal_create.additional_properties = d
         return portal_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

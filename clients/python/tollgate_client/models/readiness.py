@@ -15,10 +15,11 @@ T = TypeVar("T", bound="Readiness")
 
 @_attrs_define
 class Readiness:
-    """
+    """Whether this process can serve: every dependency answered (else 503).
+
     Attributes:
-        status (str):
-        checks (ReadinessChecks):
+        status (str): `ready` or `not_ready`.
+        checks (ReadinessChecks): Each dependency's answer: `database`, `broker`, `secrets`.
     """
 
     status: str

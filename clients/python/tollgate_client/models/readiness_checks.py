@@ -15,6 +15,8 @@ T = TypeVar("T", bound="ReadinessChecks")
 
 @_attrs_define
 class ReadinessChecks:
+    """Each dependency's answer: `database`, `broker`, `secrets`."""
+
     additional_properties: dict[str, Check] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,12 +16,14 @@ T = TypeVar("T", bound="Receipt")
 
 @_attrs_define
 class Receipt:
-    """
+    """What Stripe gets back: stored (or already stored), not yet processed.
+
     Attributes:
-        received (bool):
-        duplicate (bool):
-        id (None | str | Unset):
-        status (None | ReceiptStatusType1 | ReceiptStatusType2Type1 | ReceiptStatusType3Type1 | Unset):
+        received (bool): The event is stored.
+        duplicate (bool): It had been stored before (Stripe sent it again).
+        id (None | str | Unset): The stored event's id; null when not stored.
+        status (None | ReceiptStatusType1 | ReceiptStatusType2Type1 | ReceiptStatusType3Type1 | Unset): Its status now;
+            null when not stored.
     """
 
     received: bool

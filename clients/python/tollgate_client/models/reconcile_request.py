@@ -11,10 +11,11 @@ T = TypeVar("T", bound="ReconcileRequest")
 
 @_attrs_define
 class ReconcileRequest:
-    """
+    """A reconcile of the tenant's subscriptions with Stripe, queued as a job.
+
     Attributes:
-        tenant (str):
-        queued (bool):
+        tenant (str): The tenant's slug.
+        queued (bool): The job was queued; its findings go to the log and the metrics.
     """
 
     tenant: str

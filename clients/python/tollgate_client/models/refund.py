@@ -15,28 +15,29 @@ T = TypeVar("T", bound="Refund")
 
 @_attrs_define
 class Refund:
-    """
+    """Money given back for an order's payment, and the credits taken back in proportion.
+
     Attributes:
-        id (str):
-        order_id (str):
-        payment_id (str):
-        status (RefundStatus):
-        source (RefundSource):
-        amount (int):
-        requested_amount (int | None):
-        currency (str):
-        policy (str):
-        credits_ (int):
-        credits_clawed_back (int):
-        credits_from_grant (int):
-        credits_from_balance (int):
-        credits_as_debt (int):
-        reason (None | str):
-        stripe_refund_id (None | str):
-        failure_code (None | str):
-        failure_message (None | str):
-        created_at (datetime.datetime):
-        succeeded_at (datetime.datetime | None):
+        id (str): The refund's id.
+        order_id (str): The order refunded.
+        payment_id (str): The payment refunded.
+        status (RefundStatus): `pending` until Stripe answers, then `succeeded` or `failed`.
+        source (RefundSource): `api`: asked here; `stripe`: made in Stripe's dashboard and learnt from its events.
+        amount (int): Money refunded, in minor units of `currency`.
+        requested_amount (int | None): Money asked for; null: all that was left to refund.
+        currency (str): ISO 4217 currency, lowercase.
+        policy (str): What was done with spent credits: `refuse`, `allow_negative` or `unspent_only`.
+        credits_ (int): Credits the refunded money bought.
+        credits_clawed_back (int): Credits taken back in all.
+        credits_from_grant (int): Of them, credits the order's grant still had.
+        credits_from_balance (int): Of them, credits taken from the customer's other grants.
+        credits_as_debt (int): Of them, credits the customer now owes (`allow_negative`).
+        reason (None | str): The reason given; null: none.
+        stripe_refund_id (None | str): The Stripe refund (`re_...`); null until Stripe made it.
+        failure_code (None | str): Why it failed, as a code; null unless `failed`.
+        failure_message (None | str): Why it failed, in words; null unless `failed`.
+        created_at (datetime.datetime): When it was asked for.
+        succeeded_at (datetime.datetime | None): When Stripe confirmed it; null until then.
     """
 
     id: str

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.refund_create_policy_type_1 import RefundCreatePolicyType1
 from ..models.refund_create_policy_type_2_type_1 import RefundCreatePolicyType2Type1
@@ -16,19 +15,21 @@ T = TypeVar("T", bound="RefundCreate")
 
 @_attrs_define
 class RefundCreate:
-    """
+    """`amount` in minor units (None: all that is left to refund); `payment` picks a recurring pack's period.
+
     Attributes:
-        amount (int | None | Unset):
-        reason (None | str | Unset):
-        payment (None | str | Unset):
+        amount (int | None | Unset): Money to refund, in minor units of the order's currency; null: all that is left.
+        reason (None | str | Unset): Why, for the records; null: none.
+        payment (None | str | Unset): The payment to refund (a recurring pack's period); null: the latest.
         policy (None | RefundCreatePolicyType1 | RefundCreatePolicyType2Type1 | RefundCreatePolicyType3Type1 | Unset):
+            What to do with spent credits, over the tenant's `refund_policy`: `refuse`, `allow_negative`, `unspent_only`;
+            null: the tenant's.
     """
 
     amount: int | None | Unset = UNSET
     reason: None | str | Unset = UNSET
     payment: None | str | Unset = UNSET
     policy: None | RefundCreatePolicyType1 | RefundCreatePolicyType2Type1 | RefundCreatePolicyType3Type1 | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         amount: int | None | Unset
@@ -62,7 +63,7 @@ class RefundCreate:
             policy = self.policy
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if amount is not UNSET:
             field_dict["amount"] = amount
@@ -151,21 +152,4 @@ class RefundCreate:
             policy=policy,
         )
 
-        refund_create.additional_properties = d
         return refund_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

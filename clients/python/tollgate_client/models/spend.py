@@ -17,18 +17,19 @@ T = TypeVar("T", bound="Spend")
 
 @_attrs_define
 class Spend:
-    """
+    """A spend done (or replayed for the same `Idempotency-Key`): what it took and the balance after it.
+
     Attributes:
-        entry_id (str):
-        customer (str):
-        credits_ (int):
-        charged (int):
-        balance (int):
-        unlimited (bool):
-        allocations (list[Allocation]):
-        reason (None | str):
-        metadata (SpendMetadata):
-        created_at (datetime.datetime):
+        entry_id (str): The ledger entry that records the spend.
+        customer (str): The tenant app's customer id.
+        credits_ (int): Credits asked for.
+        charged (int): Credits taken from the balance: `credits`, or 0 on an unlimited plan (usage is still recorded).
+        balance (int): Spendable credits after the spend.
+        unlimited (bool): The customer's plan is unlimited: nothing was taken.
+        allocations (list[Allocation]): The grants the credits came from, in consumption order; empty when unlimited.
+        reason (None | str): The reason given when the credits moved; null: none given.
+        metadata (SpendMetadata): The metadata given when the credits moved (string pairs).
+        created_at (datetime.datetime): When the spend was recorded.
     """
 
     entry_id: str

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,10 +16,11 @@ T = TypeVar("T", bound="SpendCreate")
 
 @_attrs_define
 class SpendCreate:
-    """
+    """Credits to take from the customer's balance now, in consumption order; refused whole (402) when short.
+
     Attributes:
-        credits_ (int):
-        reason (None | str | Unset):
+        credits_ (int): Credits to spend, a positive integer.
+        reason (None | str | Unset): Why, in the tenant app's words; shown in the ledger. Null: none given.
         metadata (SpendCreateMetadata | Unset): Up to 50 string pairs (keys up to 40 characters, values up to 500), as
             on Stripe.
     """
@@ -28,7 +28,6 @@ class SpendCreate:
     credits_: int
     reason: None | str | Unset = UNSET
     metadata: SpendCreateMetadata | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         credits_ = self.credits_
@@ -44,7 +43,7 @@ class SpendCreate:
             metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "credits": credits_,
@@ -86,21 +85,4 @@ class SpendCreate:
             metadata=metadata,
         )
 
-        spend_create.additional_properties = d
         return spend_create
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

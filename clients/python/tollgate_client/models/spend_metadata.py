@@ -11,6 +11,8 @@ T = TypeVar("T", bound="SpendMetadata")
 
 @_attrs_define
 class SpendMetadata:
+    """The metadata given when the credits moved (string pairs)."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,25 +16,29 @@ T = TypeVar("T", bound="Subscription")
 
 @_attrs_define
 class Subscription:
-    """
+    """The plan a customer is on: a Stripe subscription, or the default tier without one.
+
     Attributes:
-        customer (str):
-        tier (str):
-        tier_name (str):
-        status (str):
-        subscription_id (None | str):
-        interval (None | str):
-        credits_remaining (int):
-        credits_per_month (int | None):
-        is_unlimited (bool):
-        current_period_start (datetime.datetime):
-        current_period_end (datetime.datetime):
-        cancel_at_period_end (bool):
-        trial_end (datetime.datetime | None):
-        restricted (bool):
-        grace_ends_at (datetime.datetime | None):
-        models (list[str]):
-        features (SubscriptionFeatures):
+        customer (str): The tenant app's customer id.
+        tier (str): The tier's id.
+        tier_name (str): The tier's display name.
+        status (str): Stripe's subscription status (`active`, `trialing`, `past_due`, ...), or `free` on the default
+            tier without a subscription.
+        subscription_id (None | str): The Stripe subscription (`sub_...`); null on the default tier.
+        interval (None | str): The billing period, `month` or `year`; null on the default tier.
+        credits_remaining (int): Every credit the customer can spend now (plan, purchases, grants): the ledger's
+            balance.
+        credits_per_month (int | None): Credits the tier grants each month; null on an unlimited tier.
+        is_unlimited (bool): Spends are recorded, never refused or charged.
+        current_period_start (datetime.datetime): When the current billing period (or month on the default tier) began.
+        current_period_end (datetime.datetime): When it ends: the next renewal.
+        cancel_at_period_end (bool): The subscription ends at `current_period_end`, back to the default tier.
+        trial_end (datetime.datetime | None): When the free trial ends; null: no trial.
+        restricted (bool): `past_due` beyond the grace period (or `unpaid`): the default tier's entitlements apply.
+        grace_ends_at (datetime.datetime | None): When a `past_due` subscription's grace period ends; null: not past
+            due.
+        models (list[str]): The models the customer may use now.
+        features (SubscriptionFeatures): Feature flags, on or off, as they apply now.
     """
 
     customer: str

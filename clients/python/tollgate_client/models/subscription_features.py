@@ -11,6 +11,8 @@ T = TypeVar("T", bound="SubscriptionFeatures")
 
 @_attrs_define
 class SubscriptionFeatures:
+    """Feature flags, on or off, as they apply now."""
+
     additional_properties: dict[str, bool] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,21 +17,22 @@ T = TypeVar("T", bound="SyncRun")
 
 @_attrs_define
 class SyncRun:
-    """
+    """One full sync of the tenant's catalog from Stripe.
+
     Attributes:
-        id (UUID):
-        status (str):
-        trigger (str):
-        created_at (datetime.datetime):
-        started_at (datetime.datetime | None):
-        finished_at (datetime.datetime | None):
-        products (int):
-        prices (int):
-        stale_skipped (int):
-        deactivated_products (int):
-        deactivated_prices (int):
-        problems (list[MetadataProblem]):
-        error (None | str):
+        id (UUID): The run's id.
+        status (str): `queued`, `running`, `succeeded` or `failed`.
+        trigger (str): What started it: `admin` (the API), `cli`, `schedule` or `task`.
+        created_at (datetime.datetime): When it was asked for.
+        started_at (datetime.datetime | None): When it started; null while queued.
+        finished_at (datetime.datetime | None): When it finished; null until then.
+        products (int): Products read from Stripe.
+        prices (int): Prices read from Stripe.
+        stale_skipped (int): Objects left alone because a newer version was already synced.
+        deactivated_products (int): Products marked inactive because Stripe no longer lists them.
+        deactivated_prices (int): Prices marked inactive because Stripe no longer lists them.
+        problems (list[MetadataProblem]): Metadata values that could not be used; empty: none.
+        error (None | str): Why it failed; null unless `failed`.
     """
 
     id: UUID

@@ -11,12 +11,13 @@ T = TypeVar("T", bound="TenantIndex")
 
 @_attrs_define
 class TenantIndex:
-    """
+    """The tenant the key belongs to, its enabled plugins, and what the key may do.
+
     Attributes:
-        tenant (str):
-        name (str):
-        plugins (list[str]):
-        scopes (list[str]):
+        tenant (str): The tenant's slug.
+        name (str): The tenant's display name.
+        plugins (list[str]): The plugins the tenant has enabled.
+        scopes (list[str]): The calling key's scopes: `service`, `admin`.
     """
 
     tenant: str

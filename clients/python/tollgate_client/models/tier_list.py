@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.tier_list_data_item import TierListDataItem
+    from ..models.tier_info import TierInfo
 
 
 T = TypeVar("T", bound="TierList")
@@ -15,15 +15,16 @@ T = TypeVar("T", bound="TierList")
 
 @_attrs_define
 class TierList:
-    """
+    """The tiers on offer, answered whole, and the one a customer without a plan is on.
+
     Attributes:
-        data (list[TierListDataItem]):
-        has_more (bool):
-        next_cursor (None | str):
-        default_tier (str):
+        data (list[TierInfo]): Every tier, in the order of the settings.
+        has_more (bool): More items follow: fetch them with `next_cursor`.
+        next_cursor (None | str): Pass it back unchanged as `cursor` for the next page; null: this is the last page.
+        default_tier (str): The tier of a customer without a subscription.
     """
 
-    data: list[TierListDataItem]
+    data: list[TierInfo]
     has_more: bool
     next_cursor: None | str
     default_tier: str
@@ -57,13 +58,13 @@ class TierList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.tier_list_data_item import TierListDataItem  # noqa: PLC0415
+        from ..models.tier_info import TierInfo  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = TierListDataItem.from_dict(data_item_data)
+            data_item = TierInfo.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -12,17 +12,18 @@ T = TypeVar("T", bound="Usage")
 
 @_attrs_define
 class Usage:
-    """
+    """How much of this period's plan allowance the customer has used.
+
     Attributes:
-        customer (str):
-        tier (str):
-        is_unlimited (bool):
-        period_start (datetime.datetime):
-        period_end (datetime.datetime):
-        allowance (int | None):
-        used (int):
-        remaining (int | None):
-        percentage (int | None):
+        customer (str): The tenant app's customer id.
+        tier (str): The tier's id.
+        is_unlimited (bool): The tier is unlimited: `used` counts every recorded spend.
+        period_start (datetime.datetime): When the period began.
+        period_end (datetime.datetime): When it ends.
+        allowance (int | None): Credits the plan granted for this period; null on an unlimited tier.
+        used (int): Credits used this period: of the allowance, or (unlimited) every recorded spend.
+        remaining (int | None): Credits of the allowance left; null on an unlimited tier.
+        percentage (int | None): Whole percent of the allowance used, rounded down; null on an unlimited tier.
     """
 
     customer: str

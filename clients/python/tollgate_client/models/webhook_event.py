@@ -14,20 +14,22 @@ T = TypeVar("T", bound="WebhookEvent")
 
 @_attrs_define
 class WebhookEvent:
-    """
+    """A Stripe event in the inbox: stored once, processed by a worker with retries, dead after the last.
+
     Attributes:
-        id (str):
-        stripe_event_id (str):
-        type_ (str):
-        status (WebhookEventStatus):
-        attempts (int):
-        object_id (None | str):
-        event_created (datetime.datetime):
-        received_at (datetime.datetime):
-        next_attempt_at (datetime.datetime | None):
-        processed_at (datetime.datetime | None):
-        handlers (list[str]):
-        last_error (None | str):
+        id (str): The stored event's id.
+        stripe_event_id (str): Stripe's event id (`evt_...`).
+        type_ (str): Stripe's event type (`invoice.paid`).
+        status (WebhookEventStatus): `pending`, `processing`, `processed`, `ignored` (no handler), `failed` (will retry)
+            or `dead` (retries spent).
+        attempts (int): Processing attempts so far.
+        object_id (None | str): The id of the Stripe object the event is about; null: none.
+        event_created (datetime.datetime): Stripe's `created` for the event.
+        received_at (datetime.datetime): When Tollgate received it.
+        next_attempt_at (datetime.datetime | None): When the next attempt is due; null unless `pending` or `failed`.
+        processed_at (datetime.datetime | None): When it was processed; null until then.
+        handlers (list[str]): The plugins that handle its type.
+        last_error (None | str): The last attempt's error; null: none.
     """
 
     id: str

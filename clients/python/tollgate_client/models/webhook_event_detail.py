@@ -19,21 +19,23 @@ T = TypeVar("T", bound="WebhookEventDetail")
 
 @_attrs_define
 class WebhookEventDetail:
-    """
+    """One event with the payload Stripe signed.
+
     Attributes:
-        id (str):
-        stripe_event_id (str):
-        type_ (str):
-        status (WebhookEventDetailStatus):
-        attempts (int):
-        object_id (None | str):
-        event_created (datetime.datetime):
-        received_at (datetime.datetime):
-        next_attempt_at (datetime.datetime | None):
-        processed_at (datetime.datetime | None):
-        handlers (list[str]):
-        last_error (None | str):
-        payload (WebhookEventDetailPayload | Unset):
+        id (str): The stored event's id.
+        stripe_event_id (str): Stripe's event id (`evt_...`).
+        type_ (str): Stripe's event type (`invoice.paid`).
+        status (WebhookEventDetailStatus): `pending`, `processing`, `processed`, `ignored` (no handler), `failed` (will
+            retry) or `dead` (retries spent).
+        attempts (int): Processing attempts so far.
+        object_id (None | str): The id of the Stripe object the event is about; null: none.
+        event_created (datetime.datetime): Stripe's `created` for the event.
+        received_at (datetime.datetime): When Tollgate received it.
+        next_attempt_at (datetime.datetime | None): When the next attempt is due; null unless `pending` or `failed`.
+        processed_at (datetime.datetime | None): When it was processed; null until then.
+        handlers (list[str]): The plugins that handle its type.
+        last_error (None | str): The last attempt's error; null: none.
+        payload (WebhookEventDetailPayload | Unset): The event as Stripe sent it.
     """
 
     id: str

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="WebhookEventDetailPayload")
 
 @_attrs_define
 class WebhookEventDetailPayload:
+    """The event as Stripe sent it."""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

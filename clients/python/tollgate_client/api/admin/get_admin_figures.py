@@ -121,8 +121,10 @@ def sync_detailed(
 
     Args:
         tenant_slug (str):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): The window's start, included (RFC 3339); none:
+            the beginning.
+        until (datetime.datetime | None | Unset): The window's end, excluded (RFC 3339); none:
+            now.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,8 +160,10 @@ def sync(
 
     Args:
         tenant_slug (str):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): The window's start, included (RFC 3339); none:
+            the beginning.
+        until (datetime.datetime | None | Unset): The window's end, excluded (RFC 3339); none:
+            now.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,8 +194,10 @@ async def asyncio_detailed(
 
     Args:
         tenant_slug (str):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): The window's start, included (RFC 3339); none:
+            the beginning.
+        until (datetime.datetime | None | Unset): The window's end, excluded (RFC 3339); none:
+            now.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,8 +231,10 @@ async def asyncio(
 
     Args:
         tenant_slug (str):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): The window's start, included (RFC 3339); none:
+            the beginning.
+        until (datetime.datetime | None | Unset): The window's end, excluded (RFC 3339); none:
+            now.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -42,6 +42,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 201:
+        response_201 = Customer.from_dict(response.json())
+
+        return response_201
+
     if response.status_code == 400:
         response_400 = Error.from_dict(response.json())
 
@@ -111,14 +116,15 @@ def sync_detailed(
 ) -> Response[Customer | Error]:
     """Create or update a customer
 
-     `customer_id` is the tenant app's own id.
+     `customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.
 
     Callers: service key, admin key.
 
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CustomerUpsert):
+        body (CustomerUpsert): The customer as the tenant app knows it: created on the first
+            `PUT`, merged on the next ones.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,14 +156,15 @@ def sync(
 ) -> Customer | Error | None:
     """Create or update a customer
 
-     `customer_id` is the tenant app's own id.
+     `customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.
 
     Callers: service key, admin key.
 
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CustomerUpsert):
+        body (CustomerUpsert): The customer as the tenant app knows it: created on the first
+            `PUT`, merged on the next ones.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,14 +191,15 @@ async def asyncio_detailed(
 ) -> Response[Customer | Error]:
     """Create or update a customer
 
-     `customer_id` is the tenant app's own id.
+     `customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.
 
     Callers: service key, admin key.
 
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CustomerUpsert):
+        body (CustomerUpsert): The customer as the tenant app knows it: created on the first
+            `PUT`, merged on the next ones.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,14 +229,15 @@ async def asyncio(
 ) -> Customer | Error | None:
     """Create or update a customer
 
-     `customer_id` is the tenant app's own id.
+     `customer_id` is the tenant app's own id: 201 when it creates the customer, 200 when it updates.
 
     Callers: service key, admin key.
 
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CustomerUpsert):
+        body (CustomerUpsert): The customer as the tenant app knows it: created on the first
+            `PUT`, merged on the next ones.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

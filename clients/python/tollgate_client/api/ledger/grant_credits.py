@@ -40,6 +40,11 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | Grant | None:
+    if response.status_code == 200:
+        response_200 = Grant.from_dict(response.json())
+
+        return response_200
+
     if response.status_code == 201:
         response_201 = Grant.from_dict(response.json())
 
@@ -64,6 +69,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Error.from_dict(response.json())
@@ -120,8 +130,16 @@ def sync_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
-        body (GrantCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (GrantCreate): Credits an operator gives a customer (source `admin`): a welcome
+            bonus, a goodwill credit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,8 +178,16 @@ def sync(
     Args:
         tenant_slug (str):
         customer_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
-        body (GrantCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (GrantCreate): Credits an operator gives a customer (source `admin`): a welcome
+            bonus, a goodwill credit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,8 +221,16 @@ async def asyncio_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
-        body (GrantCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (GrantCreate): Credits an operator gives a customer (source `admin`): a welcome
+            bonus, a goodwill credit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -233,8 +267,16 @@ async def asyncio(
     Args:
         tenant_slug (str):
         customer_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
-        body (GrantCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (GrantCreate): Credits an operator gives a customer (source `admin`): a welcome
+            bonus, a goodwill credit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

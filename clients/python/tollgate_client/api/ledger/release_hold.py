@@ -61,6 +61,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -107,7 +112,14 @@ def sync_detailed(
         tenant_slug (str):
         customer_id (str):
         hold_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +159,14 @@ def sync(
         tenant_slug (str):
         customer_id (str):
         hold_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +201,14 @@ async def asyncio_detailed(
         tenant_slug (str):
         customer_id (str):
         hold_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,7 +246,14 @@ async def asyncio(
         tenant_slug (str):
         customer_id (str):
         hold_id (str):
-        idempotency_key (None | str | Unset): A retry with the same key gets the first answer.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

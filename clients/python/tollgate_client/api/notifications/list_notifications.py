@@ -154,8 +154,9 @@ def sync_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListNotificationsStatusType1 | ListNotificationsStatusType2Type1 |
-            ListNotificationsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListNotificationsStatusType3Type1 | None | Unset): Only the notices in this status; none:
+            every notice.
+        type_ (None | str | Unset): Only the notices of this type (`credits.low`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,8 +204,9 @@ def sync(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListNotificationsStatusType1 | ListNotificationsStatusType2Type1 |
-            ListNotificationsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListNotificationsStatusType3Type1 | None | Unset): Only the notices in this status; none:
+            every notice.
+        type_ (None | str | Unset): Only the notices of this type (`credits.low`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,8 +249,9 @@ async def asyncio_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListNotificationsStatusType1 | ListNotificationsStatusType2Type1 |
-            ListNotificationsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListNotificationsStatusType3Type1 | None | Unset): Only the notices in this status; none:
+            every notice.
+        type_ (None | str | Unset): Only the notices of this type (`credits.low`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -294,8 +297,9 @@ async def asyncio(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListNotificationsStatusType1 | ListNotificationsStatusType2Type1 |
-            ListNotificationsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListNotificationsStatusType3Type1 | None | Unset): Only the notices in this status; none:
+            every notice.
+        type_ (None | str | Unset): Only the notices of this type (`credits.low`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

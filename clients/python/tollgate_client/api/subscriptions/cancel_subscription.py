@@ -16,7 +16,11 @@ def _get_kwargs(
     customer_id: str,
     *,
     at_period_end: bool | Unset = True,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -33,6 +37,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -62,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -71,6 +81,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_500 = Error.from_dict(response.json())
 
         return response_500
+
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
 
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
@@ -100,6 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     at_period_end: bool | Unset = True,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Error | Subscription]:
     """Cancel at the period's end or now
 
@@ -110,6 +126,14 @@ def sync_detailed(
         customer_id (str):
         at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
             now. Either way the customer falls back to the free tier. Default: True.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,6 +147,7 @@ def sync_detailed(
         tenant_slug=tenant_slug,
         customer_id=customer_id,
         at_period_end=at_period_end,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -138,6 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     at_period_end: bool | Unset = True,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Error | Subscription | None:
     """Cancel at the period's end or now
 
@@ -148,6 +174,14 @@ def sync(
         customer_id (str):
         at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
             now. Either way the customer falls back to the free tier. Default: True.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +196,7 @@ def sync(
         customer_id=customer_id,
         client=client,
         at_period_end=at_period_end,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -171,6 +206,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     at_period_end: bool | Unset = True,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Error | Subscription]:
     """Cancel at the period's end or now
 
@@ -181,6 +217,14 @@ async def asyncio_detailed(
         customer_id (str):
         at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
             now. Either way the customer falls back to the free tier. Default: True.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -194,6 +238,7 @@ async def asyncio_detailed(
         tenant_slug=tenant_slug,
         customer_id=customer_id,
         at_period_end=at_period_end,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -207,6 +252,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     at_period_end: bool | Unset = True,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Error | Subscription | None:
     """Cancel at the period's end or now
 
@@ -217,6 +263,14 @@ async def asyncio(
         customer_id (str):
         at_period_end (bool | Unset): true: the plan runs until the period ends; false: it ends
             now. Either way the customer falls back to the free tier. Default: True.
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,5 +286,6 @@ async def asyncio(
             customer_id=customer_id,
             client=client,
             at_period_end=at_period_end,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.checkout import Checkout
 from ...models.checkout_create import CheckoutCreate
 from ...models.error import Error
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -17,8 +17,11 @@ def _get_kwargs(
     customer_id: str,
     *,
     body: CheckoutCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -62,6 +65,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Error.from_dict(response.json())
 
@@ -81,6 +89,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_500 = Error.from_dict(response.json())
 
         return response_500
+
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
 
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
@@ -108,6 +121,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CheckoutCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Checkout | Error]:
     """Start a subscription: a Stripe Checkout Session
 
@@ -116,7 +130,15 @@ def sync_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CheckoutCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (CheckoutCreate): A Stripe Checkout session for a subscription to a tier.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +152,7 @@ def sync_detailed(
         tenant_slug=tenant_slug,
         customer_id=customer_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -145,6 +168,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CheckoutCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Checkout | Error | None:
     """Start a subscription: a Stripe Checkout Session
 
@@ -153,7 +177,15 @@ def sync(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CheckoutCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (CheckoutCreate): A Stripe Checkout session for a subscription to a tier.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,6 +200,7 @@ def sync(
         customer_id=customer_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -177,6 +210,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CheckoutCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Checkout | Error]:
     """Start a subscription: a Stripe Checkout Session
 
@@ -185,7 +219,15 @@ async def asyncio_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CheckoutCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (CheckoutCreate): A Stripe Checkout session for a subscription to a tier.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,6 +241,7 @@ async def asyncio_detailed(
         tenant_slug=tenant_slug,
         customer_id=customer_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -212,6 +255,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CheckoutCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Checkout | Error | None:
     """Start a subscription: a Stripe Checkout Session
 
@@ -220,7 +264,15 @@ async def asyncio(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (CheckoutCreate):
+        idempotency_key (None | str | Unset): Makes the request safe to retry: 1-255 printable
+            ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that
+            pays). Keys are the tenant's, per operation, and bound to the request: its path, query and
+            body. The first answer is kept with its status and given again, byte for byte, to every
+            repeat of the same request, which does nothing more; the same key with another request is
+            409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its
+            answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry
+            runs afresh. Keys are kept as long as what they made: never reuse one for another request.
+        body (CheckoutCreate): A Stripe Checkout session for a subscription to a tier.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,5 +288,6 @@ async def asyncio(
             customer_id=customer_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -82,6 +82,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_500
 
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
+
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
 
@@ -116,7 +121,8 @@ def sync_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (PortalCreate):
+        body (PortalCreate): A Stripe customer portal session, where the customer manages cards
+            and invoices.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +159,8 @@ def sync(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (PortalCreate):
+        body (PortalCreate): A Stripe customer portal session, where the customer manages cards
+            and invoices.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +192,8 @@ async def asyncio_detailed(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (PortalCreate):
+        body (PortalCreate): A Stripe customer portal session, where the customer manages cards
+            and invoices.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,7 +228,8 @@ async def asyncio(
     Args:
         tenant_slug (str):
         customer_id (str):
-        body (PortalCreate):
+        body (PortalCreate): A Stripe customer portal session, where the customer manages cards
+            and invoices.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -137,7 +137,7 @@ def sync_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListOrdersStatusType1 | ListOrdersStatusType2Type1 | ListOrdersStatusType3Type1 |
-            None | Unset):
+            None | Unset): Only the orders in this status; none: every order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +182,7 @@ def sync(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListOrdersStatusType1 | ListOrdersStatusType2Type1 | ListOrdersStatusType3Type1 |
-            None | Unset):
+            None | Unset): Only the orders in this status; none: every order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,7 +222,7 @@ async def asyncio_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListOrdersStatusType1 | ListOrdersStatusType2Type1 | ListOrdersStatusType3Type1 |
-            None | Unset):
+            None | Unset): Only the orders in this status; none: every order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -265,7 +265,7 @@ async def asyncio(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListOrdersStatusType1 | ListOrdersStatusType2Type1 | ListOrdersStatusType3Type1 |
-            None | Unset):
+            None | Unset): Only the orders in this status; none: every order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

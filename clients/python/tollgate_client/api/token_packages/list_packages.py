@@ -125,7 +125,8 @@ def sync_detailed(
     Args:
         tenant_slug (str):
         currency (ListPackagesCurrencyType1 | ListPackagesCurrencyType2Type1 |
-            ListPackagesCurrencyType3Type1 | None | Unset):
+            ListPackagesCurrencyType3Type1 | None | Unset): Only the packs sold in this currency
+            (`cny`); none: every pack.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +165,8 @@ def sync(
     Args:
         tenant_slug (str):
         currency (ListPackagesCurrencyType1 | ListPackagesCurrencyType2Type1 |
-            ListPackagesCurrencyType3Type1 | None | Unset):
+            ListPackagesCurrencyType3Type1 | None | Unset): Only the packs sold in this currency
+            (`cny`); none: every pack.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,7 +200,8 @@ async def asyncio_detailed(
     Args:
         tenant_slug (str):
         currency (ListPackagesCurrencyType1 | ListPackagesCurrencyType2Type1 |
-            ListPackagesCurrencyType3Type1 | None | Unset):
+            ListPackagesCurrencyType3Type1 | None | Unset): Only the packs sold in this currency
+            (`cny`); none: every pack.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,7 +238,8 @@ async def asyncio(
     Args:
         tenant_slug (str):
         currency (ListPackagesCurrencyType1 | ListPackagesCurrencyType2Type1 |
-            ListPackagesCurrencyType3Type1 | None | Unset):
+            ListPackagesCurrencyType3Type1 | None | Unset): Only the packs sold in this currency
+            (`cny`); none: every pack.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -154,8 +154,9 @@ def sync_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListWebhookEventsStatusType1 | ListWebhookEventsStatusType2Type1 |
-            ListWebhookEventsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
+            every event.
+        type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,8 +204,9 @@ def sync(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListWebhookEventsStatusType1 | ListWebhookEventsStatusType2Type1 |
-            ListWebhookEventsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
+            every event.
+        type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,8 +249,9 @@ async def asyncio_detailed(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListWebhookEventsStatusType1 | ListWebhookEventsStatusType2Type1 |
-            ListWebhookEventsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
+            every event.
+        type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -294,8 +297,9 @@ async def asyncio(
         cursor (None | str | Unset): `next_cursor` of the previous page, unchanged; none for the
             first page.
         status (ListWebhookEventsStatusType1 | ListWebhookEventsStatusType2Type1 |
-            ListWebhookEventsStatusType3Type1 | None | Unset):
-        type_ (None | str | Unset):
+            ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
+            every event.
+        type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -42,10 +42,25 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
     if response.status_code == 500:
         response_500 = Error.from_dict(response.json())
 
         return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -74,7 +89,8 @@ def sync_detailed(
 
     Args:
         tenant_slug (str):
-        stripe_signature (None | str | Unset):
+        stripe_signature (None | str | Unset): Stripe's signature of the body (`t=...,v1=...`)
+            with one of the tenant's webhook secrets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +124,8 @@ def sync(
 
     Args:
         tenant_slug (str):
-        stripe_signature (None | str | Unset):
+        stripe_signature (None | str | Unset): Stripe's signature of the body (`t=...,v1=...`)
+            with one of the tenant's webhook secrets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +154,8 @@ async def asyncio_detailed(
 
     Args:
         tenant_slug (str):
-        stripe_signature (None | str | Unset):
+        stripe_signature (None | str | Unset): Stripe's signature of the body (`t=...,v1=...`)
+            with one of the tenant's webhook secrets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +187,8 @@ async def asyncio(
 
     Args:
         tenant_slug (str):
-        stripe_signature (None | str | Unset):
+        stripe_signature (None | str | Unset): Stripe's signature of the body (`t=...,v1=...`)
+            with one of the tenant's webhook secrets.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

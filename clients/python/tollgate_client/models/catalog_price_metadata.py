@@ -6,12 +6,14 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="CatalogListingDataItem")
+T = TypeVar("T", bound="CatalogPriceMetadata")
 
 
 @_attrs_define
-class CatalogListingDataItem:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+class CatalogPriceMetadata:
+    """The price's metadata as Stripe has it."""
+
+    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -23,19 +25,19 @@ class CatalogListingDataItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        catalog_listing_data_item = cls()
+        catalog_price_metadata = cls()
 
-        catalog_listing_data_item.additional_properties = d
-        return catalog_listing_data_item
+        catalog_price_metadata.additional_properties = d
+        return catalog_price_metadata
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

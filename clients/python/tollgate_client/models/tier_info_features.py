@@ -6,12 +6,14 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PackageListDataItem")
+T = TypeVar("T", bound="TierInfoFeatures")
 
 
 @_attrs_define
-class PackageListDataItem:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+class TierInfoFeatures:
+    """Feature flags, on or off."""
+
+    additional_properties: dict[str, bool] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -23,19 +25,19 @@ class PackageListDataItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        package_list_data_item = cls()
+        tier_info_features = cls()
 
-        package_list_data_item.additional_properties = d
-        return package_list_data_item
+        tier_info_features.additional_properties = d
+        return tier_info_features
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> bool:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: bool) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class CatalogProductCreditTypeType1(StrEnum):
+    PAYG = "payg"
+    SUBSCRIPTION = "subscription"
+
+    def __str__(self) -> str:
+        return str(self.value)

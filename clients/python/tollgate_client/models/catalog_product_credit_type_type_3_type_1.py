@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class CatalogProductCreditTypeType3Type1(StrEnum):
+    PAYG = "payg"
+    SUBSCRIPTION = "subscription"
+
+    def __str__(self) -> str:
+        return str(self.value)
