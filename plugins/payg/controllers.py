@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get, post
-from litestar.openapi import ResponseSpec
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, KernelDep
+from core.idempotency.answers import Answers
 from plugins.payg import schemas
 from plugins.payg.services import PurchaseService
 
@@ -30,7 +32,6 @@ class CreditPurchaseController(Controller):
     @post(
         "/",
         operation_id="create_credit_purchase",
-        responses={200: ResponseSpec(schemas.CreditPurchase, description="The purchase this key already made.")},
         summary="Buy credits: creates a PaymentIntent and answers its client_secret",
         **access(
             SERVICE,
@@ -53,6 +54,7 @@ class CreditPurchaseController(Controller):
     async def create(
         self,
         *,
+        request: Request[Any, Any, Any],
         tenant: CurrentTenant,
         db_session: DbSession,
         kernel: KernelDep,
@@ -60,10 +62,13 @@ class CreditPurchaseController(Controller):
         data: JSONBody[schemas.CreditPurchaseCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.CreditPurchase]:
-        purchase, created = await PurchaseService(db_session, tenant, kernel).create(
-            customer_id, data, idempotency_key, kernel.stripe
+        service = PurchaseService(db_session, tenant, kernel)
+        return await Answers(db_session, tenant).once(
+            request,
+            idempotency_key,
+            lambda: service.create(customer_id, data, idempotency_key, kernel.stripe),
+            status_code=201,
         )
-        return Response(purchase, status_code=201 if created else 200)
 
     @get(
         "/{purchase_id:str}",

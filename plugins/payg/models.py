@@ -14,10 +14,7 @@ from core.db import TenantOwned
 
 class CreditPurchase(TenantOwned):
     __tablename__ = "payg_credit_purchases"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "payment_intent_id", name="uq_payg_purchases_tenant_intent"),
-        UniqueConstraint("tenant_id", "customer", "idempotency_key", name="uq_payg_purchases_tenant_key"),
-    )
+    __table_args__ = (UniqueConstraint("tenant_id", "payment_intent_id", name="uq_payg_purchases_tenant_intent"),)
 
     customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
     customer: Mapped[str] = mapped_column(String(255))
@@ -30,8 +27,6 @@ class CreditPurchase(TenantOwned):
     # pending | succeeded | failed
     status: Mapped[str] = mapped_column(String(16), default="pending")
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), default=None)
-    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
-    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     grant_id: Mapped[str | None] = mapped_column(String(64), default=None)
     failure_code: Mapped[str | None] = mapped_column(String(255), default=None)
     failure_message: Mapped[str | None] = mapped_column(String(1000), default=None)

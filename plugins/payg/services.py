@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -16,9 +17,10 @@ from core import clock
 from core.catalog import CatalogQuery, catalog_prices
 from core.customers.services import CustomerService
 from core.db import scoped
-from core.errors import BadRequest, Conflict, NotFound, UpstreamError
+from core.errors import BadRequest, NotFound, UpstreamError
+from core.idempotency.keys import stripe_key
 from core.kernel import Kernel
-from core.ledger.services import Ledger, check_idempotency_key, request_hash
+from core.ledger.services import Ledger
 from plugins.payg import schemas
 from plugins.payg.models import CreditPurchase
 from tenants.registry import Tenant
@@ -76,25 +78,16 @@ class PurchaseService:
 
     async def create(
         self, customer: str, data: schemas.CreditPurchaseCreate, key: str | None, clients: StripeClients
-    ) -> tuple[schemas.CreditPurchase, bool]:
-        """Price the purchase, store it and create its PaymentIntent; returns (purchase, created).
+    ) -> schemas.CreditPurchase:
+        """Price the purchase, store it and create its PaymentIntent.
 
-        The PaymentIntent's idempotency key derives from our row id, so a retried Stripe call
-        cannot create a second one. With an Idempotency-Key, a repeat returns the first purchase.
+        The PaymentIntent's idempotency key derives from our row's id, and under a client's
+        Idempotency-Key the row's id derives from that key (`Answers.once` keeps the answer): a retry
+        whose first attempt reached Stripe but never committed asks with the same key and the same
+        parameters, and gets Stripe's first PaymentIntent back.
         """
-        check_idempotency_key(key)
-        fingerprint = request_hash("credit_purchase", data.credits, data.currency, data.price, data.quantity)
         customers = CustomerService(self.session, self.tenant)
         row = await customers.payer(customer)
-        if key is not None:
-            existing = await self._by_key(customer, key)
-            if existing is not None:
-                if existing.request_hash != fingerprint:
-                    raise Conflict(
-                        "This Idempotency-Key was already used with a different request.",
-                        code="idempotency_key_reused",
-                    )
-                return await self._with_secret(existing, clients), False
         count, amount, currency = await self._quote(data)
         purchase = CreditPurchase(
             tenant_id=self.tenant.slug,
@@ -106,10 +99,10 @@ class PurchaseService:
             price=data.price,
             quantity=data.quantity if data.price else None,
             status="pending",
-            idempotency_key=key,
-            request_hash=fingerprint,
             created_at=clock.now(),
         )
+        if key is not None:
+            purchase.id = uuid.uuid5(uuid.NAMESPACE_URL, stripe_key("credit_purchase", self.tenant.slug, customer, key))
         self.session.add(purchase)
         await self.session.flush()
         stripe_customer = await customers.ensure_stripe_customer(row, clients)
@@ -137,7 +130,7 @@ class PurchaseService:
             raise UpstreamError("Stripe did not accept the payment; try again.", code="stripe_error") from exc
         purchase.payment_intent_id = intent.id
         await self.session.flush()
-        return to_schema(purchase, intent.client_secret), True
+        return to_schema(purchase, intent.client_secret)
 
     async def get(self, customer: str, purchase_id: str) -> schemas.CreditPurchase:
         return to_schema(await self._get(customer, purchase_id))
@@ -190,12 +183,6 @@ class PurchaseService:
                 return synced.credit_amount, synced.unit_amount, synced.currency
         raise BadRequest(f"No credit price {name!r} is on sale.", code="unknown_price")
 
-    async def _by_key(self, customer: str, key: str) -> CreditPurchase | None:
-        statement = scoped(select(CreditPurchase), CreditPurchase, self.tenant.slug).where(
-            CreditPurchase.customer == customer, CreditPurchase.idempotency_key == key
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
-
     async def _get(self, customer: str, purchase_id: str) -> CreditPurchase:
         try:
             key = UUID(purchase_id)
@@ -210,14 +197,6 @@ class PurchaseService:
         if row is None:
             raise NotFound("No such credit purchase for this customer.", code="purchase_not_found")
         return row
-
-    async def _with_secret(self, purchase: CreditPurchase, clients: StripeClients) -> schemas.CreditPurchase:
-        secret = None
-        if purchase.payment_intent_id and purchase.status == "pending":
-            client = await clients.for_tenant(self.tenant)
-            intent = await client.v1.payment_intents.retrieve_async(purchase.payment_intent_id)
-            secret = intent.client_secret
-        return to_schema(purchase, secret)
 
     # ------------------------------------------------------------------------------------------
     # The payment's outcome (Stripe events)

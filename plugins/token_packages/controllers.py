@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
+from core.idempotency.answers import Answers
 from core.lists import Page, PageQuery
 from core.money import Currency
 from plugins.token_packages import schemas
@@ -41,7 +42,6 @@ class OrderController(Controller):
     @post(
         "/",
         operation_id="create_order",
-        responses={200: ResponseSpec(schemas.Order, description="The order this Idempotency-Key already made.")},
         summary="Order a package: a pending payment order and its Checkout `payment_url`",
         **access(
             SERVICE,
@@ -59,6 +59,7 @@ class OrderController(Controller):
     async def create(
         self,
         *,
+        request: Request[Any, Any, Any],
         tenant: CurrentTenant,
         db_session: DbSession,
         runtime: RuntimeDep,
@@ -66,8 +67,13 @@ class OrderController(Controller):
         data: JSONBody[schemas.OrderCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Order]:
-        order, created = await OrderService(db_session, tenant).create(customer_id, data, idempotency_key, runtime)
-        return Response(order, status_code=201 if created else 200)
+        service = OrderService(db_session, tenant)
+        return await Answers(db_session, tenant).once(
+            request,
+            idempotency_key,
+            lambda: service.create(customer_id, data, idempotency_key, runtime),
+            status_code=201,
+        )
 
     @get(
         "/",

@@ -25,8 +25,7 @@ class Order(TenantOwned):
     __tablename__ = "token_package_orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "checkout_session_id", name="uq_token_package_orders_session"),
-        UniqueConstraint("tenant_id", "customer", "idempotency_key", name="uq_token_package_orders_key"),
-        Index("ix_token_package_orders_customer", "tenant_id", "customer", "id"),
+        Index("ix_token_package_orders_customer", "tenant_id", "customer", "created_at", "id"),
         Index("ix_token_package_orders_subscription", "tenant_id", "subscription_id"),
     )
 
@@ -51,8 +50,6 @@ class Order(TenantOwned):
     payment_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     checkout_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     subscription_id: Mapped[str | None] = mapped_column(String(255), default=None)
-    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
-    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     failure_code: Mapped[str | None] = mapped_column(String(255), default=None)
     failure_message: Mapped[str | None] = mapped_column(String(1000), default=None)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

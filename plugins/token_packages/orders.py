@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -12,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import clock
 from core.cursors import uuid_position
 from core.customers.services import CustomerService
-from core.errors import Conflict, NotFound
-from core.ledger.services import check_idempotency_key, request_hash
+from core.errors import NotFound
+from core.idempotency.keys import stripe_key
 from core.lists import Page, PageRequest
 from plugins.token_packages import schemas
 from plugins.token_packages.catalog import PackageCatalog
@@ -59,7 +60,8 @@ class OrderService:
     """One tenant's orders, inside the caller's transaction.
 
     An order is created `pending` with a Checkout Session (payment mode; subscription mode for a
-    recurring pack) whose idempotency key derives from the order's id. Stripe's events move it
+    recurring pack) whose idempotency key derives from the order's id (from the client's
+    Idempotency-Key when it sent one). Stripe's events move it
     forward (`payments.py`); refunds and lost disputes make a paid one (partially) refunded.
     """
 
@@ -72,34 +74,16 @@ class OrderService:
         self.payments = PaymentRepository(session=session, tenant_id=tenant.slug)
         self.refunds = RefundRepository(session=session, tenant_id=tenant.slug)
 
-    async def create(
-        self, customer: str, data: schemas.OrderCreate, key: str | None, runtime: Kernel
-    ) -> tuple[schemas.Order, bool]:
-        """Store a `pending` order and create its Checkout Session; returns (order, created).
+    async def create(self, customer: str, data: schemas.OrderCreate, key: str | None, runtime: Kernel) -> schemas.Order:
+        """Store a `pending` order and create its Checkout Session.
 
-        The session's idempotency key derives from the order's id, so a retried Stripe call cannot
-        make a second one. With an Idempotency-Key, a repeat returns the first order.
+        The session's idempotency key derives from the order's id, and under a client's
+        Idempotency-Key the order's id derives from that key (`Answers.once` keeps the answer): a
+        retry whose first attempt reached Stripe but never committed asks with the same key and the
+        same parameters, and gets Stripe's first session back.
         """
-        check_idempotency_key(key)
-        fingerprint = request_hash(
-            "token_order",
-            data.package,
-            data.currency.lower() if data.currency else None,
-            data.success_url,
-            data.cancel_url,
-            data.promotion_code,
-        )
         customers = CustomerService(self.session, self.tenant)
         owner = await customers.payer(customer)
-        if key is not None:
-            existing = await self.orders.by_key(customer, key)
-            if existing is not None:
-                if existing.request_hash != fingerprint:
-                    raise Conflict(
-                        "This Idempotency-Key was already used with a different request.",
-                        code="idempotency_key_reused",
-                    )
-                return (await self.read([existing]))[0], False
         package = self.catalog.package(data.package)
         currency = self.catalog.currency_for(package, data.currency)
         expiry = self.config.expiry_of(package)
@@ -120,10 +104,10 @@ class OrderService:
             expiry_days=expiry.days,
             status=PENDING,
             promotion_code=data.promotion_code,
-            idempotency_key=key,
-            request_hash=fingerprint,
             created_at=clock.now(),
         )
+        if key is not None:
+            order.id = uuid.uuid5(uuid.NAMESPACE_URL, stripe_key("order", self.tenant.slug, customer, key))
         await self.orders.add(order)
         stripe_customer = await customers.ensure_stripe_customer(owner, runtime.stripe)
         price_id = (await runtime.secrets.get(self.tenant)).prices.get(f"{data.package}/{currency}")
@@ -137,7 +121,7 @@ class OrderService:
         order.payment_url = session.url
         order.checkout_expires_at = stripe_time(session.expires_at)
         await self.session.flush()
-        return (await self.read([order]))[0], True
+        return (await self.read([order]))[0]
 
     def _checkout_params(
         self,

@@ -10,7 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from uuid import UUID
 
-from core.db import TenantRepository
+from sqlalchemy import literal, select, tuple_
+
+from core.db import TenantRepository, scoped
 from plugins.token_packages.models import Order, Payment, Refund
 
 
@@ -33,10 +35,6 @@ class OrderRepository(TenantRepository[Order]):
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def by_key(self, customer: str, key: str) -> Order | None:
-        statement = self.select().where(Order.customer == customer, Order.idempotency_key == key)
-        return (await self.session.execute(statement)).scalar_one_or_none()
-
     async def by_subscription(self, subscription_id: str, *, for_update: bool = False) -> Order | None:
         statement = self.select().where(Order.subscription_id == subscription_id)
         if for_update:
@@ -44,13 +42,20 @@ class OrderRepository(TenantRepository[Order]):
         return (await self.session.execute(statement.limit(1))).scalar_one_or_none()
 
     async def page(self, customer: str, before: UUID | None, limit: int, status: str | None) -> Sequence[Order]:
-        """The customer's orders, newest first (ids are UUIDv7, so id order is creation order)."""
+        """The customer's orders, newest first, after the order `before` (the cursor).
+
+        By creation time, not id: an order made under an Idempotency-Key has an id derived from the
+        key (the same on a retry, so Stripe sees the same request), not a time-ordered UUIDv7.
+        """
         statement = self.select().where(Order.customer == customer)
         if before is not None:
-            statement = statement.where(Order.id < before)
+            anchor = scoped(select(Order.created_at), Order, self.tenant_id).where(Order.id == before).scalar_subquery()
+            position = tuple_(anchor, literal(before, Order.id.type))
+            statement = statement.where(tuple_(Order.created_at, Order.id) < position)
         if status is not None:
             statement = statement.where(Order.status == status)
-        return (await self.session.execute(statement.order_by(Order.id.desc()).limit(limit))).scalars().all()
+        newest_first = statement.order_by(Order.created_at.desc(), Order.id.desc())
+        return (await self.session.execute(newest_first.limit(limit))).scalars().all()
 
 
 class PaymentRepository(TenantRepository[Payment]):

@@ -87,6 +87,15 @@ def table_identities(connection: Connection) -> dict[str, Any]:
     return {str(name): ident for name, ident in rows}
 
 
+def rewritten_after_adoption(url: str) -> set[str]:
+    """Tables a revision after the linear history alters by re-creating them (their rows are checked instead).
+
+    SQLite drops a column that a unique constraint names by copying the table (payg's 0011 and
+    token_packages' 0012); PostgreSQL alters it in place.
+    """
+    return {"payg_credit_purchases", "token_package_orders"} if url.startswith("sqlite") else set()
+
+
 def upgrade(url: str, revision: str = "heads", plugins: Any = None) -> list[str]:
     return services.run_blocking(lambda: migrate.upgrade(url, revision, plugins))  # type: ignore[no-any-return]
 
@@ -151,7 +160,7 @@ def test_a_plugin_branch_migrates_alone_then_the_rest(empty_sqlite: str, monkeyp
     assert "to payg@head" in result.output
     assert set(on(empty_sqlite, table_identities)) == {"alembic_version", "customers", "payg_credit_purchases"}
     lines = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[2:-1]}
-    assert lines["payg"] == ["-", "0004", "0004"]
+    assert lines["payg"] == ["-", "0011", "0011"]
     assert lines["core"][:2] == ["-", "0001"], "the kernel revision payg depends on, no further"
 
     result = services.run_blocking(lambda: CliRunner().invoke(main, ["db", "upgrade"]))
@@ -293,7 +302,8 @@ def test_a_database_on_the_linear_history_moves_onto_the_branches_with_its_rows(
 
     assert adopted == ["0009", "0004", "0005", "0006", "0007"]
     after = on(empty_db, table_identities)
-    assert {name: after[name] for name in before} == before, "no table dropped or re-created"
+    kept = set(before) - rewritten_after_adoption(empty_db)
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}, "no table dropped"
     assert set(after) == schema_tables(), "every table once, the example plugin's added"
     assert services.run_blocking(lambda: seeded(empty_db)) == ([("ana", "ana@example.com")], [("ana", 500, 1000)])
     at_every_head(empty_db)
@@ -312,7 +322,8 @@ def test_a_database_part_way_along_the_linear_history_adopts_what_it_ran(
     assert upgrade(empty_sqlite) == ["0003", "0004", "0005"]
 
     after = on(empty_sqlite, table_identities)
-    assert {name: after[name] for name in before} == before
+    kept = set(before) - rewritten_after_adoption(empty_sqlite)
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
     assert set(after) == schema_tables(), "0006-0009 ran: subscriptions, token packages, the spend function"
     assert services.run_blocking(lambda: seeded(empty_sqlite)) == ([("ana", "ana@example.com")], [("ana", 500, 1000)])
     at_every_head(empty_sqlite)

@@ -9,9 +9,13 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
+from core.db import rollback
 from core.errors import SettingsError
+from core.idempotency.models import IdempotencyRecord
 from core.ledger.models import CreditGrant
+from plugins.payg import schemas
 from plugins.payg.models import CreditPurchase
+from plugins.payg.services import PurchaseService
 from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.payg.conftest import PAYG, apply_event
 from tests.support.tenants import auth, tenant_block, user_auth
@@ -33,6 +37,11 @@ def sdk(stripe_emulator: EmulatorHandle, key: str) -> stripe.StripeClient:
 async def events_of(client: stripe.StripeClient, event_type: str) -> list[dict[str, Any]]:
     page = await client.v1.events.list_async({"limit": 100, "type": event_type})
     return [e.to_dict() for e in page.data]
+
+
+async def idempotency_records(runtime: Any) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(IdempotencyRecord)) or 0)
 
 
 async def purchases(runtime: Any) -> int:
@@ -162,16 +171,51 @@ async def test_purchase_errors_for_customers(client: Any, runtime: Any, buyer: s
     assert await purchases(runtime) == 0
 
 
-async def test_idempotent_purchase(client: Any, runtime: Any, buyer: str) -> None:
+async def test_a_repeated_purchase_gets_the_first_answer_and_one_payment_intent(
+    client: Any, runtime: Any, buyer: str, stripe_emulator: EmulatorHandle, alpha_key: str
+) -> None:
     headers = {"Idempotency-Key": "buy-1", **auth("alpha")}
     first = await client.post(BASE, json={"credits": 100, "currency": "usd"}, headers=headers)
-    again = await client.post(BASE, json={"credits": 100, "currency": "usd"}, headers=headers)
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"]
-    assert first.json()["client_secret"] == again.json()["client_secret"]
+    assert first.status_code == 201, first.text
+    # Stripe is not asked again: a fault armed on it would fail a second call.
+    stripe_emulator.control.fail_next(alpha_key, 5, status=500, path_prefix="/v1/payment_intents")
+    again = await client.post(BASE, json={"currency": "usd", "credits": 100}, headers=headers)
+    stripe_emulator.control.clear_faults(alpha_key)
+    assert (again.status_code, again.content) == (201, first.content), "the first answer, byte for byte"
     other = await client.post(BASE, json={"credits": 200, "currency": "usd"}, headers=headers)
     assert (other.status_code, other.json()["error"]["code"]) == (409, "idempotency_key_reused")
     assert await purchases(runtime) == 1
+    created = await events_of(sdk(stripe_emulator, alpha_key), "payment_intent.created")
+    assert [e["data"]["object"]["id"] for e in created] == [first.json()["payment_intent_id"]]
+
+
+async def test_a_refused_purchase_keeps_nothing_and_its_key_stays_unused(
+    client: Any, runtime: Any, buyer: str, stripe_emulator: EmulatorHandle, alpha_key: str
+) -> None:
+    headers = {"Idempotency-Key": "buy-2", **auth("alpha")}
+    stripe_emulator.control.fail_next(alpha_key, 5, status=500, path_prefix="/v1/payment_intents")
+    failed = await client.post(BASE, json={"credits": 100, "currency": "usd"}, headers=headers)
+    stripe_emulator.control.clear_faults(alpha_key)
+    assert (failed.status_code, failed.json()["error"]["code"]) == (502, "stripe_error")
+    assert (await purchases(runtime), await idempotency_records(runtime)) == (0, 0)
+    retried = await client.post(BASE, json={"credits": 100, "currency": "usd"}, headers=headers)
+    assert retried.status_code == 201, retried.text
+
+
+async def test_a_retry_after_a_lost_commit_gets_stripes_first_payment_intent(
+    runtime: Any, buyer: str, stripe_emulator: EmulatorHandle, alpha_key: str
+) -> None:
+    data = schemas.CreditPurchaseCreate(credits=100, currency="usd")
+    tenant = runtime.tenants.get("alpha")
+    made = []
+    for _ in range(2):
+        async with runtime.sessions() as session:
+            made.append(await PurchaseService(session, tenant, runtime).create("buyer", data, "lost", runtime.stripe))
+            await rollback(session)  # the process died before the commit
+    assert made[0].payment_intent_id == made[1].payment_intent_id, "Stripe answered its first PaymentIntent"
+    assert made[0].id == made[1].id
+    created = await events_of(sdk(stripe_emulator, alpha_key), "payment_intent.created")
+    assert len(created) == 1
 
 
 async def test_payment_succeeded_grants_once(

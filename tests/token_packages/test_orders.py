@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.app import create_app
+from core.db import rollback
 from core.errors import SettingsError
+from plugins.token_packages import schemas
 from plugins.token_packages.config import Expiry
 from plugins.token_packages.models import Order
+from plugins.token_packages.orders import OrderService
 from plugins.token_packages.pricing import display_amount, unit_price
 from tests.support.app import asgi_client
 from tests.support.tenants import auth, tenant_block, user_auth
@@ -146,17 +149,44 @@ async def test_an_order_is_pending_with_a_checkout_session(shop: Shop) -> None:
     assert session.customer == customer["stripe_customer_id"]
 
 
-async def test_an_order_with_an_idempotency_key_is_made_once(shop: Shop) -> None:
+async def test_a_repeated_order_gets_the_first_answer_and_one_checkout_session(shop: Shop) -> None:
     body = {"package": "trial", "success_url": "https://shop.example/paid"}
     url, headers = shop.url("/customers/cust-1/orders"), auth("alpha") | {"Idempotency-Key": "order-1"}
     first = await shop.http.post(url, json=body, headers=headers)
-    again = await shop.http.post(url, json=body, headers=headers)
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json()["id"] == first.json()["id"]
-    assert again.json()["payment_url"] == first.json()["payment_url"]
+    assert first.status_code == 201, first.text
+    # Stripe is not asked again: a fault armed on it would fail a second call.
+    await shop.control.fail_next(shop.key, 5, status=500, path_prefix="/v1/checkout")
+    again = await shop.http.post(url, json={"success_url": body["success_url"], "package": "trial"}, headers=headers)
+    await shop.control.clear_faults(shop.key)
+    assert (again.status_code, again.content) == (201, first.content), "the first answer, byte for byte"
     other = await shop.http.post(url, json={**body, "package": "value"}, headers=headers)
     assert (other.status_code, other.json()["error"]["code"]) == (409, "idempotency_key_reused")
     assert await order_count(shop) == 1
+    assert [s.id for s in await checkout_sessions(shop)] == [first.json()["checkout_session_id"]]
+
+
+async def test_a_refused_order_keeps_nothing_and_its_key_stays_unused(shop: Shop) -> None:
+    body = {"package": "trial", "success_url": "https://shop.example/paid"}
+    url, headers = shop.url("/customers/cust-1/orders"), auth("alpha") | {"Idempotency-Key": "order-2"}
+    await shop.control.fail_next(shop.key, 5, status=500, path_prefix="/v1/checkout")
+    failed = await shop.http.post(url, json=body, headers=headers)
+    await shop.control.clear_faults(shop.key)
+    assert (failed.status_code, failed.json()["error"]["code"]) == (502, "stripe_error")
+    assert await order_count(shop) == 0
+    retried = await shop.http.post(url, json=body, headers=headers)
+    assert retried.status_code == 201, retried.text
+
+
+async def test_a_retry_after_a_lost_commit_gets_stripes_first_checkout_session(shop: Shop) -> None:
+    data = schemas.OrderCreate(package="trial", success_url="https://shop.example/paid")
+    tenant = shop.runtime.tenants.get("alpha")
+    made = []
+    for _ in range(2):
+        async with shop.runtime.sessions() as session:
+            made.append(await OrderService(session, tenant).create("cust-1", data, "lost", shop.runtime))
+            await rollback(session)  # the process died before the commit
+    assert made[0].checkout_session_id == made[1].checkout_session_id, "Stripe answered its first session"
+    assert (made[0].id, made[0].payment_url) == (made[1].id, made[1].payment_url)
     assert len(await checkout_sessions(shop)) == 1
 
 
@@ -205,7 +235,12 @@ async def test_an_unknown_customer_is_404(shop: Shop) -> None:
 
 async def test_customers_read_their_own_orders(shop: Shop) -> None:
     await shop.add_customer("cust-2")
-    mine = [await shop.order("trial"), await shop.order("standard"), await shop.order("value")]
+    keyed = auth("alpha") | {"Idempotency-Key": "standard-1"}
+    standard = {"package": "standard", "success_url": "https://shop.example/paid"}
+    # A keyed order's id derives from its key, not from the time: the list is in creation order all the same.
+    trial = await shop.order("trial")
+    made = await shop.http.post(shop.url("/customers/cust-1/orders"), json=standard, headers=keyed)
+    mine = [trial, made.json(), await shop.order("value")]
     theirs = await shop.order("premium", customer="cust-2")
 
     as_user = user_auth("alpha", "cust-1")

@@ -3681,15 +3681,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The order this Idempotency-Key already made. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Order"];
-                };
-            };
             /** @description Document created, URL follows */
             201: {
                 headers: {
@@ -5588,15 +5579,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The purchase this key already made. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreditPurchase"];
-                };
-            };
             /** @description Document created, URL follows */
             201: {
                 headers: {

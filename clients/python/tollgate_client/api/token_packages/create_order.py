@@ -40,11 +40,6 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | Order | None:
-    if response.status_code == 200:
-        response_200 = Order.from_dict(response.json())
-
-        return response_200
-
     if response.status_code == 201:
         response_201 = Order.from_dict(response.json())
 
