@@ -1,4 +1,4 @@
-"""Each reference tenant's main scenario, walked over HTTP as that app's backend would walk it.
+"""Each reference tenant's main scenario, walked as that app's backend would walk it: through the generated client.
 
 One function per tenant (DESIGN.md §1). The tenant app calls Tollgate with its API keys; customers pay
 on Stripe's pages (the emulator's control client plays them); Stripe's clock moves for renewals; every
@@ -8,10 +8,45 @@ figures the app would show. A step that goes wrong raises `StepFailed` and the d
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from tollgate_client.api.catalog import get_sync_run, sync_catalog
+from tollgate_client.api.customers import get_entitlements
+from tollgate_client.api.ledger import capture_hold, create_hold, grant_credits, spend_credits
+from tollgate_client.api.payg import create_credit_purchase, get_credit_prices
+from tollgate_client.api.subscriptions import (
+    cancel_subscription,
+    change_subscription,
+    create_checkout_session,
+    create_portal_session,
+    get_model_access,
+    get_subscription,
+    get_subscription_usage,
+    list_tiers,
+    reconcile_subscriptions,
+)
+from tollgate_client.api.token_packages import create_order, list_orders, list_packages, refund_order
+from tollgate_client.models import (
+    CheckoutCreate,
+    CheckoutCreateCurrencyType1,
+    CheckoutCreateInterval,
+    CreditPurchaseCreate,
+    CreditPurchaseCreateCurrencyType1,
+    GrantCreate,
+    HoldCapture,
+    HoldCreate,
+    ListPackagesCurrencyType1,
+    OrderCreate,
+    OrderCreateCurrencyType1,
+    PortalCreate,
+    RefundCreate,
+    SpendCreate,
+    SubscriptionUpdate,
+)
 
 from core.money import exponent
 from demo.catalog import (
@@ -20,7 +55,7 @@ from demo.catalog import (
     ensure_plan_prices,
     ensure_promotion_code,
 )
-from demo.world import World, expect
+from demo.world import StepFailed, World, expect
 
 
 @dataclass
@@ -41,6 +76,11 @@ def money(amount: int, currency: str) -> str:
     places = exponent(currency)
     major, minor = divmod(amount, 10**places)
     return f"{major:,}.{minor:0{places}d} {currency.upper()}" if places else f"{major:,} {currency.upper()}"
+
+
+def day(moment: dt.datetime | None) -> str:
+    """The date of a moment Tollgate answered, as the app shows it: `2026-01-31`, or `-` for none."""
+    return moment.date().isoformat() if moment else "-"
 
 
 async def latest_invoice(world: World, slug: str, subscription_id: str) -> dict[str, Any]:
@@ -73,8 +113,8 @@ async def imagegen(world: World) -> Walk:
     say = Narrator(world, walk)
     await world.catch_up(slug)
     await ensure_plan_prices(world, slug)
-    tiers = (await world.app(slug).get("/tiers"))["data"]
-    allowances = {t["id"]: "unlimited" if t["is_unlimited"] else t["credits_per_month"] for t in tiers}
+    tiers = (await world.app(slug).call(list_tiers.asyncio_detailed)).data
+    allowances = {t.id: "unlimited" if t.is_unlimited else t.credits_per_month for t in tiers}
     say("tiers: " + ", ".join(f"{tier} ({allowance})" for tier, allowance in allowances.items()))
     await _ana_upgrades_then_leaves(world, say)
     await _tia_trial_and_dunning(world, say)
@@ -84,89 +124,102 @@ async def imagegen(world: World) -> Walk:
 async def _ana_upgrades_then_leaves(world: World, say: Narrator) -> None:
     slug, side, app = "imagegen", world.stripe_side, world.app("imagegen")
     await app.customer("ana", "ana@imagegen.example")
-    free = await app.get("/customers/ana/subscription")
-    expect((free["tier"], free["credits_remaining"]) == ("free", 10), f"ana starts on free with 10 credits: {free}")
-    hold = await app.post("/customers/ana/holds", {"credits": 2, "reason": "generation flux-schnell"})
-    held = await app.post(f"/customers/ana/holds/{hold['id']}/capture", {"credits": 1})
-    expect((held["status"], held["captured"], held["balance"]) == ("captured", 1, 9), f"hold captured: {held}")
+    free = await app.call(get_subscription.asyncio_detailed, "ana")
+    expect((free.tier, free.credits_remaining) == ("free", 10), f"ana starts on free with 10 credits: {free}")
+    hold = await app.call(
+        create_hold.asyncio_detailed, "ana", body=HoldCreate(credits_=2, reason="generation flux-schnell")
+    )
+    held = await app.call(capture_hold.asyncio_detailed, "ana", hold.id, body=HoldCapture(credits_=1))
+    expect((held.status, held.captured, held.balance) == ("captured", 1, 9), f"hold captured: {held}")
     say("ana on Free: held 2 credits for a generation, captured 1 (the rest released) → 9 left", keep=True)
 
-    checkout = await app.post(
-        "/customers/ana/checkout/subscription", {"tier": "basic", "interval": "month", "success_url": ok_url(slug)}
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed,
+        "ana",
+        body=CheckoutCreate(tier="basic", interval=CheckoutCreateInterval.MONTH, success_url=ok_url(slug)),
     )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    basic = await app.get("/customers/ana/subscription")
+    basic = await app.call(get_subscription.asyncio_detailed, "ana")
     expect(
-        (basic["tier"], basic["status"], basic["credits_remaining"]) == ("basic", "active", 209),
+        (basic.tier, basic.status, basic.credits_remaining) == ("basic", "active", 209),
         f"ana on basic: {basic}",
     )
     say("ana paid Basic in Checkout → active, 200 credits for the period (209 with Free's)", keep=True)
-    access = await app.get("/customers/ana/subscription/models/flux-1.1-pro")
-    expect((access["allowed"], access["available_in"]) == (False, "premium"), f"model check: {access}")
-    await app.post("/customers/ana/spend", {"credits": 50, "reason": "50 generations"})
+    access = await app.call(get_model_access.asyncio_detailed, "ana", "flux-1.1-pro")
+    expect((access.allowed, access.available_in) == (False, "premium"), f"model check: {access}")
+    await app.call(spend_credits.asyncio_detailed, "ana", body=SpendCreate(credits_=50, reason="50 generations"))
 
     await side.days_pass(slug, 15)
     await world.settle(slug)
-    premium = await app.call("PATCH", "/customers/ana/subscription", json={"tier": "premium"})
+    premium = await app.call(change_subscription.asyncio_detailed, "ana", body=SubscriptionUpdate(tier="premium"))
     await world.settle(slug)
-    expect((premium["tier"], premium["is_unlimited"]) == ("premium", True), f"upgrade: {premium}")
-    proration = await latest_invoice(world, slug, premium["subscription_id"])
+    expect((premium.tier, premium.is_unlimited) == ("premium", True), f"upgrade: {premium}")
+    expect(premium.subscription_id is not None, f"a Stripe subscription: {premium}")
+    subscription_id = str(premium.subscription_id)
+    proration = await latest_invoice(world, slug, subscription_id)
     expect(proration["billing_reason"] == "subscription_update", f"the upgrade's invoice: {proration}")
-    spent = await app.post("/customers/ana/spend", {"credits": 1000, "reason": "a busy week"})
-    expect((spent["charged"], spent["unlimited"]) == (0, True), f"unlimited spend: {spent}")
-    usage = await app.get("/customers/ana/subscription/usage")
+    spent = await app.call(spend_credits.asyncio_detailed, "ana", body=SpendCreate(credits_=1000, reason="a busy week"))
+    expect((spent.charged, spent.unlimited) == (0, True), f"unlimited spend: {spent}")
+    usage = await app.call(get_subscription_usage.asyncio_detailed, "ana")
     say(
         f"15 days later ana upgrades to Premium: Stripe prorated {money(proration['amount_paid'], 'usd')}; "
-        f"unlimited: 1,000 generations cost no credits; usage this period {usage['used']:,}",
+        f"unlimited: 1,000 generations cost no credits; usage this period {usage.used:,}",
         keep=True,
     )
 
-    await side.renew(slug, premium["subscription_id"])
+    await side.renew(slug, subscription_id)
     await world.settle(slug)
-    renewed = await app.get("/customers/ana/subscription")
-    expect(renewed["current_period_start"] != premium["current_period_start"], "the period moved on renewal")
-    say(f"Premium renewed: {renewed['current_period_start'][:10]} → {renewed['current_period_end'][:10]}")
-    portal = await app.post("/customers/ana/portal", {"return_url": "https://imagegen.example.com/account"})
-    say(f"billing portal for ana: {portal['portal_url']}")
-    ending = await app.call("DELETE", "/customers/ana/subscription", params={"at_period_end": "true"})
-    expect(ending["cancel_at_period_end"] is True, f"cancel at period end: {ending}")
-    await side.renew(slug, premium["subscription_id"])
+    renewed = await app.call(get_subscription.asyncio_detailed, "ana")
+    expect(renewed.current_period_start != premium.current_period_start, "the period moved on renewal")
+    say(f"Premium renewed: {day(renewed.current_period_start)} → {day(renewed.current_period_end)}")
+    portal = await app.call(
+        create_portal_session.asyncio_detailed,
+        "ana",
+        body=PortalCreate(return_url="https://imagegen.example.com/account"),
+    )
+    say(f"billing portal for ana: {portal.portal_url}")
+    ending = await app.call(cancel_subscription.asyncio_detailed, "ana", at_period_end=True)
+    expect(ending.cancel_at_period_end is True, f"cancel at period end: {ending}")
+    await side.renew(slug, subscription_id)
     await world.settle(slug)
-    back = await app.get("/customers/ana/subscription")
-    expect((back["tier"], back["status"]) == ("free", "free"), f"back to free: {back}")
-    say(f"ana cancelled at period end; when it came, back on Free with {back['credits_remaining']} credits", keep=True)
+    back = await app.call(get_subscription.asyncio_detailed, "ana")
+    expect((back.tier, back.status) == ("free", "free"), f"back to free: {back}")
+    say(f"ana cancelled at period end; when it came, back on Free with {back.credits_remaining} credits", keep=True)
 
 
 async def _tia_trial_and_dunning(world: World, say: Narrator) -> None:
     slug, side, app = "imagegen", world.stripe_side, world.app("imagegen")
     await app.customer("tia", "tia@imagegen.example")
-    checkout = await app.post("/customers/tia/checkout/subscription", {"tier": "premium", "success_url": ok_url(slug)})
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed, "tia", body=CheckoutCreate(tier="premium", success_url=ok_url(slug))
+    )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    trial = await app.get("/customers/tia/subscription")
-    expect((trial["status"], trial["is_unlimited"]) == ("trialing", True), f"tia's trial: {trial}")
-    await side.trial_will_end(slug, trial["subscription_id"])
+    trial = await app.call(get_subscription.asyncio_detailed, "tia")
+    expect((trial.status, trial.is_unlimited) == ("trialing", True), f"tia's trial: {trial}")
+    subscription_id = str(trial.subscription_id)
+    await side.trial_will_end(slug, subscription_id)
     await world.settle(slug)
-    charged = await side.renew(slug, trial["subscription_id"], "pm_card_chargeCustomerFail")
+    charged = await side.renew(slug, subscription_id, "pm_card_chargeCustomerFail")
     await world.settle(slug)
-    due = await app.get("/customers/tia/subscription")
-    expect((due["status"], due["restricted"]) == ("past_due", False), f"tia past_due in grace: {due}")
-    say(f"tia's 7-day Premium trial ended, the first charge failed: past_due, grace until {due['grace_ends_at'][:10]}")
+    due = await app.call(get_subscription.asyncio_detailed, "tia")
+    expect((due.status, due.restricted) == ("past_due", False), f"tia past_due in grace: {due}")
+    say(f"tia's 7-day Premium trial ended, the first charge failed: past_due, grace until {day(due.grace_ends_at)}")
     await side.pay_invoice(slug, charged["invoice"]["id"])
     await world.settle(slug)
-    paid = await app.get("/customers/tia/subscription")
-    expect((paid["status"], paid["tier"]) == ("active", "premium"), f"tia recovered: {paid}")
+    paid = await app.call(get_subscription.asyncio_detailed, "tia")
+    expect((paid.status, paid.tier) == ("active", "premium"), f"tia recovered: {paid}")
     say("tia trialled Premium, failed her first charge (past_due, in grace), then paid: active", keep=True)
 
     await side.days_pass(slug, 10)
     await world.settle(slug)
-    basic = await app.call("PATCH", "/customers/tia/subscription", json={"tier": "basic"})
+    basic = await app.call(change_subscription.asyncio_detailed, "tia", body=SubscriptionUpdate(tier="basic"))
     await world.settle(slug)
-    expect((basic["tier"], basic["is_unlimited"]) == ("basic", False), f"tia's downgrade: {basic}")
-    expect(0 < basic["credits_remaining"] < 200, f"Basic's allowance for the rest of the period: {basic}")
+    expect((basic.tier, basic.is_unlimited) == ("basic", False), f"tia's downgrade: {basic}")
+    expect(0 < basic.credits_remaining < 200, f"Basic's allowance for the rest of the period: {basic}")
     say(
-        f"10 days later tia downgrades to Basic: unlimited ends, {basic['credits_remaining']} credits for the "
+        f"10 days later tia downgrades to Basic: unlimited ends, {basic.credits_remaining} credits for the "
         "rest of the period; Stripe credits the unused Premium time on the next invoice",
         keep=True,
     )
@@ -183,52 +236,63 @@ async def automate(world: World) -> Walk:
     stripe_client = await world.stripe(slug)
     await app.customer("acme", "ops@acme.example")
 
-    welcome = {"credits": 500, "reference": "welcome-acme", "reason": "welcome bonus"}
-    first = await app.call("POST", "/customers/acme/grants", json=welcome, admin=True, expect=201)
-    again = await app.call("POST", "/customers/acme/grants", json=welcome, admin=True, expect=200)
-    expect(first["id"] == again["id"], "a repeated grant reference returns the first grant")
+    welcome = GrantCreate(credits_=500, reference="welcome-acme", reason="welcome bonus")
+    first = await app.call(grant_credits.asyncio_detailed, "acme", body=welcome, admin=True, expect=201)
+    again = await app.call(grant_credits.asyncio_detailed, "acme", body=welcome, admin=True, expect=200)
+    expect(first.id == again.id, "a repeated grant reference returns the first grant")
     say("admin granted a 500-credit welcome bonus (sent twice, granted once)", keep=True)
 
-    purchase = await app.post("/customers/acme/credit-purchases", {"credits": 2000, "currency": "usd"})
-    expect(purchase["amount"] == 2000, f"2,000 credits cost 20.00 USD: {purchase}")
+    purchase = await app.call(
+        create_credit_purchase.asyncio_detailed,
+        "acme",
+        body=CreditPurchaseCreate(credits_=2000, currency=CreditPurchaseCreateCurrencyType1.USD),
+    )
+    expect(purchase.amount == 2000, f"2,000 credits cost 20.00 USD: {purchase}")
     await side.confirm_payment(slug, stripe_client, purchase)
-    pack = await app.post("/customers/acme/credit-purchases", {"price": "boost-1000", "quantity": 2})
-    expect((pack["amount"], pack["credits"]) == (1800, 2000), f"2 Boost packs: {pack}")
+    pack = await app.call(
+        create_credit_purchase.asyncio_detailed, "acme", body=CreditPurchaseCreate(price="boost-1000", quantity=2)
+    )
+    expect((pack.amount, pack.credits_) == (1800, 2000), f"2 Boost packs: {pack}")
     await side.confirm_payment(slug, stripe_client, pack)
     await world.settle(slug)
     balance = await app.balance("acme")
-    expect(balance["balance"] == 4500, f"500 + 2,000 + 2,000 credits: {balance}")
+    expect(balance.balance == 4500, f"500 + 2,000 + 2,000 credits: {balance}")
     say("bought 2,000 credits (20.00 USD) and 2 Boost packs (18.00 USD) by PaymentIntent → 4,500", keep=True)
 
-    key = {"Idempotency-Key": "workflow-run-42"}
-    spend = await app.post("/customers/acme/spend", {"credits": 300, "reason": "workflow run 42"}, headers=key)
-    replay = await app.post("/customers/acme/spend", {"credits": 300, "reason": "workflow run 42"}, headers=key)
-    expect(replay["entry_id"] == spend["entry_id"], "the replayed spend answers the first one")
-    clash = await app.post("/customers/acme/spend", {"credits": 999}, headers=key, expect=409)
-    short = await app.post("/customers/acme/spend", {"credits": 100_000}, expect=402)
-    expect(short["error"]["code"] == "insufficient_credits", f"no negative balance: {short}")
+    key = "workflow-run-42"
+    run = SpendCreate(credits_=300, reason="workflow run 42")
+    spend = await app.call(spend_credits.asyncio_detailed, "acme", body=run, idempotency_key=key)
+    replay = await app.call(spend_credits.asyncio_detailed, "acme", body=run, idempotency_key=key)
+    expect(replay.entry_id == spend.entry_id, "the replayed spend answers the first one")
+    clash = await app.refused(
+        spend_credits.asyncio_detailed, "acme", expect=409, body=SpendCreate(credits_=999), idempotency_key=key
+    )
+    short = await app.refused(spend_credits.asyncio_detailed, "acme", expect=402, body=SpendCreate(credits_=100_000))
+    expect(short.error.code == "insufficient_credits", f"no negative balance: {short}")
     say(
         f"spent 300 (replayed with the same Idempotency-Key: one spend; another body: 409 "
-        f"{clash['error']['code']}); 100,000 refused: 402 insufficient_credits",
+        f"{clash.error.code}); 100,000 refused: 402 insufficient_credits",
         keep=True,
     )
-    hold = await app.post("/customers/acme/holds", {"credits": 250, "reason": "workflow run 43"})
-    captured = await app.post(f"/customers/acme/holds/{hold['id']}/capture", {"credits": 180})
-    expect(captured["balance"] == 4020, f"hold 250, capture 180: {captured}")
+    hold = await app.call(create_hold.asyncio_detailed, "acme", body=HoldCreate(credits_=250, reason="workflow run 43"))
+    captured = await app.call(capture_hold.asyncio_detailed, "acme", hold.id, body=HoldCapture(credits_=180))
+    expect(captured.balance == 4020, f"hold 250, capture 180: {captured}")
     say("held 250 for a workflow run, captured 180 → 4,020")
 
-    checkout = await app.post("/customers/acme/checkout/subscription", {"tier": "starter", "success_url": ok_url(slug)})
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed, "acme", body=CheckoutCreate(tier="starter", success_url=ok_url(slug))
+    )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    plan = await app.get("/customers/acme/subscription")
-    expect((plan["tier"], plan["credits_remaining"]) == ("starter", 5020), f"starter: {plan}")
-    await app.post("/customers/acme/spend", {"credits": 600, "reason": "nightly sync"})
-    await side.renew(slug, plan["subscription_id"])
+    plan = await app.call(get_subscription.asyncio_detailed, "acme")
+    expect((plan.tier, plan.credits_remaining) == ("starter", 5020), f"starter: {plan}")
+    await app.call(spend_credits.asyncio_detailed, "acme", body=SpendCreate(credits_=600, reason="nightly sync"))
+    await side.renew(slug, str(plan.subscription_id))
     await world.settle(slug)
     renewed = await app.balance("acme")
     say(
         f"subscribed to Starter (+1,000 a month), spent 600; at renewal 400 unspent expired and 1,000 "
-        f"came → {renewed['balance']:,}",
+        f"came → {renewed.balance:,}",
         keep=True,
     )
     return walk
@@ -245,55 +309,57 @@ async def fiko(world: World) -> Walk:
     await ensure_promotion_code(world, slug, "WELCOME20", 20)
 
     await app.customer("maria", "maria@fiko.example")
-    checkout = await app.post(
-        "/customers/maria/checkout/subscription",
-        {
-            "tier": "full",
-            "interval": "year",
-            "currency": "eur",
-            "promotion_code": "WELCOME20",
-            "success_url": ok_url(slug),
-        },
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed,
+        "maria",
+        body=CheckoutCreate(
+            tier="full",
+            interval=CheckoutCreateInterval.YEAR,
+            currency=CheckoutCreateCurrencyType1.EUR,
+            promotion_code="WELCOME20",
+            success_url=ok_url(slug),
+        ),
     )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    yearly = await app.get("/customers/maria/subscription")
-    expect((yearly["tier"], yearly["interval"]) == ("full", "year"), f"maria's yearly plan: {yearly}")
-    expect(yearly["credits_remaining"] == 10_000, f"this month's 10,000 tokens: {yearly}")
-    invoice = await latest_invoice(world, slug, yearly["subscription_id"])
+    yearly = await app.call(get_subscription.asyncio_detailed, "maria")
+    expect((yearly.tier, yearly.interval) == ("full", "year"), f"maria's yearly plan: {yearly}")
+    expect(yearly.credits_remaining == 10_000, f"this month's 10,000 tokens: {yearly}")
+    invoice = await latest_invoice(world, slug, str(yearly.subscription_id))
     expect((invoice["amount_paid"], invoice["currency"]) == (3600, "eur"), f"45.00 EUR less 20%: {invoice}")
     say("maria: Full plan yearly in EUR with WELCOME20 (45.00 → 36.00 EUR); 10,000 tokens this month", keep=True)
 
-    one_time = await app.post(
-        "/customers/maria/orders", {"package": "tokens-1k", "currency": "eur", "success_url": ok_url(slug)}
-    )
-    await side.pay_checkout(slug, one_time)
-    monthly = await app.post(
-        "/customers/maria/orders", {"package": "tokens-100k", "currency": "eur", "success_url": ok_url(slug)}
-    )
-    await side.pay_checkout(slug, monthly)
+    for package in ("tokens-1k", "tokens-100k"):
+        order = await app.call(
+            create_order.asyncio_detailed,
+            "maria",
+            body=OrderCreate(package=package, currency=OrderCreateCurrencyType1.EUR, success_url=ok_url(slug)),
+        )
+        await side.pay_checkout(slug, order)
     await world.settle(slug)
-    orders = {o["package"]: o for o in (await app.get("/customers/maria/orders"))["data"]}
+    orders = {o.package: o for o in (await app.call(list_orders.asyncio_detailed, "maria")).data}
     expect(
-        [orders[p]["status"] for p in ("tokens-1k", "tokens-100k")] == ["succeeded", "succeeded"],
+        [orders[p].status for p in ("tokens-1k", "tokens-100k")] == ["succeeded", "succeeded"],
         f"maria's orders: {orders}",
     )
-    expect((await app.balance("maria"))["balance"] == 111_000, "10,000 + 1,000 + 100,000 tokens")
+    expect((await app.balance("maria")).balance == 111_000, "10,000 + 1,000 + 100,000 tokens")
     say("maria bought 1K tokens (4.50 EUR) and 100K tokens every month (18.00 EUR) → 111,000", keep=True)
 
     await app.customer("joao", "joao@fiko.example")
-    checkout = await app.post(
-        "/customers/joao/checkout/subscription", {"tier": "full", "interval": "month", "success_url": ok_url(slug)}
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed,
+        "joao",
+        body=CheckoutCreate(tier="full", interval=CheckoutCreateInterval.MONTH, success_url=ok_url(slug)),
     )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    joao = await app.get("/customers/joao/subscription")
-    expect((joao["tier"], joao["interval"], joao["status"]) == ("full", "month", "active"), f"joao: {joao}")
+    joao = await app.call(get_subscription.asyncio_detailed, "joao")
+    expect((joao.tier, joao.interval, joao.status) == ("full", "month", "active"), f"joao: {joao}")
     say("joao: Full plan monthly in USD (5.00 USD), 10,000 tokens", keep=True)
 
-    queued = await app.post("/admin/subscriptions/reconcile", admin=True, expect=202)
+    queued = await app.call(reconcile_subscriptions.asyncio_detailed, admin=True, expect=202)
     await world.settle(slug)
-    say(f"subscription status check: reconcile queued={queued['queued']}, nothing drifted", keep=True)
+    say(f"subscription status check: reconcile queued={queued.queued}, nothing drifted", keep=True)
     return walk
 
 
@@ -308,35 +374,39 @@ async def quickscale(world: World) -> Walk:
     made = await dashboard_catalog(
         functools.partial(world.stripe_side.dashboard_product, slug, "create"), QUICKSCALE_PRODUCTS
     )
-    run = await app.post("/admin/catalog/sync", admin=True, expect=202)
+    started = await app.call(sync_catalog.asyncio_detailed, admin=True, expect=202)
     await world.settle(slug)
-    run = await app.get(f"/admin/catalog/sync-runs/{run['id']}", admin=True)
-    expect((run["status"], run["products"], run["prices"]) == ("succeeded", 4, 4), f"catalog sync: {run}")
-    say(f"catalog sync from Stripe: {run['products']} products, {run['prices']} prices, no problems", keep=True)
+    run = await app.call(get_sync_run.asyncio_detailed, started.id, admin=True)
+    expect((run.status, run.products, run.prices) == ("succeeded", 4, 4), f"catalog sync: {run}")
+    say(f"catalog sync from Stripe: {run.products} products, {run.prices} prices, no problems", keep=True)
 
-    packs = {p["name"]: p for p in (await app.get("/credit-prices"))["packs"]}
+    packs = {p.name: p for p in (await app.call(get_credit_prices.asyncio_detailed)).packs}
     starter = packs["AI Credits - Starter Pack"]
-    expect((starter["unit_amount"], starter["credits"]) == (1000, 100), f"priced by metadata: {starter}")
+    expect((starter.unit_amount, starter.credits_) == (1000, 100), f"priced by metadata: {starter}")
     await app.customer("dev-1", "dev@quickscale.example")
-    purchase = await app.post("/customers/dev-1/credit-purchases", {"price": starter["price"], "quantity": 3})
-    expect((purchase["amount"], purchase["credits"]) == (3000, 300), f"3 x Starter: {purchase}")
+    purchase = await app.call(
+        create_credit_purchase.asyncio_detailed, "dev-1", body=CreditPurchaseCreate(price=starter.price, quantity=3)
+    )
+    expect((purchase.amount, purchase.credits_) == (3000, 300), f"3 x Starter: {purchase}")
     await side.confirm_payment(slug, await world.stripe(slug), purchase)
     await world.settle(slug)
     say("dev-1 bought 3 x Starter Pack by PaymentIntent: 30.00 USD → 300 credits (credit_amount 100)", keep=True)
 
-    checkout = await app.post("/customers/dev-1/checkout/subscription", {"tier": "pro", "success_url": ok_url(slug)})
+    checkout = await app.call(
+        create_checkout_session.asyncio_detailed, "dev-1", body=CheckoutCreate(tier="pro", success_url=ok_url(slug))
+    )
     await side.pay_checkout(slug, checkout)
     await world.settle(slug)
-    pro = await app.get("/customers/dev-1/subscription")
-    expect((pro["tier"], pro["credits_remaining"]) == ("pro", 1300), f"pro: {pro}")
-    entitlements = await app.get("/customers/dev-1/entitlements")
-    flags = sorted(flag for flag, on in entitlements.get("features", {}).items() if on)
-    say(f"dev-1 subscribed to Pro: 1,000 credits until {pro['current_period_end'][:10]}; flags {', '.join(flags)}")
-    await app.post("/customers/dev-1/spend", {"credits": 400, "reason": "upscales"})
-    await side.renew(slug, pro["subscription_id"])
+    pro = await app.call(get_subscription.asyncio_detailed, "dev-1")
+    expect((pro.tier, pro.credits_remaining) == ("pro", 1300), f"pro: {pro}")
+    entitlements = await app.call(get_entitlements.asyncio_detailed, "dev-1")
+    flags = sorted(flag for flag, on in entitlements.features.additional_properties.items() if on)
+    say(f"dev-1 subscribed to Pro: 1,000 credits until {day(pro.current_period_end)}; flags {', '.join(flags)}")
+    await app.call(spend_credits.asyncio_detailed, "dev-1", body=SpendCreate(credits_=400, reason="upscales"))
+    await side.renew(slug, str(pro.subscription_id))
     await world.settle(slug)
     balance = await app.balance("dev-1")
-    expect(balance["balance"] == 1300, f"600 expired at the period end, 1,000 granted: {balance}")
+    expect(balance.balance == 1300, f"600 expired at the period end, 1,000 granted: {balance}")
     say("spent 400 of Pro's 1,000; at the period end the other 600 expired and 1,000 came → 1,300", keep=True)
 
     old = made["AI Credits - Starter Pack"]
@@ -344,9 +414,11 @@ async def quickscale(world: World) -> Walk:
     await side.dashboard_product(slug, "update", old["id"], default_price=dearer["id"])
     await side.dashboard_price(slug, "archive", old["default_price"])
     await world.settle(slug)
-    packs = {p["name"]: p for p in (await app.get("/credit-prices"))["packs"]}
-    expect(packs["AI Credits - Starter Pack"]["unit_amount"] == 1200, f"new price via events: {packs}")
-    again = await app.post("/customers/dev-1/credit-purchases", {"price": dearer["id"], "quantity": 1})
+    packs = {p.name: p for p in (await app.call(get_credit_prices.asyncio_detailed)).packs}
+    expect(packs["AI Credits - Starter Pack"].unit_amount == 1200, f"new price via events: {packs}")
+    again = await app.call(
+        create_credit_purchase.asyncio_detailed, "dev-1", body=CreditPurchaseCreate(price=dearer["id"], quantity=1)
+    )
     await side.confirm_payment(slug, await world.stripe(slug), again)
     await world.settle(slug)
     say("the Starter Pack went to 12.00 USD in the dashboard; Stripe's events updated the catalog", keep=True)
@@ -360,40 +432,49 @@ async def creditshop(world: World) -> Walk:
     app, walk = world.app(slug), Walk(slug, ["li"])
     say = Narrator(world, walk)
     await world.catch_up(slug)
-    listing = await app.get("/packages", params={"currency": "cny"})
-    say(
-        "packs: "
-        + ", ".join(f"{p['name']} {p['total_credits']} for {p['prices'][0]['display_amount']}" for p in listing["data"])
-    )
+    listing = await app.call(list_packages.asyncio_detailed, currency=ListPackagesCurrencyType1.CNY)
+    say("packs: " + ", ".join(f"{p.name} {p.total_credits} for {p.prices[0].display_amount}" for p in listing.data))
     await app.customer("li", "li@creditshop.example")
-    standard = await app.post("/customers/li/orders", {"package": "standard", "success_url": ok_url(slug)})
-    expect((standard["status"], standard["amount"], standard["currency"]) == ("pending", 10000, "cny"), str(standard))
+    standard = await app.call(
+        create_order.asyncio_detailed, "li", body=OrderCreate(package="standard", success_url=ok_url(slug))
+    )
+    expect((standard.status, standard.amount, standard.currency) == ("pending", 10000, "cny"), str(standard))
     await side.pay_checkout(slug, standard)
-    trial = await app.post("/customers/li/orders", {"package": "trial", "success_url": ok_url(slug)})
+    trial = await app.call(
+        create_order.asyncio_detailed, "li", body=OrderCreate(package="trial", success_url=ok_url(slug))
+    )
     await side.pay_checkout(slug, trial)
     await world.settle(slug)
-    expect((await app.balance("li"))["balance"] == 1600, "1,100 + 500 credits")
+    expect((await app.balance("li")).balance == 1600, "1,100 + 500 credits")
     say("li paid 标准包 (100.00 CNY → 1,100 credits) and 体验包 (50.00 CNY → 500) in Checkout", keep=True)
 
-    await app.post("/customers/li/spend", {"credits": 300, "reason": "300 generations"})
-    partial = await app.post(
-        f"/orders/{standard['id']}/refund", {"amount": 5000, "reason": "部分退款"}, admin=True, expect=201
+    await app.call(spend_credits.asyncio_detailed, "li", body=SpendCreate(credits_=300, reason="300 generations"))
+    partial = await app.call(
+        refund_order.asyncio_detailed,
+        standard.id,
+        body=RefundCreate(amount=5000, reason="部分退款"),
+        admin=True,
+        expect=201,
     )
-    expect(partial["credits_clawed_back"] == 550, f"half the money, half the credits: {partial}")
-    full = await app.post(f"/orders/{trial['id']}/refund", {"reason": "未使用"}, admin=True, expect=201)
-    expect(full["credits_clawed_back"] == 500, f"the whole trial pack: {full}")
+    expect(partial.credits_clawed_back == 550, f"half the money, half the credits: {partial}")
+    full = await app.call(
+        refund_order.asyncio_detailed, trial.id, body=RefundCreate(reason="未使用"), admin=True, expect=201
+    )
+    expect(full.credits_clawed_back == 500, f"the whole trial pack: {full}")
     await world.settle(slug)
-    refused = await app.post(f"/orders/{standard['id']}/refund", {}, admin=True, expect=409)
-    expect(refused["error"]["code"] == "credits_already_spent", f"the rest was spent: {refused}")
+    refused = await app.refused(refund_order.asyncio_detailed, standard.id, body=RefundCreate(), admin=True, expect=409)
+    expect(refused.error.code == "credits_already_spent", f"the rest was spent: {refused}")
     balance = await app.balance("li")
-    expect(balance["balance"] == 250, f"1,600 - 300 - 550 - 500: {balance}")
+    expect(balance.balance == 250, f"1,600 - 300 - 550 - 500: {balance}")
     say(
         "spent 300; refunded 50.00 CNY of 标准包 (550 credits clawed back) and all of 体验包 (500); "
         "refunding the rest of 标准包 refused: its credits were spent (409 credits_already_spent)",
         keep=True,
     )
-    expiry = balance["next_expiry"]
-    say(f"li's 250 credits expire six months after payment: {expiry['credits']} on {expiry['at'][:10]}", keep=True)
+    expiry = balance.next_expiry
+    if expiry is None:
+        raise StepFailed(f"li's credits should expire six months after payment: {balance}")
+    say(f"li's 250 credits expire six months after payment: {expiry.credits_} on {day(expiry.at)}", keep=True)
     return walk
 
 

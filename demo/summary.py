@@ -1,5 +1,6 @@
 """The per-tenant summary: customers' balances, plans and orders, Stripe events by status, and the notices
-each tenant app received. Read over HTTP right after the tenant's walk; printed with rich, kept as JSON.
+each tenant app received. Read through the generated client right after the tenant's walk; printed with rich,
+kept as JSON.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from typing import Any
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from tollgate_client.api.notifications import list_notifications
+from tollgate_client.api.subscriptions import get_subscription
+from tollgate_client.api.token_packages import list_orders
+from tollgate_client.api.webhooks import list_webhook_events
 
 from demo.scenarios import Walk, money
 from demo.world import World
@@ -35,18 +40,18 @@ async def snapshot(world: World, walk: Walk) -> dict[str, Any]:
         entry: dict[str, Any] = {}
         if tenant.enabled("subscriptions"):
             # Read first, as an app would: it also grants the free tier's allowance of a new month.
-            plan = await app.get(f"/customers/{customer}/subscription")
+            plan = (await app.call(get_subscription.asyncio_detailed, customer)).to_dict()
             entry["subscription"] = {key: plan[key] for key in PLAN_FIELDS}
-        balance = await app.balance(customer)
+        balance = (await app.balance(customer)).to_dict()
         entry |= {
             key: balance[key] for key in ("balance", "held", "debt", "unlimited", "unlimited_until", "next_expiry")
         }
         if tenant.enabled("token_packages"):
-            orders = await app.pages(f"/customers/{customer}/orders")
+            orders = [order.to_dict() for order in await app.pages(list_orders.asyncio_detailed, customer)]
             entry["orders"] = [{key: order[key] for key in ORDER_FIELDS} for order in reversed(orders)]
         customers[customer] = entry
-    events = Counter(item["status"] for item in await app.pages("/admin/webhook-events"))
-    outbox = Counter(item["status"] for item in await app.pages("/admin/notifications"))
+    events = Counter(str(item.status) for item in await app.pages(list_webhook_events.asyncio_detailed))
+    outbox = Counter(str(item.status) for item in await app.pages(list_notifications.asyncio_detailed))
     inbox = world.receiver.inboxes[walk.slug]
     return {
         "name": tenant.name,

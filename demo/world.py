@@ -3,7 +3,8 @@ in-process worker on a temporary SQLite file), the tenant apps that call it, and
 Or, with `Deployed`, a deployment already running elsewhere (docs/deploy.md), walked the same way.
 
 `World` starts and stops everything; scenarios talk to Tollgate through `TenantApp` (a tenant backend
-with its API keys), act as customers and as Stripe's clock through `StripeSide`, and wait with `settle`.
+with its API keys and the generated client, `tollgate_client`), act as customers and as Stripe's clock
+through `StripeSide`, and wait with `settle`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,32 @@ import datetime as dt
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
+from uuid import UUID
 
 import httpx
 import stripe
 from rich.console import Console
+from tollgate_client import AuthenticatedClient
+from tollgate_client.api.customers import upsert_customer
+from tollgate_client.api.ledger import get_balance
+from tollgate_client.api.notifications import list_notifications
+from tollgate_client.api.webhooks import list_webhook_events
+from tollgate_client.models import (
+    Balance,
+    Checkout,
+    CreditPurchase,
+    Customer,
+    CustomerUpsert,
+    Error,
+    ListNotificationsStatusType1,
+    ListWebhookEventsStatusType1,
+    Order,
+)
+from tollgate_client.types import Response
 
 from core import clock
 from core.app import create_app
@@ -49,6 +68,13 @@ def service_key(slug: str) -> str:
 
 def admin_key(slug: str) -> str:
     return f"tg_{slug}_admin"
+
+
+def api_client(base_url: str, token: str) -> AuthenticatedClient:
+    """The generated client as a tenant app's backend holds it: one per API key, the proxy settings ignored."""
+    return AuthenticatedClient(
+        base_url=base_url, token=token, timeout=httpx.Timeout(60), httpx_args={"trust_env": False}
+    )
 
 
 class StepFailed(Exception):
@@ -151,53 +177,94 @@ class OperatorSecrets:
         document["prices"] = {**document.get("prices", {}), **prices}
 
 
+class Page(Protocol):
+    """A page of a list answer, whatever its items (`PageOrder`, `PageWebhookEvent`, ...)."""
+
+    @property
+    def data(self) -> Sequence[Any]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+Answer = TypeVar("Answer")
+PageT = TypeVar("PageT", bound=Page)
+# An operation of the generated client: `tollgate_client.api.<tag>.<operation>.asyncio_detailed`.
+Operation = Callable[..., Awaitable[Response[Error | Answer]]]
+
+
+def operation_name(operation: Callable[..., Any]) -> str:
+    """`spend_credits` for `tollgate_client.api.ledger.spend_credits.asyncio_detailed`: the operation id."""
+    return operation.__module__.rpartition(".")[2]
+
+
 @dataclass
 class TenantApp:
-    """One tenant app's backend: it calls Tollgate with its own API keys, as the seed apps would."""
+    """One tenant app's backend: it calls Tollgate through the generated client (`tollgate_client`) with its
+    own API keys, as the seed apps would; every answer is the document's typed model, or a `StepFailed`."""
 
-    http: httpx.AsyncClient
     slug: str
+    service: AuthenticatedClient
+    admin: AuthenticatedClient
 
     async def call(
         self,
-        method: str,
-        path: str,
-        *,
+        operation: Operation[Answer],
+        *path: str | UUID,
         expect: int | tuple[int, ...] = (200, 201, 202),
         admin: bool = False,
         **kwargs: Any,
-    ) -> Any:
-        headers = {"Authorization": f"Bearer {admin_key(self.slug) if admin else service_key(self.slug)}"}
-        headers.update(kwargs.pop("headers", {}))
-        response = await self.http.request(method, f"/t/{self.slug}/v1{path}", headers=headers, **kwargs)
+    ) -> Answer:
+        """`operation(slug, *path, **kwargs)` with the service key (or the admin key); its parsed answer."""
+        response = await self._send(operation, path, admin, kwargs)
         wanted = (expect,) if isinstance(expect, int) else expect
-        if response.status_code not in wanted:
-            raise StepFailed(f"{self.slug}: {method} {path} answered {response.status_code}: {response.text[:500]}")
-        return response.json() if response.content else None
+        if response.status_code not in wanted or response.parsed is None or isinstance(response.parsed, Error):
+            raise StepFailed(self._refusal(operation, path, response))
+        return response.parsed
 
-    async def get(self, path: str, **kwargs: Any) -> Any:
-        return await self.call("GET", path, **kwargs)
+    async def refused(
+        self, operation: Operation[Any], *path: str, expect: int, admin: bool = False, **kwargs: Any
+    ) -> Error:
+        """A call the app expects Tollgate to refuse with `expect`: the typed `Error` it answers."""
+        response = await self._send(operation, path, admin, kwargs)
+        if response.status_code != expect or not isinstance(response.parsed, Error):
+            raise StepFailed(f"{self._refusal(operation, path, response)} (expected {expect})")
+        return response.parsed
 
-    async def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        return await self.call("POST", path, json=body if body is not None else {}, **kwargs)
+    async def _send(
+        self, operation: Operation[Answer], path: tuple[str | UUID, ...], admin: bool, kwargs: dict[str, Any]
+    ) -> Response[Error | Answer]:
+        return await operation(self.slug, *path, client=self.admin if admin else self.service, **kwargs)
 
-    async def customer(self, customer: str, email: str) -> None:
-        await self.call("PUT", f"/customers/{customer}", json={"email": email})
+    def _refusal(self, operation: Callable[..., Any], path: tuple[str | UUID, ...], response: Response[Any]) -> str:
+        what = " ".join([operation_name(operation), *map(str, path)])
+        answer = response.parsed
+        if isinstance(answer, Error):
+            detail = f"{answer.error.code}: {answer.error.message}"
+        else:
+            detail = response.content.decode(errors="replace")[:500]
+        return f"{self.slug}: {what} answered {int(response.status_code)}: {detail}"
 
-    async def balance(self, customer: str) -> dict[str, Any]:
-        return dict(await self.get(f"/customers/{customer}/balance"))
+    async def customer(self, customer: str, email: str) -> Customer:
+        return await self.call(upsert_customer.asyncio_detailed, customer, body=CustomerUpsert(email=email))
 
-    async def pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a list, page after page (`next_cursor` → `cursor` while `has_more`)."""
-        items: list[dict[str, Any]] = []
-        cursor = None
+    async def balance(self, customer: str) -> Balance:
+        return await self.call(get_balance.asyncio_detailed, customer)
+
+    async def pages(self, operation: Operation[PageT], *path: str, **params: Any) -> list[Any]:
+        """Every item of a list, page after page (`next_cursor` → `cursor` while `has_more`), with the admin key."""
+        items: list[Any] = []
+        cursor: str | None = None
         while True:
             query = {**params, "limit": 200, **({"cursor": cursor} if cursor else {})}
-            page = await self.get(path, params=query, admin=True)
-            items.extend(page["data"])
-            if not page["has_more"]:
+            page = await self.call(operation, *path, admin=True, **query)
+            items.extend(page.data)
+            if not page.has_more:
                 return items
-            cursor = page["next_cursor"]
+            cursor = page.next_cursor
 
 
 @dataclass
@@ -216,17 +283,23 @@ class StripeSide:
             raise PersonMustAct(slug, action, url)
         return self.emulator.control
 
-    async def pay_checkout(self, slug: str, checkout: Mapping[str, Any], **complete: Any) -> None:
-        """The customer pays on Stripe Checkout's page (`checkout_url`/`payment_url`)."""
-        url = checkout.get("checkout_url") or checkout.get("payment_url")
-        session = checkout.get("session_id") or checkout.get("checkout_session_id")
+    async def pay_checkout(self, slug: str, checkout: Checkout | Order, **complete: Any) -> None:
+        """The customer pays on Stripe Checkout's page (a subscription's `checkout_url`, an order's `payment_url`)."""
+        url: str | None
+        session: str | None
+        if isinstance(checkout, Checkout):
+            url, session = checkout.checkout_url, checkout.session_id
+        else:
+            url, session = checkout.payment_url, checkout.checkout_session_id
         control = self._control(slug, "a person must pay in Stripe Checkout", url)
         await control.complete_checkout(self.keys[slug], str(session), **complete)
 
-    async def confirm_payment(self, slug: str, client: stripe.StripeClient, purchase: Mapping[str, Any]) -> None:
+    async def confirm_payment(self, slug: str, client: stripe.StripeClient, purchase: CreditPurchase) -> None:
         """The customer's browser confirms the PaymentIntent with a card (Stripe.js with `client_secret`)."""
-        self._control(slug, f"a person must confirm PaymentIntent {purchase['payment_intent_id']} with Stripe.js")
-        await client.v1.payment_intents.confirm_async(purchase["payment_intent_id"], {"payment_method": "pm_card_visa"})
+        self._control(slug, f"a person must confirm PaymentIntent {purchase.payment_intent_id} with Stripe.js")
+        await client.v1.payment_intents.confirm_async(
+            str(purchase.payment_intent_id), {"payment_method": "pm_card_visa"}
+        )
 
     async def renew(self, slug: str, subscription_id: str, payment_method: str | None = None) -> dict[str, Any]:
         """Stripe's billing clock reaches the subscription's period end and charges the renewal."""
@@ -260,17 +333,14 @@ class World:
 
     console: Console
     runtime: Runtime
-    http: httpx.AsyncClient
     base_url: str
     receiver: NotificationReceiver
     secrets: OperatorSecrets
     stripe_side: StripeSide
     emulator: EmulatorProcess | EmulatorElsewhere | None
-    apps: dict[str, TenantApp] = field(default_factory=dict)
+    apps: dict[str, TenantApp]
 
     def app(self, slug: str) -> TenantApp:
-        if slug not in self.apps:
-            self.apps[slug] = TenantApp(self.http, slug)
         return self.apps[slug]
 
     def say(self, slug: str, text: str) -> None:
@@ -296,31 +366,40 @@ class World:
                 report = await self.emulator.control.settle(key, timeout=SETTLE_SECONDS)
                 if not report["settled"] or report["gave_up"]:
                     raise StepFailed(f"{slug}: Stripe could not deliver its webhooks: {report}")
-                await self._drained(slug, "/admin/webhook-events", "Stripe events")
+                await self._drained(
+                    slug, list_webhook_events.asyncio_detailed, ListWebhookEventsStatusType1, "Stripe events"
+                )
                 again = await self.emulator.control.settle(key, timeout=SETTLE_SECONDS)
                 if again["attempts"] == report["attempts"]:
                     break
             await self.catch_up(slug)
-        await self._drained(slug, "/admin/notifications", "notifications")
+        await self._drained(slug, list_notifications.asyncio_detailed, ListNotificationsStatusType1, "notifications")
 
-    async def _drained(self, slug: str, path: str, what: str) -> None:
+    async def _drained(
+        self,
+        slug: str,
+        listing: Operation[PageT],
+        statuses: type[ListWebhookEventsStatusType1] | type[ListNotificationsStatusType1],
+        what: str,
+    ) -> None:
+        """`listing` (Stripe events or notifications) has nothing left to do, and nothing dead."""
         app = self.app(slug)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SETTLE_SECONDS
         while True:
-            dead = await app.get(path, params={"status": "dead", "limit": 5}, admin=True)
-            if dead["data"]:
-                errors = "; ".join(f"{i['type']}: {i['last_error']}" for i in dead["data"])
+            dead = await app.call(listing, status=statuses("dead"), limit=5, admin=True)
+            if dead.data:
+                errors = "; ".join(f"{i.type_}: {i.last_error}" for i in dead.data)
                 raise StepFailed(f"{slug}: {what} failed for good: {errors}")
             busy = [
                 item
                 for status in ("pending", "processing", "failed")
-                for item in (await app.get(path, params={"status": status, "limit": 5}, admin=True))["data"]
+                for item in (await app.call(listing, status=statuses(status), limit=5, admin=True)).data
             ]
             if not busy:
                 return
             if loop.time() > deadline:
-                errors = "; ".join(f"{i['type']} {i['status']}: {i['last_error']}" for i in busy)
+                errors = "; ".join(f"{i.type_} {i.status}: {i.last_error}" for i in busy)
                 raise StepFailed(f"{slug}: {what} still not done after {SETTLE_SECONDS:.0f} s: {errors}")
             await asyncio.sleep(POLL_SECONDS)
 
@@ -421,16 +500,23 @@ async def open_world(mode: Mode, console: Console, deployed: Deployed | None = N
                     f"[bold]Tollgate[/] on {base_url} (API + in-process worker, env {runtime.config.env}); "
                     f"tenant apps' notification endpoints on {receiver_url}"
                 )
-            http = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False))
+            apps = {
+                slug: TenantApp(
+                    slug,
+                    service=await stack.enter_async_context(api_client(base_url, service_key(slug))),
+                    admin=await stack.enter_async_context(api_client(base_url, admin_key(slug))),
+                )
+                for slug in TENANTS
+            }
             world = World(
                 console=console,
                 runtime=runtime,
-                http=http,
                 base_url=base_url,
                 receiver=receiver,
                 secrets=secrets,
                 stripe_side=StripeSide(keys, emulator),
                 emulator=emulator,
+                apps=apps,
             )
             if deployed is None:
                 # A deployment's endpoints were made by `tollgate stripe connect`, with secrets of its own.
