@@ -9,8 +9,10 @@ import msgspec
 # Stripe's metadata limits, for every metadata field Tollgate takes: 50 keys, keys up to 40
 # characters, values up to 500. Tollgate keeps what Stripe would keep, so it can pass it on.
 METADATA_MAX_KEYS = 50
-MetadataKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-MetadataValue = Annotated[str, msgspec.Meta(max_length=500)]
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 500
+MetadataKey = Annotated[str, msgspec.Meta(min_length=1, max_length=METADATA_MAX_KEY_LENGTH)]
+MetadataValue = Annotated[str, msgspec.Meta(max_length=METADATA_MAX_VALUE_LENGTH)]
 Metadata = Annotated[
     dict[MetadataKey, MetadataValue],
     msgspec.Meta(

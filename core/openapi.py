@@ -15,7 +15,7 @@ import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args, get_type_hints
 
 import msgspec
 from litestar._openapi.plugin import OpenAPIPlugin
@@ -38,6 +38,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from core.access import declared_errors
+from core.fields import METADATA_MAX_KEY_LENGTH, METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, Metadata
 from core.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from core.lists import Page
 from core.plugins import is_kernel
@@ -154,6 +155,8 @@ def install(
         routes = list(routes)
         describe_errors(openapi, routes, codes, tenant_prefix)
         forbid_unknown_fields(openapi, routes)
+        for schema in _schemas(openapi):
+            constrain_what_the_server_checks(schema)
         openapi.webhooks = dict(notification_webhooks(notification_types))
         schemas = openapi.components.schemas if openapi.components.schemas is not None else {}
         openapi.components.schemas = {**schemas, ERROR_SCHEMA: ERROR_BODY, NOTIFICATION_SCHEMA: NOTIFICATION_PAYLOAD}
@@ -192,7 +195,50 @@ class DescribedStructSchemaPlugin(StructSchemaPlugin):
             examples = [{"data": list(items[:1]), "has_more": False, "next_cursor": None}] if items else None
         if examples:
             schema.examples = list(examples)
+        if isinstance(struct, type) and issubclass(struct, msgspec.Struct):
+            describe_metadata(struct, schema)
+            constrain_optional_fields(struct, schema)
         return schema
+
+
+# What Litestar drops from an optional field (`Annotated[str, Meta(...)] | None`), and msgspec keeps.
+BRANCH_CONSTRAINTS: Final = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"}
+
+
+def constrain_optional_fields(struct: type[msgspec.Struct], schema: Schema) -> None:
+    """Give an optional field's string branch the pattern and lengths the field's type declares.
+
+    Litestar writes `oneOf: [{type: string}, {type: null}]` without them, so the document let through
+    an empty or malformed `cancel_url` that the server refuses (400 `validation_error`).
+    """
+    _, components = msgspec.json.schema_components([struct], ref_template="{name}")
+    own = components.get(struct.__name__, {}).get("properties", {})
+    for name, prop in (schema.properties or {}).items():
+        declared = [b for b in own.get(name, {}).get("anyOf", ()) if b.get("type") == "string"]
+        branches = (
+            [b for b in prop.one_of or () if isinstance(b, Schema) and b.type == OpenAPIType.STRING]
+            if isinstance(prop, Schema)
+            else []
+        )
+        if len(declared) == 1 and len(branches) == 1:
+            for key, attribute in BRANCH_CONSTRAINTS.items():
+                if key in declared[0] and getattr(branches[0], attribute) is None:
+                    setattr(branches[0], attribute, declared[0][key])
+
+
+def describe_metadata(struct: type[msgspec.Struct], schema: Schema) -> None:
+    """Give the Struct's `Metadata` fields the limits Litestar drops from a dict's key and value types.
+
+    Without them the document lets through a 41-character key, an empty one, a 51st key or a
+    501-character value, which the server refuses (400 `validation_error`).
+    """
+    hints = get_type_hints(struct, include_extras=True)
+    for field in msgspec.structs.fields(struct):
+        prop = (schema.properties or {}).get(field.encode_name)
+        if hints.get(field.name) == Metadata and isinstance(prop, Schema):
+            prop.property_names = Schema(type=OpenAPIType.STRING, min_length=1, max_length=METADATA_MAX_KEY_LENGTH)
+            prop.additional_properties = Schema(type=OpenAPIType.STRING, max_length=METADATA_MAX_VALUE_LENGTH)
+            prop.max_properties = METADATA_MAX_KEYS
 
 
 def described(plugin: PluginProtocol) -> PluginProtocol:
@@ -288,6 +334,48 @@ def forbid_unknown_fields(openapi: OpenAPI, routes: Iterable[HTTPRoute]) -> None
                 schema = schemas.get(struct.__name__)
                 if struct.__struct_config__.forbid_unknown_fields and isinstance(schema, Schema):
                     schema.additional_properties = False
+
+
+def constrain_what_the_server_checks(schema: Schema) -> None:
+    """Put where a generator reads them the constraints Litestar writes where it does not.
+
+    An integer's bounds become integers (Litestar writes `minimum: 1.0`, and a generator then sends
+    `57.0`, which the server refuses as not an integer); a string's pattern and lengths set beside
+    `oneOf` (an optional parameter, `str | None`) move into its string branch, where they apply.
+    """
+    if schema.type == OpenAPIType.INTEGER:
+        for bound in ("minimum", "maximum"):
+            value = getattr(schema, bound)
+            if isinstance(value, float) and value.is_integer():
+                setattr(schema, bound, int(value))
+    strings = [b for b in schema.one_of or () if isinstance(b, Schema) and b.type == OpenAPIType.STRING]
+    if len(strings) == 1 and (
+        schema.pattern is not None or schema.min_length is not None or schema.max_length is not None
+    ):
+        branch = strings[0]
+        branch.pattern, branch.min_length, branch.max_length = schema.pattern, schema.min_length, schema.max_length
+        schema.pattern = schema.min_length = schema.max_length = None
+
+
+def _schemas(openapi: OpenAPI) -> Iterable[Schema]:
+    """Every schema of the document: the components', the parameters', the bodies', and those inside them."""
+    roots: list[Any] = list((openapi.components.schemas or {}).values())
+    for item in (openapi.paths or {}).values():
+        for operation in (getattr(item, m, None) for m in ("get", "put", "post", "delete", "patch")):
+            if not isinstance(operation, Operation):
+                continue
+            roots += [p.schema for p in operation.parameters or () if isinstance(p, Parameter)]
+            if isinstance(operation.request_body, RequestBody):
+                roots += [media.schema for media in operation.request_body.content.values()]
+    seen: set[int] = set()
+    while roots:
+        schema = roots.pop()
+        if not isinstance(schema, Schema) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        yield schema
+        roots += [*(schema.properties or {}).values(), *(schema.one_of or ()), *(schema.any_of or ())]
+        roots += [*(schema.all_of or ()), schema.items, schema.additional_properties]
 
 
 def _structs(annotation: Any) -> Iterable[type[msgspec.Struct]]:

@@ -51,6 +51,7 @@ class OrderController(Controller):
                 "unknown_package",
                 "currency_required",
                 "unsupported_currency",
+                "invalid_promotion_code",
                 "idempotency_key_reused",
                 "stripe_error",
             ),

@@ -3699,6 +3699,7 @@ export interface operations {
              *     - `unknown_package`: No package with this id is on sale.
              *     - `currency_required`: Say which `currency` to pay in.
              *     - `unsupported_currency`: The package is not sold in this currency.
+             *     - `invalid_promotion_code`: No active promotion code by this name.
              */
             400: {
                 headers: {
