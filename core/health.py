@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.openapi import ResponseSpec
 from sqlalchemy import text
 
 from core.deps import RuntimeDep
@@ -64,11 +65,34 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]
 
-    @get("/live", operation_id="check_liveness", summary="The process is up")
+    @get(
+        "/live",
+        operation_id="check_liveness",
+        summary="The process is up",
+        description=(
+            'Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness probe '
+            "(restart the process when it stops answering). Not rate limited, no credentials."
+        ),
+    )
     async def live(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", operation_id="check_readiness", summary="Database, broker and secrets backend answer")
+    @get(
+        "/ready",
+        operation_id="check_readiness",
+        summary="Database, broker and secrets backend answer",
+        description=(
+            "200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with "
+            "the same body naming the one that did not: for a readiness probe (take the process out of the load "
+            "balancer, do not restart it). Not rate limited, no credentials."
+        ),
+        responses={
+            503: ResponseSpec(
+                data_container=Readiness,
+                description="A dependency did not answer in time: `status` is `not_ready`, `checks` say which.",
+            )
+        },
+    )
     async def ready(self, runtime: RuntimeDep) -> Response[Readiness]:
         checks = dict(
             zip(

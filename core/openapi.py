@@ -294,7 +294,8 @@ def describe_errors(openapi: OpenAPI, routes: Iterable[HTTPRoute], codes: ErrorC
                 operation = getattr(item, method.lower(), None)
                 if isinstance(operation, Operation):
                     answers = operation_codes(route, handler, operation, tenant_prefix)
-                    set_error_responses(operation, answers, codes)
+                    own = [str(status) for status in handler.responses or {}]
+                    set_error_responses(operation, answers, codes, own)
 
 
 def operation_codes(route: HTTPRoute, handler: HTTPRouteHandler, operation: Operation, tenant_prefix: str) -> list[str]:
@@ -387,13 +388,21 @@ def _structs(annotation: Any) -> Iterable[type[msgspec.Struct]]:
         yield from _structs(arg)
 
 
-def set_error_responses(operation: Operation, answers: Iterable[str], codes: ErrorCodes) -> None:
-    """Replace Litestar's error responses with one `Error` response per status, listing its codes."""
+def set_error_responses(
+    operation: Operation, answers: Iterable[str], codes: ErrorCodes, own: Iterable[str] = ()
+) -> None:
+    """Replace Litestar's error responses with one `Error` response per status, listing its codes; a status
+    the route describes itself (`responses=`, in a body of its own: readiness's 503) is kept as it is."""
+    own = set(own)
     by_status: dict[int, list[str]] = {}
     for code in answers:
         by_status.setdefault(codes[code].status, []).append(code)
-    kept = {status: r for status, r in (operation.responses or {}).items() if not _is_error_status(status)}
-    errors = {str(status): error_response(status, by_status[status], codes) for status in sorted(by_status)}
+    kept = {s: r for s, r in (operation.responses or {}).items() if s in own or not _is_error_status(s)}
+    errors = {
+        str(status): error_response(status, by_status[status], codes)
+        for status in sorted(by_status)
+        if str(status) not in own
+    }
     operation.responses = {**kept, **errors}
 
 

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /**
+         * The process is up
+         * @description Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness probe (restart the process when it stops answering). Not rate limited, no credentials.
+         */
         get: operations["check_liveness"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Database, broker and secrets backend answer */
+        /**
+         * Database, broker and secrets backend answer
+         * @description 200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with the same body naming the one that did not: for a readiness probe (take the process out of the load balancer, do not restart it). Not rate limited, no credentials.
+         */
         get: operations["check_readiness"];
         put?: never;
         post?: never;
@@ -3398,6 +3404,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency did not answer in time: `status` is `not_ready`, `checks` say which. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

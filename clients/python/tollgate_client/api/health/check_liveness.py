@@ -56,6 +56,9 @@ def sync_detailed(
 ) -> Response[CheckLivenessResponse200 | Error]:
     """The process is up
 
+     Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness
+    probe (restart the process when it stops answering). Not rate limited, no credentials.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -79,6 +82,9 @@ def sync(
 ) -> CheckLivenessResponse200 | Error | None:
     """The process is up
 
+     Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness
+    probe (restart the process when it stops answering). Not rate limited, no credentials.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -97,6 +103,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[CheckLivenessResponse200 | Error]:
     """The process is up
+
+     Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness
+    probe (restart the process when it stops answering). Not rate limited, no credentials.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +127,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> CheckLivenessResponse200 | Error | None:
     """The process is up
+
+     Answers `{"status": "ok"}` while the process runs, whatever its dependencies do: for a liveness
+    probe (restart the process when it stops answering). Not rate limited, no credentials.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -31,6 +31,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_500
 
+    if response.status_code == 503:
+        response_503 = Readiness.from_dict(response.json())
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -51,6 +56,10 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Error | Readiness]:
     """Database, broker and secrets backend answer
+
+     200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with
+    the same body naming the one that did not: for a readiness probe (take the process out of the load
+    balancer, do not restart it). Not rate limited, no credentials.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -75,6 +84,10 @@ def sync(
 ) -> Error | Readiness | None:
     """Database, broker and secrets backend answer
 
+     200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with
+    the same body naming the one that did not: for a readiness probe (take the process out of the load
+    balancer, do not restart it). Not rate limited, no credentials.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -93,6 +106,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Error | Readiness]:
     """Database, broker and secrets backend answer
+
+     200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with
+    the same body naming the one that did not: for a readiness probe (take the process out of the load
+    balancer, do not restart it). Not rate limited, no credentials.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,6 +131,10 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Error | Readiness | None:
     """Database, broker and secrets backend answer
+
+     200 when the database, the job broker and the secrets backend each answer within 3 s, else 503 with
+    the same body naming the one that did not: for a readiness probe (take the process out of the load
+    balancer, do not restart it). Not rate limited, no credentials.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
