@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from core.jobs import Schedule
+from core.notifications.types import NotificationType
 
-__all__ = ["PROJECT", "EventHandler", "Schedule", "hookimpl", "hookspec"]
+__all__ = ["PROJECT", "EventHandler", "NotificationType", "Schedule", "hookimpl", "hookspec"]
 
 if TYPE_CHECKING:
     import click
@@ -201,13 +202,17 @@ def tollgate_plan_tiers(tenant: Tenant, kernel: Kernel) -> Sequence[str] | None:
 
 
 @hookspec
-def tollgate_notification_types() -> Mapping[str, str]:
-    """Return the notification types this plugin sends to tenant apps, `{type: what it means}`.
+def tollgate_notification_types() -> Mapping[str, NotificationType | str]:
+    """Return the notification types this plugin sends to tenant apps,
+    `{type: NotificationType(what it means, data=Struct)}`.
 
     Called once at start-up. `core.notifications.notify` refuses a type nobody registered, so a
-    typo fails in tests, not in a tenant app. Several plugins may register one type (both
-    subscriptions and token packages send `payment.failed`); the kernel registers its own
-    (`credits.*`).
+    typo fails in tests, not in a tenant app, and data that does not match the type's Struct (a
+    msgspec Struct with field descriptions and `schema_examples`, which the OpenAPI document shows
+    under the type's webhook). A plain string is the meaning alone: the data stays undescribed and
+    unchecked. Several plugins may register one type with one Struct (both subscriptions and token
+    packages send `payment.failed`, `core.notifications.types.PaymentFailed`); two different Structs
+    stop start-up. The kernel registers its own (`credits.*`).
     """
     raise NotImplementedError
 

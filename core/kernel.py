@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from core.error_codes import ErrorCodes
     from core.jobs import Jobs
+    from core.notifications.types import NotificationType
     from core.settings import AppConfig
     from tenants.registry import Tenant, TenantRegistry
     from tenants.secrets import SecretsStore
@@ -72,8 +73,8 @@ class Kernel(Protocol):
         """Objects kept between tasks in this process (caches), by a key their owner chooses."""
 
     @property
-    def notification_types(self) -> Mapping[str, str]:
-        """Every notification type a tenant app may receive, registered by the kernel and the plugins."""
+    def notification_types(self) -> Mapping[str, NotificationType]:
+        """Every notification type a tenant app may receive, with its data Struct: the kernel's and the plugins'."""
 
     @property
     def error_codes(self) -> ErrorCodes:

@@ -6,7 +6,8 @@ every status the operation can answer. The codes come from the route's kind (a t
 authenticates, looks the tenant and customer up, is rate limited; a route with a body reads JSON)
 and from its own declaration (`access(..., errors=(...))`), each with its status and meaning from
 the registry (core/error_codes.py). The notification types (`tollgate_notification_types`) become
-the document's `webhooks`, with the payload and the Standard Webhooks headers.
+the document's `webhooks`, with the payload, its `data` as the type's declared Struct (a component
+of its own, with its examples), and the Standard Webhooks headers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, get_args, get_type_hints
 
 import msgspec
+from litestar._openapi.datastructures import SchemaRegistry
 from litestar._openapi.plugin import OpenAPIPlugin
+from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.spec import (
     Example,
@@ -36,6 +39,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.routes import HTTPRoute
+from litestar.typing import FieldDefinition
 
 from core.access import declared_errors
 from core.fields import METADATA_MAX_KEY_LENGTH, METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, Metadata
@@ -45,13 +49,12 @@ from core.plugins import is_kernel
 
 if TYPE_CHECKING:
     from litestar import Litestar
-    from litestar._openapi.schema_generation import SchemaCreator
     from litestar.config.app import AppConfig
     from litestar.handlers import HTTPRouteHandler
     from litestar.plugins import PluginProtocol
-    from litestar.typing import FieldDefinition
 
     from core.error_codes import ErrorCodes
+    from core.notifications.types import NotificationType
 
 ERROR_SCHEMA: Final = "Error"
 ERROR_REF: Final = f"#/components/schemas/{ERROR_SCHEMA}"
@@ -147,7 +150,10 @@ Finish = Callable[[OpenAPI, Iterable[HTTPRoute]], None]
 
 
 def install(
-    app_config: AppConfig, codes: ErrorCodes, notification_types: Mapping[str, str], tenant_prefix: str
+    app_config: AppConfig,
+    codes: ErrorCodes,
+    notification_types: Mapping[str, NotificationType],
+    tenant_prefix: str,
 ) -> None:
     """What finishes the app's documents (see the module's docstring); `finish_documents` puts it to work."""
 
@@ -155,11 +161,19 @@ def install(
         routes = list(routes)
         describe_errors(openapi, routes, codes, tenant_prefix)
         forbid_unknown_fields(openapi, routes)
+        schemas = openapi.components.schemas if openapi.components.schemas is not None else {}
+        data_refs, data_schemas = notification_data_schemas(notification_types)
+        if clash := set(data_schemas) & set(schemas):
+            raise ValueError(f"notification data Structs named like API schemas: {sorted(clash)}; rename them")
+        openapi.components.schemas = {**schemas, **data_schemas}
         for schema in _schemas(openapi):
             constrain_what_the_server_checks(schema)
-        openapi.webhooks = dict(notification_webhooks(notification_types))
-        schemas = openapi.components.schemas if openapi.components.schemas is not None else {}
-        openapi.components.schemas = {**schemas, ERROR_SCHEMA: ERROR_BODY, NOTIFICATION_SCHEMA: NOTIFICATION_PAYLOAD}
+        openapi.webhooks = dict(notification_webhooks(notification_types, data_refs))
+        openapi.components.schemas = {
+            **openapi.components.schemas,
+            ERROR_SCHEMA: ERROR_BODY,
+            NOTIFICATION_SCHEMA: NOTIFICATION_PAYLOAD,
+        }
 
     app_config.state[FINISH_KEY] = finish
 
@@ -434,17 +448,38 @@ def error_response(status: int, answers: list[str], codes: ErrorCodes) -> OpenAP
     )
 
 
-def notification_webhooks(types: Mapping[str, str]) -> Iterable[tuple[str, PathItem]]:
+def notification_data_schemas(
+    types: Mapping[str, NotificationType],
+) -> tuple[dict[str, Reference], dict[str, Schema]]:
+    """The declared `data` Structs as components, described like the API's: `{type: reference}`, `{name: schema}`."""
+    registry = SchemaRegistry()
+    creator = SchemaCreator(plugins=[DescribedStructSchemaPlugin()], schema_registry=registry)
+    refs: dict[str, Reference] = {}
+    for event_type, declared in sorted(types.items()):
+        if declared.data is not None:
+            ref = creator.for_field_definition(FieldDefinition.from_annotation(declared.data))
+            if isinstance(ref, Reference):
+                refs[event_type] = ref
+    return refs, registry.generate_components_schemas()
+
+
+def notification_webhooks(
+    types: Mapping[str, NotificationType], data_refs: Mapping[str, Reference]
+) -> Iterable[tuple[str, PathItem]]:
     """One webhook per notification type: a signed POST the tenant app receives at `notifications.url`."""
     headers: list[Parameter | Reference] = [
         Parameter(name=name, param_in="header", required=True, schema=Schema(type=OpenAPIType.STRING), description=text)
         for name, text in STANDARD_WEBHOOKS_HEADERS
     ]
-    for event_type, meaning in sorted(types.items()):
+    for event_type, declared in sorted(types.items()):
+        meaning = declared.meaning
+        own: dict[str, Schema | Reference] = {"type": Schema(const=event_type)}
+        if (data := data_refs.get(event_type)) is not None:
+            own["data"] = data
         body: Any = Schema(
             all_of=[
                 Reference(ref=f"#/components/schemas/{NOTIFICATION_SCHEMA}"),
-                Schema(type=OpenAPIType.OBJECT, properties={"type": Schema(const=event_type)}),
+                Schema(type=OpenAPIType.OBJECT, properties=own),
             ]
         )
         operation = Operation(

@@ -21,6 +21,7 @@ from core.jobs import Jobs, build_broker
 from core.kernel import KERNEL_KEY, EventClaim, Kernel
 from core.ledger.spends import Spends
 from core.logs import TaskLogContext
+from core.notifications.types import NotificationType, register_types
 from core.plugins import Plugins, load_plugins
 from core.settings import AppConfig, load_dynaconf, validate
 from tenants.registry import Tenant, TenantRegistry
@@ -41,7 +42,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     jobs: Jobs
     event_handlers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
-    notification_types: dict[str, str] = field(default_factory=dict)
+    notification_types: dict[str, NotificationType] = field(default_factory=dict)
     error_codes: ErrorCodes = field(default_factory=ErrorCodes)
     event_claims: dict[str, list[tuple[str, EventClaim]]] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
@@ -93,8 +94,7 @@ class Runtime:
         # Calling the hook imports the models, which registers their tables with the metadata.
         list(plugins.results_by_plugin("tollgate_models"))
         for plugin, types in plugins.results_by_plugin("tollgate_notification_types"):
-            for name, meaning in (types or {}).items():
-                runtime.notification_types.setdefault(name, meaning or f"sent by {plugin}")
+            register_types(runtime.notification_types, plugin, types or {})
         for plugin, codes in plugins.results_by_plugin("tollgate_error_codes"):
             runtime.error_codes.register(plugin, codes or {})
         for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker, kernel=runtime):

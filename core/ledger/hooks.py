@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from core.hookspecs import Schedule, hookimpl
+from core.hookspecs import NotificationType, Schedule, hookimpl
 
 if TYPE_CHECKING:
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
@@ -19,11 +19,19 @@ def tollgate_models() -> Sequence[type]:
 
 
 @hookimpl
-def tollgate_notification_types() -> Mapping[str, str]:
+def tollgate_notification_types() -> Mapping[str, NotificationType]:
+    from core.ledger.notices import CreditsExpiringSoon, CreditsGranted, CreditsLow
+
     return {
-        "credits.granted": "Credits were granted to a customer (a purchase, an allowance, an operator).",
-        "credits.low": "A spend took a customer's balance below the tenant's threshold.",
-        "credits.expiring_soon": "A grant's credits expire within the tenant's warning window.",
+        "credits.granted": NotificationType(
+            "Credits were granted to a customer (a purchase, an allowance, an operator).", data=CreditsGranted
+        ),
+        "credits.low": NotificationType(
+            "A spend took a customer's balance below the tenant's threshold.", data=CreditsLow
+        ),
+        "credits.expiring_soon": NotificationType(
+            "A grant's credits expire within the tenant's warning window.", data=CreditsExpiringSoon
+        ),
     }
 
 

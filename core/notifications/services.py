@@ -18,6 +18,7 @@ from core.db import commit
 from core.kernel import kernel_of
 from core.notifications.models import DELIVERED, Notification
 from core.notifications.repository import NotificationRepository
+from core.notifications.types import checked_data
 from core.retries import DEAD, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
 
@@ -42,20 +43,23 @@ async def notify(
 ) -> None:
     """Write a notice to the tenant app in the caller's transaction; it is sent once that commits.
 
-    `data` becomes the payload's `data` (datetimes and UUIDs turn into strings). With a
+    `data` becomes the payload's `data` (datetimes and UUIDs turn into strings); it must match the
+    type's declared Struct (`tollgate_notification_types`), or this raises `ValueError`. With a
     `dedupe_key`, a second notice with the same key for this tenant is dropped, so a cause that
     runs twice (a replayed webhook) notifies once. Tenants without `notifications.url` get none.
     """
     kernel = kernel_of(session)
-    if event_type not in kernel.notification_types:
+    declared = kernel.notification_types.get(event_type)
+    if declared is None:
         raise ValueError(
             f"unknown notification type {event_type!r}: register it with tollgate_notification_types; "
             f"known: {sorted(kernel.notification_types)}"
         )
+    built = checked_data(event_type, declared, data)
     if not tenant.core.notifications.url:
         return
     repo = NotificationRepository(session=session, tenant_id=tenant.slug)
-    row_id = await repo.insert_new(event_type, msgspec.to_builtins(data), dedupe_key, clock.now())
+    row_id = await repo.insert_new(event_type, built, dedupe_key, clock.now())
     if row_id is not None:
         kernel.jobs.enqueue(session, DELIVER_TASK, tenant=tenant.slug, notification_id=str(row_id))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.error_codes import ErrorCode
-from core.hookspecs import EventHandler, Schedule, hookimpl
+from core.hookspecs import EventHandler, NotificationType, Schedule, hookimpl
 
 if TYPE_CHECKING:
     import click
@@ -30,12 +30,21 @@ def tollgate_plan_tiers(tenant: Tenant) -> Sequence[str]:
 
 
 @hookimpl
-def tollgate_notification_types() -> Mapping[str, str]:
+def tollgate_notification_types() -> Mapping[str, NotificationType]:
+    from core.notifications.types import PaymentFailed
+    from plugins.subscriptions.notices import SubscriptionPastDue, SubscriptionTrialWillEnd, SubscriptionUpdated
+
     return {
-        "subscription.updated": "A customer's plan, status or period changed.",
-        "subscription.past_due": "A renewal payment failed; the grace period has started.",
-        "subscription.trial_will_end": "A trial ends in three days (Stripe's notice).",
-        "payment.failed": "A payment for a subscription or an order failed.",
+        "subscription.updated": NotificationType(
+            "A customer's plan, status or period changed.", data=SubscriptionUpdated
+        ),
+        "subscription.past_due": NotificationType(
+            "A renewal payment failed; the grace period has started.", data=SubscriptionPastDue
+        ),
+        "subscription.trial_will_end": NotificationType(
+            "A trial ends in three days (Stripe's notice).", data=SubscriptionTrialWillEnd
+        ),
+        "payment.failed": NotificationType("A payment for a subscription or an order failed.", data=PaymentFailed),
     }
 
 

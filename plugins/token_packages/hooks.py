@@ -9,15 +9,20 @@ from typing import Any
 from taskiq import AsyncBroker
 
 from core.error_codes import ErrorCode
-from core.hookspecs import EventHandler, Schedule, hookimpl
+from core.hookspecs import EventHandler, NotificationType, Schedule, hookimpl
 
 
 @hookimpl
-def tollgate_notification_types() -> Mapping[str, str]:
+def tollgate_notification_types() -> Mapping[str, NotificationType]:
+    from core.notifications.types import PaymentFailed
+    from plugins.token_packages.notices import OrderPaid, OrderRefunded
+
     return {
-        "order.paid": "A package order was paid; its credits are granted.",
-        "order.refunded": "An order was refunded, fully or in part; its credits are clawed back.",
-        "payment.failed": "A payment for a subscription or an order failed.",
+        "order.paid": NotificationType("A package order was paid; its credits are granted.", data=OrderPaid),
+        "order.refunded": NotificationType(
+            "An order was refunded, fully or in part; its credits are clawed back.", data=OrderRefunded
+        ),
+        "payment.failed": NotificationType("A payment for a subscription or an order failed.", data=PaymentFailed),
     }
 
 

@@ -134,7 +134,7 @@ async def test_hook_tollgate_notification_types(client: Any, runtime: Any) -> No
     from tests.inbox.stripe_events import deliver, event, stripe_object
     from tests.support.jobs import drain
 
-    assert runtime.notification_types["example.welcome_granted"].startswith("A new customer")
+    assert runtime.notification_types["example.welcome_granted"].meaning.startswith("A new customer")
     assert {"credits.granted", "subscription.updated", "order.paid"} <= set(runtime.notification_types)
     assert (await client.put("/t/alpha/v1/customers/c1", json={}, headers=auth("alpha"))).status_code == 201
     created = event("customer.created", stripe_object("customer", metadata={"tollgate_customer": "c1"}))
@@ -151,6 +151,8 @@ async def test_hook_tollgate_notification_types(client: Any, runtime: Any) -> No
         assert await session.scalar(sent) == 1
         with pytest.raises(ValueError, match="register it with tollgate_notification_types"):
             await notify(session, runtime.tenants.get("alpha"), "example.not_registered", {})
+        with pytest.raises(ValueError, match="does not match .*WelcomeGranted"):
+            await notify(session, runtime.tenants.get("alpha"), "example.welcome_granted", {"customer": "c1"})
 
 
 async def test_hook_tollgate_catalog_prices(runtime: Any) -> None:

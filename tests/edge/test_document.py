@@ -134,4 +134,28 @@ def test_each_notification_type_is_a_signed_webhook(document: dict[str, Any], ru
         body = op["requestBody"]["content"]["application/json"]["schema"]["allOf"]
         assert {"$ref": f"#/components/schemas/{NOTIFICATION_SCHEMA}"} in body
         assert body[1]["properties"]["type"]["const"] == event_type
-        assert runtime.notification_types[event_type] in op["description"]
+        assert runtime.notification_types[event_type].meaning in op["description"]
+
+
+def test_each_notification_type_describes_its_data(document: dict[str, Any], runtime: Runtime) -> None:
+    """Every registered type's `data` is its declared Struct's component, described, with valid examples."""
+    import jsonschema
+
+    schemas = document["components"]["schemas"]
+    for event_type, declared in runtime.notification_types.items():
+        assert declared.data is not None, f"{event_type} has no data Struct"
+        body = document["webhooks"][event_type]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        ref = body["allOf"][1]["properties"]["data"]["$ref"]
+        data = schemas[ref.removeprefix("#/components/schemas/")]
+        assert data["description"] and all(p.get("description") for p in data["properties"].values()), event_type
+        assert data["examples"], event_type
+        for example in data["examples"]:
+            jsonschema.validate(example, {**data, "components": document["components"]})
+            envelope = {
+                "id": "n1",
+                "type": event_type,
+                "timestamp": "2026-03-02T18:30:00Z",
+                "tenant": "t",
+                "data": example,
+            }
+            jsonschema.validate(envelope, {**body, "components": document["components"]})

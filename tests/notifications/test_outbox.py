@@ -32,9 +32,16 @@ async def settle(runtime: Runtime) -> None:
     await drain(runtime)
 
 
+def example(runtime: Runtime, event_type: str) -> dict[str, Any]:
+    """The first example of the type's declared data Struct: data `notify` accepts."""
+    struct = runtime.notification_types[event_type].data
+    assert struct is not None
+    return dict(vars(struct)["schema_examples"][0])
+
+
 async def send(runtime: Runtime, event_type: str = "credits.granted", tenant: str = "alpha", **kwargs: Any) -> None:
     async with session_scope(runtime.sessions) as session:
-        await notify(session, runtime.tenants.get(tenant), event_type, {"customer": "cust-1", "credits": 100}, **kwargs)
+        await notify(session, runtime.tenants.get(tenant), event_type, example(runtime, event_type), **kwargs)
     await settle(runtime)
 
 
@@ -51,7 +58,7 @@ async def test_a_notice_is_delivered_signed_after_commit(runtime: Runtime, tenan
     payload = Webhook(notification_secret("alpha")).verify(body, headers)
     assert payload["type"] == "credits.granted"
     assert payload["tenant"] == "alpha"
-    assert payload["data"] == {"customer": "cust-1", "credits": 100}
+    assert payload["data"] == example(runtime, "credits.granted")
     (row,) = await rows(runtime)
     assert headers["webhook-id"] == payload["id"] == str(row.id)
     assert (row.status, row.attempts, row.last_status_code) == ("delivered", 1, 200)
@@ -62,7 +69,7 @@ async def test_a_notice_is_delivered_signed_after_commit(runtime: Runtime, tenan
 async def test_a_rolled_back_cause_notifies_nobody(runtime: Runtime, tenant_app: TenantApp) -> None:
     async def failing_cause() -> None:
         async with session_scope(runtime.sessions) as session:
-            await notify(session, runtime.tenants.get("alpha"), "order.paid", {"order": "o1"})
+            await notify(session, runtime.tenants.get("alpha"), "order.paid", example(runtime, "order.paid"))
             raise RuntimeError("the cause failed")
 
     with pytest.raises(RuntimeError):
@@ -90,6 +97,44 @@ async def test_an_unknown_type_is_a_programming_error(runtime: Runtime) -> None:
     async with runtime.sessions() as session:
         with pytest.raises(ValueError, match="unknown notification type"):
             await notify(session, runtime.tenants.get("alpha"), "credits.stolen", {})
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data", "fault"),
+    [
+        ("credits.low", {"customer": "cust-1", "balance": 80}, "missing required field `threshold`"),
+        ("credits.low", {"customer": "cust-1", "balance": "80", "threshold": 100}, "Expected `int`, got `str`"),
+        ("order.paid", {"order": "o1"}, "missing required field"),
+        ("payment.failed", {"customer": "cust-1", "orders": "o1"}, "unknown field `orders`"),
+    ],
+)
+async def test_data_that_does_not_match_its_struct_is_refused(
+    runtime: Runtime, tenant_app: TenantApp, event_type: str, data: dict[str, Any], fault: str
+) -> None:
+    """A call site sending the wrong shape fails loudly, whether or not the tenant has a `notifications.url`."""
+    for tenant in ("alpha", "beta"):
+        async with runtime.sessions() as session:
+            with pytest.raises(ValueError, match=f"the data of notification '{event_type}' does not match") as refused:
+                await notify(session, runtime.tenants.get(tenant), event_type, data)
+        assert fault in str(refused.value)
+    await settle(runtime)
+    assert await rows(runtime) == []
+
+
+def test_a_type_has_one_data_struct_and_a_plain_meaning_leaves_it_undescribed() -> None:
+    from core.ledger.notices import CreditsGranted, CreditsLow
+    from core.notifications.types import NotificationType, PaymentFailed, register_types
+
+    registry: dict[str, NotificationType] = {}
+    register_types(registry, "third_party", {"payment.failed": "A payment failed.", "x.happened": ""})
+    assert registry["payment.failed"] == NotificationType("A payment failed.")
+    assert registry["x.happened"] == NotificationType("sent by third_party")
+    register_types(registry, "subscriptions", {"payment.failed": NotificationType("Failed.", data=PaymentFailed)})
+    register_types(registry, "token_packages", {"payment.failed": NotificationType("Failed.", data=PaymentFailed)})
+    assert registry["payment.failed"] == NotificationType("A payment failed.", data=PaymentFailed)
+    register_types(registry, "ledger", {"credits.granted": NotificationType("Granted.", data=CreditsGranted)})
+    with pytest.raises(ValueError, match="'credits.granted': plugin 'rogue' declares its data as .*CreditsLow"):
+        register_types(registry, "rogue", {"credits.granted": NotificationType("Granted.", data=CreditsLow)})
 
 
 async def test_failures_retry_with_backoff_and_the_same_id(runtime: Runtime, tenant_app: TenantApp) -> None:
@@ -152,4 +197,4 @@ async def test_admin_routes_are_admin_only_and_per_tenant(runtime: Runtime, clie
     assert cross.status_code == 404
     assert cross.json()["error"]["code"] == "notification_not_found"
     listed = (await client.get(NOTICES, headers=auth("alpha", "admin"))).json()["data"]
-    assert json.loads(json.dumps(listed[0]["data"])) == {"customer": "cust-1", "credits": 100}
+    assert json.loads(json.dumps(listed[0]["data"])) == example(runtime, "credits.granted")

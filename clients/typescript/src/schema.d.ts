@@ -3290,6 +3290,333 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * CreditsExpiringSoon
+         * @description `credits.expiring_soon`: a grant's unspent credits expire within the tenant's warning window.
+         * @example {
+         *       "customer": "acme",
+         *       "grant_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "credits": 120,
+         *       "expires_at": "2026-04-01T00:00:00Z",
+         *       "source": "purchase"
+         *     }
+         */
+        CreditsExpiringSoon: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The grant's id. */
+            grant_id: string;
+            /** @description Credits of the grant still unspent. */
+            credits: number;
+            /**
+             * Format: date-time
+             * @description When they expire.
+             */
+            expires_at: string;
+            /** @description Where the grant came from. */
+            source: string;
+        };
+        /**
+         * CreditsGranted
+         * @description `credits.granted`: credits were granted to a customer.
+         * @example {
+         *       "customer": "acme",
+         *       "grant_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+         *       "credits": 500,
+         *       "source": "purchase",
+         *       "source_ref": "5f0c2a1e-8b7d-4c3a-9e6f-2d1b0a9c8e7f",
+         *       "expires_at": null,
+         *       "balance": 580
+         *     }
+         */
+        CreditsGranted: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The grant's id. */
+            grant_id: string;
+            /** @description Credits granted. */
+            credits: number;
+            /** @description Where they come from (`purchase`, `subscription`, `admin`). */
+            source: string;
+            /** @description The source's own reference (an order, an invoice). */
+            source_ref: string;
+            /** @description When they expire; null: never. */
+            expires_at: string | null;
+            /** @description The customer's balance after the grant. */
+            balance: number;
+        };
+        /**
+         * CreditsLow
+         * @description `credits.low`: a spend took the customer's balance below the tenant's threshold.
+         * @example {
+         *       "customer": "acme",
+         *       "balance": 80,
+         *       "threshold": 100
+         *     }
+         */
+        CreditsLow: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The balance after the spend. */
+            balance: number;
+            /** @description The tenant's `notifications.credits_low_threshold`. */
+            threshold: number;
+        };
+        /**
+         * OrderPaid
+         * @description `order.paid`: a package order was paid; its credits are granted.
+         * @example {
+         *       "customer": "acme",
+         *       "order": "5f0c2a1e-8b7d-4c3a-9e6f-2d1b0a9c8e7f",
+         *       "package": "starter",
+         *       "payment": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *       "invoice": null,
+         *       "amount": 1000,
+         *       "currency": "usd",
+         *       "credits": 500,
+         *       "credits_expire_at": null
+         *     }
+         */
+        OrderPaid: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The order's id. */
+            order: string;
+            /** @description The package's id. */
+            package: string;
+            /** @description The payment's id (one per paid checkout or invoice). */
+            payment: string;
+            /** @description The Stripe invoice paid; null: a one-off checkout. */
+            invoice: string | null;
+            /** @description Minor units paid. */
+            amount: number;
+            /** @description ISO currency code, lower case. */
+            currency: string;
+            /** @description Credits granted. */
+            credits: number;
+            /** @description When they expire; null: never. */
+            credits_expire_at: string | null;
+        };
+        /**
+         * OrderRefunded
+         * @description `order.refunded`: an order was refunded, fully or in part; its credits are clawed back.
+         * @example {
+         *       "customer": "acme",
+         *       "order": "5f0c2a1e-8b7d-4c3a-9e6f-2d1b0a9c8e7f",
+         *       "refund": "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+         *       "status": "refunded",
+         *       "amount": 1000,
+         *       "currency": "usd",
+         *       "credits_clawed_back": 500,
+         *       "source": "api"
+         *     }
+         */
+        OrderRefunded: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The order's id. */
+            order: string;
+            /** @description The refund's id. */
+            refund: string;
+            /** @description The order's status after it (`refunded`, `partially_refunded`). */
+            status: string;
+            /** @description Minor units refunded. */
+            amount: number;
+            /** @description ISO currency code, lower case. */
+            currency: string;
+            /** @description Credits the ledger took back. */
+            credits_clawed_back: number;
+            /** @description `api` (asked through Tollgate) or `stripe` (made elsewhere). */
+            source: string;
+        };
+        /**
+         * PaymentFailed
+         * @description `payment.failed`: a payment failed. Subscriptions send the plan's state and the invoice's; token
+         *     packages the order's (and the invoice's for a recurring pack). Fields one of them does not send are absent.
+         * @example {
+         *       "customer": "acme",
+         *       "subscription": "sub_1Q2w3E4r5T6y7U8i",
+         *       "tier": "pro",
+         *       "interval": "month",
+         *       "status": "past_due",
+         *       "current_period_end": "2026-04-02T00:00:00Z",
+         *       "cancel_at_period_end": false,
+         *       "invoice": "in_1Q2w3E4r5T6y7U8i",
+         *       "amount_due": 2900,
+         *       "currency": "usd",
+         *       "attempt_count": 1,
+         *       "action_required": false,
+         *       "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_1",
+         *       "next_payment_attempt": "2026-03-05T00:00:00Z"
+         *     }
+         * @example {
+         *       "customer": "acme",
+         *       "order": "5f0c2a1e-8b7d-4c3a-9e6f-2d1b0a9c8e7f",
+         *       "package": "starter",
+         *       "reason": "async_payment_failed",
+         *       "amount": 1000,
+         *       "currency": "usd"
+         *     }
+         */
+        PaymentFailed: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description ISO currency code, lower case. */
+            currency?: string | null;
+            /** @description The Stripe invoice that failed; null: none. */
+            invoice?: string | null;
+            /** @description The Stripe subscription, if any. */
+            subscription?: string | null;
+            /** @description Subscriptions: the plan tier. */
+            tier?: string | null;
+            /** @description Subscriptions: `month` or `year`. */
+            interval?: string | null;
+            /** @description Subscriptions: the Stripe status. */
+            status?: string | null;
+            /** @description Subscriptions: when the current period ends. */
+            current_period_end?: string | null;
+            /** @description Subscriptions: whether it ends with the period. */
+            cancel_at_period_end?: boolean | null;
+            /** @description Subscriptions: minor units the invoice asks. */
+            amount_due?: number | null;
+            /** @description Subscriptions: Stripe's attempts so far. */
+            attempt_count?: number | null;
+            /** @description Subscriptions: the customer must authenticate (3-D Secure). */
+            action_required?: boolean | null;
+            /** @description Subscriptions: where the customer pays the invoice. */
+            hosted_invoice_url?: string | null;
+            /** @description Subscriptions: Stripe's next try; null: none. */
+            next_payment_attempt?: string | null;
+            /** @description Token packages: the order's id. */
+            order?: string | null;
+            /** @description Token packages: the package's id. */
+            package?: string | null;
+            /** @description Token packages: why it failed (a code). */
+            reason?: string | null;
+            /** @description Token packages: minor units asked. */
+            amount?: number | null;
+        };
+        /**
+         * SubscriptionPastDue
+         * @description `subscription.past_due`: a renewal payment failed; the grace period has started.
+         * @example {
+         *       "customer": "acme",
+         *       "subscription": "sub_1Q2w3E4r5T6y7U8i",
+         *       "tier": "pro",
+         *       "interval": "month",
+         *       "status": "past_due",
+         *       "current_period_end": "2026-04-02T00:00:00Z",
+         *       "cancel_at_period_end": false,
+         *       "past_due_since": "2026-03-02T00:00:00Z",
+         *       "grace_ends_at": "2026-03-09T00:00:00Z"
+         *     }
+         */
+        SubscriptionPastDue: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The Stripe subscription. */
+            subscription: string;
+            /** @description The plan tier. */
+            tier: string;
+            /** @description `month` or `year`. */
+            interval: string;
+            /** @description The Stripe status (`active`, `past_due`, ...). */
+            status: string;
+            /**
+             * Format: date-time
+             * @description When the current period ends.
+             */
+            current_period_end: string;
+            /** @description Whether it ends with the period. */
+            cancel_at_period_end: boolean;
+            /**
+             * Format: date-time
+             * @description When the renewal first failed.
+             */
+            past_due_since: string;
+            /**
+             * Format: date-time
+             * @description When the grace period ends.
+             */
+            grace_ends_at: string;
+        };
+        /**
+         * SubscriptionTrialWillEnd
+         * @description `subscription.trial_will_end`: a trial ends in three days (Stripe's notice).
+         * @example {
+         *       "customer": "acme",
+         *       "subscription": "sub_1Q2w3E4r5T6y7U8i",
+         *       "tier": "pro",
+         *       "interval": "month",
+         *       "status": "trialing",
+         *       "current_period_end": "2026-04-02T00:00:00Z",
+         *       "cancel_at_period_end": false,
+         *       "trial_end": "2026-03-05T00:00:00Z"
+         *     }
+         */
+        SubscriptionTrialWillEnd: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The Stripe subscription. */
+            subscription: string;
+            /** @description The plan tier. */
+            tier: string;
+            /** @description `month` or `year`. */
+            interval: string;
+            /** @description The Stripe status (`active`, `past_due`, ...). */
+            status: string;
+            /**
+             * Format: date-time
+             * @description When the current period ends.
+             */
+            current_period_end: string;
+            /** @description Whether it ends with the period. */
+            cancel_at_period_end: boolean;
+            /**
+             * Format: date-time
+             * @description When the trial ends.
+             */
+            trial_end: string;
+        };
+        /**
+         * SubscriptionUpdated
+         * @description `subscription.updated`: a customer's plan, status or period changed.
+         * @example {
+         *       "customer": "acme",
+         *       "subscription": "sub_1Q2w3E4r5T6y7U8i",
+         *       "tier": "pro",
+         *       "interval": "month",
+         *       "status": "active",
+         *       "current_period_end": "2026-04-02T00:00:00Z",
+         *       "cancel_at_period_end": false,
+         *       "previous": {
+         *         "tier": "basic"
+         *       }
+         *     }
+         */
+        SubscriptionUpdated: {
+            /** @description The tenant app's customer. */
+            customer: string;
+            /** @description The Stripe subscription. */
+            subscription: string;
+            /** @description The plan tier. */
+            tier: string;
+            /** @description `month` or `year`. */
+            interval: string;
+            /** @description The Stripe status (`active`, `past_due`, ...). */
+            status: string;
+            /**
+             * Format: date-time
+             * @description When the current period ends.
+             */
+            current_period_end: string;
+            /** @description Whether it ends with the period. */
+            cancel_at_period_end: boolean;
+            /** @description The changed fields' former values, as text; empty: a new one. */
+            previous: {
+                [key: string]: string;
+            };
+        };
         /** @description Every 4xx and 5xx answer: `{"error": {"code", "message", "detail"}}`. */
         Error: {
             /** @description What went wrong. */
@@ -9248,6 +9575,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "credits.expiring_soon";
+                    data?: components["schemas"]["CreditsExpiringSoon"];
                 };
             };
         };
@@ -9280,6 +9608,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "credits.granted";
+                    data?: components["schemas"]["CreditsGranted"];
                 };
             };
         };
@@ -9312,6 +9641,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "credits.low";
+                    data?: components["schemas"]["CreditsLow"];
                 };
             };
         };
@@ -9344,6 +9674,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "order.paid";
+                    data?: components["schemas"]["OrderPaid"];
                 };
             };
         };
@@ -9376,6 +9707,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "order.refunded";
+                    data?: components["schemas"]["OrderRefunded"];
                 };
             };
         };
@@ -9408,6 +9740,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "payment.failed";
+                    data?: components["schemas"]["PaymentFailed"];
                 };
             };
         };
@@ -9440,6 +9773,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "subscription.past_due";
+                    data?: components["schemas"]["SubscriptionPastDue"];
                 };
             };
         };
@@ -9472,6 +9806,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "subscription.trial_will_end";
+                    data?: components["schemas"]["SubscriptionTrialWillEnd"];
                 };
             };
         };
@@ -9504,6 +9839,7 @@ export interface operations {
                 "application/json": components["schemas"]["NotificationPayload"] & {
                     /** @constant */
                     type?: "subscription.updated";
+                    data?: components["schemas"]["SubscriptionUpdated"];
                 };
             };
         };

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import click
 import msgspec
@@ -21,7 +21,8 @@ from core.customers.schemas import CustomerUpsert
 from core.customers.services import CustomerService
 from core.db import session_scope
 from core.deps import CurrentTenant
-from core.hookspecs import Schedule, hookimpl
+from core.fields import Examples
+from core.hookspecs import NotificationType, Schedule, hookimpl
 from core.inbox.dispatch import claims_by_metadata
 from core.kernel import Kernel
 from core.ledger.services import Ledger
@@ -165,9 +166,25 @@ def tollgate_event_claims() -> Mapping[str, Any]:
     return claims_by_metadata("example", ["customer.created"])
 
 
+class WelcomeGranted(msgspec.Struct, forbid_unknown_fields=True):
+    """`example.welcome_granted`: a new customer received the example plugin's welcome credits."""
+
+    customer: Annotated[str, msgspec.Meta(description="The tenant app's customer.")]
+    credits: Annotated[int, msgspec.Meta(description="Credits granted.")]
+    grant: Annotated[str, msgspec.Meta(description="The ledger grant's id.")]
+
+    schema_examples: ClassVar[Examples] = (
+        {"customer": "acme", "credits": 5, "grant": "7c9e6679-7425-40de-944b-e07fc1f90ae7"},
+    )
+
+
 @hookimpl
-def tollgate_notification_types() -> Mapping[str, str]:
-    return {"example.welcome_granted": "A new customer received the example plugin's welcome credits."}
+def tollgate_notification_types() -> Mapping[str, NotificationType]:
+    return {
+        "example.welcome_granted": NotificationType(
+            "A new customer received the example plugin's welcome credits.", data=WelcomeGranted
+        )
+    }
 
 
 @hookimpl

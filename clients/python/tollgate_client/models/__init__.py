@@ -36,6 +36,9 @@ from .credit_purchase_create_currency_type_1 import CreditPurchaseCreateCurrency
 from .credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateCurrencyType2Type1
 from .credit_purchase_create_currency_type_3_type_1 import CreditPurchaseCreateCurrencyType3Type1
 from .credit_purchase_status import CreditPurchaseStatus
+from .credits_expiring_soon import CreditsExpiringSoon
+from .credits_granted import CreditsGranted
+from .credits_low import CreditsLow
 from .customer import Customer
 from .customer_metadata import CustomerMetadata
 from .customer_upsert import CustomerUpsert
@@ -91,6 +94,8 @@ from .order_create import OrderCreate
 from .order_create_currency_type_1 import OrderCreateCurrencyType1
 from .order_create_currency_type_2_type_1 import OrderCreateCurrencyType2Type1
 from .order_create_currency_type_3_type_1 import OrderCreateCurrencyType3Type1
+from .order_paid import OrderPaid
+from .order_refunded import OrderRefunded
 from .order_status import OrderStatus
 from .package import Package
 from .package_list import PackageList
@@ -101,6 +106,7 @@ from .page_order import PageOrder
 from .page_sync_run import PageSyncRun
 from .page_webhook_event import PageWebhookEvent
 from .payment import Payment
+from .payment_failed import PaymentFailed
 from .portal import Portal
 from .portal_create import PortalCreate
 from .readiness import Readiness
@@ -123,10 +129,14 @@ from .spend_create_metadata import SpendCreateMetadata
 from .spend_metadata import SpendMetadata
 from .subscription import Subscription
 from .subscription_features import SubscriptionFeatures
+from .subscription_past_due import SubscriptionPastDue
+from .subscription_trial_will_end import SubscriptionTrialWillEnd
 from .subscription_update import SubscriptionUpdate
 from .subscription_update_interval_type_1 import SubscriptionUpdateIntervalType1
 from .subscription_update_interval_type_2_type_1 import SubscriptionUpdateIntervalType2Type1
 from .subscription_update_interval_type_3_type_1 import SubscriptionUpdateIntervalType3Type1
+from .subscription_updated import SubscriptionUpdated
+from .subscription_updated_previous import SubscriptionUpdatedPrevious
 from .sync_run import SyncRun
 from .tenant_index import TenantIndex
 from .tier_info import TierInfo
@@ -178,6 +188,9 @@ __all__ = (
     "CreditPurchaseCreateCurrencyType2Type1",
     "CreditPurchaseCreateCurrencyType3Type1",
     "CreditPurchaseStatus",
+    "CreditsExpiringSoon",
+    "CreditsGranted",
+    "CreditsLow",
     "Customer",
     "CustomerMetadata",
     "CustomerUpsert",
@@ -233,6 +246,8 @@ __all__ = (
     "OrderCreateCurrencyType1",
     "OrderCreateCurrencyType2Type1",
     "OrderCreateCurrencyType3Type1",
+    "OrderPaid",
+    "OrderRefunded",
     "OrderStatus",
     "Package",
     "PackageList",
@@ -243,6 +258,7 @@ __all__ = (
     "PageSyncRun",
     "PageWebhookEvent",
     "Payment",
+    "PaymentFailed",
     "Portal",
     "PortalCreate",
     "Readiness",
@@ -265,7 +281,11 @@ __all__ = (
     "SpendMetadata",
     "Subscription",
     "SubscriptionFeatures",
+    "SubscriptionPastDue",
+    "SubscriptionTrialWillEnd",
     "SubscriptionUpdate",
+    "SubscriptionUpdated",
+    "SubscriptionUpdatedPrevious",
     "SubscriptionUpdateIntervalType1",
     "SubscriptionUpdateIntervalType2Type1",
     "SubscriptionUpdateIntervalType3Type1",
