@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 T = TypeVar("T")
+# What capturing or releasing a hold answers when the hold is gone or already closed.
+HOLD_CLOSED = ("hold_not_found", "hold_expired", "hold_already_captured", "hold_already_released")
 
 
 async def in_turn(tenant: Tenant, customer: str, session: AsyncSession, write: Callable[[], Awaitable[T]]) -> T:
@@ -67,7 +69,7 @@ class LedgerController(Controller):
         **access(
             SERVICE,
             ADMIN,
-            errors=("insufficient_credits", "invalid_amount", "invalid_idempotency_key", "idempotency_key_reused"),
+            errors=("insufficient_credits", "invalid_amount"),
         ),
     )
     async def spend(
@@ -103,8 +105,6 @@ class LedgerController(Controller):
                 "insufficient_credits",
                 "invalid_amount",
                 "invalid_hold_ttl",
-                "invalid_idempotency_key",
-                "idempotency_key_reused",
             ),
         ),
     )
@@ -151,14 +151,9 @@ class LedgerController(Controller):
             SERVICE,
             ADMIN,
             errors=(
-                "hold_not_found",
-                "hold_expired",
-                "hold_already_captured",
-                "hold_already_released",
+                *HOLD_CLOSED,
                 "capture_exceeds_hold",
                 "invalid_amount",
-                "invalid_idempotency_key",
-                "idempotency_key_reused",
             ),
         ),
     )
@@ -189,14 +184,7 @@ class LedgerController(Controller):
         **access(
             SERVICE,
             ADMIN,
-            errors=(
-                "hold_not_found",
-                "hold_expired",
-                "hold_already_captured",
-                "hold_already_released",
-                "invalid_idempotency_key",
-                "idempotency_key_reused",
-            ),
+            errors=(*HOLD_CLOSED,),
         ),
     )
     async def release(
@@ -228,8 +216,6 @@ class LedgerController(Controller):
                 "invalid_priority",
                 "invalid_expires_at",
                 "grant_source_conflict",
-                "invalid_idempotency_key",
-                "idempotency_key_reused",
             ),
         ),
     )
@@ -249,9 +235,7 @@ class LedgerController(Controller):
         status_code=200,
         operation_id="claw_back_credits",
         summary="Take back what one grant gave (admin)",
-        **access(
-            ADMIN, errors=("grant_not_found", "invalid_amount", "invalid_idempotency_key", "idempotency_key_reused")
-        ),
+        **access(ADMIN, errors=("grant_not_found", "invalid_amount")),
     )
     async def clawback(
         self,

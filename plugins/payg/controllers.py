@@ -46,7 +46,6 @@ class CreditPurchaseController(Controller):
                 "unsupported_currency",
                 "unknown_price",
                 "price_without_credits",
-                "idempotency_key_reused",
                 "stripe_error",
             ),
         ),
