@@ -8,8 +8,10 @@ Services flush; the request or the task commits (`session_scope`), and jobs queu
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -58,6 +60,7 @@ class TenantOwned(Base):
 
 M = TypeVar("M", bound=TenantOwned)
 S = TypeVar("S", bound=Any)
+T = TypeVar("T")
 
 
 def scoped(statement: S, model: type[TenantOwned] | ReadOnlyColumnCollection[str, Any], tenant_id: str) -> S:
@@ -278,6 +281,20 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
                 raise
 
 
+# Deadlock, serialization failure: two transactions locking rows in different orders. Not the
+# work's fault: run again in a new transaction, it succeeds.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_conflict(exc: BaseException | None) -> bool:
+    """Whether an error (or what caused it) is a deadlock or serialization failure."""
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) in CONFLICT_SQLSTATES:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
 @asynccontextmanager
 async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on any error."""
@@ -288,6 +305,26 @@ async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
             await rollback(session)
             raise
         await commit(session)
+
+
+async def retrying_conflicts(
+    sessions: async_sessionmaker[AsyncSession],
+    work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    retries: int = 5,
+) -> T:
+    """`work` in a transaction of its own, run again (a moment later) when it loses a deadlock or a
+    serialization failure to another writer; the last conflict is raised."""
+    for attempt in range(retries + 1):
+        try:
+            async with session_scope(sessions) as session:
+                return await work(session)
+        except Exception as exc:
+            if not is_conflict(exc) or attempt == retries:
+                raise
+            logger.info("transaction met a conflict, again (%d of %d): %s", attempt + 1, retries, type(exc).__name__)
+            await asyncio.sleep(random.uniform(0, 0.05 * (attempt + 1)))  # noqa: S311 - jitter, not a secret
+    raise AssertionError("unreachable")
 
 
 class DriverTransaction:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock, logs, metrics
 from core.batching import GroupCommit
-from core.db import after_commit, commit, driver_transaction, pinned_session, rollback, session_scope
+from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
 from core.errors import BadRequest, SecretsUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
@@ -155,19 +155,10 @@ class Outcome(NamedTuple):
 _ALONE = Outcome(taken=False, status="alone")
 
 
-# Deadlock, serialization failure: batches lock many rows, so two of them (in this process or in
-# another worker) can wait on each other. Not the event's fault: each of the batch's events runs again alone.
-_CONFLICTS = frozenset({"40P01", "40001"})
+# Deadlock, serialization failure (`is_conflict`): batches lock many rows, so two of them (in this process or
+# in another worker) can wait on each other. Not the event's fault: each of the batch's events runs again alone.
 # How often an event run alone goes again after a conflict before the conflict is its failed attempt.
 ALONE_CONFLICT_RETRIES = 3
-
-
-def _conflict(exc: BaseException | None) -> bool:
-    while exc is not None:
-        if getattr(exc, "sqlstate", None) in _CONFLICTS:
-            return True
-        exc = getattr(exc, "orig", None) or exc.__cause__
-    return False
 
 
 class _EventFailed(Exception):
@@ -258,7 +249,7 @@ class InboxProcessor:
         try:
             return await self._apply_batch(batch)
         except _EventFailed as failed:
-            if _conflict(failed.cause):
+            if is_conflict(failed.cause):
                 return [_ALONE] * len(batch)
             return self._one_left_out(batch, failed.event_id, Outcome(taken=False, failure=failed.cause))
         except _Rerouted as rerouted:
@@ -338,7 +329,7 @@ class InboxProcessor:
             try:
                 (outcome,) = await self._apply_batch([(tenant, event_id)])
             except _EventFailed as failed:
-                if _conflict(failed.cause) and conflicts < ALONE_CONFLICT_RETRIES:
+                if is_conflict(failed.cause) and conflicts < ALONE_CONFLICT_RETRIES:
                     conflicts += 1
                     await asyncio.sleep(random.uniform(0, 0.05 * conflicts))  # noqa: S311 - jitter, not a secret
                     continue

@@ -10,15 +10,17 @@ another sync of the same tenant.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import stripe
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
-from core.db import session_scope
+from core.db import retrying_conflicts, session_scope
 from plugins.product_sync import schemas
 from plugins.product_sync.config import config_of
 from plugins.product_sync.services import Catalog, CatalogMirror, SyncRuns, run_schema
@@ -31,6 +33,8 @@ logger = logging.getLogger("tollgate.product_sync")
 
 # Called with ("products" | "prices", objects in the page) after each page is read, before it is stored.
 PageListener = Callable[[str, int], Awaitable[None]]
+# How often a page's (or the final sweep's) transaction goes again after a deadlock with a webhook or another sync.
+PAGE_CONFLICT_RETRIES = 5
 ListCall = Callable[[Any], Awaitable[Any]]
 
 
@@ -62,11 +66,14 @@ class FullSync:
             async with session_scope(self.runtime.sessions) as session:
                 failed = await SyncRuns(session, self.tenant).finish(run_id, error=f"{type(exc).__name__}: {exc}")
                 return run_schema(failed)
-        async with session_scope(self.runtime.sessions) as session:
+
+        async def finish(session: AsyncSession) -> schemas.SyncRun:
             deactivated = await CatalogMirror(session, self.tenant).sweep(started)
             problems = await (await Catalog.of(self.runtime, session, self.tenant)).problems()
             done = await SyncRuns(session, self.tenant).finish(run_id, deactivated=deactivated, problems=problems)
             return run_schema(done)
+
+        return await retrying_conflicts(self.runtime.sessions, finish, retries=PAGE_CONFLICT_RETRIES)
 
     async def _mirror(self, run_id: uuid.UUID, kind: str, list_call: ListCall, filters: Mapping[str, Any]) -> None:
         cursor: str | None = None
@@ -77,12 +84,21 @@ class FullSync:
             items: list[dict[str, Any]] = [item.to_dict() for item in page.data]
             if self.on_page is not None:
                 await self.on_page(kind, len(items))
-            async with session_scope(self.runtime.sessions) as session:
-                mirror = CatalogMirror(session, self.tenant)
-                observe = mirror.observe_product if kind == "products" else mirror.observe_price
-                stale = [item["id"] for item in items if not await observe(item, observed_at)]
-                counts = {"products": len(items)} if kind == "products" else {"prices": len(items)}
-                await SyncRuns(session, self.tenant).count(run_id, stale=len(stale), **counts)
+            await self._store(run_id, kind, items, observed_at)
             if not page.has_more or not items:
                 return
             cursor = items[-1]["id"]
+
+    async def _store(self, run_id: uuid.UUID, kind: str, items: list[dict[str, Any]], observed_at: dt.datetime) -> None:
+        """One page in one transaction, rows locked in id order; again after a deadlock (with a
+        webhook's or another sync's transaction locking the same rows in another order)."""
+        ordered = sorted(items, key=lambda item: str(item["id"]))
+
+        async def store(session: AsyncSession) -> None:
+            mirror = CatalogMirror(session, self.tenant)
+            observe = mirror.observe_product if kind == "products" else mirror.observe_price
+            stale = [item["id"] for item in ordered if not await observe(item, observed_at)]
+            counts = {"products": len(items)} if kind == "products" else {"prices": len(items)}
+            await SyncRuns(session, self.tenant).count(run_id, stale=len(stale), **counts)
+
+        await retrying_conflicts(self.runtime.sessions, store, retries=PAGE_CONFLICT_RETRIES)

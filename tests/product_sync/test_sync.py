@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.db import session_scope
 from core.lists import PageRequest
 from core.runtime import Runtime
-from plugins.product_sync.models import SyncedPrice
+from plugins.product_sync.models import SyncedPrice, SyncedProduct
 from plugins.product_sync.services import Catalog, SyncRuns
 from tests.product_sync.conftest import PAGE_SIZE, Dashboard, apply_event, full_sync
 from tests.support.tenants import auth
@@ -233,3 +234,51 @@ async def test_a_failed_stripe_call_fails_the_run_and_keeps_the_catalog(
     async with session_scope(runtime.sessions) as session:
         prices = (await session.execute(select(SyncedPrice))).scalars().all()
     assert [p.deleted for p in prices] == [False]
+
+
+WAITING_ON_LOCKS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+)
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_page_that_deadlocks_with_another_writer_is_stored_again(
+    runtime: Runtime, client: httpx.AsyncClient, alpha_dashboard: Dashboard
+) -> None:
+    """Found in the deployed demo: a sync page and a webhook's batch locked the same products in opposite
+    orders, PostgreSQL chose the page as the deadlock's victim, and the whole run failed."""
+    for name in ("Low", "High"):
+        await alpha_dashboard.pack(name, 1000, credit_amount="100", credit_type="payg")
+    await full_sync(runtime, "alpha")
+    async with session_scope(runtime.sessions) as session:
+        ids = sorted((await session.execute(select(SyncedProduct.stripe_product_id))).scalars().all())
+    low, high = ids[0], ids[-1]
+    lock = "SELECT 1 FROM product_sync_products WHERE tenant_id = 'alpha' AND stripe_product_id = :id FOR UPDATE"
+    other = await runtime.engine.connect()
+    interferer: asyncio.Task[None] | None = None
+
+    async def deadlock_once() -> None:
+        # The page holds one row and waits for `high`; this transaction then asks for the page's row.
+        async with runtime.engine.connect() as watcher:
+            for _ in range(500):
+                waiting = await watcher.scalar(text(WAITING_ON_LOCKS))
+                if waiting:
+                    break
+                await asyncio.sleep(0.01)
+        await other.execute(text(lock), {"id": low})
+        await other.commit()
+
+    async def on_page(kind: str, count: int) -> None:
+        nonlocal interferer
+        if kind == "products" and interferer is None:
+            await other.execute(text(lock), {"id": high})
+            interferer = asyncio.create_task(deadlock_once())
+
+    try:
+        run = await full_sync(runtime, "alpha", on_page)
+        assert interferer is not None
+        await interferer
+    finally:
+        await other.close()
+
+    assert (run.status, run.error, run.products) == ("succeeded", None, 2), run.error
