@@ -15,6 +15,8 @@ from core.retries import LeasedWork
 # pending -> processing -> processed | ignored, or -> failed (retried after backoff) -> ... -> dead.
 PROCESSED: Final = "processed"
 IGNORED: Final = "ignored"
+DELIVERY: Final = "delivery"
+BACKFILL: Final = "backfill"
 STATUSES = ("pending", "processing", "processed", "ignored", "failed", "dead")
 
 
@@ -37,6 +39,9 @@ class WebhookEvent(LeasedWork):
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     # The plugins whose handlers applied the event.
     handlers: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    # How it came: `delivery` (Stripe posted it) or `backfill` (read from Stripe's events API because
+    # its delivery never arrived: each one is a failed delivery).
+    source: Mapped[str] = mapped_column(String(16), default=DELIVERY, server_default=DELIVERY)
 
 
 class ObjectVersion(TenantOwned):

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from uuid_utils.compat import uuid7
 
 from core.db import TenantRepository, conflict_insert, fetch_on_driver, scoped
-from core.inbox.models import IGNORED, PROCESSED, ObjectVersion, WebhookEvent
+from core.inbox.models import DELIVERY, IGNORED, PROCESSED, ObjectVersion, WebhookEvent
 from core.retries import LeasedRepository, claimable
 
 
@@ -131,7 +131,7 @@ class InboxRepository(LeasedRepository[WebhookEvent]):
         }
         return await fetch_on_driver(self.session, _first_attempt_statement(), params)
 
-    async def insert_new(self, event: NewEvent, now: dt.datetime) -> uuid.UUID | None:
+    async def insert_new(self, event: NewEvent, now: dt.datetime, *, source: str = DELIVERY) -> uuid.UUID | None:
         """Store the event; None when this tenant already has it (Stripe delivered it again)."""
         if event.tenant_id != self.tenant_id:
             raise PermissionError(f"an event of tenant {event.tenant_id!r} stored through {self.tenant_id!r}")
@@ -149,6 +149,7 @@ class InboxRepository(LeasedRepository[WebhookEvent]):
             "next_attempt_at": now,
             "processed_at": now if event.status == IGNORED else None,
             "handlers": [],
+            "source": source,
             "created_at": now,
             "updated_at": now,
         }

@@ -24,7 +24,7 @@ from core.errors import BadRequest, SecretsUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, route, routes_by_type
-from core.inbox.models import IGNORED, PROCESSED, WebhookEvent
+from core.inbox.models import BACKFILL, IGNORED, PROCESSED, WebhookEvent
 from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.schemas import Receipt, StripeEventEnvelope, WebhookEventStatus
 from core.inbox.signature import signature_matches
@@ -68,18 +68,8 @@ class InboxService:
         except msgspec.DecodeError as exc:
             raise BadRequest(f"The body is not a Stripe event: {exc}", code="invalid_event") from None
         logs.bind(tenant=tenant.slug, stripe_event_id=envelope.id)
-        routing = route(self.runtime, tenant, envelope.type, livemode=envelope.livemode, live_key=secrets.livemode)
-        status: WebhookEventStatus = PENDING if routing.handlers else IGNORED
-        event = NewEvent(
-            tenant_id=tenant.slug,
-            stripe_event_id=envelope.id,
-            event_type=envelope.type,
-            object_id=envelope.data.object.id,
-            event_created=envelope.created,
-            payload=payload,
-            status=status,
-            last_error=routing.ignored_because,
-        )
+        event = new_event(self.runtime, tenant, envelope, payload, live_key=secrets.livemode)
+        status: WebhookEventStatus = PENDING if event.status == PENDING else IGNORED
         if self.writer is not None:
             row_id = (await self.writer.store(event)).row_id
         else:
@@ -126,6 +116,44 @@ class InboxService:
             f"or its time is more than {tolerance} s before or after now.",
             code="invalid_signature",
         )
+
+
+def new_event(
+    kernel: Kernel, tenant: Tenant, envelope: StripeEventEnvelope, payload: str, *, live_key: bool
+) -> NewEvent:
+    """A verified event as the inbox stores it: `pending` for its handlers, or `ignored` (and why)."""
+    routing = route(kernel, tenant, envelope.type, livemode=envelope.livemode, live_key=live_key)
+    return NewEvent(
+        tenant_id=tenant.slug,
+        stripe_event_id=envelope.id,
+        event_type=envelope.type,
+        object_id=envelope.data.object.id,
+        event_created=envelope.created,
+        payload=payload,
+        status=PENDING if routing.handlers else IGNORED,
+        last_error=routing.ignored_because,
+    )
+
+
+async def store_fetched(
+    kernel: Kernel, session: AsyncSession, tenant: Tenant, event: Mapping[str, Any], *, source: str = BACKFILL
+) -> uuid.UUID | None:
+    """Store an event read from Stripe's API (`GET /v1/events`) as a delivery of it would be stored: same
+    dedupe key (tenant, event id), same routing; its processing task is sent once the caller commits.
+
+    None when the inbox already has it. The event came over the tenant's authenticated API connection,
+    so it needs no signature; the caller has already checked it belongs to the tenant's account.
+    """
+    payload = msgspec.json.encode(event).decode()
+    envelope = msgspec.json.decode(payload, type=StripeEventEnvelope)
+    secrets = await kernel.secrets.get(tenant)
+    stored = new_event(kernel, tenant, envelope, payload, live_key=secrets.livemode)
+    row_id = await InboxRepository(session=session, tenant_id=tenant.slug).insert_new(
+        stored, clock.now(), source=source
+    )
+    if row_id is not None and stored.status == PENDING:
+        kernel.jobs.enqueue(session, PROCESS_TASK, tenant=tenant.slug, event_id=str(row_id))
+    return row_id
 
 
 class WebhookEventService(LeasedService[WebhookEvent]):

@@ -1,0 +1,23 @@
+"""Per-tenant state of the Stripe event backfill (filled in by the backfill work).
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-06 04:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
