@@ -162,6 +162,33 @@ class RateLimitsConfig(msgspec.Struct, forbid_unknown_fields=True):
     per_customer_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 600
 
 
+class StripeBackfillConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Reading each tenant's Stripe events back (`[stripe_backfill]`, docs/webhooks.md): what a lost
+    delivery would have brought is stored through the inbox anyway."""
+
+    enabled: bool = True
+    # How often each tenant's events are read back.
+    interval_seconds: Annotated[int, msgspec.Meta(ge=60)] = 600
+    # Read again from this long before the watermark: an event created just before it may be listed late.
+    overlap_seconds: Annotated[int, msgspec.Meta(ge=0)] = 300
+    # Stripe keeps events 30 days: warn when a tenant's watermark is older than this.
+    behind_warning_seconds: Annotated[int, msgspec.Meta(ge=60)] = 6 * 3600
+    # Warn when this many deliveries in a row fail their signature check (a stale webhook secret).
+    signature_failures_warning: Annotated[int, msgspec.Meta(ge=1)] = 5
+    # With no watermark yet, the first read starts this far back (at most Stripe's 30 days).
+    first_lookback_seconds: Annotated[int, msgspec.Meta(ge=0, le=30 * 86400)] = 3 * 86400
+
+
+class MoneyAuditConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """The daily audit of each tenant's money against Stripe (`[money_audit]`, docs/operations.md)."""
+
+    enabled: bool = True
+    # Cron (UTC) of the daily run.
+    cron: str = "17 3 * * *"
+    # The daily run audits the last `lookback_days` days up to now.
+    lookback_days: Annotated[int, msgspec.Meta(ge=1, le=30)] = 2
+
+
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     """The typed view of the settings every part of Tollgate reads."""
 
@@ -180,6 +207,8 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     logging: LoggingConfig = msgspec.field(default_factory=LoggingConfig)
     tracing: TracingConfig = msgspec.field(default_factory=TracingConfig)
     rate_limits: RateLimitsConfig = msgspec.field(default_factory=RateLimitsConfig)
+    stripe_backfill: StripeBackfillConfig = msgspec.field(default_factory=StripeBackfillConfig)
+    money_audit: MoneyAuditConfig = msgspec.field(default_factory=MoneyAuditConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
