@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from core.error_codes import ErrorCode
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
+    from core.ledger.sources import GrantSource
     from core.stripe_prices import StripePrice
     from tenants.registry import Tenant
 
@@ -311,5 +312,25 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
     """Return click commands to add to the `tollgate` CLI. Called once when the CLI starts.
 
     Long-running commands show progress; each command has help text.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_grant_sources() -> Mapping[str, GrantSource]:
+    """Return the ledger grant sources this plugin grants under, `{source: GrantSource(kind, description,
+    ref_pattern)}` (`core.ledger.sources`).
+
+    Called by `tollgate ledger verify` (`core.ledger.verify`), which reports every grant whose
+    `source` nobody declared, or whose `source_ref` does not fully match its source's `ref_pattern`.
+    The kind says what the grant traces to: `stripe` (a payment; `ref_pattern` required, e.g.
+    `core.ledger.sources.stripe_id("in_")`), `plan` (a plan's own allowance) or `admin` (an
+    operator's act). The kernel declares its own (`admin`, `adjustment`); one source declared twice
+    differently stops the verifier.
     """
     raise NotImplementedError

@@ -1,4 +1,5 @@
-"""`tollgate credits ...`: operators grant credits, read a balance, and run the expiry now."""
+"""`tollgate credits ...`: operators grant credits, read a balance, and run the expiry now;
+`tollgate ledger verify`: check every invariant of the ledger."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import datetime as dt
 import uuid
 
 import click
+import msgspec
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from core import clock
 from core.cli import run_async, runtime_for
 from core.db import session_scope
 from core.ledger.services import Ledger
+from core.ledger.verify import Report
 
 console = Console()
 
@@ -119,3 +123,61 @@ async def _show_balance(runtime: object, tenant: str, customer: str) -> None:
     for g in answer.grants:
         expiry = g.expires_at.isoformat() if g.expires_at else "never"
         console.print(f"  grant {g.id} ({g.source}): {g.remaining} left, expires {expiry}")
+
+
+@click.group("ledger", help="The ledger as a whole: verify its invariants.")
+def ledger_group() -> None:
+    pass
+
+
+@ledger_group.command(
+    "verify",
+    help="Check every invariant of the ledger for every account of TENANT... (all tenants when none is named). "
+    "Exit status 0: clean; 1: violations (the first ones are named); 2: a usage error.",
+)
+@click.argument("tenants", nargs=-1)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=500, show_default=True, help="Accounts read per batch."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
+@click.option("--show", type=click.IntRange(min=1), default=10, show_default=True, help="Violators named at most.")
+@click.pass_context
+def verify(ctx: click.Context, tenants: tuple[str, ...], batch_size: int, as_json: bool, show: int) -> None:
+    from core.ledger.sources import grant_sources
+    from core.ledger.verify import CHECKS, verify_ledger
+
+    runtime = runtime_for(ctx)
+    unknown = [slug for slug in tenants if slug not in runtime.tenants.slugs()]
+    if unknown:
+        raise click.BadParameter(f"no tenant {', '.join(unknown)} on this deployment", param_hint="TENANT")
+    sources = grant_sources(runtime.plugins)
+
+    async def run() -> Report:
+        if as_json:
+            return await verify_ledger(runtime.engine, sources=sources, tenants=tenants, batch_size=batch_size)
+        with Progress(console=console, transient=True) as progress:
+            bar = progress.add_task("verifying accounts", total=None)
+            return await verify_ledger(
+                runtime.engine,
+                sources=sources,
+                tenants=tenants,
+                batch_size=batch_size,
+                on_batch=lambda done, total: progress.update(bar, completed=done, total=total),
+            )
+
+    report = run_async(run(), runtime)
+    if as_json:
+        click.echo(msgspec.json.encode(report).decode())
+    else:
+        table = Table(title=f"{report.accounts} accounts, {report.grants} grants, {report.entries} entries")
+        table.add_column("check")
+        table.add_column("what must hold")
+        table.add_column("violators", justify="right")
+        for name, count in report.counts.items():
+            table.add_row(name, CHECKS[name], f"[red]{count}[/]" if count else "0")
+        console.print(table)
+        for violation in report.first(show):
+            console.print(f"✗ {violation.line()}", soft_wrap=True, markup=False, highlight=False)
+        console.print("[green]ledger verified: every invariant holds[/]" if report.clean else "[red]ledger broken[/]")
+    if not report.clean:
+        ctx.exit(1)

@@ -51,9 +51,9 @@ def tollgate_tasks(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any
 
 @hookimpl
 def tollgate_cli_commands() -> Sequence[Any]:
-    from core.ledger.cli import credits_group
+    from core.ledger.cli import credits_group, ledger_group
 
-    return [credits_group]
+    return [credits_group, ledger_group]
 
 
 @hookimpl
@@ -68,3 +68,10 @@ def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) ->
     from core.ledger.figures import ledger_figures
 
     return ledger_figures(session, tenant, since, until)
+
+
+@hookimpl
+def tollgate_grant_sources() -> Mapping[str, Any]:
+    from core.ledger.sources import KERNEL_SOURCES
+
+    return KERNEL_SOURCES

@@ -66,3 +66,11 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "unknown_price": ErrorCode(400, "No credit price by this name is on sale."),
         "purchase_not_found": ErrorCode(404, "No such credit purchase for this customer."),
     }
+
+
+@hookimpl
+def tollgate_grant_sources() -> Mapping[str, Any]:
+    from core.ledger.sources import GrantSource, stripe_id
+    from plugins.payg.services import GRANT_SOURCE
+
+    return {GRANT_SOURCE: GrantSource("stripe", "a succeeded PaymentIntent (pi_...)", stripe_id("pi_"))}

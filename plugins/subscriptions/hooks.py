@@ -155,3 +155,21 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "subscription_exists": ErrorCode(409, "The customer already subscribes; change the plan instead."),
         "subscription_not_changeable": ErrorCode(409, "The subscription is not in good standing; settle it first."),
     }
+
+
+@hookimpl
+def tollgate_grant_sources() -> Mapping[str, Any]:
+    from core.ledger.sources import GrantSource, stripe_id
+    from plugins.subscriptions.allowances import SOURCE_CHANGE, SOURCE_FREE, SOURCE_INVOICE, SOURCE_MONTH
+
+    subscription = stripe_id("sub_")
+    return {
+        SOURCE_INVOICE: GrantSource("stripe", "a paid subscription invoice (in_...)", stripe_id("in_")),
+        SOURCE_MONTH: GrantSource(
+            "plan", "a month of a paid yearly subscription (sub_...:YYYY-MM)", rf"{subscription}:\d{{4}}-\d{{2}}"
+        ),
+        SOURCE_FREE: GrantSource("plan", "the free tier's month (customer:YYYY-MM)", r".+:\d{4}-\d{2}"),
+        SOURCE_CHANGE: GrantSource(
+            "plan", "an upgrade's prorated credits (sub_...:period start:tier)", rf"{subscription}:\d+:.+"
+        ),
+    }

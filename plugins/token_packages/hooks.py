@@ -114,3 +114,20 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "payment_disputed": ErrorCode(409, "The payment is disputed; the card network decides what is returned."),
         "refund_rejected": ErrorCode(409, "Stripe refused the refund."),
     }
+
+
+@hookimpl
+def tollgate_grant_sources() -> Mapping[str, Any]:
+    from core.ledger.sources import GrantSource, stripe_id
+    from plugins.token_packages.disputes import DISPUTE_SOURCE
+    from plugins.token_packages.payments import GRANT_SOURCE
+
+    order = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    # A payment's grant is named by its order (a Checkout Session's), or its order and paid invoice
+    # (a recurring package); the payment row beside it holds the PaymentIntent. Refunds only claw back.
+    return {
+        GRANT_SOURCE: GrantSource(
+            "stripe", "an order paid in Stripe (order id, or order id:in_...)", f"{order}(?::{stripe_id('in_')})?"
+        ),
+        DISPUTE_SOURCE: GrantSource("stripe", "a dispute won (dp_...)", stripe_id("dp_", "du_")),
+    }

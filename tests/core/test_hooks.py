@@ -272,6 +272,22 @@ def test_hook_tollgate_cli_commands() -> None:
     assert "hello from the example plugin" in result.output
 
 
+def test_hook_tollgate_grant_sources(runtime: Any) -> None:
+    from core.ledger.sources import grant_sources
+
+    sources = grant_sources(runtime.plugins)
+    assert {
+        name: source.kind for name, source in sources.items() if name in ("admin", "payg", "subscriptions.free")
+    } == {
+        "admin": "admin",
+        "payg": "stripe",
+        "subscriptions.free": "plan",
+    }
+    assert {"adjustment", "stripe.invoice", "token_packages.order", "token_packages.dispute"} <= set(sources)
+    assert sources["payg"].accepts("pi_3MtwBwLkdIwHu7ix28a3tqPa")
+    assert not sources["payg"].accepts("cs_test_a1")
+
+
 def test_every_hook_is_documented_and_tested() -> None:
     specs = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("tollgate_")]
     assert specs, "no hook specs found"

@@ -123,6 +123,13 @@ async def on_customer_created(ctx: Any) -> None:
 
 
 @hookimpl
+def tollgate_grant_sources() -> Mapping[str, Any]:
+    from core.ledger.sources import GrantSource, stripe_id
+
+    return {"example.welcome": GrantSource("stripe", "a customer created in Stripe (cus_...)", stripe_id("cus_"))}
+
+
+@hookimpl
 def tollgate_webhook_handlers(kernel: Kernel) -> Mapping[str, Any]:
     assert kernel.tenants is not None
     return {"customer.updated": on_customer_updated, "customer.created": on_customer_created}
