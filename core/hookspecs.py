@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
     from core.ledger.sources import GrantSource
+    from core.money_audit.findings import AuditAnswer, StripeObjects
     from core.stripe_prices import StripePrice
     from tenants.registry import Tenant
 
@@ -130,8 +131,10 @@ def tollgate_tasks(broker: AsyncBroker, kernel: Kernel) -> Sequence[AsyncTaskiqD
 
 
 @hookspec
-def tollgate_schedules() -> Sequence[Schedule]:
+def tollgate_schedules(kernel: Kernel) -> Sequence[Schedule]:
     """Return the recurring jobs this plugin needs (cron, UTC). Called by the scheduler at start.
+
+    A schedule the settings configure reads them from `kernel.config` (the money audit's cron).
 
     Each schedule names a task registered through `tollgate_tasks`; the scheduler process
     (`taskiq scheduler core.worker:scheduler`, or the embedded loop in `make run`) sends it.
@@ -332,5 +335,30 @@ def tollgate_grant_sources() -> Mapping[str, GrantSource]:
     `core.ledger.sources.stripe_id("in_")`), `plan` (a plan's own allowance) or `admin` (an
     operator's act). The kernel declares its own (`admin`, `adjustment`); one source declared twice
     differently stops the verifier.
+    """
+    raise NotImplementedError
+
+# ---------------------------------------------------------------------------------------------
+# Money audit
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def tollgate_money_audit(
+    tenant: Tenant, session: AsyncSession, stripe_objects: StripeObjects, kernel: Kernel
+) -> AuditAnswer | Awaitable[AuditAnswer | None] | None:
+    """Explain the Stripe objects this plugin owns among one tenant's period, and report what differs.
+
+    Called by the money audit (`core.money_audit`, `tollgate audit stripe`, daily) for each plugin the
+    tenant enables, with the period's paid invoices, succeeded PaymentIntents, complete Checkout
+    Sessions, refunds and disputes (`core.money_audit.findings.StripeObjects`, Stripe's shapes). Return
+    an `AuditAnswer`: the ids of the objects the plugin accounts for (`explained`), the grant sources it
+    grants for Stripe payments and the (source, source_ref) grants those objects explain, and a
+    `Finding` for each difference (paid but not granted, a refund not clawed back, an amount or credit
+    count that disagrees with the plugin's record or the tenant's configuration). A finding names the
+    Stripe event types that would have left no difference (`repair_events`): the audit's repair
+    stores that event through the inbox. Read only; never write money here. The kernel reports the
+    objects a plugin stamped that nobody explains, and the grants of the declared sources made in
+    the period that nobody explains.
     """
     raise NotImplementedError

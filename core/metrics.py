@@ -274,6 +274,35 @@ def batch_flushed(batcher: str, size: int) -> None:
     BATCH_SIZE.labels(batcher).observe(size)
 
 
+# ---- money audit ---------------------------------------------------------------------------------
+
+MONEY_AUDIT_RUNS = Counter(
+    f"{NAMESPACE}_money_audit_runs_total",
+    "Money audits against Stripe: clean, differences, failed",
+    ["tenant", "status"],
+)
+MONEY_AUDIT_DIFFERENCES = Gauge(
+    f"{NAMESPACE}_money_audit_differences",
+    "Differences with Stripe left open by the tenant's last money audit, by kind",
+    ["tenant", "kind"],
+    multiprocess_mode="livemostrecent",
+)
+
+
+def money_audit_finished(tenant: str, status: str, open_by_kind: Mapping[str, int] | None) -> AfterCommit:
+    """A run's count and (unless it failed) its open differences by kind (every kind, zeros too), for
+    `core.db.after_commit`."""
+    slug = tenant_label(tenant)
+
+    async def record() -> None:
+        MONEY_AUDIT_RUNS.labels(slug, status).inc()
+        if open_by_kind is not None:
+            for kind, count in open_by_kind.items():
+                MONEY_AUDIT_DIFFERENCES.labels(slug, kind).set(count)
+
+    return record
+
+
 # Every metric this module defines, by the name a scrape shows (the HTTP ones are Litestar's).
 HTTP_METRICS = (
     f"{HTTP_PREFIX}_requests_total",

@@ -32,6 +32,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.ledger", "core.ledger.hooks"),
     ("core.notifications", "core.notifications.hooks"),
     ("core.inbox", "core.inbox.hooks"),
+    ("core.money_audit", "core.money_audit.hooks"),
     ("product_sync", "plugins.product_sync.hooks"),
     ("payg", "plugins.payg.hooks"),
     ("subscriptions", "plugins.subscriptions.hooks"),

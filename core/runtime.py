@@ -99,7 +99,7 @@ class Runtime:
             runtime.error_codes.register(plugin, codes or {})
         for _, tasks in plugins.results_by_plugin("tollgate_tasks", broker=jobs.broker, kernel=runtime):
             jobs.add_tasks(tasks or [])
-        for _, schedules in plugins.results_by_plugin("tollgate_schedules"):
+        for _, schedules in plugins.results_by_plugin("tollgate_schedules", kernel=runtime):
             jobs.add_schedules(schedules or [])
         for plugin, claims in plugins.results_by_plugin("tollgate_event_claims", kernel=runtime):
             for event_type, claim in (claims or {}).items():

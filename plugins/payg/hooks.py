@@ -74,3 +74,10 @@ def tollgate_grant_sources() -> Mapping[str, Any]:
     from plugins.payg.services import GRANT_SOURCE
 
     return {GRANT_SOURCE: GrantSource("stripe", "a succeeded PaymentIntent (pi_...)", stripe_id("pi_"))}
+
+
+@hookimpl
+async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any) -> Any:
+    from plugins.payg.audit import audit
+
+    return await audit(tenant, session, stripe_objects)

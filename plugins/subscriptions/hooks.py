@@ -173,3 +173,10 @@ def tollgate_grant_sources() -> Mapping[str, Any]:
             "plan", "an upgrade's prorated credits (sub_...:period start:tier)", rf"{subscription}:\d+:.+"
         ),
     }
+
+
+@hookimpl
+async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any, kernel: Any) -> Any:
+    from plugins.subscriptions.audit import audit
+
+    return await audit(tenant, session, stripe_objects, kernel)

@@ -131,3 +131,10 @@ def tollgate_grant_sources() -> Mapping[str, Any]:
         ),
         DISPUTE_SOURCE: GrantSource("stripe", "a dispute won (dp_...)", stripe_id("dp_", "du_")),
     }
+
+
+@hookimpl
+async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any) -> Any:
+    from plugins.token_packages.audit import audit
+
+    return await audit(tenant, session, stripe_objects)

@@ -288,6 +288,29 @@ def test_hook_tollgate_grant_sources(runtime: Any) -> None:
     assert not sources["payg"].accepts("cs_test_a1")
 
 
+async def test_hook_tollgate_money_audit(runtime: Any) -> None:
+    import datetime as dt
+
+    from core.money_audit.findings import StripeObjects
+
+    intent = {
+        "id": "pi_lost",
+        "object": "payment_intent",
+        "status": "succeeded",
+        "amount_received": 100,
+        "currency": "usd",
+        "metadata": {"tollgate_plugin": "payg"},
+    }
+    now = dt.datetime.now(dt.UTC)
+    objects = StripeObjects(now, now, payment_intents=[intent])
+    async with runtime.sessions() as session:
+        answer = await runtime.plugins.call_one(
+            "tollgate_money_audit", "payg", tenant=runtime.tenants.get("alpha"), session=session, stripe_objects=objects
+        )
+    assert "pi_lost" in answer.explained
+    assert [f.kind for f in answer.findings] == ["paid_not_granted"], "no purchase is on record for it"
+
+
 def test_every_hook_is_documented_and_tested() -> None:
     specs = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("tollgate_")]
     assert specs, "no hook specs found"
