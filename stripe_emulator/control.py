@@ -238,24 +238,45 @@ class _Helpers(Generic[_R]):
         backoff_max: float = 2.0,
         timeout: float = 5.0,
         seed: int | None = None,
+        disable_after_failures: int | None = None,
+        drop: bool = False,
+        drop_until: int | None = None,
+        stale_secret: str | None = None,
     ) -> _R:
         """How deliveries misbehave: each event sent `duplicates` times, shuffled within
         windows of `shuffle_window`, delayed by `delay` (+ up to `jitter`) seconds, retried
-        after a failure with backoff `backoff_base * 2**(n-1)` up to `max_attempts`."""
+        after a failure with backoff `backoff_base * 2**(n-1)` up to `max_attempts`.
+
+        Every call replaces all settings (omitted ones go back to their defaults).
+        `disable_after_failures`: after that many deliveries in a row to an endpoint were
+        given up on (or dropped), its `status` becomes "disabled" and it gets nothing more
+        until updated with `disabled=False`; a delivered one resets the count.
+        `drop` (or the account clock before `drop_until`, unix time): attempts are not sent
+        and not retried (logged with `dropped`); turning it off resends nothing
+        (`resend_event` does). `stale_secret`: sign with this instead of the endpoint's
+        secret, so the receiver rejects every delivery.
+        """
         return self._call("PUT", "/_emulator/webhooks/faults", api_key, _drop_none({
             "duplicates": duplicates, "shuffle_window": shuffle_window, "delay": delay,
             "jitter": jitter, "max_attempts": max_attempts, "backoff_base": backoff_base,
             "backoff_max": backoff_max, "timeout": timeout, "seed": seed,
+            "disable_after_failures": disable_after_failures, "drop": drop,
+            "drop_until": drop_until, "stale_secret": stale_secret,
         }))
+
+    def webhook_faults(self, api_key: str) -> _R:
+        """The delivery fault settings in force."""
+        return self._call("GET", "/_emulator/webhooks/faults", api_key)
 
     def settle(self, api_key: str, timeout: float = 5.0) -> _R:
         """Wait until no delivery is queued or in flight; `{"settled", "attempts",
-        "delivered", "failed", "gave_up", "pending", "in_flight"}`."""
+        "delivered", "failed", "dropped", "gave_up", "pending", "in_flight"}`."""
         return self._call("POST", "/_emulator/webhooks/settle", api_key, {"timeout": timeout})
 
     def deliveries(self, api_key: str) -> _R:
         """The delivery log: `{"data": [{"event_id", "event_type", "endpoint_id", "url",
-        "attempt", "copy", "status_code", "error", "ok", "final", "at", "duration_ms"}], ...}`."""
+        "attempt", "copy", "status_code", "error", "ok", "final", "dropped", "at",
+        "duration_ms"}], ...}`."""
         return self._call("GET", "/_emulator/webhooks/deliveries", api_key)
 
     def clear_deliveries(self, api_key: str) -> _R:
@@ -289,6 +310,8 @@ class _Helpers(Generic[_R]):
         return self._call("GET", "/_emulator/webhook_endpoints", api_key)
 
     def resend_event(self, api_key: str, event_id: str, endpoint: str | None = None) -> _R:
+        """Deliver the event again to `endpoint` (or every enabled one listening);
+        `{"queued"}`. 404 for an event older than 30 days, as the API."""
         return self._call("POST", f"/_emulator/events/{event_id}/resend", api_key,
                           _drop_none({"endpoint": endpoint}))
 

@@ -14,6 +14,7 @@ from .accounts import describe
 from .cards import resolve
 from .encoding import Params
 from .errors import StripeError, invalid_request
+from .events import get_event
 from .routing import ControlRequest, Route
 from .store import Account, JsonObj
 from .webhooks import create_endpoint, roll_secret, with_secret
@@ -303,8 +304,10 @@ async def roll_endpoint_secret(req: ControlRequest) -> JsonObj:
 
 
 async def resend_event(req: ControlRequest) -> JsonObj:
+    """Deliver an event again (Stripe's dashboard "Resend"), to an endpoint or every
+    listening one; like the API, it no longer knows events older than 30 days."""
     account = _account(req)
-    event = account.get("event", req.arg("id"))
+    event = get_event(account, req.arg("id"))
     queued = _queue(req).resend(event, _str(req.body, "endpoint"))
     return {"queued": queued}
 

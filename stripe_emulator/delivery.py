@@ -4,6 +4,14 @@ Deliveries go out in event order from one background task per account. Fault set
 (duplicates, shuffling within a window, delays, retries with exponential backoff, giving
 up after N attempts) imitate what a real receiver must survive. Stripe's schedule (retries
 over three days) is scaled down to `backoff_base` seconds.
+
+Two more settings imitate outages the receiver cannot see at all: `drop`/`drop_until`
+(Stripe could not reach the endpoint and has long given up: nothing is sent, nothing is
+retried) and `stale_secret` (deliveries signed with a secret the receiver does not have,
+as after a roll it did not learn of). And as Stripe disables an endpoint that keeps
+failing, `disable_after_failures` turns an endpoint's `status` to `disabled` after that
+many deliveries in a row were given up on; nothing is sent to it until it is enabled again
+(`POST /v1/webhook_endpoints/{id}` with `disabled=false`).
 """
 
 from __future__ import annotations
@@ -58,6 +66,15 @@ class WebhookFaults:
     backoff_max: float = 2.0
     timeout: float = 5.0
     seed: int | None = None
+    # After this many deliveries in a row to an endpoint were given up on (or dropped),
+    # Stripe disables it; a delivered one resets the count.
+    disable_after_failures: int | None = None
+    # Every attempt is dropped (never sent, never retried) while `drop` is set or the
+    # account clock is before `drop_until` (unix time).
+    drop: bool = False
+    drop_until: int | None = None
+    # Sign deliveries with this secret instead of the endpoint's.
+    stale_secret: str | None = None
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> WebhookFaults:
@@ -68,7 +85,39 @@ class WebhookFaults:
         faults = cls(**spec)
         if faults.duplicates < 1 or faults.max_attempts < 1 or faults.shuffle_window < 1:
             raise invalid_request("duplicates, max_attempts and shuffle_window must be >= 1")
+        if faults.disable_after_failures is not None and (
+            not _is_int(faults.disable_after_failures) or faults.disable_after_failures < 1
+        ):
+            raise invalid_request("disable_after_failures must be an integer >= 1 or null",
+                                  param="disable_after_failures")
+        if not isinstance(faults.drop, bool):
+            raise invalid_request("drop must be true or false", param="drop")
+        if faults.drop_until is not None and not _is_int(faults.drop_until):
+            raise invalid_request("drop_until must be a unix time (integer) or null",
+                                  param="drop_until")
+        if faults.stale_secret is not None and (
+            not isinstance(faults.stale_secret, str) or not faults.stale_secret
+        ):
+            raise invalid_request("stale_secret must be a non-empty string or null",
+                                  param="stale_secret")
         return faults
+
+    def dropping(self, account: Account) -> bool:
+        """Whether an attempt made now is dropped."""
+        return self.drop or (self.drop_until is not None and account.now() < self.drop_until)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def consecutive_failures(account: Account, endpoint_id: str) -> int:
+    """Deliveries to the endpoint given up on since its last success (or re-enabling)."""
+    return int(account.side_of(endpoint_id).get("consecutive_failures", 0))
+
+
+def reset_failures(account: Account, endpoint_id: str) -> None:
+    account.side_of(endpoint_id)["consecutive_failures"] = 0
 
 
 @dataclass(order=True)
@@ -95,6 +144,8 @@ class DeliveryAttempt:
     at: float
     duration_ms: float
     final: bool
+    # Never sent: the `drop` fault was on (final at once, as Stripe would have given up).
+    dropped: bool = False
 
 
 @dataclass
@@ -196,8 +247,15 @@ class DeliveryQueue:
         endpoint = account.find(pending.endpoint_id)
         if event is None or endpoint is None or endpoint["status"] != "enabled":
             return
+        if self.faults.dropping(account):
+            self._record(pending, event, endpoint, status=None, error="dropped (drop fault)",
+                         ok=False, final=True, started=time.monotonic(), dropped=True)
+            self._finally_failed(endpoint)
+            return
         payload = json.dumps(account.render(event), indent=2).encode()
         secrets = account.side_of(endpoint["id"]).get("secrets", [])
+        if self.faults.stale_secret is not None:
+            secrets = [self.faults.stale_secret]
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
@@ -218,23 +276,10 @@ class DeliveryQueue:
             error = f"{type(exc).__name__}: {exc}"
         ok = status is not None and 200 <= status < 300
         retrying = not ok and pending.attempt < self.faults.max_attempts
-        self.log.append(
-            DeliveryAttempt(
-                event_id=event["id"],
-                event_type=event["type"],
-                endpoint_id=endpoint["id"],
-                url=endpoint["url"],
-                attempt=pending.attempt,
-                copy=pending.copy,
-                status_code=status,
-                error=error,
-                ok=ok,
-                at=time.time(),
-                duration_ms=round((time.monotonic() - started) * 1000, 2),
-                final=not retrying,
-            )
-        )
+        self._record(pending, event, endpoint, status=status, error=error, ok=ok,
+                     final=not retrying, started=started)
         if ok:
+            reset_failures(account, endpoint["id"])
             key = (event["id"], endpoint["id"])
             if key not in self._delivered:
                 self._delivered.add(key)
@@ -256,17 +301,52 @@ class DeliveryQueue:
             )
         else:
             self.gave_up += 1
+            self._finally_failed(endpoint)
+
+    def _record(
+        self, pending: _Pending, event: JsonObj, endpoint: JsonObj, *, status: int | None,
+        error: str | None, ok: bool, final: bool, started: float, dropped: bool = False,
+    ) -> None:
+        self.log.append(
+            DeliveryAttempt(
+                event_id=event["id"],
+                event_type=event["type"],
+                endpoint_id=endpoint["id"],
+                url=endpoint["url"],
+                attempt=pending.attempt,
+                copy=pending.copy,
+                status_code=status,
+                error=error,
+                ok=ok,
+                at=time.time(),
+                duration_ms=round((time.monotonic() - started) * 1000, 2),
+                final=final,
+                dropped=dropped,
+            )
+        )
+
+    def _finally_failed(self, endpoint: JsonObj) -> None:
+        """A delivery to `endpoint` was given up on (or dropped): Stripe disables an
+        endpoint after enough of these in a row."""
+        side = self.account.side_of(endpoint["id"])
+        side["consecutive_failures"] = consecutive_failures(self.account, endpoint["id"]) + 1
+        limit = self.faults.disable_after_failures
+        if limit is not None and side["consecutive_failures"] >= limit:
+            endpoint["status"] = "disabled"
 
     # ------------------------------------------------------------ observing
 
     def summary(self) -> dict[str, Any]:
+        """`attempts` = `delivered` + `failed` (sent, not 2xx) + `dropped` (never sent)."""
         delivered = sum(1 for a in self.log if a.ok)
+        dropped = sum(1 for a in self.log if a.dropped)
         return {
             "pending": len(self._heap),
             "in_flight": self._in_flight,
             "attempts": len(self.log),
             "delivered": delivered,
-            "failed": len(self.log) - delivered,
+            "failed": len(self.log) - delivered - dropped,
+            "dropped": dropped,
             "gave_up": self.gave_up,
         }
 

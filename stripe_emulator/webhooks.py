@@ -2,6 +2,11 @@
 
 The secret is returned only by create (as Stripe does); tests that need it later read it
 through the `/_emulator/webhook_endpoints` helper. Delivery itself is in `delivery.py`.
+
+`status` is `enabled` or `disabled`: set by `disabled` on update, or by Stripe itself when
+deliveries keep failing (the `disable_after_failures` delivery fault). Updating with
+`disabled=false` enables the endpoint again with a clean failure count; events that
+happened while it was disabled are not sent to it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+from .delivery import reset_failures
 from .encoding import Params
 from .errors import invalid_request
 from .expansion import respond, respond_list
@@ -121,7 +127,10 @@ def api_update_endpoint(req: ApiRequest) -> JsonObj:
     if params.has("description"):
         endpoint["description"] = params.str("description") or None
     if params.has("disabled"):
-        endpoint["status"] = "disabled" if params.bool("disabled") else "enabled"
+        disabled = params.bool("disabled")
+        if not disabled and endpoint["status"] == "disabled":
+            reset_failures(req.account, endpoint["id"])
+        endpoint["status"] = "disabled" if disabled else "enabled"
     metadata = params.metadata(existing=endpoint["metadata"])
     if metadata is not None:
         endpoint["metadata"] = metadata
