@@ -26,7 +26,7 @@ from core import clock
 from core.logs import configure_from_settings
 from demo.scenarios import SCENARIOS
 from demo.summary import render, snapshot
-from demo.world import Deployed, Mode, PersonMustAct, StepFailed, open_world
+from demo.world import Deployed, Mode, PersonMustAct, StepFailed, World, open_world
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +73,8 @@ async def walk(mode: Mode, console: Console, deployed: Deployed | None = None) -
             console.rule("[bold]Summary[/]")
             for slug, tenant in summary["tenants"].items():
                 render(console, slug, tenant)
+            if deployed is None:
+                summary["ledger"] = await verify_ledger(world)
     except PersonMustAct as stop:
         summary["stopped"] = {"tenant": stop.slug, "action": stop.action, "url": stop.url}
         console.print(f"\n[bold yellow]Stopped[/]: {stop.slug}: {stop.action}" + (":" if stop.url else "."))
@@ -92,6 +94,25 @@ async def walk(mode: Mode, console: Console, deployed: Deployed | None = None) -
             # A deployment's shared clock stays where its Stripe accounts are.
             clock.reset()
     return 0, summary
+
+
+async def verify_ledger(world: World) -> dict[str, Any]:
+    """`tollgate ledger verify` over the walk's database: every invariant of every account, or the demo fails.
+
+    A deployment walked from outside keeps its database to itself (run the command there).
+    """
+    from core.ledger.sources import grant_sources
+    from core.ledger.verify import verify_ledger as verify
+
+    report = await verify(world.runtime.engine, sources=grant_sources(world.runtime.plugins))
+    counts = f"{report.accounts} accounts, {report.grants} grants, {report.entries} entries"
+    if not report.clean:
+        for violation in report.first(10):
+            world.console.print(f"  ✗ {violation.line()}", markup=False, highlight=False)
+        broken = ", ".join(f"{name} {n}" for name, n in report.counts.items() if n)
+        raise StepFailed(f"ledger verify: {broken} ({counts})")
+    world.console.print(f"[bold green]✓ Ledger verified[/]: every invariant holds over {counts}.")
+    return {"accounts": report.accounts, "grants": report.grants, "entries": report.entries, "violations": 0}
 
 
 def main(argv: list[str] | None = None) -> int:

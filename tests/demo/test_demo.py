@@ -44,6 +44,8 @@ def test_make_demo_walks_the_five_tenants_and_exits_0(tmp_path: Path) -> None:
     assert "Five tenants walked" in result.stdout
     assert list(summary["tenants"]) == ["imagegen", "automate", "fiko", "quickscale", "creditshop"]
     assert (summary["stopped"], summary["failure"]) == (None, None)
+    assert "Ledger verified" in result.stdout
+    assert summary["ledger"]["violations"] == 0 and summary["ledger"]["accounts"] > 0
 
     check_the_five_walks(summary)
 

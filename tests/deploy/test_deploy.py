@@ -28,6 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from stripe_emulator.pytest_plugin import EmulatorHandle, start_emulator, stop_emulator
 from tests.demo.figures import check_the_five_walks
 from tests.demo.logged import demo_secrets
+from tests.support.ledger import verify_database
 from tests.support.services import (
     OpenBao,
     bao_binary,
@@ -313,3 +314,7 @@ def test_the_documented_deployment_serves_the_five_tenants_and_stops_on_sigterm(
             except subprocess.TimeoutExpired:
                 codes[name] = None
         assert codes == dict.fromkeys(running, 0), f"{codes}{logs(site)}"
+    # What the five walks and the onboarding wrote holds together: every invariant of every account.
+    verified = run_blocking(lambda: verify_database(site.env["TOLLGATE_DATABASE__URL"]))
+    assert [v.line() for v in verified.violations] == [], verified.counts
+    assert verified.accounts > 0

@@ -29,6 +29,7 @@ from tests.inbox.processes import private_redis, redis_jobs
 from tests.inbox.stripe_events import deliver, encode, invoice_paid, signed, subscription_updated
 from tests.support.app import asgi_client
 from tests.support.jobs import drain
+from tests.support.ledger import assert_ledger_verified
 from tests.support.services import start_openbao
 from tests.support.tenants import auth, secrets_document
 
@@ -123,6 +124,7 @@ async def _a_thousand_events(runtime: Runtime, client: httpx.AsyncClient) -> Non
     async with runtime.sessions() as session:
         ledger = Ledger(session, runtime.tenants.get("alpha"))
         assert {c: (await ledger.balance(c)).balance for c in customers} == expected
+    await assert_ledger_verified(runtime)
 
 
 async def sweep_until_processed(runtime: Runtime, total: int) -> None:
@@ -159,6 +161,7 @@ async def test_a_worker_killed_mid_processing_applies_each_event_once(
         await sweep_until_processed(rt, len(events))
 
     assert await grants_by_invoice(runtime) == {e["data"]["object"]["id"]: 1 for e in events}
+    await assert_ledger_verified(runtime)
     async with rt.sessions() as session:
         statement = select(WebhookEvent.stripe_event_id).where(WebhookEvent.stripe_event_id.in_(interrupted))
         resent = await session.scalars(statement.where(WebhookEvent.next_attempt_at > WebhookEvent.created_at))
@@ -184,6 +187,7 @@ async def test_events_accepted_while_redis_is_down_are_processed_when_it_returns
             setup.start()
             await sweep_until_processed(rt, 40)
     assert await grants_by_invoice(runtime) == {e["data"]["object"]["id"]: 1 for e in before + during}
+    await assert_ledger_verified(runtime)
 
 
 @pytest.mark.vault

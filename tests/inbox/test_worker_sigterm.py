@@ -34,6 +34,7 @@ from tests.inbox.processes import TOLLGATE_WORKER, WorkerSetup
 from tests.inbox.stripe_events import invoice_paid
 from tests.inbox.test_reliability import deliver_all, statuses, sweep_until_processed, unprocessed, until
 from tests.support.app import asgi_client
+from tests.support.ledger import assert_ledger_verified
 from tests.support.services import free_port
 from tests.support.tenants import auth
 
@@ -183,3 +184,4 @@ async def test_a_worker_sigtermed_mid_stream_finishes_or_hands_back_each_event(
     async with rt.sessions() as session:
         ledger = Ledger(session, rt.tenants.get("alpha"))
         assert {c: (await ledger.balance(c)).balance for c in CUSTOMERS} == expected, "each grant applied once"
+    await assert_ledger_verified(rt)

@@ -187,3 +187,16 @@ def test_sources_are_declared_once_and_well() -> None:
         collect_sources([("a", {"payg": payg}), ("b", {"payg": GrantSource("plan", "a plan")})])
     with pytest.raises(ValueError, match="ref_pattern"):
         GrantSource("stripe", "a payment without a pattern")
+
+
+async def test_the_benchmark_verifies_its_database(
+    runtime: Runtime, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.benchmarks.ledger_spend import print_verification
+    from tests.support.ledger import verify_database
+
+    await busy_ledger(runtime)
+    report = await verify_database(db_url)
+    assert report.clean and report.accounts == 7
+    print_verification(report)
+    assert "ledger verify: 7 accounts, 8 grants" in capsys.readouterr().out
