@@ -35,6 +35,8 @@ async def audit(tenant: Tenant, session: AsyncSession, objects: StripeObjects, k
     answer = AuditAnswer(grant_sources={SOURCE_INVOICE})
     config = config_of(tenant)
     invoices = [i for i in objects.invoices if metadata_owner(i) == PLUGIN]
+    # A plan's Checkout Session moves no money of its own: its subscription's first invoice pays, audited below.
+    answer.explain(*(s["id"] for s in objects.checkout_sessions if metadata_owner(s) == PLUGIN))
     ids = [str(i["id"]) for i in invoices]
     statement = scoped(select(Allowance), Allowance, tenant.slug).where(
         Allowance.source == SOURCE_INVOICE, Allowance.source_ref.in_(ids)
