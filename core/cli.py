@@ -660,6 +660,117 @@ def stripe_connect(ctx: click.Context, slug: str, with_prices: bool, token: str)
         console.print("  no prices in the settings for this tenant's plugins (subscriptions: tiers' `prices`)")
 
 
+@stripe_group.command(
+    "backfill",
+    help="Read tenant SLUG's Stripe events back now (GET /v1/events, the types its handlers apply) and store every "
+    "event the inbox lacks, as its delivery would have been (processed by the workers). From the tenant's watermark "
+    "(minus the overlap) unless --since says; Stripe keeps events 30 days. Shows progress and what was stored "
+    "(docs/webhooks.md#backfill).",
+)
+@click.argument("slug")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    default=None,
+    help="Read the events created since then: an ISO date or time (2026-03-01, 2026-03-01T12:00:00Z) or an age "
+    "(2d, 12h, 30m).",
+)
+@click.option(
+    "--max-pages", type=click.IntRange(min=1), default=None, help="Stop after this many pages (100 events each)."
+)
+@click.pass_context
+def stripe_backfill(ctx: click.Context, slug: str, since: str | None, max_pages: int | None) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from core.errors import Conflict
+    from core.inbox.backfill import CLI, FAILED, PARTIAL, BackfillRun, backfill
+
+    runtime = runtime_for(ctx)
+    if slug not in runtime.tenants.slugs():
+        raise click.BadParameter(
+            f"no tenant {slug} (tenants: {', '.join(sorted(runtime.tenants.slugs())) or 'none'})", param_hint="SLUG"
+        )
+    tenant = runtime.tenants.get(slug)
+    start = _since(since) if since else None
+
+    async def body() -> BackfillRun:
+        await runtime.start()
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console, transient=True) as progress:
+                task = progress.add_task(f"Reading {slug}'s Stripe events", total=None)
+
+                def on_page(run: BackfillRun) -> None:
+                    progress.update(
+                        task,
+                        description=f"Reading {slug}'s Stripe events: {run.pages} page(s), {run.seen} event(s) "
+                        f"read, {run.stored} stored",
+                    )
+
+                try:
+                    run = await backfill(
+                        runtime, tenant, trigger=CLI, since=start, max_pages=max_pages, on_page=on_page
+                    )
+                except Conflict as exc:
+                    raise click.ClickException(
+                        f"{exc.message} (another worker or operator is reading {slug})"
+                    ) from None
+            if runtime.jobs.embedded:
+                # No worker in the embedded shape: this process applies the events it stored itself.
+                await runtime.jobs.broker.wait_all()
+            return run
+        finally:
+            await runtime.stop()
+
+    run = run_async(body(), runtime)
+    since_text = run.since.isoformat(timespec="seconds")
+    console.print(
+        f"{slug}: {run.pages} page(s), {run.seen} event(s) of {run.event_types} type(s) created since {since_text} "
+        f"read, [bold]{run.stored}[/] the inbox lacked, stored"
+        + (f", {run.deferred} still being delivered left for the next run" if run.deferred else ""),
+        soft_wrap=True,
+    )
+    for event_type, count in sorted(run.stored_by_type.items()):
+        console.print(f"  {count} x {event_type}")
+    watermark = _iso(run.watermark) if run.watermark is not None else "none yet"
+    console.print(f"  watermark: {watermark}" + ("" if run.advanced else " (unchanged)"))
+    for kind in run.warnings:
+        console.print(f"[yellow]![/] warning holding: {kind} (docs/webhooks.md#backfill)")
+    if run.status == PARTIAL:
+        console.print(
+            f"[yellow]![/] stopped after {run.pages} page(s) (--max-pages): the schedule goes on from the watermark"
+        )
+    if run.status == FAILED:
+        raise click.ClickException(f"the backfill of {slug} failed: {run.error}")
+
+
+def _since(text: str) -> Any:
+    """`--since`: an ISO date or time (UTC unless it says), or an age such as `2d`, `12h`, `30m`."""
+    import datetime as dt
+    import re
+
+    from core import clock
+
+    age = re.fullmatch(r"(\d+)\s*([dhms])", text.strip())
+    if age:
+        unit = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}[age.group(2)]
+        return clock.now() - dt.timedelta(**{unit: int(age.group(1))})
+    try:
+        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is neither an ISO date or time (2026-03-01T12:00:00Z) nor an age (2d, 12h)", param_hint="--since"
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _iso(seconds: int) -> str:
+    """Unix seconds as an ISO time (UTC)."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
+
+
 @main.command(help="Run a taskiq worker for this deployment (production shape: jobs.broker = redis).")
 @click.option("--workers", default=1, show_default=True, help="Worker processes (taskiq --workers).")
 def worker(workers: int) -> None:

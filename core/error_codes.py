@@ -105,6 +105,7 @@ KERNEL_ERROR_CODES: Final[Mapping[str, ErrorCode]] = {
             "hold_already_released": "The hold was already released.",
             "notification_in_progress": "The notification is being delivered right now; try again when it settles.",
             "webhook_event_in_progress": "The Stripe event is being processed right now; try again when it settles.",
+            "stripe_backfill_in_progress": "A backfill of the tenant's Stripe events is running; try again later.",
         },
     ),
     **_codes(413, {"payload_too_large": "The request body is larger than allowed (1 MiB)."}),

@@ -198,6 +198,56 @@ def inbox_backlog(waiting: Mapping[str, int]) -> None:
         INBOX_BACKLOG.labels(slug).set(waiting.get(slug, 0))
 
 
+# ---- Stripe event backfill (core/inbox/backfill.py) ----------------------------------------------
+
+STRIPE_EVENTS_BACKFILLED = Counter(
+    f"{NAMESPACE}_stripe_events_backfilled_total",
+    "Stripe events the inbox lacked, read back from Stripe's events API and stored (each one a lost delivery)",
+    ["tenant", "type"],
+)
+STRIPE_BACKFILL_RUNS = Counter(
+    f"{NAMESPACE}_stripe_backfill_runs_total",
+    "Runs of the Stripe event backfill, by outcome: ok, partial (stopped at its page limit), failed",
+    ["tenant", "outcome"],
+)
+STRIPE_BACKFILL_LAG = Gauge(
+    f"{NAMESPACE}_stripe_backfill_lag_seconds",
+    "Seconds since the start of the last complete listing of the tenant's Stripe events (its watermark's lag)",
+    ["tenant"],
+    multiprocess_mode="livemostrecent",
+)
+STRIPE_BACKFILL_WARNINGS = Gauge(
+    f"{NAMESPACE}_stripe_backfill_warnings",
+    "1 while a warning of the backfill holds (events_behind, endpoint_disabled, signature_failures), else 0",
+    ["tenant", "kind"],
+    multiprocess_mode="livemostrecent",
+)
+STRIPE_SIGNATURE_FAILURES = Counter(
+    f"{NAMESPACE}_stripe_signature_failures_total",
+    "Deliveries to a tenant's webhook route refused 400 invalid_signature",
+    ["tenant"],
+)
+
+
+def event_backfilled(tenant: str, event_type: str) -> AfterCommit:
+    """The count of one event stored by the backfill, for `core.db.after_commit`."""
+    return _counting(STRIPE_EVENTS_BACKFILLED.labels(tenant_label(tenant), event_type_label(event_type)))
+
+
+def backfill_ran(tenant: str, outcome: str, lag_seconds: float | None, warnings: Mapping[str, bool]) -> None:
+    """A finished run: its outcome, the watermark's lag (None: never listed) and each warning kind's state."""
+    slug = tenant_label(tenant)
+    STRIPE_BACKFILL_RUNS.labels(slug, outcome).inc()
+    if lag_seconds is not None:
+        STRIPE_BACKFILL_LAG.labels(slug).set(max(0.0, lag_seconds))
+    for kind, active in warnings.items():
+        STRIPE_BACKFILL_WARNINGS.labels(slug, kind).set(1 if active else 0)
+
+
+def signature_failed(tenant: str) -> None:
+    STRIPE_SIGNATURE_FAILURES.labels(tenant_label(tenant)).inc()
+
+
 # ---- notifications to tenant apps ----------------------------------------------------------------
 
 NOTIFICATIONS = Counter(

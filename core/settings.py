@@ -388,6 +388,8 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "logging": section("logging"),
                 "tracing": section("tracing"),
                 "rate_limits": section("rate_limits"),
+                "stripe_backfill": section("stripe_backfill"),
+                "money_audit": section("money_audit"),
             },
             AppConfig,
         )

@@ -1,7 +1,8 @@
 """HTTP routes of the inbox: Stripe's `POST /t/{tenant}/webhooks/stripe`, and the operators' admin routes.
 
 The ingest route sits outside `/t/{tenant}/v1` and has no API-key guard: the Stripe signature is the
-authentication. The admin routes (`/t/{tenant}/v1/admin/webhook-events`) need an admin key.
+authentication. The admin routes (`/t/{tenant}/v1/admin/webhook-events`, `/t/{tenant}/v1/admin/stripe/backfill`) need an
+admin key.
 
 Every Stripe event of every tenant arrives through ingest, so the deployment's tenants are served by
 a bare ASGI route (`stripe_ingest`): Litestar's request and response machinery (the request object,
@@ -26,8 +27,10 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.types import HTTPReceiveMessage, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 from core.access import ADMIN, ERRORS_KEY, access
-from core.deps import CurrentTenant, DbSession, RuntimeDep
+from core.deps import CurrentTenant, DbSession, KernelDep, RuntimeDep
 from core.inbox import schemas
+from core.inbox.backfill import ADMIN as ADMIN_TRIGGER
+from core.inbox.backfill import backfill, run_schema, status_of
 from core.inbox.models import WebhookEvent
 from core.inbox.services import InboxService, WebhookEventService
 from core.lists import Page, PageQuery
@@ -37,6 +40,9 @@ INGEST_PATH = "/t/{tenant_slug:str}/webhooks/stripe"
 # Stripe's events are far smaller; this only keeps a hostile sender from filling memory.
 MAX_EVENT_BYTES = 1_000_000
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+# `POST /admin/stripe/backfill` reads at most this many pages while the request waits.
+DEFAULT_PAGES = 20
+MAX_PAGES = 100
 
 
 @post(
@@ -138,6 +144,7 @@ def _fields(row: WebhookEvent) -> dict[str, Any]:
         "processed_at": row.processed_at,
         "handlers": list(row.handlers or []),
         "last_error": error_line(row.last_error) if row.last_error else None,
+        "source": row.source,
     }
 
 
@@ -165,9 +172,15 @@ class WebhookEventController(Controller):
         event_type: Annotated[
             str | None, QueryParameter(name="type", description="Only the events of this Stripe type (`invoice.paid`).")
         ] = None,
+        source: Annotated[
+            schemas.WebhookEventSource | None,
+            QueryParameter(
+                description="Only the events that came this way: `delivery` (posted by Stripe) or `backfill`."
+            ),
+        ] = None,
     ) -> Page[schemas.WebhookEvent]:
         return await WebhookEventService(db_session, tenant, runtime.jobs).page(
-            page, to_schema, status=status, event_type=event_type
+            page, to_schema, status=status, event_type=event_type, source=source
         )
 
     @get(
@@ -193,3 +206,50 @@ class WebhookEventController(Controller):
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEvent:
         return to_schema(await WebhookEventService(db_session, tenant, runtime.jobs).replay(event_id))
+
+
+class StripeBackfillController(Controller):
+    """`/admin/stripe/backfill`: the tenant's Stripe event backfill, read or run at once (docs/webhooks.md#backfill)."""
+
+    path = "/admin/stripe/backfill"
+    tags = ["webhooks"]
+
+    @get(
+        "/",
+        operation_id="get_stripe_backfill",
+        summary="The Stripe event backfill of this tenant: watermark, last run, figures, warnings",
+        description="Events stored by the backfill are deliveries Stripe never made: `events` shows them apart "
+        "from the delivered ones.",
+        **access(ADMIN),
+    )
+    async def read_backfill(
+        self, tenant: CurrentTenant, db_session: DbSession, kernel: KernelDep
+    ) -> schemas.StripeBackfillStatus:
+        return await status_of(kernel, db_session, tenant)
+
+    @post(
+        "/",
+        status_code=200,
+        operation_id="run_stripe_backfill",
+        summary="Read this tenant's Stripe events back now and store what the inbox lacks",
+        description="Runs while the request waits, up to `max_pages` pages of Stripe's events (100 each): a run "
+        "that stops there is `partial` and leaves the watermark (the schedule goes on from it). A run that "
+        "fails is answered too, `failed` with its `error`.",
+        **access(ADMIN, errors=("stripe_backfill_in_progress",)),
+    )
+    async def run_backfill(
+        self,
+        tenant: CurrentTenant,
+        kernel: KernelDep,
+        since: Annotated[
+            dt.datetime | None,
+            QueryParameter(
+                description="Read the events created from then (RFC 3339) instead of from the watermark; Stripe "
+                "keeps 30 days."
+            ),
+        ] = None,
+        max_pages: Annotated[
+            int, QueryParameter(ge=1, le=MAX_PAGES, description="Pages of Stripe's events to read at most.")
+        ] = DEFAULT_PAGES,
+    ) -> schemas.StripeBackfillRun:
+        return run_schema(await backfill(kernel, tenant, trigger=ADMIN_TRIGGER, since=since, max_pages=max_pages))

@@ -1,4 +1,5 @@
-"""The inbox's hook implementations: its tables, the admin routes, the processing tasks, sweeper and CLI.
+"""The inbox's hook implementations: its tables, the admin routes, the processing tasks, sweeper, backfill and
+CLI, the backfill's warnings (notification types) and its figures.
 
 The ingest route itself is mounted by `core/app.py` outside the tenant API, since Stripe signs it
 instead of presenting an API key.
@@ -6,10 +7,10 @@ instead of presenting an API key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from core.hookspecs import Schedule, hookimpl
+from core.hookspecs import NotificationType, Schedule, hookimpl
 
 if TYPE_CHECKING:
     import click
@@ -18,16 +19,33 @@ if TYPE_CHECKING:
 
 @hookimpl
 def tollgate_models() -> Sequence[type]:
-    from core.inbox.models import ObjectVersion, WebhookEvent
+    from core.inbox.models import BackfillState, ObjectVersion, WebhookEvent
 
-    return [WebhookEvent, ObjectVersion]
+    return [WebhookEvent, ObjectVersion, BackfillState]
 
 
 @hookimpl
 def tollgate_route_handlers() -> Sequence[Any]:
-    from core.inbox.controllers import WebhookEventController
+    from core.inbox.controllers import StripeBackfillController, WebhookEventController
 
-    return [WebhookEventController]
+    return [WebhookEventController, StripeBackfillController]
+
+
+@hookimpl
+def tollgate_notification_types() -> Mapping[str, NotificationType]:
+    from core.inbox.notices import NOTIFICATION_TYPES
+
+    return NOTIFICATION_TYPES
+
+
+@hookimpl
+async def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Mapping[str, Any]:
+    """The tenant's Stripe events in the window by how they came: each backfilled one is a lost delivery."""
+    from core.inbox.backfill import events_by_source
+    from core.inbox.models import BACKFILL, DELIVERY
+
+    counts = await events_by_source(session, tenant.slug, since, until)
+    return {"stripe_events": {"delivered": counts.get(DELIVERY, 0), "backfilled": counts.get(BACKFILL, 0)}}
 
 
 @hookimpl

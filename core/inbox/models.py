@@ -1,4 +1,5 @@
-"""The inbox's tables: every verified Stripe event as received, and the last event applied to each object."""
+"""The inbox's tables: every verified Stripe event as received, the last event applied to each object, and each
+tenant's reading back of its Stripe events (the backfill)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantOwned
@@ -53,3 +54,48 @@ class ObjectVersion(TenantOwned):
     object_id: Mapped[str] = mapped_column(String(255))
     event_created: Mapped[int] = mapped_column(BigInteger)
     event_id: Mapped[str] = mapped_column(String(255))
+
+
+class BackfillState(TenantOwned):
+    """One tenant's reading back of its Stripe events (`core/inbox/backfill.py`), and what warns its operator.
+
+    The watermark is the newest `created` among the events a complete listing found stored; each run reads
+    from it minus `stripe_backfill.overlap_seconds`. A run holds the row's lease (`lease_token`,
+    `leased_until`) while it reads, so two workers never read one tenant at once. The ingest path keeps
+    the signature columns up to date (`core/inbox/signature_watch.py`), a few writes a minute at most.
+    """
+
+    __tablename__ = "stripe_backfill_states"
+    __table_args__ = (UniqueConstraint("tenant_id", name="uq_stripe_backfill_states_tenant"),)
+
+    # Stripe's `created` (unix seconds) of the newest event a complete listing found in the inbox.
+    watermark: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # When the last complete listing began: every event Stripe listed by then is in the inbox.
+    listed_through: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    lease_token: Mapped[str | None] = mapped_column(String(36), default=None)
+    leased_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # The last run (or the one running): `ok`, `partial` (stopped at its page limit) or `failed`.
+    run_trigger: Mapped[str | None] = mapped_column(String(16), default=None)
+    run_started_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    run_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    run_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    run_pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_stored: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Every run's figures added up: events listed, and events the inbox lacked (stored by the backfill).
+    seen_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    stored_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The tenant's webhook endpoint in Stripe as last read: `enabled`, `disabled`, `missing`; null: unknown.
+    endpoint_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    endpoint_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    endpoint_checked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # Deliveries whose signature failed since the last one that verified (across the API processes).
+    signature_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    signature_failing_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    signature_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    signature_passed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # Since when each warning has held; null: not warning (an episode ends when its condition clears).
+    behind_warned_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    endpoint_warned_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    signature_warned_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

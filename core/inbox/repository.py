@@ -157,6 +157,28 @@ class InboxRepository(LeasedRepository[WebhookEvent]):
         row_id: uuid.UUID | None = (await self._run(statement, values)).scalar_one_or_none()
         return row_id
 
+    async def page(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        event_type: str | None = None,
+        before: uuid.UUID | None = None,
+        limit: int,
+        source: str | None = None,
+    ) -> list[WebhookEvent]:
+        """`LeasedRepository.page`, and only the events that came one way (`delivery`, `backfill`) when asked."""
+        if source is None:
+            return await super().page(statuses=statuses, event_type=event_type, before=before, limit=limit)
+        statement = self.select().where(WebhookEvent.source == source)
+        if statuses:
+            statement = statement.where(WebhookEvent.status.in_(statuses))
+        if event_type:
+            statement = statement.where(WebhookEvent.event_type == event_type)
+        if before is not None:
+            statement = statement.where(WebhookEvent.id < before)
+        statement = statement.order_by(WebhookEvent.id.desc()).limit(limit)
+        return list((await self.session.execute(statement)).scalars())
+
     async def by_stripe_id(self, stripe_event_id: str) -> WebhookEvent | None:
         statement = self.select().where(WebhookEvent.stripe_event_id == stripe_event_id)
         return (await self.session.execute(statement)).scalar_one_or_none()

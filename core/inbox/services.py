@@ -11,14 +11,15 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock, logs, metrics
 from core.batching import GroupCommit
+from core.cursors import uuid_position
 from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
 from core.errors import BadRequest, SecretsUnavailable
 from core.hookspecs import EventHandler
@@ -28,7 +29,9 @@ from core.inbox.models import BACKFILL, IGNORED, PROCESSED, WebhookEvent
 from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.schemas import Receipt, StripeEventEnvelope, WebhookEventStatus
 from core.inbox.signature import signature_matches
+from core.inbox.signature_watch import SignatureWatch
 from core.inbox.writer import InboxWriter
+from core.lists import Page, PageRequest
 from core.retries import DEAD, PENDING, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
 from tenants.secrets import TenantSecrets
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from core.kernel import Kernel
 
 logger = logging.getLogger("tollgate.inbox")
+T = TypeVar("T")
 
 PROCESS_TASK = "inbox.process_event"
 SWEEP_TASK = "inbox.sweep"
@@ -52,6 +56,8 @@ class InboxService:
     def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.writer: InboxWriter | None = None
+        # Failed signature checks per tenant, for the backfill's warning (written a few times a minute at most).
+        self.signatures = SignatureWatch(runtime)
         if runtime.engine.dialect.name == "postgresql":
             self.writer = InboxWriter(runtime.engine, runtime.jobs, PROCESS_TASK)
 
@@ -82,6 +88,7 @@ class InboxService:
     async def close(self) -> None:
         if self.writer is not None:
             await self.writer.close()
+        await self.signatures.close()
 
     async def _store_alone(self, event: NewEvent) -> uuid.UUID | None:
         """One event in its own transaction, its task sent after the commit."""
@@ -94,7 +101,8 @@ class InboxService:
     async def _verified(self, tenant: Tenant, body: bytes, signature: str | None) -> tuple[str, TenantSecrets]:
         """The body as text and the tenant's secrets, once a signature of this tenant's matches.
 
-        Refreshes the secrets once when none matches (rotation).
+        Refreshes the secrets once when none matches (rotation). Each check's outcome is counted for the
+        tenant (`SignatureWatch`: in memory, written behind the requests, never one write per request).
         """
         if not signature:
             raise BadRequest("The Stripe-Signature header is missing.", code="missing_signature")
@@ -105,12 +113,15 @@ class InboxService:
         tolerance = self.runtime.config.inbox.tolerance_seconds
         known = await self.runtime.secrets.get(tenant)
         if signature_matches(payload, signature, known.stripe_webhook_secrets, tolerance):
+            self.signatures.passed(tenant.slug)
             return payload, known
         # The tenant may have rolled its secret since we cached it: read the secrets once more.
         refreshed = await self.runtime.secrets.get(tenant, refresh=True)
         rolled = refreshed.stripe_webhook_secrets != known.stripe_webhook_secrets
         if rolled and signature_matches(payload, signature, refreshed.stripe_webhook_secrets, tolerance):
+            self.signatures.passed(tenant.slug)
             return payload, refreshed
+        self.signatures.failed(tenant.slug)
         raise BadRequest(
             "The Stripe-Signature does not match this tenant's webhook secrets, "
             f"or its time is more than {tolerance} s before or after now.",
@@ -163,6 +174,25 @@ class WebhookEventService(LeasedService[WebhookEvent]):
     task_name = PROCESS_TASK
     id_kwarg = "event_id"
     noun = "webhook_event"
+
+    async def page(
+        self,
+        page: PageRequest,
+        show: Callable[[WebhookEvent], T],
+        *,
+        status: str | None,
+        event_type: str | None,
+        source: str | None = None,
+    ) -> Page[T]:
+        """A page of events, newest first, of one source (`delivery`, `backfill`) when asked."""
+        rows = await InboxRepository(session=self.session, tenant_id=self.tenant.slug).page(
+            statuses=[status] if status else [],
+            event_type=event_type,
+            source=source,
+            before=page.position(self.noun, uuid_position),
+            limit=page.fetch,
+        )
+        return page.page(rows, self.noun, lambda row: row.id, (show(row) for row in rows[: page.limit]))
 
     async def find(self, ref: str) -> WebhookEvent | None:
         if ref.startswith("evt_"):

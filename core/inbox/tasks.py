@@ -1,4 +1,5 @@
-"""Tasks of the inbox: process one stored event (by id), and the sweeper that re-sends lost or due ones."""
+"""Tasks of the inbox: process one stored event (by id), the sweeper that re-sends lost or due ones, and the
+Stripe event backfill of every tenant that is due (core/inbox/backfill.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from core.kernel import Kernel
 from core.retries import resend_lost, waiting_by_tenant
 
 SWEEP_INTERVAL_SECONDS = 5
+BACKFILL_TASK = "inbox.backfill"
+# The task looks for tenants due every minute; each one is read every `stripe_backfill.interval_seconds` (>= 60).
+BACKFILL_TICK_SECONDS = 60
 
 
 async def process_event(kernel: Annotated[Kernel, TaskiqDepends()], tenant: str, event_id: str) -> str | None:
@@ -42,11 +46,25 @@ async def sweep_inbox(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:
     return sent
 
 
+async def backfill_stripe_events(kernel: Annotated[Kernel, TaskiqDepends()]) -> int:
+    """Read back the Stripe events of every tenant due (`stripe_backfill`); returns how many tenants were read.
+
+    Safe to run twice and side by side: each tenant is leased by one run, and skipped until it is due again.
+    """
+    from core.inbox.backfill import backfill_due
+
+    return await backfill_due(kernel)
+
+
 def register(broker: AsyncBroker) -> Sequence[AsyncTaskiqDecoratedTask[Any, Any]]:
     return [
         broker.register_task(process_event, task_name=PROCESS_TASK),
         broker.register_task(sweep_inbox, task_name=SWEEP_TASK),
+        broker.register_task(backfill_stripe_events, task_name=BACKFILL_TASK),
     ]
 
 
-SCHEDULES = [Schedule(task_name=SWEEP_TASK, interval_seconds=SWEEP_INTERVAL_SECONDS)]
+SCHEDULES = [
+    Schedule(task_name=SWEEP_TASK, interval_seconds=SWEEP_INTERVAL_SECONDS),
+    Schedule(task_name=BACKFILL_TASK, interval_seconds=BACKFILL_TICK_SECONDS),
+]
