@@ -418,6 +418,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/admin/money-audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List this tenant's money audits against Stripe, newest first
+         * @description Callers: admin key.
+         */
+        get: operations["list_money_audits"];
+        put?: never;
+        /**
+         * Audit a period of this tenant's money against Stripe now
+         * @description Reads the period's paid invoices, PaymentIntents, Checkout Sessions, refunds and disputes from the tenant's Stripe account and matches them to grants and clawbacks. With `repair`, a difference that a missing Stripe event explains is repaired by storing that event through the inbox; nothing else is.
+         *
+         *     Callers: admin key.
+         */
+        post: operations["run_money_audit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/admin/money-audits/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one money audit with its differences
+         * @description Callers: admin key.
+         */
+        get: operations["get_money_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/v1/admin/webhook-events": {
         parameters: {
             query?: never;
@@ -472,6 +518,34 @@ export interface paths {
          * @description Callers: admin key.
          */
         post: operations["replay_webhook_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/admin/stripe/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Stripe event backfill of this tenant: watermark, last run, figures, warnings
+         * @description Events stored by the backfill are deliveries Stripe never made: `events` shows them apart from the delivered ones.
+         *
+         *     Callers: admin key.
+         */
+        get: operations["get_stripe_backfill"];
+        put?: never;
+        /**
+         * Read this tenant's Stripe events back now and store what the inbox lacks
+         * @description Runs while the request waits, up to `max_pages` pages of Stripe's events (100 each): a run that stops there is `partial` and leaves the watermark (the schedule goes on from it). A run that fails is answered too, `failed` with its `error`.
+         *
+         *     Callers: admin key.
+         */
+        post: operations["run_stripe_backfill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -892,6 +966,28 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "money_audit.differences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * money_audit.differences: The money audit found differences between the tenant's Stripe account and Tollgate's records that a person must look at (paid but not granted, a refund not clawed back, ...).
+         * @description The money audit found differences between the tenant's Stripe account and Tollgate's records that a person must look at (paid but not granted, a refund not clawed back, ...).
+         *
+         *     Posted to the tenant's `notifications.url`, signed with the Standard Webhooks scheme, and retried with backoff until a 2xx answer (docs/webhooks.md).
+         */
+        post: operations["notification_money_audit_differences"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "order.paid": {
         parameters: {
             query?: never;
@@ -952,6 +1048,72 @@ export interface webhooks {
          *     Posted to the tenant's `notifications.url`, signed with the Standard Webhooks scheme, and retried with backoff until a 2xx answer (docs/webhooks.md).
          */
         post: operations["notification_payment_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stripe.endpoint_disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stripe.endpoint_disabled: The tenant's webhook endpoint in Stripe is disabled or gone: Stripe delivers nothing (the backfill still reads the events back).
+         * @description The tenant's webhook endpoint in Stripe is disabled or gone: Stripe delivers nothing (the backfill still reads the events back).
+         *
+         *     Posted to the tenant's `notifications.url`, signed with the Standard Webhooks scheme, and retried with backoff until a 2xx answer (docs/webhooks.md).
+         */
+        post: operations["notification_stripe_endpoint_disabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stripe.events_behind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stripe.events_behind: The tenant's Stripe events have not been read back for longer than the deployment's limit: deliveries lost meanwhile are not repaired yet, and Stripe keeps events 30 days.
+         * @description The tenant's Stripe events have not been read back for longer than the deployment's limit: deliveries lost meanwhile are not repaired yet, and Stripe keeps events 30 days.
+         *
+         *     Posted to the tenant's `notifications.url`, signed with the Standard Webhooks scheme, and retried with backoff until a 2xx answer (docs/webhooks.md).
+         */
+        post: operations["notification_stripe_events_behind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stripe.signature_failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stripe.signature_failures: Stripe's deliveries keep failing their signature check, none verifying since: likely a stale webhook secret (`tollgate stripe connect`).
+         * @description Stripe's deliveries keep failing their signature check, none verifying since: likely a stale webhook secret (`tollgate stripe connect`).
+         *
+         *     Posted to the tenant's `notifications.url`, signed with the Standard Webhooks scheme, and retried with backoff until a 2xx answer (docs/webhooks.md).
+         */
+        post: operations["notification_stripe_signature_failures"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2068,6 +2230,216 @@ export interface components {
             message: string;
         };
         /**
+         * MoneyAuditCreate
+         * @description Run an audit now.
+         * @example {
+         *       "since": "2026-12-01T00:00:00Z",
+         *       "repair": true
+         *     }
+         */
+        MoneyAuditCreate: {
+            /**
+             * Format: date-time
+             * @description Start of the period (inclusive).
+             */
+            since: string;
+            /** @description End of the period (exclusive); none: now. */
+            until?: string | null;
+            /**
+             * @description Store and apply, through the inbox, the Stripe events found missing.
+             * @default false
+             */
+            repair: boolean;
+        };
+        /**
+         * MoneyAuditDifference
+         * @description One difference between the tenant's Stripe account and Tollgate's records.
+         * @example {
+         *       "kind": "paid_not_granted",
+         *       "status": "open",
+         *       "plugin": "payg",
+         *       "stripe_object": "pi_3QxYz2AbCdEfGh",
+         *       "customer": "acme",
+         *       "description": "Succeeded PaymentIntent with no grant of its purchase's credits.",
+         *       "expected": "500 credits",
+         *       "found": "no grant",
+         *       "repair_note": null,
+         *       "stripe_event_id": null
+         *     }
+         */
+        MoneyAuditDifference: {
+            /**
+             * @description `paid_not_granted`, `granted_without_payment`, `refund_not_clawed_back`, `dispute_not_held`, `amount_mismatch`, `credits_mismatch` (against the record or the tenant's configuration) or `unclaimed` (made by a plugin no longer enabled).
+             * @enum {string}
+             */
+            kind: "paid_not_granted" | "granted_without_payment" | "refund_not_clawed_back" | "dispute_not_held" | "amount_mismatch" | "credits_mismatch" | "unclaimed";
+            /**
+             * @description `open`: for a person to look at; `repaired`: the missing event was applied.
+             * @enum {string}
+             */
+            status: "open" | "repaired";
+            /** @description The plugin that owns the Stripe object; `core`: nobody. */
+            plugin: string;
+            /** @description The Stripe object's id, or `<source>:<ref>` of a grant without a payment. */
+            stripe_object: string;
+            /** @description The tenant app's customer, when known. */
+            customer: string | null;
+            /** @description What differs, in words. */
+            description: string;
+            /** @description What Stripe or the configuration says. */
+            expected: string | null;
+            /** @description What Tollgate's records hold. */
+            found: string | null;
+            /** @description What a repair did, or why it could not. */
+            repair_note: string | null;
+            /** @description The Stripe event a repair stored or found in the inbox. */
+            stripe_event_id: string | null;
+        };
+        /**
+         * MoneyAuditRun
+         * @description One audit of a period of the tenant's money against its Stripe account.
+         * @example {
+         *       "id": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *       "since": "2026-12-04T03:17:00Z",
+         *       "until": "2026-12-06T03:17:00Z",
+         *       "trigger": "schedule",
+         *       "repair": false,
+         *       "status": "differences",
+         *       "objects": {
+         *         "invoices": 12,
+         *         "payment_intents": 30,
+         *         "checkout_sessions": 9,
+         *         "refunds": 1,
+         *         "disputes": 0
+         *       },
+         *       "open_differences": 1,
+         *       "repaired_differences": 0,
+         *       "error": null,
+         *       "started_at": "2026-12-06T03:17:00Z",
+         *       "finished_at": "2026-12-06T03:17:04Z"
+         *     }
+         */
+        MoneyAuditRun: {
+            /** @description The run's id. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Start of the audited period (inclusive).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description End of the audited period (exclusive).
+             */
+            until: string;
+            /** @description `schedule`, `cli` or `api`. */
+            trigger: string;
+            /** @description Whether missing events were looked for and applied. */
+            repair: boolean;
+            /**
+             * @description `clean`, `differences` (some open) or `failed` (see `error`).
+             * @enum {string}
+             */
+            status: "running" | "clean" | "differences" | "failed";
+            /** @description Stripe objects read, by kind. */
+            objects: {
+                [key: string]: number;
+            };
+            /** @description Differences left for a person. */
+            open_differences: number;
+            /** @description Differences the run repaired. */
+            repaired_differences: number;
+            /** @description Why a failed run failed. */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description When the run started.
+             */
+            started_at: string;
+            /** @description When it finished. */
+            finished_at: string | null;
+        };
+        /**
+         * MoneyAuditRunDetail
+         * @description A run with every difference it found.
+         * @example {
+         *       "id": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *       "since": "2026-12-04T03:17:00Z",
+         *       "until": "2026-12-06T03:17:00Z",
+         *       "trigger": "schedule",
+         *       "repair": false,
+         *       "status": "differences",
+         *       "objects": {
+         *         "invoices": 12,
+         *         "payment_intents": 30,
+         *         "checkout_sessions": 9,
+         *         "refunds": 1,
+         *         "disputes": 0
+         *       },
+         *       "open_differences": 1,
+         *       "repaired_differences": 0,
+         *       "error": null,
+         *       "started_at": "2026-12-06T03:17:00Z",
+         *       "finished_at": "2026-12-06T03:17:04Z",
+         *       "differences": [
+         *         {
+         *           "kind": "paid_not_granted",
+         *           "status": "open",
+         *           "plugin": "payg",
+         *           "stripe_object": "pi_3QxYz2AbCdEfGh",
+         *           "customer": "acme",
+         *           "description": "Succeeded PaymentIntent with no grant of its purchase's credits.",
+         *           "expected": "500 credits",
+         *           "found": "no grant",
+         *           "repair_note": null,
+         *           "stripe_event_id": null
+         *         }
+         *       ]
+         *     }
+         */
+        MoneyAuditRunDetail: {
+            /** @description The run's id. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Start of the audited period (inclusive).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description End of the audited period (exclusive).
+             */
+            until: string;
+            /** @description `schedule`, `cli` or `api`. */
+            trigger: string;
+            /** @description Whether missing events were looked for and applied. */
+            repair: boolean;
+            /**
+             * @description `clean`, `differences` (some open) or `failed` (see `error`).
+             * @enum {string}
+             */
+            status: "running" | "clean" | "differences" | "failed";
+            /** @description Stripe objects read, by kind. */
+            objects: {
+                [key: string]: number;
+            };
+            /** @description Differences left for a person. */
+            open_differences: number;
+            /** @description Differences the run repaired. */
+            repaired_differences: number;
+            /** @description Why a failed run failed. */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description When the run started.
+             */
+            started_at: string;
+            /** @description When it finished. */
+            finished_at: string | null;
+            /** @description Its differences, open and repaired. */
+            differences?: components["schemas"]["MoneyAuditDifference"][];
+        };
+        /**
          * NextExpiry
          * @description The soonest credits to expire.
          */
@@ -2370,7 +2742,8 @@ export interface components {
          *           "handlers": [
          *             "subscriptions"
          *           ],
-         *           "last_error": null
+         *           "last_error": null,
+         *           "source": "delivery"
          *         }
          *       ],
          *       "has_more": false,
@@ -2413,6 +2786,44 @@ export interface components {
         "Page_core.ledger.schemas.Entry_": {
             /** @description The items of this page, newest first unless the route says. */
             data: components["schemas"]["Entry"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[MoneyAuditRun]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *           "since": "2026-12-04T03:17:00Z",
+         *           "until": "2026-12-06T03:17:00Z",
+         *           "trigger": "schedule",
+         *           "repair": false,
+         *           "status": "differences",
+         *           "objects": {
+         *             "invoices": 12,
+         *             "payment_intents": 30,
+         *             "checkout_sessions": 9,
+         *             "refunds": 1,
+         *             "disputes": 0
+         *           },
+         *           "open_differences": 1,
+         *           "repaired_differences": 0,
+         *           "error": null,
+         *           "started_at": "2026-12-06T03:17:00Z",
+         *           "finished_at": "2026-12-06T03:17:04Z"
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.money_audit.schemas.MoneyAuditRun_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["MoneyAuditRun"][];
             /** @description More items follow: fetch them with `next_cursor`. */
             has_more: boolean;
             /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
@@ -2849,6 +3260,239 @@ export interface components {
             };
         };
         /**
+         * StripeBackfillLastRun
+         * @description The tenant's last backfill run (or the one running), as recorded.
+         */
+        StripeBackfillLastRun: {
+            /**
+             * @description Who started it.
+             * @enum {null|string}
+             */
+            trigger: "schedule" | "admin" | "cli" | null;
+            /**
+             * @description `running`, or how it ended: `ok`, `partial` (its page limit) or `failed`.
+             * @enum {string}
+             */
+            status: "running" | "ok" | "partial" | "failed";
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            started_at: string;
+            /** @description When it ended; null: running. */
+            finished_at: string | null;
+            /** @description Pages of Stripe's events read. */
+            pages: number;
+            /** @description Events listed. */
+            seen: number;
+            /** @description Events the inbox lacked, stored by it. */
+            stored: number;
+            /** @description Why it failed; null: it did not. */
+            error: string | null;
+        };
+        /**
+         * StripeBackfillRun
+         * @description One run of the Stripe event backfill: what it listed, what the inbox lacked and stored, where it stopped.
+         * @example {
+         *       "tenant": "imagegen",
+         *       "trigger": "admin",
+         *       "status": "ok",
+         *       "started_at": "2026-03-01T12:00:00Z",
+         *       "finished_at": "2026-03-01T12:00:02Z",
+         *       "since": "2026-03-01T11:45:00Z",
+         *       "event_types": 14,
+         *       "pages": 2,
+         *       "seen": 131,
+         *       "stored": 2,
+         *       "deferred": 0,
+         *       "stored_by_type": {
+         *         "invoice.paid": 1,
+         *         "customer.subscription.updated": 1
+         *       },
+         *       "watermark_before": "2026-03-01T11:50:00Z",
+         *       "watermark": "2026-03-01T11:59:41Z",
+         *       "advanced": true,
+         *       "error": null,
+         *       "warnings": []
+         *     }
+         */
+        StripeBackfillRun: {
+            /** @description The tenant's slug. */
+            tenant: string;
+            /**
+             * @description Who started it: the `schedule`, an `admin` call or the `cli`.
+             * @enum {string}
+             */
+            trigger: "schedule" | "admin" | "cli";
+            /**
+             * @description `ok` (listed to the end), `partial` (stopped at its page limit: the watermark stays) or `failed` (Stripe or the database failed: `error`; what it stored stays stored).
+             * @enum {string}
+             */
+            status: "ok" | "partial" | "failed";
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            started_at: string;
+            /** @description When it ended. */
+            finished_at: string | null;
+            /**
+             * Format: date-time
+             * @description It listed the events created at this time or later.
+             */
+            since: string;
+            /** @description Event types listed: those the tenant's handlers apply. */
+            event_types: number;
+            /** @description Pages of Stripe's events read (100 events a page at most). */
+            pages: number;
+            /** @description Events listed and checked against the inbox. */
+            seen: number;
+            /** @description Events the inbox lacked, stored now (each one a delivery that never came). */
+            stored: number;
+            /** @description Events Stripe was still delivering, created in the last minute: left for the next run. */
+            deferred: number;
+            /** @description `stored`, by event type. */
+            stored_by_type: {
+                [key: string]: number;
+            };
+            /** @description The tenant's watermark before the run; null: none yet. */
+            watermark_before: string | null;
+            /** @description The watermark after it: the newest event found in the inbox by a complete listing. */
+            watermark: string | null;
+            /** @description The run listed to the end from at or before where a scheduled run reads, so the watermark moved with it. */
+            advanced: boolean;
+            /** @description Why it failed; null: it did not. */
+            error: string | null;
+            /** @description The tenant's warnings holding after the run. */
+            warnings: ("events_behind" | "endpoint_disabled" | "signature_failures")[];
+        };
+        /**
+         * StripeBackfillStatus
+         * @description The tenant's Stripe event backfill: its watermark, its last run, its figures and the warnings holding.
+         * @example {
+         *       "enabled": true,
+         *       "interval_seconds": 600,
+         *       "watermark": "2026-03-01T11:59:41Z",
+         *       "listed_through": "2026-03-01T12:00:00Z",
+         *       "lag_seconds": 312,
+         *       "running": false,
+         *       "last_run": {
+         *         "trigger": "schedule",
+         *         "status": "ok",
+         *         "started_at": "2026-03-01T12:00:00Z",
+         *         "finished_at": "2026-03-01T12:00:02Z",
+         *         "pages": 2,
+         *         "seen": 131,
+         *         "stored": 2,
+         *         "error": null
+         *       },
+         *       "seen_total": 40210,
+         *       "stored_total": 7,
+         *       "events": {
+         *         "delivered": 39985,
+         *         "backfilled": 7
+         *       },
+         *       "endpoint": {
+         *         "id": "we_1QbF9g2eZvKYlo2CdE4fGh5i",
+         *         "status": "disabled",
+         *         "checked_at": "2026-03-01T12:00:02Z"
+         *       },
+         *       "signature_checks": {
+         *         "failures_in_row": 0,
+         *         "failing_since": null,
+         *         "last_failure_at": "2026-02-27T08:00:00Z",
+         *         "last_success_at": "2026-03-01T11:59:50Z"
+         *       },
+         *       "warnings": [
+         *         {
+         *           "kind": "endpoint_disabled",
+         *           "since": "2026-03-01T11:10:00Z"
+         *         }
+         *       ]
+         *     }
+         */
+        StripeBackfillStatus: {
+            /** @description The schedule runs (`stripe_backfill.enabled`). */
+            enabled: boolean;
+            /** @description How often the schedule reads the tenant's events. */
+            interval_seconds: number;
+            /** @description The newest event a complete listing found in the inbox; null: none yet. */
+            watermark: string | null;
+            /** @description When the last complete listing began: events before it are all in the inbox. */
+            listed_through: string | null;
+            /** @description Seconds since `listed_through` (or the first run, never complete); null: never run. */
+            lag_seconds: number | null;
+            /** @description A run holds the tenant now. */
+            running: boolean;
+            /** @description The last run; null: none yet. */
+            last_run: components["schemas"]["StripeBackfillLastRun"] | null;
+            /** @description Events listed by every run. */
+            seen_total: number;
+            /** @description Events stored by every run. */
+            stored_total: number;
+            /** @description The inbox's events of the tenant, by source. */
+            events: components["schemas"]["StripeEventCounts"];
+            /** @description The webhook endpoint as last read. */
+            endpoint: components["schemas"]["StripeEndpointState"];
+            /** @description Deliveries refused for their signature. */
+            signature_checks: components["schemas"]["StripeSignatureChecks"];
+            /** @description The warnings holding now. */
+            warnings: components["schemas"]["StripeBackfillWarning"][];
+        };
+        /**
+         * StripeBackfillWarning
+         * @description A warning holding for the tenant (each one also notified as `stripe.<kind>`, a gauge and a log line).
+         */
+        StripeBackfillWarning: {
+            /**
+             * @description `events_behind` (the events not read back for longer than the limit), `endpoint_disabled` (the webhook endpoint disabled or gone) or `signature_failures` (deliveries refused in a row).
+             * @enum {string}
+             */
+            kind: "events_behind" | "endpoint_disabled" | "signature_failures";
+            /**
+             * Format: date-time
+             * @description Since when it holds.
+             */
+            since: string;
+        };
+        /**
+         * StripeEndpointState
+         * @description The tenant's webhook endpoint in its Stripe account, as the backfill last read it.
+         */
+        StripeEndpointState: {
+            /** @description The endpoint's id (`we_...`); null: none found. */
+            id: string | null;
+            /** @description `enabled`, `disabled`, or `missing` (Stripe no longer has it). */
+            status: string | null;
+            /** @description When it was read; null: never. */
+            checked_at: string | null;
+        };
+        /**
+         * StripeEventCounts
+         * @description The tenant's stored Stripe events by how they came.
+         */
+        StripeEventCounts: {
+            /** @description Posted by Stripe to the webhook route. */
+            delivered: number;
+            /** @description Read back from Stripe's events API: each one a delivery that never came. */
+            backfilled: number;
+        };
+        /**
+         * StripeSignatureChecks
+         * @description Deliveries refused for their signature since the last one that verified (every API process's, written
+         *     a few times a minute).
+         */
+        StripeSignatureChecks: {
+            /** @description Refused since the last verified delivery. */
+            failures_in_row: number;
+            /** @description The first of them; null: none. */
+            failing_since: string | null;
+            /** @description The latest refusal; null: none. */
+            last_failure_at: string | null;
+            /** @description The latest verified delivery recorded; null: none. */
+            last_success_at: string | null;
+        };
+        /**
          * Subscription
          * @description The plan a customer is on: a Stripe subscription, or the default tier without one.
          * @example {
@@ -3184,7 +3828,8 @@ export interface components {
          *       "handlers": [
          *         "subscriptions"
          *       ],
-         *       "last_error": null
+         *       "last_error": null,
+         *       "source": "delivery"
          *     }
          */
         WebhookEvent: {
@@ -3221,6 +3866,12 @@ export interface components {
             handlers: string[];
             /** @description The last attempt's error; null: none. */
             last_error: string | null;
+            /**
+             * @description How it came: `delivery` (Stripe posted it) or `backfill` (read back from Stripe's events API because its delivery never came).
+             * @default delivery
+             * @enum {string}
+             */
+            source: "delivery" | "backfill";
         };
         /**
          * WebhookEventDetail
@@ -3240,6 +3891,7 @@ export interface components {
          *         "subscriptions"
          *       ],
          *       "last_error": null,
+         *       "source": "backfill",
          *       "payload": {
          *         "id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
          *         "type": "invoice.paid",
@@ -3285,6 +3937,12 @@ export interface components {
             handlers: string[];
             /** @description The last attempt's error; null: none. */
             last_error: string | null;
+            /**
+             * @description How it came: `delivery` (Stripe posted it) or `backfill` (read back from Stripe's events API because its delivery never came).
+             * @default delivery
+             * @enum {string}
+             */
+            source: "delivery" | "backfill";
             /** @description The event as Stripe sent it. */
             payload?: {
                 [key: string]: unknown;
@@ -3361,6 +4019,85 @@ export interface components {
             balance: number;
             /** @description The tenant's `notifications.credits_low_threshold`. */
             threshold: number;
+        };
+        /**
+         * EndpointDisabled
+         * @description `stripe.endpoint_disabled`: the tenant's webhook endpoint in Stripe is disabled or gone: no deliveries come.
+         * @example {
+         *       "endpoint": "we_1QbF9g2eZvKYlo2CdE4fGh5i",
+         *       "status": "disabled",
+         *       "since": "2026-03-01T12:10:00Z"
+         *     }
+         */
+        EndpointDisabled: {
+            /** @description The endpoint's id in the tenant's Stripe account (`we_...`). */
+            endpoint: string;
+            /** @description `disabled`, or `missing` when Stripe no longer has it. */
+            status: string;
+            /**
+             * Format: date-time
+             * @description When Tollgate first saw it so.
+             */
+            since: string;
+        };
+        /**
+         * EventsBehind
+         * @description `stripe.events_behind`: the tenant's Stripe events have not been read back completely for too long.
+         * @example {
+         *       "since": "2026-03-01T12:00:00Z",
+         *       "lag_seconds": 25200,
+         *       "limit_seconds": 21600,
+         *       "last_error": "AuthenticationError: Invalid API Key provided: sk_live_****abcd"
+         *     }
+         */
+        EventsBehind: {
+            /**
+             * Format: date-time
+             * @description Events created after this may be missing (the last complete listing began then).
+             */
+            since: string;
+            /** @description Seconds from `since` to now. */
+            lag_seconds: number;
+            /** @description The deployment's limit (`stripe_backfill.behind_warning_seconds`). */
+            limit_seconds: number;
+            /** @description Why the last run failed; null: it did not. */
+            last_error?: string | null;
+        };
+        /**
+         * MoneyAuditDifferences
+         * @description `money_audit.differences`: an audit left differences between Stripe and Tollgate for a person to look at.
+         * @example {
+         *       "run": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *       "since": "2026-12-04T03:17:00Z",
+         *       "until": "2026-12-06T03:17:00Z",
+         *       "open_differences": 1,
+         *       "repaired_differences": 0,
+         *       "kinds": {
+         *         "paid_not_granted": 1
+         *       }
+         *     }
+         */
+        MoneyAuditDifferences: {
+            /** @description The run's id (`GET /admin/money-audits/{run}`). */
+            run: string;
+            /**
+             * Format: date-time
+             * @description Start of the audited period.
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description End of the audited period.
+             */
+            until: string;
+            /** @description Differences left open. */
+            open_differences: number;
+            /** @description Differences the run repaired. */
+            repaired_differences: number;
+            /** @description Open differences by kind. */
+            kinds: {
+                [key: string]: number;
+            };
         };
         /**
          * OrderPaid
@@ -3495,6 +4232,35 @@ export interface components {
             reason?: string | null;
             /** @description Token packages: minor units asked. */
             amount?: number | null;
+        };
+        /**
+         * SignatureFailures
+         * @description `stripe.signature_failures`: deliveries keep failing their signature check (likely a stale webhook secret).
+         * @example {
+         *       "failures": 12,
+         *       "threshold": 5,
+         *       "failing_since": "2026-03-01T09:00:00Z",
+         *       "last_failure_at": "2026-03-01T12:04:00Z",
+         *       "last_success_at": "2026-03-01T08:59:30Z"
+         *     }
+         */
+        SignatureFailures: {
+            /** @description Deliveries refused in a row, none verified since. */
+            failures: number;
+            /** @description The deployment's limit (`stripe_backfill.signature_failures_warning`). */
+            threshold: number;
+            /**
+             * Format: date-time
+             * @description The first failure of the row.
+             */
+            failing_since: string;
+            /**
+             * Format: date-time
+             * @description The latest failure.
+             */
+            last_failure_at: string;
+            /** @description The last delivery that verified; null: none recorded. */
+            last_success_at?: string | null;
         };
         /**
          * SubscriptionPastDue
@@ -6688,6 +7454,412 @@ export interface operations {
             };
         };
     };
+    list_money_audits: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_core.money_audit.schemas.MoneyAuditRun_"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_money_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoneyAuditCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoneyAuditRunDetail"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_period`: The period's `since` must be before its `until`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Request Entity Too Large. Error codes:
+             *
+             *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unsupported Media Type. Error codes:
+             *
+             *     - `unsupported_media_type`: The body is not sent as `application/json`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_money_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoneyAuditRunDetail"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `money_audit_run_not_found`: No such money audit run for this tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     list_webhook_events: {
         parameters: {
             query?: {
@@ -6699,6 +7871,8 @@ export interface operations {
                 status?: "pending" | "processing" | "processed" | "ignored" | "failed" | "dead" | null;
                 /** @description Only the events of this Stripe type (`invoice.paid`). */
                 type?: string | null;
+                /** @description Only the events that came this way: `delivery` (posted by Stripe) or `backfill`. */
+                source?: "delivery" | "backfill" | null;
             };
             header?: never;
             path: {
@@ -6999,6 +8173,255 @@ export interface operations {
              * @description Conflict. Error codes:
              *
              *     - `webhook_event_in_progress`: The Stripe event is being processed right now; try again when it settles.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_stripe_backfill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeBackfillStatus"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_stripe_backfill: {
+        parameters: {
+            query?: {
+                /** @description Read the events created from then (RFC 3339) instead of from the watermark; Stripe keeps 30 days. */
+                since?: string | null;
+                /** @description Pages of Stripe's events to read at most. */
+                max_pages?: number;
+            };
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeBackfillRun"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `stripe_backfill_in_progress`: A backfill of the tenant's Stripe events is running; try again later.
              */
             409: {
                 headers: {
@@ -9655,6 +11078,39 @@ export interface operations {
             };
         };
     };
+    notification_money_audit_differences: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The notice's id: the same on every retry, so drop one already handled. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch at this attempt; refuse one minutes away from now. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` with the tenant's notification secret (Standard Webhooks); several signatures are separated by spaces. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPayload"] & {
+                    /** @constant */
+                    type?: "money_audit.differences";
+                    data?: components["schemas"]["MoneyAuditDifferences"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx answer ends the retries. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     notification_order_paid: {
         parameters: {
             query?: never;
@@ -9741,6 +11197,105 @@ export interface operations {
                     /** @constant */
                     type?: "payment.failed";
                     data?: components["schemas"]["PaymentFailed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx answer ends the retries. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notification_stripe_endpoint_disabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The notice's id: the same on every retry, so drop one already handled. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch at this attempt; refuse one minutes away from now. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` with the tenant's notification secret (Standard Webhooks); several signatures are separated by spaces. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPayload"] & {
+                    /** @constant */
+                    type?: "stripe.endpoint_disabled";
+                    data?: components["schemas"]["EndpointDisabled"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx answer ends the retries. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notification_stripe_events_behind: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The notice's id: the same on every retry, so drop one already handled. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch at this attempt; refuse one minutes away from now. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` with the tenant's notification secret (Standard Webhooks); several signatures are separated by spaces. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPayload"] & {
+                    /** @constant */
+                    type?: "stripe.events_behind";
+                    data?: components["schemas"]["EventsBehind"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx answer ends the retries. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notification_stripe_signature_failures: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The notice's id: the same on every retry, so drop one already handled. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch at this attempt; refuse one minutes away from now. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>'>` with the tenant's notification secret (Standard Webhooks); several signatures are separated by spaces. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPayload"] & {
+                    /** @constant */
+                    type?: "stripe.signature_failures";
+                    data?: components["schemas"]["SignatureFailures"];
                 };
             };
         };

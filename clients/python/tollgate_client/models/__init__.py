@@ -44,6 +44,7 @@ from .customer_metadata import CustomerMetadata
 from .customer_upsert import CustomerUpsert
 from .customer_upsert_metadata import CustomerUpsertMetadata
 from .dispute import Dispute
+from .endpoint_disabled import EndpointDisabled
 from .entitlements import Entitlements
 from .entitlements_features import EntitlementsFeatures
 from .entitlements_limits import EntitlementsLimits
@@ -54,6 +55,7 @@ from .entry_kind import EntryKind
 from .entry_metadata import EntryMetadata
 from .error import Error
 from .error_error import ErrorError
+from .events_behind import EventsBehind
 from .expiry import Expiry
 from .figures import Figures
 from .figures_figures import FiguresFigures
@@ -78,11 +80,26 @@ from .list_orders_status_type_3_type_1 import ListOrdersStatusType3Type1
 from .list_packages_currency_type_1 import ListPackagesCurrencyType1
 from .list_packages_currency_type_2_type_1 import ListPackagesCurrencyType2Type1
 from .list_packages_currency_type_3_type_1 import ListPackagesCurrencyType3Type1
+from .list_webhook_events_source_type_1 import ListWebhookEventsSourceType1
+from .list_webhook_events_source_type_2_type_1 import ListWebhookEventsSourceType2Type1
+from .list_webhook_events_source_type_3_type_1 import ListWebhookEventsSourceType3Type1
 from .list_webhook_events_status_type_1 import ListWebhookEventsStatusType1
 from .list_webhook_events_status_type_2_type_1 import ListWebhookEventsStatusType2Type1
 from .list_webhook_events_status_type_3_type_1 import ListWebhookEventsStatusType3Type1
 from .metadata_problem import MetadataProblem
 from .model_access import ModelAccess
+from .money_audit_create import MoneyAuditCreate
+from .money_audit_difference import MoneyAuditDifference
+from .money_audit_difference_kind import MoneyAuditDifferenceKind
+from .money_audit_difference_status import MoneyAuditDifferenceStatus
+from .money_audit_differences import MoneyAuditDifferences
+from .money_audit_differences_kinds import MoneyAuditDifferencesKinds
+from .money_audit_run import MoneyAuditRun
+from .money_audit_run_detail import MoneyAuditRunDetail
+from .money_audit_run_detail_objects import MoneyAuditRunDetailObjects
+from .money_audit_run_detail_status import MoneyAuditRunDetailStatus
+from .money_audit_run_objects import MoneyAuditRunObjects
+from .money_audit_run_status import MoneyAuditRunStatus
 from .next_expiry import NextExpiry
 from .notification import Notification
 from .notification_data import NotificationData
@@ -101,6 +118,7 @@ from .package import Package
 from .package_list import PackageList
 from .package_price import PackagePrice
 from .page_entry import PageEntry
+from .page_money_audit_run import PageMoneyAuditRun
 from .page_notification import PageNotification
 from .page_order import PageOrder
 from .page_sync_run import PageSyncRun
@@ -123,10 +141,27 @@ from .refund_create_policy_type_2_type_1 import RefundCreatePolicyType2Type1
 from .refund_create_policy_type_3_type_1 import RefundCreatePolicyType3Type1
 from .refund_source import RefundSource
 from .refund_status import RefundStatus
+from .signature_failures import SignatureFailures
 from .spend import Spend
 from .spend_create import SpendCreate
 from .spend_create_metadata import SpendCreateMetadata
 from .spend_metadata import SpendMetadata
+from .stripe_backfill_last_run import StripeBackfillLastRun
+from .stripe_backfill_last_run_status import StripeBackfillLastRunStatus
+from .stripe_backfill_last_run_trigger_type_1 import StripeBackfillLastRunTriggerType1
+from .stripe_backfill_last_run_trigger_type_2_type_1 import StripeBackfillLastRunTriggerType2Type1
+from .stripe_backfill_last_run_trigger_type_3_type_1 import StripeBackfillLastRunTriggerType3Type1
+from .stripe_backfill_run import StripeBackfillRun
+from .stripe_backfill_run_status import StripeBackfillRunStatus
+from .stripe_backfill_run_stored_by_type import StripeBackfillRunStoredByType
+from .stripe_backfill_run_trigger import StripeBackfillRunTrigger
+from .stripe_backfill_run_warnings_item import StripeBackfillRunWarningsItem
+from .stripe_backfill_status import StripeBackfillStatus
+from .stripe_backfill_warning import StripeBackfillWarning
+from .stripe_backfill_warning_kind import StripeBackfillWarningKind
+from .stripe_endpoint_state import StripeEndpointState
+from .stripe_event_counts import StripeEventCounts
+from .stripe_signature_checks import StripeSignatureChecks
 from .subscription import Subscription
 from .subscription_features import SubscriptionFeatures
 from .subscription_past_due import SubscriptionPastDue
@@ -148,7 +183,9 @@ from .usage import Usage
 from .webhook_event import WebhookEvent
 from .webhook_event_detail import WebhookEventDetail
 from .webhook_event_detail_payload import WebhookEventDetailPayload
+from .webhook_event_detail_source import WebhookEventDetailSource
 from .webhook_event_detail_status import WebhookEventDetailStatus
+from .webhook_event_source import WebhookEventSource
 from .webhook_event_status import WebhookEventStatus
 
 __all__ = (
@@ -196,6 +233,7 @@ __all__ = (
     "CustomerUpsert",
     "CustomerUpsertMetadata",
     "Dispute",
+    "EndpointDisabled",
     "Entitlements",
     "EntitlementsFeatures",
     "EntitlementsLimits",
@@ -206,6 +244,7 @@ __all__ = (
     "EntryMetadata",
     "Error",
     "ErrorError",
+    "EventsBehind",
     "Expiry",
     "Figures",
     "FiguresFigures",
@@ -230,11 +269,26 @@ __all__ = (
     "ListPackagesCurrencyType1",
     "ListPackagesCurrencyType2Type1",
     "ListPackagesCurrencyType3Type1",
+    "ListWebhookEventsSourceType1",
+    "ListWebhookEventsSourceType2Type1",
+    "ListWebhookEventsSourceType3Type1",
     "ListWebhookEventsStatusType1",
     "ListWebhookEventsStatusType2Type1",
     "ListWebhookEventsStatusType3Type1",
     "MetadataProblem",
     "ModelAccess",
+    "MoneyAuditCreate",
+    "MoneyAuditDifference",
+    "MoneyAuditDifferenceKind",
+    "MoneyAuditDifferences",
+    "MoneyAuditDifferencesKinds",
+    "MoneyAuditDifferenceStatus",
+    "MoneyAuditRun",
+    "MoneyAuditRunDetail",
+    "MoneyAuditRunDetailObjects",
+    "MoneyAuditRunDetailStatus",
+    "MoneyAuditRunObjects",
+    "MoneyAuditRunStatus",
     "NextExpiry",
     "Notification",
     "NotificationData",
@@ -253,6 +307,7 @@ __all__ = (
     "PackageList",
     "PackagePrice",
     "PageEntry",
+    "PageMoneyAuditRun",
     "PageNotification",
     "PageOrder",
     "PageSyncRun",
@@ -275,10 +330,27 @@ __all__ = (
     "RefundCreatePolicyType3Type1",
     "RefundSource",
     "RefundStatus",
+    "SignatureFailures",
     "Spend",
     "SpendCreate",
     "SpendCreateMetadata",
     "SpendMetadata",
+    "StripeBackfillLastRun",
+    "StripeBackfillLastRunStatus",
+    "StripeBackfillLastRunTriggerType1",
+    "StripeBackfillLastRunTriggerType2Type1",
+    "StripeBackfillLastRunTriggerType3Type1",
+    "StripeBackfillRun",
+    "StripeBackfillRunStatus",
+    "StripeBackfillRunStoredByType",
+    "StripeBackfillRunTrigger",
+    "StripeBackfillRunWarningsItem",
+    "StripeBackfillStatus",
+    "StripeBackfillWarning",
+    "StripeBackfillWarningKind",
+    "StripeEndpointState",
+    "StripeEventCounts",
+    "StripeSignatureChecks",
     "Subscription",
     "SubscriptionFeatures",
     "SubscriptionPastDue",
@@ -300,6 +372,8 @@ __all__ = (
     "WebhookEvent",
     "WebhookEventDetail",
     "WebhookEventDetailPayload",
+    "WebhookEventDetailSource",
     "WebhookEventDetailStatus",
+    "WebhookEventSource",
     "WebhookEventStatus",
 )

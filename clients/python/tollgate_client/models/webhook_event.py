@@ -7,7 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.webhook_event_source import WebhookEventSource
 from ..models.webhook_event_status import WebhookEventStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookEvent")
 
@@ -30,6 +32,8 @@ class WebhookEvent:
         processed_at (datetime.datetime | None): When it was processed; null until then.
         handlers (list[str]): The plugins that handle its type.
         last_error (None | str): The last attempt's error; null: none.
+        source (WebhookEventSource | Unset): How it came: `delivery` (Stripe posted it) or `backfill` (read back from
+            Stripe's events API because its delivery never came). Default: WebhookEventSource.DELIVERY.
     """
 
     id: str
@@ -44,6 +48,7 @@ class WebhookEvent:
     processed_at: datetime.datetime | None
     handlers: list[str]
     last_error: None | str
+    source: WebhookEventSource | Unset = WebhookEventSource.DELIVERY
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +86,10 @@ class WebhookEvent:
         last_error: None | str
         last_error = self.last_error
 
+        source: str | Unset = UNSET
+        if not isinstance(self.source, Unset):
+            source = self.source.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -99,6 +108,8 @@ class WebhookEvent:
                 "last_error": last_error,
             }
         )
+        if source is not UNSET:
+            field_dict["source"] = source
 
         return field_dict
 
@@ -165,6 +176,13 @@ class WebhookEvent:
 
         last_error = _parse_last_error(d.pop("last_error"))
 
+        _source = d.pop("source", UNSET)
+        source: WebhookEventSource | Unset
+        if isinstance(_source, Unset):
+            source = UNSET
+        else:
+            source = WebhookEventSource(_source)
+
         webhook_event = cls(
             id=id,
             stripe_event_id=stripe_event_id,
@@ -178,6 +196,7 @@ class WebhookEvent:
             processed_at=processed_at,
             handlers=handlers,
             last_error=last_error,
+            source=source,
         )
 
         webhook_event.additional_properties = d

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.webhook_event_detail_source import WebhookEventDetailSource
 from ..models.webhook_event_detail_status import WebhookEventDetailStatus
 from ..types import UNSET, Unset
 
@@ -35,6 +36,8 @@ class WebhookEventDetail:
         processed_at (datetime.datetime | None): When it was processed; null until then.
         handlers (list[str]): The plugins that handle its type.
         last_error (None | str): The last attempt's error; null: none.
+        source (WebhookEventDetailSource | Unset): How it came: `delivery` (Stripe posted it) or `backfill` (read back
+            from Stripe's events API because its delivery never came). Default: WebhookEventDetailSource.DELIVERY.
         payload (WebhookEventDetailPayload | Unset): The event as Stripe sent it.
     """
 
@@ -50,6 +53,7 @@ class WebhookEventDetail:
     processed_at: datetime.datetime | None
     handlers: list[str]
     last_error: None | str
+    source: WebhookEventDetailSource | Unset = WebhookEventDetailSource.DELIVERY
     payload: WebhookEventDetailPayload | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -88,6 +92,10 @@ class WebhookEventDetail:
         last_error: None | str
         last_error = self.last_error
 
+        source: str | Unset = UNSET
+        if not isinstance(self.source, Unset):
+            source = self.source.value
+
         payload: dict[str, Any] | Unset = UNSET
         if not isinstance(self.payload, Unset):
             payload = self.payload.to_dict()
@@ -110,6 +118,8 @@ class WebhookEventDetail:
                 "last_error": last_error,
             }
         )
+        if source is not UNSET:
+            field_dict["source"] = source
         if payload is not UNSET:
             field_dict["payload"] = payload
 
@@ -180,6 +190,13 @@ class WebhookEventDetail:
 
         last_error = _parse_last_error(d.pop("last_error"))
 
+        _source = d.pop("source", UNSET)
+        source: WebhookEventDetailSource | Unset
+        if isinstance(_source, Unset):
+            source = UNSET
+        else:
+            source = WebhookEventDetailSource(_source)
+
         _payload = d.pop("payload", UNSET)
         payload: WebhookEventDetailPayload | Unset
         if isinstance(_payload, Unset):
@@ -200,6 +217,7 @@ class WebhookEventDetail:
             processed_at=processed_at,
             handlers=handlers,
             last_error=last_error,
+            source=source,
             payload=payload,
         )
 

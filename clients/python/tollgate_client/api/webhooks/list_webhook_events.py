@@ -7,6 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
+from ...models.list_webhook_events_source_type_1 import ListWebhookEventsSourceType1
+from ...models.list_webhook_events_source_type_2_type_1 import ListWebhookEventsSourceType2Type1
+from ...models.list_webhook_events_source_type_3_type_1 import ListWebhookEventsSourceType3Type1
 from ...models.list_webhook_events_status_type_1 import ListWebhookEventsStatusType1
 from ...models.list_webhook_events_status_type_2_type_1 import ListWebhookEventsStatusType2Type1
 from ...models.list_webhook_events_status_type_3_type_1 import ListWebhookEventsStatusType3Type1
@@ -25,6 +28,11 @@ def _get_kwargs(
     | None
     | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    source: ListWebhookEventsSourceType1
+    | ListWebhookEventsSourceType2Type1
+    | ListWebhookEventsSourceType3Type1
+    | None
+    | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -57,6 +65,19 @@ def _get_kwargs(
     else:
         json_type_ = type_
     params["type"] = json_type_
+
+    json_source: None | str | Unset
+    if isinstance(source, Unset):
+        json_source = UNSET
+    elif isinstance(source, ListWebhookEventsSourceType1):
+        json_source = source.value
+    elif isinstance(source, ListWebhookEventsSourceType2Type1):
+        json_source = source.value
+    elif isinstance(source, ListWebhookEventsSourceType3Type1):
+        json_source = source.value
+    else:
+        json_source = source
+    params["source"] = json_source
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -143,6 +164,11 @@ def sync_detailed(
     | None
     | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    source: ListWebhookEventsSourceType1
+    | ListWebhookEventsSourceType2Type1
+    | ListWebhookEventsSourceType3Type1
+    | None
+    | Unset = UNSET,
 ) -> Response[Error | PageWebhookEvent]:
     """List this tenant's Stripe events, newest first
 
@@ -157,6 +183,9 @@ def sync_detailed(
             ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
             every event.
         type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
+        source (ListWebhookEventsSourceType1 | ListWebhookEventsSourceType2Type1 |
+            ListWebhookEventsSourceType3Type1 | None | Unset): Only the events that came this way:
+            `delivery` (posted by Stripe) or `backfill`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,6 +201,7 @@ def sync_detailed(
         cursor=cursor,
         status=status,
         type_=type_,
+        source=source,
     )
 
     response = client.get_httpx_client().request(
@@ -193,6 +223,11 @@ def sync(
     | None
     | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    source: ListWebhookEventsSourceType1
+    | ListWebhookEventsSourceType2Type1
+    | ListWebhookEventsSourceType3Type1
+    | None
+    | Unset = UNSET,
 ) -> Error | PageWebhookEvent | None:
     """List this tenant's Stripe events, newest first
 
@@ -207,6 +242,9 @@ def sync(
             ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
             every event.
         type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
+        source (ListWebhookEventsSourceType1 | ListWebhookEventsSourceType2Type1 |
+            ListWebhookEventsSourceType3Type1 | None | Unset): Only the events that came this way:
+            `delivery` (posted by Stripe) or `backfill`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,6 +261,7 @@ def sync(
         cursor=cursor,
         status=status,
         type_=type_,
+        source=source,
     ).parsed
 
 
@@ -238,6 +277,11 @@ async def asyncio_detailed(
     | None
     | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    source: ListWebhookEventsSourceType1
+    | ListWebhookEventsSourceType2Type1
+    | ListWebhookEventsSourceType3Type1
+    | None
+    | Unset = UNSET,
 ) -> Response[Error | PageWebhookEvent]:
     """List this tenant's Stripe events, newest first
 
@@ -252,6 +296,9 @@ async def asyncio_detailed(
             ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
             every event.
         type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
+        source (ListWebhookEventsSourceType1 | ListWebhookEventsSourceType2Type1 |
+            ListWebhookEventsSourceType3Type1 | None | Unset): Only the events that came this way:
+            `delivery` (posted by Stripe) or `backfill`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -267,6 +314,7 @@ async def asyncio_detailed(
         cursor=cursor,
         status=status,
         type_=type_,
+        source=source,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -286,6 +334,11 @@ async def asyncio(
     | None
     | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    source: ListWebhookEventsSourceType1
+    | ListWebhookEventsSourceType2Type1
+    | ListWebhookEventsSourceType3Type1
+    | None
+    | Unset = UNSET,
 ) -> Error | PageWebhookEvent | None:
     """List this tenant's Stripe events, newest first
 
@@ -300,6 +353,9 @@ async def asyncio(
             ListWebhookEventsStatusType3Type1 | None | Unset): Only the events in this status; none:
             every event.
         type_ (None | str | Unset): Only the events of this Stripe type (`invoice.paid`).
+        source (ListWebhookEventsSourceType1 | ListWebhookEventsSourceType2Type1 |
+            ListWebhookEventsSourceType3Type1 | None | Unset): Only the events that came this way:
+            `delivery` (posted by Stripe) or `backfill`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -317,5 +373,6 @@ async def asyncio(
             cursor=cursor,
             status=status,
             type_=type_,
+            source=source,
         )
     ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ListWebhookEventsSourceType3Type1(StrEnum):
+    BACKFILL = "backfill"
+    DELIVERY = "delivery"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class MoneyAuditRunStatus(StrEnum):
+    CLEAN = "clean"
+    DIFFERENCES = "differences"
+    FAILED = "failed"
+    RUNNING = "running"
+
+    def __str__(self) -> str:
+        return str(self.value)
