@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import msgspec
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid_utils.compat import uuid7
 
 from core import clock, metrics
-from core.db import after_commit, conflict_insert, retrying_conflicts, scoped, session_scope
+from core.db import after_commit, retrying_conflicts, scoped, session_scope
 from core.errors import Conflict
 from core.inbox import notices, schemas
 from core.inbox.endpoint import event_types, webhook_url
 from core.inbox.models import BACKFILL, DELIVERY, BackfillState, WebhookEvent
+from core.inbox.repository import ensure_state, read_state
 from core.inbox.services import store_fetched
 from core.notifications.services import notify
 from core.retries import describe_error
@@ -138,31 +138,6 @@ def _moment(seconds: int | None) -> dt.datetime | None:
 # ---------------------------------------------------------------------------------------------
 # The tenant's row
 # ---------------------------------------------------------------------------------------------
-
-
-async def ensure_state(session: AsyncSession, tenant: str) -> None:
-    """Make the tenant's row if it has none (no-op when another process just did)."""
-    now = clock.now()
-    values = {
-        "id": uuid7(),
-        "tenant_id": tenant,
-        "run_pages": 0,
-        "run_seen": 0,
-        "run_stored": 0,
-        "seen_total": 0,
-        "stored_total": 0,
-        "signature_failures": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await session.execute(conflict_insert(BackfillState.__table__, tuple(values), ("tenant_id",)), values)
-
-
-async def read_state(session: AsyncSession, tenant: str, *, lock: bool = False) -> BackfillState | None:
-    statement = scoped(select(BackfillState), BackfillState, tenant)
-    if lock:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def _lease(

@@ -16,6 +16,7 @@ webhooks = leased_rows_commands(
         ("stripe event", lambda r: r.stripe_event_id),
         ("type", lambda r: r.event_type),
         ("attempts", lambda r: r.attempts),
+        ("source", lambda r: r.source),
         ("received", lambda r: r.created_at.isoformat(timespec="seconds")),
         ("last error", lambda r: summary(r.last_error)),
     ],

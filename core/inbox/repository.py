@@ -10,10 +10,12 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, any_, bindparam, case, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from core import clock
 from core.db import TenantRepository, conflict_insert, fetch_on_driver, scoped
-from core.inbox.models import DELIVERY, IGNORED, PROCESSED, ObjectVersion, WebhookEvent
+from core.inbox.models import DELIVERY, IGNORED, PROCESSED, BackfillState, ObjectVersion, WebhookEvent
 from core.retries import LeasedRepository, claimable
 
 
@@ -214,3 +216,31 @@ class ObjectVersionRepository(TenantRepository[ObjectVersion]):
             only_if="stripe_object_versions.event_created <= excluded.event_created",
         )
         return (await self.session.execute(statement, values)).scalar_one_or_none() is not None
+
+
+# ---- the backfill's per-tenant row (core/inbox/backfill.py, core/inbox/signature_watch.py) ------------------
+
+
+async def ensure_state(session: AsyncSession, tenant: str) -> None:
+    """Make the tenant's row if it has none (no-op when another process just did)."""
+    now = clock.now()
+    values = {
+        "id": uuid7(),
+        "tenant_id": tenant,
+        "run_pages": 0,
+        "run_seen": 0,
+        "run_stored": 0,
+        "seen_total": 0,
+        "stored_total": 0,
+        "signature_failures": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await session.execute(conflict_insert(BackfillState.__table__, tuple(values), ("tenant_id",)), values)
+
+
+async def read_state(session: AsyncSession, tenant: str, *, lock: bool = False) -> BackfillState | None:
+    statement = scoped(select(BackfillState), BackfillState, tenant)
+    if lock:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()

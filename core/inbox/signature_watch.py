@@ -8,7 +8,7 @@ most once every `heartbeat` seconds, so a process that only sees good deliveries
 another process recorded. The row (`stripe_backfill_states`) then says, across every process:
 
 - `signature_failures`: failures recorded since the last verified delivery (failures older than it are
-  dropped when they are written late);
+  dropped when they are written late; a success written after newer failures keeps their count);
 - `signature_failing_since`, `signature_failed_at`, `signature_passed_at`: the row's first failure, the
   latest one, and the latest success.
 
@@ -32,6 +32,7 @@ from sqlalchemy import case, or_, update
 from core import clock, metrics
 from core.db import scoped, session_scope
 from core.inbox.models import BackfillState
+from core.inbox.repository import ensure_state
 
 if TYPE_CHECKING:
     from core.kernel import Kernel
@@ -188,10 +189,9 @@ async def record_checks(
     failed_at: dt.datetime | None,
     passed_at: dt.datetime | None,
 ) -> None:
-    """Add one process's checks to the tenant's row: a success resets the row's failures, then failures after
-    the row's last success are added (a success always came before the failures counted with it)."""
-    from core.inbox.backfill import ensure_state
-
+    """Add one process's checks to the tenant's row: a success resets the row's failures unless one of them is
+    newer (then the count is kept whole: it errs towards warning), then failures after the row's last success
+    are added (a success always came before the failures counted with it)."""
     model = BackfillState
     async with session_scope(runtime.sessions) as session:
         await ensure_state(session, tenant)
@@ -200,10 +200,12 @@ async def record_checks(
             statement: Any = scoped(update(model), model, tenant).where(
                 or_(model.signature_passed_at.is_(None), model.signature_passed_at < passed_at)
             )
+            # It ends the row only if no failure recorded is newer (another process's, written first).
+            ends = or_(model.signature_failed_at.is_(None), model.signature_failed_at < passed_at)
             await session.execute(
                 statement.values(
-                    signature_failures=0,
-                    signature_failing_since=None,
+                    signature_failures=case((ends, 0), else_=model.signature_failures),
+                    signature_failing_since=case((ends, None), else_=model.signature_failing_since),
                     signature_passed_at=passed_at,
                     updated_at=now,
                 )

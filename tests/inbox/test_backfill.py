@@ -29,7 +29,7 @@ from core.inbox import signature_watch
 from core.inbox.backfill import ADMIN, CLI, backfill, backfill_due, read_state
 from core.inbox.endpoint import event_types
 from core.inbox.models import BackfillState, WebhookEvent
-from core.inbox.signature_watch import SignatureWatch
+from core.inbox.signature_watch import SignatureWatch, record_checks
 from core.notifications.models import Notification
 from core.runtime import Runtime
 from stripe_emulator.pytest_plugin import EmulatorHandle
@@ -519,6 +519,15 @@ async def test_several_processes_count_failures_in_a_row_until_any_verifies(runt
     await first.flush()
     row = await state(runtime)
     assert row.signature_failures == 1 and row.signature_failed_at > row.signature_passed_at
+
+    # A success counted before a failure but written after it does not end the row (its count is kept whole).
+    failed_at = row.signature_failed_at + dt.timedelta(seconds=2)
+    await record_checks(runtime, "alpha", failures=1, failing_since=failed_at, failed_at=failed_at, passed_at=None)
+    passed_at = failed_at - dt.timedelta(seconds=1)
+    await record_checks(runtime, "alpha", failures=0, failing_since=None, failed_at=None, passed_at=passed_at)
+    row = await state(runtime)
+    assert row.signature_failures == 2 and row.signature_passed_at == passed_at
+    assert row.signature_failed_at == failed_at
 
 
 # ---------------------------------------------------------------------------------------------
