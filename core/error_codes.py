@@ -36,7 +36,6 @@ KERNEL_ERROR_CODES: Final[Mapping[str, ErrorCode]] = {
             "validation_error": "A field, query or header parameter has the wrong type or value; `detail` names each.",
             "invalid_json": "The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.",
             "invalid_cursor": "The list cursor is not one this API handed out.",
-            "invalid_period": "The period's `since` must be before its `until`.",
             "invalid_customer_id": "A customer id is 1-255 characters of letters, digits and _.:@|+-.",
             "invalid_idempotency_key": "An Idempotency-Key is 1-255 printable ASCII characters without spaces.",
             "invalid_amount": "An amount of credits must be a whole number above zero.",

@@ -50,13 +50,13 @@ class MoneyAuditController(Controller):
             "tenant's Stripe account and matches them to grants and clawbacks. With `repair`, a difference that a "
             "missing Stripe event explains is repaired by storing that event through the inbox; nothing else is."
         ),
-        **access(ADMIN, errors=("invalid_period", "stripe_error")),
+        **access(ADMIN, errors=("invalid_window", "stripe_error")),
     )
     async def run_now(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, data: schemas.MoneyAuditCreate
     ) -> schemas.MoneyAuditRunDetail:
         until = data.until or clock.now()
         if data.since >= until:
-            raise BadRequest("`since` must be before `until`.", code="invalid_period")
+            raise BadRequest("`since` must be before `until`.", code="invalid_window")
         run_id = await MoneyAudit(runtime, tenant).run(data.since, until, trigger="api", repair=data.repair)
         return await AuditRuns(db_session, tenant).get(str(run_id))

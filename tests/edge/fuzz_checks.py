@@ -23,6 +23,8 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_sync_runs": {400: (("invalid_cursor",), CURSOR)},
     "list_webhook_events": {400: (("invalid_cursor",), CURSOR)},
     "list_notifications": {400: (("invalid_cursor",), CURSOR)},
+    "list_money_audits": {400: (("invalid_cursor",), CURSOR)},
+    "run_money_audit": {400: (("invalid_window",), "`since` not before `until`: two fields compared")},
     "get_admin_figures": {400: (("invalid_window",), "`since` not before `until`: two parameters compared")},
     "list_packages": {400: (("unsupported_currency",), "a currency the tenant sells no package in")},
     "create_order": {

@@ -32,6 +32,7 @@ BODIES: dict[str, Any] = {
     "POST /customers/{customer_id}/orders": {"package": "trial", "currency": "cny", "success_url": OK},
     "POST /orders/{order_id}/refund": {"reason": "requested_by_customer"},
     "POST /customers/{customer_id}/credit-purchases": {"credits": 100, "currency": "usd"},
+    "POST /admin/money-audits": {"since": "2026-01-01T00:00:00Z"},
 }
 PREFIX = "/t/{tenant_slug}/v1"
 

@@ -41,6 +41,7 @@ MOVES_NOTHING = {
     "sync_catalog": "queues a catalog sync; repeats converge",
     "replay_webhook_event": "an operator re-runs a handler that is idempotent on the event",
     "run_stripe_backfill": "stores the Stripe events the inbox lacks, each once (the inbox's key); repeats converge",
+    "run_money_audit": "compares with Stripe; its repair stores Stripe's own events, each once (the inbox's key)",
     "replay_notification": "an operator re-sends a notice; apps drop a webhook-id already handled",
     "receive_stripe_event": "Stripe's delivery, idempotent on the event's id (the inbox)",
 }

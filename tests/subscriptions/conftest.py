@@ -140,9 +140,16 @@ async def apply_event(runtime: Runtime, event: dict[str, Any], slug: str = "alph
 
 
 async def events_since(client: stripe.StripeClient, after: str | None = None) -> list[dict[str, Any]]:
-    """The account's events, oldest first (after the event `after`, when given)."""
-    page = await client.v1.events.list_async({"limit": 100, **({"ending_before": after} if after else {})})
-    return [event.to_dict() for event in reversed(page.data)]
+    """The account's events, oldest first (after the event `after`, when given).
+
+    Stripe keeps events 30 days: once the clock has passed a renewal, `after` may be gone, and every event
+    still kept is newer than it.
+    """
+    page = await client.v1.events.list_async({"limit": 100})
+    assert not page.has_more, "more events than one page"
+    events = [event.to_dict() for event in reversed(page.data)]
+    ids = [event["id"] for event in events]
+    return events[ids.index(after) + 1 :] if after in ids else events
 
 
 def of_type(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:

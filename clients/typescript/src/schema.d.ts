@@ -7611,7 +7611,7 @@ export interface operations {
              *
              *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
              *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
-             *     - `invalid_period`: The period's `since` must be before its `until`.
+             *     - `invalid_window`: `since` is not before `until`.
              */
             400: {
                 headers: {
