@@ -25,7 +25,7 @@ from core.money_audit.findings import (
     id_of,
     money,
 )
-from plugins.token_packages.config import PLUGIN, config_of
+from plugins.token_packages.config import PLUGIN
 from plugins.token_packages.disputes import DISPUTE_SOURCE
 from plugins.token_packages.models import SUCCEEDED, Order, Payment, Refund
 from plugins.token_packages.payments import GRANT_SOURCE
@@ -39,7 +39,6 @@ class _Audit:
     def __init__(self, tenant: Tenant, session: AsyncSession) -> None:
         self.tenant = tenant
         self.session = session
-        self.config = config_of(tenant)
         self.answer = AuditAnswer(grant_sources={GRANT_SOURCE, DISPUTE_SOURCE})
 
     async def _rows(self, model: Any, *conditions: Any) -> list[Any]:
@@ -118,16 +117,29 @@ class _Audit:
                     found=money(payment.amount, payment.currency),
                 )
             )
-        package = self.config.packages.get(order.package)
-        configured = package.credits + package.bonus_credits if package else order.credits
-        if grant.amount != payment.credits or payment.credits != configured:
+        # The order keeps the terms it was sold under (credits, bonus included; price less promotion):
+        # the tenant's configuration at the time, whatever the package says today.
+        sold_for = money(order.amount - order.amount_discount, order.currency)
+        if order.interval is None and sold_for != received:
+            self.answer.findings.append(
+                Finding(
+                    AMOUNT_MISMATCH,
+                    object_id,
+                    f"Stripe received another amount than order {order.id} was sold for.",
+                    customer=order.customer,
+                    expected=sold_for,
+                    found=received,
+                )
+            )
+        if grant.amount != payment.credits or payment.credits != order.credits:
             self.answer.findings.append(
                 Finding(
                     CREDITS_MISMATCH,
                     object_id,
-                    f"The grant, the payment and package {order.package}'s configuration disagree on its credits.",
+                    f"The grant, the payment and order {order.id}'s terms (package {order.package}) disagree on its "
+                    "credits.",
                     customer=order.customer,
-                    expected=f"{configured} credits",
+                    expected=f"{order.credits} credits",
                     found=f"{grant.amount} granted, {payment.credits} recorded",
                 )
             )

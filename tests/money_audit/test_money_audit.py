@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from core import clock
 from core.cli import main
 from core.inbox.models import WebhookEvent
 from core.ledger.models import CreditAllocation, CreditGrant, LedgerEntry
+from plugins.token_packages.models import Order
 from tests.support.jobs import drain
 from tests.support.tenants import auth
 from tests.token_packages.conftest import Shop
@@ -171,3 +173,24 @@ async def test_tenants_are_audited_apart_and_the_cli_exits_non_zero_on_differenc
     assert len(runs) == 2, "alpha's run is not beta's"
     r = await fiko.http.get(ADMIN.format("beta") + f"/{(await audit(shop))['id']}", headers=auth("beta", "admin"))
     assert r.status_code == 404
+
+
+async def test_an_order_whose_terms_disagree_with_stripe_and_its_grant_is_reported(shop: Shop) -> None:
+    """The order keeps the terms it was sold under (the configuration at the time): a grant or a payment
+    that disagrees with them is a difference, whatever the package's configuration says today."""
+
+    order = await shop.buy("standard")
+    async with shop.runtime.sessions() as session:
+        row = await session.get(Order, uuid.UUID(order["id"]))
+        assert row is not None
+        row.credits += 50  # sold for more credits than were granted
+        row.amount += 100  # and for more money than Stripe took
+        await session.commit()
+
+    run = await audit(shop)
+
+    kinds = [kind for kind, _ in open_kinds(run)]
+    assert sorted(kinds) == ["amount_mismatch", "credits_mismatch"], run["differences"]
+    before = await grants(shop)
+    await audit(shop, repair=True)
+    assert await grants(shop) == before, "a disagreement is for a person: nothing granted"
