@@ -91,14 +91,23 @@ def run_async(coroutine: Coroutine[Any, Any, T], runtime: Any = None) -> T:
         raise
 
 
+def named_tenants(runtime: Any, slugs: Sequence[str], param_hint: str = "TENANT") -> list[Any]:
+    """The tenants named on the command line; a usage error (exit 2) naming the unknown ones and the known."""
+    known = runtime.tenants.slugs()
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"no tenant {', '.join(unknown)} on this deployment (tenants: {', '.join(sorted(known)) or 'none'})",
+            param_hint=param_hint,
+        )
+    return [runtime.tenants.get(slug) for slug in slugs]
+
+
 def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[Any]:
     """The named tenants, each of which must enable `plugin`; every tenant that enables it when none is named."""
     if not slugs:
         return [tenant for tenant in runtime.tenants if tenant.enabled(plugin)]
-    unknown = [slug for slug in slugs if slug not in runtime.tenants.slugs()]
-    if unknown:
-        raise click.BadParameter(f"no tenant {', '.join(unknown)}", param_hint="TENANT")
-    chosen = [runtime.tenants.get(slug) for slug in slugs]
+    chosen = named_tenants(runtime, slugs)
     disabled = [tenant.slug for tenant in chosen if not tenant.enabled(plugin)]
     if disabled:
         raise click.BadParameter(f"{', '.join(disabled)} does not enable {plugin}", param_hint="TENANT")
@@ -321,10 +330,7 @@ def tenants_check(ctx: click.Context, slugs: tuple[str, ...]) -> None:
     from tenants.secrets import audit
 
     runtime = runtime_for(ctx)
-    unknown = [slug for slug in slugs if slug not in runtime.tenants.slugs()]
-    if unknown:
-        raise click.BadParameter(f"no tenant {', '.join(unknown)}", param_hint="SLUGS")
-    selected = [runtime.tenants.get(slug) for slug in slugs] if slugs else list(runtime.tenants)
+    selected = named_tenants(runtime, slugs, "SLUGS") if slugs else list(runtime.tenants)
     backend = runtime.secrets.backend.name
     console.print(f"[green]✓[/] settings valid: {len(runtime.tenants)} tenant(s); secrets from {backend}")
 
@@ -604,9 +610,7 @@ def stripe_connect(ctx: click.Context, slug: str, with_prices: bool, token: str)
     from tenants.vault import TenantDocuments
 
     runtime = runtime_for(ctx)
-    if slug not in runtime.tenants.slugs():
-        raise click.BadParameter(f"no tenant {slug}", param_hint="SLUG")
-    tenant = runtime.tenants.get(slug)
+    [tenant] = named_tenants(runtime, [slug], "SLUG")
     vault = TenantDocuments(runtime.config.vault, token)
     path = vault.path(slug, tenant.core.secret_path)
     with _vault_errors(vault.config.url):
@@ -686,11 +690,7 @@ def stripe_backfill(ctx: click.Context, slug: str, since: str | None, max_pages:
     from core.inbox.backfill import CLI, FAILED, PARTIAL, BackfillRun, backfill
 
     runtime = runtime_for(ctx)
-    if slug not in runtime.tenants.slugs():
-        raise click.BadParameter(
-            f"no tenant {slug} (tenants: {', '.join(sorted(runtime.tenants.slugs())) or 'none'})", param_hint="SLUG"
-        )
-    tenant = runtime.tenants.get(slug)
+    [tenant] = named_tenants(runtime, [slug], "SLUG")
     start = _since(since) if since else None
 
     async def body() -> BackfillRun:

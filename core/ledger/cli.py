@@ -13,7 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from core import clock
-from core.cli import run_async, runtime_for
+from core.cli import named_tenants, run_async, runtime_for
 from core.db import session_scope
 from core.ledger.services import Ledger
 from core.ledger.verify import Report
@@ -147,9 +147,7 @@ def verify(ctx: click.Context, tenants: tuple[str, ...], batch_size: int, as_jso
     from core.ledger.verify import CHECKS, verify_ledger
 
     runtime = runtime_for(ctx)
-    unknown = [slug for slug in tenants if slug not in runtime.tenants.slugs()]
-    if unknown:
-        raise click.BadParameter(f"no tenant {', '.join(unknown)} on this deployment", param_hint="TENANT")
+    named_tenants(runtime, tenants)
     sources = grant_sources(runtime.plugins)
 
     async def run() -> Report:

@@ -10,7 +10,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from core import clock
-from core.cli import run_async, runtime_for
+from core.cli import named_tenants, run_async, runtime_for
 from core.db import session_scope
 from core.money_audit.services import AuditRuns, MoneyAudit
 
@@ -53,11 +53,11 @@ def stripe_audit(
     ctx: click.Context, tenant: str, since: dt.datetime | None, until: dt.datetime | None, repair: bool
 ) -> None:
     runtime = runtime_for(ctx)
+    [chosen] = named_tenants(runtime, [tenant])
     end = _utc(until) or clock.now()
     start = _utc(since) or end - dt.timedelta(days=runtime.config.money_audit.lookback_days)
 
     async def run() -> int:
-        chosen = runtime.tenants.get(tenant)
         with Progress(console=console) as progress:
             bars: dict[str, TaskID] = {}
 
