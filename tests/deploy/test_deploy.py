@@ -272,6 +272,35 @@ def check_watchable(site: Site, keys: dict[str, str]) -> None:
     assert all(json.loads(line).get("request_id") for line in requests)
 
 
+WALKED = ("imagegen", "automate", "fiko", "quickscale", "creditshop")
+
+
+def check_money_in_stripe(site: Site) -> None:
+    """What an operator runs after a busy day: every payment, refund and dispute of the walks in Stripe is
+    explained by a grant or clawback (the installed `tollgate audit stripe`), and reading each tenant's
+    events back finds nothing lost (`tollgate stripe backfill`)."""
+    for slug in WALKED:
+        audit = subprocess.run(
+            site.shell(f"tollgate audit stripe {slug} --since 2020-01-01 --until 2100-01-01"),
+            cwd=site.directory,
+            env=site.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert audit.returncode == 0, f"audit of {slug}:\n{audit.stdout}\n{audit.stderr}"
+        backfill = subprocess.run(
+            site.shell(f"tollgate stripe backfill {slug} --since 30d"),
+            cwd=site.directory,
+            env=site.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert backfill.returncode == 0, f"backfill of {slug}:\n{backfill.stdout}\n{backfill.stderr}"
+        assert ", 0 the inbox lacked, stored" in backfill.stdout, backfill.stdout
+
+
 def new_tenant_keys(output: str) -> dict[str, str]:
     """The service and admin keys `tollgate tenants add` printed (once)."""
     found = dict(re.findall(r"\b(service|admin)\b[^\n]*?\b(tg_newapp_\w+)", output))
@@ -292,6 +321,7 @@ def test_the_documented_deployment_serves_the_five_tenants_and_stops_on_sigterm(
         result, summary = walk(site, tmp_path)
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:] + logs(site)
         check_the_five_walks(summary)
+        check_money_in_stripe(site)
 
         # The onboarded tenant answers its own keys, and only its own.
         with httpx.Client(base_url=site.public_url, trust_env=False, timeout=30) as http:
