@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import signal
 import sys
@@ -101,6 +102,13 @@ def named_tenants(runtime: Any, slugs: Sequence[str], param_hint: str = "TENANT"
             param_hint=param_hint,
         )
     return [runtime.tenants.get(slug) for slug in slugs]
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A `click.DateTime()` option's value in UTC: a time without a zone is read as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def tenants_enabling(runtime: Any, plugin: str, slugs: Sequence[str]) -> list[Any]:

@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.notifications", "core.notifications.hooks"),
     ("core.inbox", "core.inbox.hooks"),
     ("core.money_audit", "core.money_audit.hooks"),
+    ("core.audit_trail", "core.audit_trail.hooks"),
     ("product_sync", "plugins.product_sync.hooks"),
     ("payg", "plugins.payg.hooks"),
     ("subscriptions", "plugins.subscriptions.hooks"),

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from core import clock
+from core import audit_trail, clock
 from core.cursors import uuid_position
 from core.db import TenantOwned, TenantRepository, scoped, session_scope
 from core.errors import Conflict, NotFound
@@ -352,14 +352,23 @@ class LeasedService(Generic[W]):
         return row
 
     async def replay(self, ref: str) -> W:
-        """Reopen the row with a fresh attempt budget and send it to a worker once this commits."""
+        """Reopen the row with a fresh attempt budget and send it to a worker once this commits (audited)."""
         row = await self.get(ref)
+        before = {"status": row.status, "attempts": row.attempts}
         if not await self.repo.reopen(row.id):
             raise Conflict(
                 f"This {self.noun.replace('_', ' ')} is being worked on right now; try again when it settles.",
                 code=f"{self.noun}_in_progress",
             )
         await self.session.refresh(row)
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            f"{self.noun}.replay",
+            f"{self.noun}:{row.id}",
+            before=before,
+            after={"status": row.status, "attempts": row.attempts},
+        )
         self.jobs.enqueue(self.session, self.task_name, tenant=self.tenant.slug, **{self.id_kwarg: str(row.id)})
         return row
 

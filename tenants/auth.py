@@ -20,6 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from core import logs
 from core.access import END_USER, Caller, admitted, describe
+from core.audit_trail.services import principal_name, remember_caller
 from core.errors import Forbidden, NotFound, Unauthorized
 from tenants.registry import EndUserTokens, Tenant
 from tenants.secrets import TenantSecrets
@@ -107,6 +108,8 @@ async def tenant_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     principal = authenticate(token, await runtime.secrets.get(tenant), tenant.core.end_user_tokens)
     state.principal = principal
     logs.bind(principal=principal.name or principal.kind)  # the key's name, never the key
+    client = connection.client
+    remember_caller(principal_name(principal.kind, principal.name, principal.customer), client.host if client else None)
     if connection.scope.get("method") == "OPTIONS":
         return  # Litestar's own answer (the Allow header) for any caller the tenant knows
     check_access(principal, admitted(handler.opt), connection.path_params.get("customer_id"))

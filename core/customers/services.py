@@ -7,6 +7,7 @@ import re
 from advanced_alchemy.exceptions import DuplicateKeyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import audit_trail
 from core.customers import schemas
 from core.customers.models import Customer
 from core.customers.repository import CustomerRepository
@@ -40,6 +41,11 @@ def merge_metadata(current: dict[str, str], update: dict[str, str]) -> dict[str,
     return merged
 
 
+def _audited_fields(customer: Customer) -> dict[str, object]:
+    """What a PUT may change, as the audit trail shows it before and after."""
+    return {"email": customer.email, "name": customer.name, "metadata": dict(customer.metadata_ or {})}
+
+
 class CustomerService:
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
@@ -61,16 +67,34 @@ class CustomerService:
                             metadata_=merge_metadata({}, data.metadata),
                         )
                     )
+                await audit_trail.record(
+                    self.session,
+                    self.tenant.slug,
+                    "customer.create",
+                    f"customer:{external_id}",
+                    after=_audited_fields(customer),
+                )
                 return customer, True
             except DuplicateKeyError:
                 # A concurrent request created it first; update that row instead.
                 customer = await self.repo.by_external_id(external_id, for_update=True)
                 if customer is None:
                     raise
+        before = _audited_fields(customer)
         customer.email = data.email if data.email is not None else customer.email
         customer.name = data.name if data.name is not None else customer.name
         customer.metadata_ = merge_metadata(customer.metadata_, data.metadata)
         await self.session.flush()
+        after = _audited_fields(customer)
+        changed = [field for field in after if after[field] != before[field]]
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            "customer.update",
+            f"customer:{external_id}",
+            before={field: before[field] for field in changed},
+            after={field: after[field] for field in changed},
+        )
         return customer, False
 
     async def get(self, external_id: str, *, for_update: bool = False) -> Customer:

@@ -253,4 +253,5 @@ class LedgerController(Controller):
             reason=data.reason,
             idempotency_key=idempotency_key,
             customer=customer_id,
+            audited=True,
         )

@@ -10,7 +10,7 @@ from typing import Literal
 import msgspec
 from sqlalchemy.exc import IntegrityError
 
-from core import clock, metrics
+from core import audit_trail, clock, metrics
 from core.db import after_commit
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger import schemas
@@ -152,6 +152,13 @@ class Grants(Reads):
             reason=data.reason,
             metadata=data.metadata,
         )
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            "ledger.grant",
+            f"customer:{customer}",
+            after={"grant": grant.id, "credits": grant.credits, "reference": reference, "reason": data.reason},
+        )
         return grant, True
 
     async def _existing_grant(self, customer: str, source: str, source_ref: str) -> schemas.Grant | None:
@@ -224,6 +231,7 @@ class Grants(Reads):
         reason: str | None = None,
         idempotency_key: str | None = None,
         customer: str | None = None,
+        audited: bool = False,
     ) -> schemas.Clawback:
         """Take back what one grant gave: first what it still has, then (per policy) what was spent of it.
 
@@ -232,6 +240,8 @@ class Grants(Reads):
         `clawed_back` may be less than `requested`; under `allow_negative` the shortfall becomes debt,
         repaid out of the customer's next grants. The same idempotency key answers the first result.
         With `customer`, a grant of another customer is a 404 (the HTTP route passes its path).
+        `audited` (the operator's route) writes an audit record of a clawback made, not of a replay: a refund
+        or dispute audits its own action instead.
         """
         if amount is not None:
             check_credits(amount)
@@ -295,4 +305,12 @@ class Grants(Reads):
                 self._allocate(entry_id, record.id, "clawback", part)
             account.debt += debt
         await self._write(account, touched, now)
+        if audited:
+            await audit_trail.record(
+                self.session,
+                self.tenant.slug,
+                "ledger.clawback",
+                f"customer:{customer}",
+                after={"grant": f"{source}:{source_ref}", **msgspec.to_builtins(result)},
+            )
         return result

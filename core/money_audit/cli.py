@@ -10,22 +10,21 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from core import clock
-from core.cli import named_tenants, run_async, runtime_for
+from core.audit_trail.cli import export_trail, list_trail, verify_trail
+from core.cli import as_utc, named_tenants, run_async, runtime_for
 from core.db import session_scope
 from core.money_audit.services import AuditRuns, MoneyAudit
 
 console = Console()
 
 
-@click.group("audit", help="Audits of Tollgate's records against the outside world.")
+@click.group("audit", help="Audits of Tollgate's records against the outside world, and the audit trail.")
 def audit_group() -> None:
     pass
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+for _command in (verify_trail, list_trail, export_trail):
+    audit_group.add_command(_command)
 
 
 @audit_group.command(
@@ -54,8 +53,8 @@ def stripe_audit(
 ) -> None:
     runtime = runtime_for(ctx)
     [chosen] = named_tenants(runtime, [tenant])
-    end = _utc(until) or clock.now()
-    start = _utc(since) or end - dt.timedelta(days=runtime.config.money_audit.lookback_days)
+    end = as_utc(until) or clock.now()
+    start = as_utc(since) or end - dt.timedelta(days=runtime.config.money_audit.lookback_days)
 
     async def run() -> int:
         with Progress(console=console) as progress:

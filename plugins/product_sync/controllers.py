@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
+from core import audit_trail
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, DbSession, KernelDep, RuntimeDep
 from core.lists import Page, PageQuery
@@ -53,6 +54,9 @@ class CatalogSyncController(Controller):
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep
     ) -> Response[schemas.SyncRun]:
         run = await SyncRuns(db_session, tenant).request("admin", runtime.jobs)
+        await audit_trail.record(
+            db_session, tenant.slug, "catalog.sync", f"sync_run:{run.id}", after={"status": run.status}
+        )
         return Response(run_schema(run), status_code=202)
 
     @get("/sync-runs", operation_id="list_sync_runs", summary="Full syncs, newest first", **access(ADMIN))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from core import audit_trail
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, RuntimeDep
+from core.errors import NotFound
 from core.idempotency.answers import Answers
 from plugins.subscriptions import schemas
 from plugins.subscriptions.reconcile import request_reconcile
@@ -33,6 +37,41 @@ AtPeriodEnd = Annotated[
 )
 async def list_tiers(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.TierList:
     return await SubscriptionService(db_session, tenant, runtime).tiers()
+
+
+# The fields of a subscription a change or cancellation moves, as the audit trail shows them.
+AUDITED_FIELDS = ("tier", "status", "interval", "cancel_at_period_end", "current_period_end")
+
+
+async def audited(
+    service: SubscriptionService,
+    action: str,
+    customer: str,
+    effect: Callable[[], Awaitable[schemas.Subscription]],
+) -> schemas.Subscription:
+    """Run a change or cancellation and write its audit record: the subscription's fields before and after.
+
+    Called inside the idempotent answer, so a repeated Idempotency-Key replays without a second record.
+    """
+    try:
+        before = _audited_fields(await service.read(customer))
+    except NotFound:
+        before = None  # the effect answers the 404 its own way
+    answer = await effect()
+    await audit_trail.record(
+        service.session,
+        service.tenant.slug,
+        action,
+        f"customer:{customer}",
+        before=before,
+        after=_audited_fields(answer),
+    )
+    return answer
+
+
+def _audited_fields(subscription: schemas.Subscription) -> dict[str, Any]:
+    shown = msgspec.to_builtins(subscription)
+    return {field: shown[field] for field in AUDITED_FIELDS}
 
 
 class SubscriptionController(Controller):
@@ -109,7 +148,14 @@ class SubscriptionController(Controller):
     ) -> Response[schemas.Subscription]:
         service = SubscriptionService(db_session, tenant, runtime)
         return await Answers(db_session, tenant).once(
-            request, idempotency_key, lambda: service.change(customer_id, data, idempotency_key=idempotency_key)
+            request,
+            idempotency_key,
+            lambda: audited(
+                service,
+                "subscription.change",
+                customer_id,
+                lambda: service.change(customer_id, data, idempotency_key=idempotency_key),
+            ),
         )
 
     @delete(
@@ -134,7 +180,12 @@ class SubscriptionController(Controller):
         return await Answers(db_session, tenant).once(
             request,
             idempotency_key,
-            lambda: service.cancel(customer_id, at_period_end=at_period_end, idempotency_key=idempotency_key),
+            lambda: audited(
+                service,
+                "subscription.cancel",
+                customer_id,
+                lambda: service.cancel(customer_id, at_period_end=at_period_end, idempotency_key=idempotency_key),
+            ),
         )
 
     @post(
@@ -202,4 +253,8 @@ class SubscriptionController(Controller):
     **access(ADMIN),
 )
 async def reconcile(tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep) -> schemas.ReconcileRequest:
-    return await request_reconcile(db_session, tenant, runtime)
+    answer = await request_reconcile(db_session, tenant, runtime)
+    await audit_trail.record(
+        db_session, tenant.slug, "subscriptions.reconcile", f"tenant:{tenant.slug}", after={"queued": answer.queued}
+    )
+    return answer

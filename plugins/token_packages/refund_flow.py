@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import stripe
 
+from core import audit_trail
 from core.db import session_scope
 from core.errors import Conflict, UpstreamError
 from plugins.token_packages import schemas
@@ -38,6 +39,21 @@ class RefundFlow:
         """Refund an order (all that is left, or `amount`); returns (refund, created)."""
         async with session_scope(self.runtime.sessions) as session:
             opened = await RefundService(session, self.tenant).open(order_id, data, key)
+            if opened.created:
+                refund = opened.refund
+                await audit_trail.record(
+                    session,
+                    self.tenant.slug,
+                    "token_packages.refund",
+                    f"order:{refund.order_id}",
+                    after={
+                        "refund": refund.id,
+                        "amount": refund.amount,
+                        "currency": refund.currency,
+                        "credits_clawed_back": refund.credits_clawed_back,
+                        "reason": refund.reason,
+                    },
+                )
         if opened.send is None:
             return opened.refund, False
         return await self.send(opened.send), opened.created

@@ -24,6 +24,9 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_webhook_events": {400: (("invalid_cursor",), CURSOR)},
     "list_notifications": {400: (("invalid_cursor",), CURSOR)},
     "list_money_audits": {400: (("invalid_cursor",), CURSOR)},
+    "list_audit_records": {
+        400: (("invalid_cursor", "invalid_window"), CURSOR + "; `since` not before `until`: two parameters compared")
+    },
     "run_money_audit": {400: (("invalid_window",), "`since` not before `until`: two fields compared")},
     "get_admin_figures": {400: (("invalid_window",), "`since` not before `until`: two parameters compared")},
     "list_packages": {400: (("unsupported_currency",), "a currency the tenant sells no package in")},

@@ -418,6 +418,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List this tenant's audit records, newest first
+         * @description Every state-changing call by an operator or the tenant's backend (spends excepted), with who made it, from where, and what changed. `since` is inclusive, `until` exclusive.
+         *
+         *     Callers: admin key.
+         */
+        get: operations["list_audit_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/v1/admin/money-audits": {
         parameters: {
             query?: never;
@@ -1198,6 +1220,61 @@ export interface components {
             grant_id: string;
             /** @description Credits taken from that grant. */
             credits: number;
+        };
+        /**
+         * AuditRecord
+         * @description One state-changing call: when, by whom, from where, what it did to what, and what changed.
+         * @example {
+         *       "id": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *       "seq": 42,
+         *       "occurred_at": "2026-12-06T05:10:00Z",
+         *       "principal": "back-office",
+         *       "request_id": "5f0c9a1e2b3d4c5e",
+         *       "source_ip": "203.0.113.7",
+         *       "action": "ledger.grant",
+         *       "target": "customer:acme",
+         *       "before": null,
+         *       "after": {
+         *         "grant": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0d",
+         *         "credits": 500,
+         *         "reference": "promo-1"
+         *       },
+         *       "prev_hash": "3b5d5c3712955042212316173ccf37be800ce9b3f3e0e4e4b0c4c5e3d8b0f1a2",
+         *       "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+         *     }
+         */
+        AuditRecord: {
+            /** @description The record's id. */
+            id: string;
+            /** @description The record's place in the tenant's chain: 1, 2, 3... */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description When the change was made (UTC).
+             */
+            occurred_at: string;
+            /** @description Who made it: an API key's name, `jwt:<customer>` for an end-user token, `system:<job>`. */
+            principal: string;
+            /** @description The request's `X-Request-Id`; null outside one. */
+            request_id: string | null;
+            /** @description The caller's address; null for jobs. */
+            source_ip: string | null;
+            /** @description What was done: `ledger.grant`, `customer.update`, ... */
+            action: string;
+            /** @description What it was done to: `customer:<id>`, `event:<id>`, ... */
+            target: string;
+            /** @description The changed fields before; null: none. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The changed fields after; null: none. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The hash of the tenant's previous record; empty for its first. */
+            prev_hash: string;
+            /** @description SHA-256 of this record's fields and `prev_hash`. */
+            hash: string;
         };
         /**
          * Balance
@@ -2722,6 +2799,42 @@ export interface components {
             display_amount: string;
             /** @description Money per credit, a decimal string in major units (`0.0909`). */
             unit_price: string;
+        };
+        /**
+         * Page[AuditRecord]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0c",
+         *           "seq": 42,
+         *           "occurred_at": "2026-12-06T05:10:00Z",
+         *           "principal": "back-office",
+         *           "request_id": "5f0c9a1e2b3d4c5e",
+         *           "source_ip": "203.0.113.7",
+         *           "action": "ledger.grant",
+         *           "target": "customer:acme",
+         *           "before": null,
+         *           "after": {
+         *             "grant": "0193a4f2-7c1d-7e3a-9b2c-5d6e7f8a9b0d",
+         *             "credits": 500,
+         *             "reference": "promo-1"
+         *           },
+         *           "prev_hash": "3b5d5c3712955042212316173ccf37be800ce9b3f3e0e4e4b0c4c5e3d8b0f1a2",
+         *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.audit_trail.schemas.AuditRecord_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["AuditRecord"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
         };
         /**
          * Page[WebhookEvent]
@@ -7398,6 +7511,145 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_audit_records: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
+                cursor?: string | null;
+                /** @description Only this action (`ledger.grant`, `customer.update`, ...). */
+                action?: string | null;
+                /** @description Only this principal (an API key's name, `jwt:<customer>`, ...). */
+                principal?: string | null;
+                /** @description Only this target (`customer:<id>`, ...). */
+                target?: string | null;
+                /** @description From this time (inclusive). */
+                since?: string | null;
+                /** @description Before this time (exclusive). */
+                until?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_core.audit_trail.schemas.AuditRecord_"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
+             *     - `invalid_window`: `since` is not before `until`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
              */
             404: {
                 headers: {

@@ -1,6 +1,9 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .allocation import Allocation
+from .audit_record import AuditRecord
+from .audit_record_after_type_0 import AuditRecordAfterType0
+from .audit_record_before_type_0 import AuditRecordBeforeType0
 from .balance import Balance
 from .catalog_listing import CatalogListing
 from .catalog_price import CatalogPrice
@@ -117,6 +120,7 @@ from .order_status import OrderStatus
 from .package import Package
 from .package_list import PackageList
 from .package_price import PackagePrice
+from .page_audit_record import PageAuditRecord
 from .page_entry import PageEntry
 from .page_money_audit_run import PageMoneyAuditRun
 from .page_notification import PageNotification
@@ -190,6 +194,9 @@ from .webhook_event_status import WebhookEventStatus
 
 __all__ = (
     "Allocation",
+    "AuditRecord",
+    "AuditRecordAfterType0",
+    "AuditRecordBeforeType0",
     "Balance",
     "CatalogListing",
     "CatalogPrice",
@@ -306,6 +313,7 @@ __all__ = (
     "Package",
     "PackageList",
     "PackagePrice",
+    "PageAuditRecord",
     "PageEntry",
     "PageMoneyAuditRun",
     "PageNotification",
