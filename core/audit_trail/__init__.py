@@ -4,6 +4,6 @@ Call `audit_trail.record(session, tenant, action, target, before=..., after=...)
 route (or the service it calls) in the request's transaction; see `core/audit_trail/services.py`.
 """
 
-from core.audit_trail.services import record
+from core.audit_trail.services import customer_target, record
 
-__all__ = ["record"]
+__all__ = ["customer_target", "record"]

@@ -52,6 +52,16 @@ class Caller:
 _caller: ContextVar[Caller | None] = ContextVar("tollgate_audit_caller", default=None)
 
 
+def customer_target(customer_id: object) -> str:
+    """How a record names a customer: by Tollgate's row id (`customer:<uuid>`), never by the app's id.
+
+    The app's id is personal data that an erasure replaces everywhere; the row id is a pseudonym that
+    stays, so records stay unchanged (and their hashes valid) through an erasure. Reads show the app's
+    current id in its place (`display_names`).
+    """
+    return f"customer:{customer_id}"
+
+
 def principal_name(kind: str, name: str, customer: str | None) -> str:
     """An API key's name (its kind when unnamed), or `jwt:<customer>` for an end-user token."""
     if kind == "end_user":
