@@ -15,7 +15,7 @@ import msgspec
 from rich.console import Console
 from rich.progress import Progress
 
-from core.audit_trail.services import AuditRecords, record_schema, verify_chain
+from core.audit_trail.services import AuditRecords, verify_chain
 from core.cli import as_utc, named_tenants, run_async, runtime_for
 from core.db import session_scope
 
@@ -80,12 +80,12 @@ def _trail_options(command: Any) -> Any:
 
 def _write(records: list[Any], output: str, out: Any) -> None:
     if output == "jsonl":
-        for row in records:
-            out.write(msgspec.json.encode(record_schema(row)).decode() + "\n")
+        for record in records:
+            out.write(msgspec.json.encode(record).decode() + "\n")
         return
     writer = csv.writer(out)
-    for row in records:
-        shown = msgspec.to_builtins(record_schema(row))
+    for record in records:
+        shown = msgspec.to_builtins(record)
         writer.writerow(
             [msgspec.json.encode(shown[c]).decode() if c in ("before", "after") else shown[c] for c in COLUMNS]
         )
@@ -110,7 +110,8 @@ def _dump(
                     trail = AuditRecords(session, chosen.slug)
                     statement = trail.filtered(action=action, since=as_utc(since))
                     rows = await trail.batch_after(statement, after, 500)
-                _write(rows, output, out)
+                    shown = await trail.shown(rows)
+                _write(shown, output, out)
                 written += len(rows)
                 progress.update(bar, completed=written, description=f"{chosen.slug}: {written} audit records")
                 if len(rows) < 500:

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import structlog
@@ -34,6 +35,7 @@ from core import clock, logs
 from core.audit_trail import schemas
 from core.audit_trail.models import AuditChainHead, AuditRecord
 from core.cursors import seq_position
+from core.customers.models import Customer
 from core.db import insert_for, scoped
 from core.lists import Page, PageRequest
 
@@ -52,14 +54,52 @@ class Caller:
 _caller: ContextVar[Caller | None] = ContextVar("tollgate_audit_caller", default=None)
 
 
+CUSTOMER = "customer:"  # a target naming a customer
+END_USER = "jwt:"  # a principal naming the customer whose end-user token made the call
+# Prefixes after which a name is a customer: stored by row id, shown by the app's id.
+CUSTOMER_NAMES = (CUSTOMER, END_USER)
+
+
 def customer_target(customer_id: object) -> str:
     """How a record names a customer: by Tollgate's row id (`customer:<uuid>`), never by the app's id.
 
     The app's id is personal data that an erasure replaces everywhere; the row id is a pseudonym that
-    stays, so records stay unchanged (and their hashes valid) through an erasure. Reads show the app's
-    current id in its place (`display_names`).
+    stays, so records stay unchanged (and their hashes valid) through an erasure. `record()` stores a
+    `customer:<app id>` or `jwt:<app id>` it is given this way too; reads show the app's current id
+    (after an erasure, its pseudonym) in place of the row id (`AuditRecords.shown`).
     """
-    return f"customer:{customer_id}"
+    return f"{CUSTOMER}{customer_id}"
+
+
+async def stored_name(session: AsyncSession, tenant: str, name: str | None) -> str | None:
+    """`customer:<app id>` / `jwt:<app id>` as records store it: with the customer's row id instead.
+
+    Anything else, or a customer the tenant does not have (or a name already by row id), stays as given.
+    """
+    prefix = next((p for p in CUSTOMER_NAMES if name is not None and name.startswith(p)), None)
+    if name is None or prefix is None:
+        return name
+    statement = scoped(select(Customer.id), Customer, tenant).where(Customer.external_id == name[len(prefix) :])
+    row_id = (await session.execute(statement)).scalar_one_or_none()
+    return name if row_id is None else f"{prefix}{row_id}"
+
+
+async def shown_names(session: AsyncSession, tenant: str, names: set[str]) -> dict[str, str]:
+    """For stored names by row id, the name with the customer's current app id (one query for them all)."""
+    row_ids: dict[str, tuple[str, str]] = {}
+    for name in names:
+        prefix = next((p for p in CUSTOMER_NAMES if name.startswith(p)), None)
+        if prefix is not None:
+            try:
+                row_ids[name] = (prefix, str(UUID(name[len(prefix) :])))
+            except ValueError:
+                continue
+    if not row_ids:
+        return {}
+    wanted = {UUID(row_id) for _, row_id in row_ids.values()}
+    statement = scoped(select(Customer.id, Customer.external_id), Customer, tenant).where(Customer.id.in_(wanted))
+    external = {str(row_id): app_id for row_id, app_id in (await session.execute(statement)).all()}
+    return {name: f"{prefix}{external[row_id]}" for name, (prefix, row_id) in row_ids.items() if row_id in external}
 
 
 def principal_name(kind: str, name: str, customer: str | None) -> str:
@@ -125,6 +165,8 @@ async def record(
 ) -> AuditRecord:
     """Write one audit record for `tenant` in the session's transaction, chained after its last one."""
     caller = current_caller()
+    principal = await stored_name(session, tenant, principal or caller.principal)
+    target = await stored_name(session, tenant, target) or target
     head = await _locked_head(session, tenant)
     entry = AuditRecord(
         tenant_id=tenant,
@@ -209,16 +251,18 @@ async def verify_chain(session: AsyncSession, tenant: str) -> tuple[int, BrokenL
     return checked, None
 
 
-def record_schema(row: AuditRecord) -> schemas.AuditRecord:
+def record_schema(row: AuditRecord, names: dict[str, str] | None = None) -> schemas.AuditRecord:
+    """The record as shown: `names` (from `shown_names`) puts customers' app ids in place of row ids."""
+    names = names or {}
     return schemas.AuditRecord(
         id=str(row.id),
         seq=row.seq,
         occurred_at=row.occurred_at,
-        principal=row.principal,
+        principal=names.get(row.principal, row.principal),
         request_id=row.request_id,
         source_ip=row.source_ip,
         action=row.action,
-        target=row.target,
+        target=names.get(row.target, row.target),
         before=row.before,
         after=row.after,
         prev_hash=row.prev_hash,
@@ -254,15 +298,26 @@ class AuditRecords:
         ]
         return statement.where(*(c for c in conditions if c is not None))
 
+    async def stored_filters(self, **filters: Any) -> dict[str, Any]:
+        """Filters as the records store them: `customer:<app id>` and `jwt:<app id>` by row id."""
+        for key in ("principal", "target"):
+            filters[key] = await stored_name(self.session, self.tenant, filters.get(key))
+        return filters
+
+    async def shown(self, rows: list[AuditRecord]) -> list[schemas.AuditRecord]:
+        """The rows as the API and the CLI show them, customers by their app's current id."""
+        names = await shown_names(self.session, self.tenant, {n for row in rows for n in (row.principal, row.target)})
+        return [record_schema(row, names) for row in rows]
+
     async def page(self, page: PageRequest, **filters: Any) -> Page[schemas.AuditRecord]:
         """Newest first (by `seq`); the cursor is the last shown record's `seq`."""
-        statement = self.filtered(**filters)
+        statement = self.filtered(**await self.stored_filters(**filters))
         before = page.position(self.NOUN, seq_position)
         if before is not None:
             statement = statement.where(AuditRecord.seq < before)
         statement = statement.order_by(AuditRecord.seq.desc()).limit(page.fetch)
         rows = list((await self.session.execute(statement)).scalars())
-        return page.page(rows, self.NOUN, lambda row: row.seq, (record_schema(r) for r in rows[: page.limit]))
+        return page.page(rows, self.NOUN, lambda row: row.seq, await self.shown(rows[: page.limit]))
 
     async def batch_after(self, statement: Select[tuple[AuditRecord]], after: int, size: int) -> list[AuditRecord]:
         """The next `size` records of `statement` after `seq` `after`, oldest first (the CLI's export)."""

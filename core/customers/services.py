@@ -16,6 +16,7 @@ from core.fields import METADATA_MAX_KEYS
 from tenants.registry import Tenant
 from tenants.stripe import StripeClients, idempotency_key
 
+REDACTED = "[set]"  # an audited personal field that has a value (which the record leaves out)
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:@|+\-]{1,255}")
 
 
@@ -42,8 +43,20 @@ def merge_metadata(current: dict[str, str], update: dict[str, str]) -> dict[str,
 
 
 def _audited_fields(customer: Customer) -> dict[str, object]:
-    """What a PUT may change, as the audit trail shows it before and after."""
+    """What a PUT may change: compared before and after to find what it changed."""
     return {"email": customer.email, "name": customer.name, "metadata": dict(customer.metadata_ or {})}
+
+
+def _audited_values(fields: dict[str, object], changed: list[str]) -> dict[str, object]:
+    """The changed fields as an audit record keeps them: whether each is set, and metadata's keys.
+
+    Never the values: they are personal data an erasure must remove, and a record cannot change.
+    """
+    shown: dict[str, object] = {}
+    for field in changed:
+        value = fields[field]
+        shown[field] = sorted(value) if isinstance(value, dict) else (REDACTED if value else None)
+    return shown
 
 
 class CustomerService:
@@ -72,7 +85,7 @@ class CustomerService:
                     self.tenant.slug,
                     "customer.create",
                     f"customer:{external_id}",
-                    after=_audited_fields(customer),
+                    after=_audited_values(_audited_fields(customer), ["email", "name", "metadata"]),
                 )
                 return customer, True
             except DuplicateKeyError:
@@ -92,8 +105,8 @@ class CustomerService:
             self.tenant.slug,
             "customer.update",
             f"customer:{external_id}",
-            before={field: before[field] for field in changed},
-            after={field: after[field] for field in changed},
+            before=_audited_values(before, changed),
+            after=_audited_values(after, changed),
         )
         return customer, False
 

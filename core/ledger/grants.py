@@ -157,7 +157,7 @@ class Grants(Reads):
             self.tenant.slug,
             "ledger.grant",
             f"customer:{customer}",
-            after={"grant": grant.id, "credits": grant.credits, "reference": reference, "reason": data.reason},
+            after={"grant": grant.id, "credits": grant.credits, "expires_at": grant.expires_at},
         )
         return grant, True
 
@@ -311,6 +311,8 @@ class Grants(Reads):
                 self.tenant.slug,
                 "ledger.clawback",
                 f"customer:{customer}",
-                after={"grant": f"{source}:{source_ref}", **msgspec.to_builtins(result)},
+                # Ids and amounts only: the app's references and the customer's id stay out of the record.
+                after={"grant": str(target.id)}
+                | {k: v for k, v in msgspec.to_builtins(result).items() if k not in ("customer", "source_ref")},
             )
         return result

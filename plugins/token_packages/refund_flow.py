@@ -51,7 +51,6 @@ class RefundFlow:
                         "amount": refund.amount,
                         "currency": refund.currency,
                         "credits_clawed_back": refund.credits_clawed_back,
-                        "reason": refund.reason,
                     },
                 )
         if opened.send is None:

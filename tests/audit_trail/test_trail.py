@@ -7,10 +7,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from core.audit_trail.services import verify_chain
+from core.customers.models import Customer
 from core.db import session_scope
 from tests.ledger.conftest import grant, put_customer
 from tests.support.tenants import auth
@@ -108,3 +109,31 @@ async def test_concurrent_writers_chain_in_order(client: Any, runtime: Any) -> N
 async def test_the_first_records_of_a_tenant_race_for_its_chain_head(client: Any, runtime: Any) -> None:
     await asyncio.gather(*(put_customer(client, f"c{n}") for n in range(6)))
     assert await verify(runtime) == (6, None)
+
+
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
+async def test_records_name_customers_by_row_id_and_keep_no_personal_values(client: Any, runtime: Any) -> None:
+    """A record stores `customer:<row id>`, shown with the app's current id: renaming the customer (as an
+    erasure does) changes what is shown, not the record, so the chain still holds; emails, names and
+    metadata values are never stored, only that they changed."""
+    body = {"email": "kept-out-9c1@example.com", "name": "Kept Out", "metadata": {"plan_note": "secret-9c1"}}
+    r = await client.put("/t/alpha/v1/customers/acme-9c1", json=body, headers=auth("alpha"))
+    assert r.status_code == 201, r.text
+    r = await client.put(
+        "/t/alpha/v1/customers/acme-9c1", json={"email": "new-9c1@example.com"}, headers=auth("alpha", "admin")
+    )
+    assert r.status_code == 200, r.text
+    await grant(client, "acme-9c1", 10, reason="free text 9c1", reference="ref-acme-9c1")
+    shown = await records(client, target="customer:acme-9c1")
+    assert [x["action"] for x in shown] == ["ledger.grant", "customer.update", "customer.create"]
+    assert shown[1]["before"] == {"email": "[set]"} and shown[1]["after"] == {"email": "[set]"}
+    assert shown[2]["after"] == {"email": "[set]", "name": "[set]", "metadata": ["plan_note"]}
+    async with session_scope(runtime.sessions) as session:
+        row_id = (await session.execute(select(Customer.id).where(Customer.external_id == "acme-9c1"))).scalar_one()
+        stored = (await session.execute(text("SELECT target, before, after FROM audit_records"))).all()
+        assert {target for target, *_ in stored} == {f"customer:{row_id}"}
+        assert "9c1" not in repr(stored)
+        await session.execute(text("UPDATE customers SET external_id = 'erased-x' WHERE external_id = 'acme-9c1'"))
+    assert [x["target"] for x in await records(client)] == ["customer:erased-x"] * 3
+    assert await records(client, target="customer:acme-9c1") == []
+    assert (await verify(runtime))[1] is None
