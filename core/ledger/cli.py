@@ -15,6 +15,7 @@ from rich.table import Table
 from core import clock
 from core.cli import named_tenants, run_async, runtime_for
 from core.db import session_scope
+from core.ledger import schemas
 from core.ledger.services import Ledger
 from core.ledger.verify import Report
 
@@ -55,17 +56,22 @@ def grant(
     runtime = runtime_for(ctx)
     expires_at = clock.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
 
+    # The admin grant of `POST .../grants`, so it is audited the same way (principal `system:cli`).
+    data = schemas.GrantCreate(
+        credits=amount,
+        priority=priority,
+        expires_at=expires_at,
+        reference=reference or f"cli:{uuid.uuid4()}",
+        reason=reason,
+    )
+
     async def run() -> None:
         async with session_scope(runtime.sessions) as session:
-            await Ledger(session, runtime.tenants.get(tenant)).grant(
-                customer,
-                amount,
-                source="admin",
-                source_ref=reference or f"cli:{uuid.uuid4()}",
-                expires_at=expires_at,
-                priority=priority,
-                reason=reason,
-            )
+            ledger = Ledger(session, runtime.tenants.get(tenant))
+            first = await ledger.grant_of("admin", str(data.reference))
+            # A repeat keeps the first grant (its expiry counted from the first run) and records nothing.
+            if first is None or first.customer != customer:
+                await ledger.grant_from_request(customer, data, None)
         await _show_balance(runtime, tenant, customer)
 
     run_async(run(), runtime)

@@ -7,13 +7,18 @@ from collections.abc import Mapping
 from typing import Literal
 from uuid import UUID
 
-from core import clock, metrics
+from core import audit_trail, clock, metrics
 from core.db import after_commit
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger import schemas
 from core.ledger.accounts import Accounts
 from core.ledger.checks import check_credits, check_idempotency_key, request_hash
 from core.ledger.repository import AccountRecord, HoldRecord, new_id
+
+
+def _audited(hold: HoldRecord) -> dict[str, object]:
+    """A hold as its audit records show it before and after a capture or release: ids, amounts, status."""
+    return {"hold": str(hold.id), "credits": hold.amount, "captured": hold.captured, "status": hold.status}
 
 
 class Holds(Accounts):
@@ -121,6 +126,8 @@ class Holds(Accounts):
         A closed hold is a 409 `hold_already_captured`, `hold_already_released` or `hold_expired`,
         unless the call repeats the one that closed it (same idempotency key, same body), which gets
         that call's answer again. The same key with another body is a 409 `idempotency_key_reused`.
+        The call that closes the hold writes one audit record (`hold.capture` or `hold.release`); a
+        replay writes none. A hold that lapses is released by the ledger itself, unaudited, like a spend.
         """
         check_idempotency_key(idempotency_key)
         kind = "capture" if status == "captured" else "release"
@@ -137,7 +144,16 @@ class Holds(Accounts):
             raise BadRequest(
                 f"The hold is for {hold.amount} credits; {captured} cannot be captured.", code="capture_exceeds_hold"
             )
+        before = _audited(hold)
         await self._close_hold(account, hold, captured, status, now, key=idempotency_key, fingerprint=fingerprint)
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            f"hold.{kind}",
+            audit_trail.customer_target(await self.repo.customer_row_id(account.id)),
+            before=before,
+            after=_audited(hold) | {"released": hold.amount - captured},
+        )
         return await self._hold_answer(customer, hold.id, account.balance)
 
     async def get_hold(self, customer: str, hold_id: str | UUID) -> schemas.Hold:

@@ -224,6 +224,11 @@ class LedgerRepository:
         row = (await self._execute(statement)).one_or_none()
         return AccountRecord(*row) if row is not None else None
 
+    async def customer_row_id(self, account_id: UUID) -> UUID:
+        """The `customers.id` of the account's customer: how an audit record names them (`customer_target`)."""
+        statement = scoped_select(CreditAccount, self.tenant_id, CreditAccount.customer_id)
+        return cast(UUID, (await self._execute(statement.where(CreditAccount.id == account_id))).scalar_one())
+
     async def create_account(self, customer_id: UUID, customer: str, now: dt.datetime) -> None:
         """Insert the account unless a concurrent request already did (no error either way)."""
         values = {

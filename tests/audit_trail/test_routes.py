@@ -61,6 +61,13 @@ async def granted(client: Any, runtime: Any) -> dict[str, str]:
     return {}
 
 
+async def held(client: Any, runtime: Any) -> dict[str, str]:
+    await granted(client, runtime)
+    r = await client.post("/t/alpha/v1/customers/acme/holds", json={"credits": 20}, headers=auth("alpha"))
+    assert r.status_code == 201, r.text
+    return {"hold": r.json()["id"]}
+
+
 async def dead_event(client: Any, runtime: Any) -> dict[str, str]:
     event = await dead_row(
         runtime, WebhookEvent, event_type="invoice.paid", stripe_event_id="evt_audit_1", event_created=1, payload="{}"
@@ -94,6 +101,10 @@ CASES = [
          "ledger.grant", "alpha-admin", "customer:acme"),
     Case("claw back", granted, "POST", "/customers/acme/clawbacks", {"source": "admin", "source_ref": "promo-1"},
          lambda: auth("alpha", "admin"), "ledger.clawback", "alpha-admin", "customer:acme"),
+    Case("capture a hold", held, "POST", "/customers/acme/holds/{hold}/capture", {"credits": 5}, lambda: auth("alpha"),
+         "hold.capture", "alpha-service", "customer:acme"),
+    Case("release a hold", held, "POST", "/customers/acme/holds/{hold}/release", None, lambda: auth("alpha", "admin"),
+         "hold.release", "alpha-admin", "customer:acme"),
     Case("replay an event", dead_event, "POST", "/admin/webhook-events/{event}/replay", None,
          lambda: auth("alpha", "admin"), "webhook_event.replay", "alpha-admin", "webhook_event:{event}"),
     Case("replay a notification", dead_notification, "POST", "/admin/notifications/{notification}/replay", None,
