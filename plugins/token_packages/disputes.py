@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import audit_trail
 from core.ledger.services import Ledger
 from plugins.token_packages.clawbacks import Returned
 from plugins.token_packages.config import PLUGIN, config_of
@@ -51,6 +52,7 @@ class DisputeService:
         status = str(dispute.get("status"))
         if payment.dispute_status in CLOSED_DISPUTES or status not in CLOSED_DISPUTES:
             return
+        before = {"status": payment.dispute_status, "credits_held": payment.dispute_credits_held}
         ledger = Ledger(self.session, self.tenant)
         if status == "won" and payment.dispute_credits_held > 0:
             await ledger.grant(
@@ -78,6 +80,12 @@ class DisputeService:
         payment.dispute_status = status
         await self.session.flush()
         await self.orders.refresh_status(order)
+        after = {
+            "status": status,
+            "credits_restored": payment.dispute_credits_restored,
+            "credits_clawed_back": payment.dispute_credits_clawed_back,
+        }
+        await self._audit(order, payment, "close", before=before, after=after)
 
     async def _disputed(self, dispute: Mapping[str, Any]) -> tuple[Order, Payment] | None:
         payment = await self.payments.by_intent(str(dispute.get("payment_intent") or ""))
@@ -111,3 +119,28 @@ class DisputeService:
             )
             payment.dispute_credits_held = clawed.clawed_back
         await self.session.flush()
+        after = {"amount": payment.dispute_amount, "credits": owed, "credits_held": payment.dispute_credits_held}
+        await self._audit(order, payment, "open", after=after)
+
+    async def _audit(
+        self,
+        order: Order,
+        payment: Payment,
+        outcome: str,
+        *,
+        before: Mapping[str, object] | None = None,
+        after: Mapping[str, object],
+    ) -> None:
+        """One audit record per outcome of a dispute (opened, closed), written by the inbox's task.
+
+        A replayed or repeated event finds the outcome applied and records nothing.
+        """
+        ids = {"dispute": payment.dispute_id, "payment": str(payment.id), "currency": payment.currency}
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            f"token_packages.dispute.{outcome}",
+            f"order:{order.id}",
+            before=dict(before) if before is not None else None,
+            after={**ids, **after},
+        )

@@ -11,7 +11,7 @@ from typing import Any
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import clock
+from core import audit_trail, clock
 from core.errors import BadRequest, Conflict, NotFound
 from core.ledger.services import Ledger, check_idempotency_key, request_hash
 from core.notifications import notify
@@ -314,6 +314,8 @@ class RefundService:
                 row = await self._outside_refund(order, payment, refund.id, int(refund.amount))
             if row.status != SUCCEEDED:
                 await self._settle(order, payment, row, refund.id)
+                if row.source == "stripe":
+                    await self._audit_outside_refund(row)
 
     async def _outside_refund(self, order: Order, payment: Payment, stripe_refund_id: str, amount: int) -> Refund:
         """A refund made outside Tollgate: the money is already back, so it owes its credits whatever the policy."""
@@ -328,6 +330,27 @@ class RefundService:
             credits=returned.owed_for(payment, amount),
             reason="refunded in Stripe",
             stripe_refund_id=stripe_refund_id,
+        )
+
+    async def _audit_outside_refund(self, row: Refund) -> None:
+        """One audit record for a refund made in Stripe, once its credits are back (by the inbox's task).
+
+        A refund asked through the API was audited when it was asked; a replayed event finds the row
+        settled and records nothing.
+        """
+        await audit_trail.record(
+            self.session,
+            self.tenant.slug,
+            "token_packages.refund",
+            f"order:{row.order_id}",
+            after={
+                "refund": str(row.id),
+                "stripe_refund": row.stripe_refund_id,
+                "amount": row.amount,
+                "currency": row.currency,
+                "credits_clawed_back": row.credits_clawed_back,
+                "source": row.source,
+            },
         )
 
     async def _add_refund(self, order: Order, payment: Payment, **fields: Any) -> Refund:
