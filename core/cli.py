@@ -164,6 +164,8 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
     # On SIGTERM uvicorn stops accepting, lets requests finish for this long, then runs the app's
     # shutdown (core/app.py); with --workers the parent forwards SIGTERM to each worker process.
     graceful = runtime.config.server.graceful_shutdown_seconds
+    # uvicorn finds the client behind `server.trusted_proxies`: the audit trail records its address.
+    proxies = runtime.config.server.uvicorn_proxy_options()
     if workers > 1:
         uvicorn.run(
             "core.asgi:app",
@@ -172,6 +174,7 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
             workers=workers,
             log_level="info",
             timeout_graceful_shutdown=graceful,
+            **proxies,
             # Each worker process logs as core/asgi.py configures it; the request lines are Tollgate's own.
             log_config=None,
             access_log=False,
@@ -187,6 +190,7 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
         port=port,
         log_level="info",
         timeout_graceful_shutdown=graceful,
+        **proxies,
         log_config=None,  # logging is configured above; each request's line is Tollgate's (core/logs.py)
         access_log=False,
     )

@@ -11,6 +11,7 @@ tenant and the key.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -116,6 +117,22 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     # On SIGTERM the server stops accepting and gives its requests this long to finish before it
     # cancels them and shuts down; below the 30 s an orchestrator waits before SIGKILL.
     graceful_shutdown_seconds: int = 25
+    # The proxies in front of the API (IP addresses or CIDR networks) trusted to say who the client
+    # is: a request from one of them comes from the rightmost X-Forwarded-For address that is not one
+    # of them. Empty: the direct peer is the client and the header is ignored (anyone can send it).
+    trusted_proxies: list[str] = []
+
+    def __post_init__(self) -> None:
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"server.trusted_proxies: {entry!r} is not an IP address or network") from None
+
+    def uvicorn_proxy_options(self) -> dict[str, Any]:
+        """uvicorn's own proxy handling, set to `trusted_proxies` (and off without any): it rewrites the
+        client address the app sees, so the audit trail needs nothing of its own."""
+        return {"proxy_headers": bool(self.trusted_proxies), "forwarded_allow_ips": list(self.trusted_proxies)}
 
 
 class MetricsConfig(msgspec.Struct, forbid_unknown_fields=True):

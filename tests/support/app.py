@@ -50,10 +50,11 @@ async def asgi_client(app: Litestar, **kwargs: Any) -> AsyncIterator[httpx.Async
 
 
 @contextlib.asynccontextmanager
-async def live_server(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on 127.0.0.1 inside this loop; yields the base URL."""
+async def live_server(app: Any, port: int | None = None, **options: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 inside this loop (`options`: more of uvicorn's); yields the base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
