@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils import uuid7
 
-from core import clock, metrics
+from core import audit_trail, clock, metrics
 from core.db import after_commit, session_scope
 from core.errors import NotFound
 from core.inbox.dispatch import metadata_owner
@@ -109,7 +109,7 @@ class MoneyAudit:
             found = await self.findings(objects, since, until)
             repairs: dict[tuple[str, str], Repair] = {}
             if repair and any(o.finding.repair_events for o in found):
-                repairs = await self._repair(client, objects, found)
+                repairs = await self._repair(run.id, client, objects, found)
                 found_after = await self.findings(objects, since, until)
             else:
                 found_after = found
@@ -184,12 +184,13 @@ class MoneyAudit:
     # ------------------------------------------------------------------------------------------
 
     async def _repair(
-        self, client: Any, objects: StripeObjects, found: Sequence[Owned]
+        self, run_id: uuid.UUID, client: Any, objects: StripeObjects, found: Sequence[Owned]
     ) -> dict[tuple[str, str], Repair]:
         """Store, through the inbox, the Stripe event each repairable finding lacks, then apply them.
 
         An event the inbox already has is not stored again: applied, it explains nothing more (a
-        person must look); failed or dead, it is the operator's to replay.
+        person must look); failed or dead, it is the operator's to replay. Storing any writes one audit
+        record (`money_audit.repair`, by whoever ran the audit) in the same transaction.
         """
         repairable = [o.finding for o in found if o.finding.repair_events and o.finding.event_object]
         types = sorted({t for f in repairable for t in f.repair_events})
@@ -199,6 +200,7 @@ class MoneyAudit:
             in_stripe.setdefault(str(event["data"]["object"]["id"]), []).append(event)
         repairs: dict[tuple[str, str], Repair] = {}
         stored: list[uuid.UUID] = []
+        events: list[str] = []  # Stripe's ids of the stored events
         async with session_scope(self.kernel.sessions) as session:
             reads = AuditReads(session=session, tenant_id=self.tenant.slug)
             for finding in repairable:
@@ -219,6 +221,15 @@ class MoneyAudit:
                 )
                 if row_id is not None:
                     stored.append(row_id)
+                    events.append(str(event["id"]))
+            if stored:
+                await audit_trail.record(
+                    session,
+                    self.tenant.slug,
+                    "money_audit.repair",
+                    f"money_audit_run:{run_id}",
+                    after={"events": events},
+                )
         await self._apply(stored)
         return repairs
 

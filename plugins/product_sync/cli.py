@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core import audit_trail
 from core.db import session_scope
 from plugins.product_sync import schemas
 from plugins.product_sync.config import PLUGIN
@@ -68,7 +69,11 @@ async def _sync(
                     progress.update(bar, seen=f"{seen['products']} products, {seen['prices']} prices")
 
                 async with session_scope(runtime.sessions) as session:
-                    run_id = (await SyncRuns(session, tenant).create("cli")).id
+                    created = await SyncRuns(session, tenant).create("cli")
+                    # The admin route's record (`catalog.sync`), by `system:cli`.
+                    target, after = f"sync_run:{created.id}", {"status": created.status}
+                    await audit_trail.record(session, tenant.slug, "catalog.sync", target, after=after)
+                    run_id = created.id
                 run = await FullSync(runtime, tenant, on_page=on_page).run(run_id)
                 progress.update(bar, total=1, completed=1)
                 results.append((tenant, run))

@@ -9,6 +9,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core import audit_trail
+from core.db import session_scope
 from plugins.subscriptions import schemas
 from plugins.subscriptions.config import PLUGIN
 from plugins.subscriptions.reconcile import reconcile_tenant
@@ -51,6 +53,12 @@ async def _reconcile(
     try:
         with Progress(*columns, console=console) as progress:
             for tenant in tenants:
+                if not dry_run:
+                    # The admin route's record (`subscriptions.reconcile`), by `system:cli`, before any repair.
+                    async with session_scope(runtime.sessions) as session:
+                        await audit_trail.record(
+                            session, tenant.slug, "subscriptions.reconcile", f"tenant:{tenant.slug}"
+                        )
                 bar = progress.add_task(tenant.slug, total=None)
 
                 def on_progress(done: int, total: int, bar: Any = bar) -> None:

@@ -1,11 +1,14 @@
 """Money Stripe's events move is audited once per outcome, by the inbox's task: a refund made in Stripe's
 dashboard, a dispute opened and closed. Replayed events, and the event of a refund asked through the API
-(audited when asked), write nothing more."""
+(audited when asked), write nothing more. A money audit's repair, which stores missing events, is audited
+as its caller's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from core import clock
 from core.inbox.services import PROCESS_TASK
 from tests.support.stripe_tenants import alpha_key, beta_key, settings_overrides  # noqa: F401 - fixtures
 from tests.support.tenants import auth
@@ -85,3 +88,27 @@ async def test_a_dispute_is_audited_when_it_opens_and_when_it_closes(shop: Shop)
     assert (closed["action"], closed["principal"]) == ("token_packages.dispute.close", TASK)
     assert closed["before"] == {"status": "needs_response", "credits_held": 800}
     assert closed["after"] == ids | {"status": "won", "credits_restored": 800, "credits_clawed_back": 0}
+
+
+async def test_a_money_audit_repair_is_audited_once_as_its_caller(shop: Shop) -> None:
+    order = await shop.order("standard")
+    await shop.control.complete_checkout(shop.key, order["checkout_session_id"])
+    [paid] = [e for e in await shop.new_events() if e["type"] == "checkout.session.completed"]  # never delivered
+    before = len(await trail(shop))
+    now = clock.now()
+    body = {"since": (now - dt.timedelta(days=1)).isoformat(), "until": (now + dt.timedelta(minutes=5)).isoformat()}
+    runs = []
+    for _ in range(2):  # the second run finds the event applied: nothing to store, nothing to record
+        r = await shop.http.post(
+            shop.url("/admin/money-audits"), json=body | {"repair": True}, headers=auth("alpha", "admin")
+        )
+        assert r.status_code == 201, r.text
+        runs.append(r.json()["id"])
+    assert await shop.balance() == 1100
+    [record] = (await trail(shop))[before:]
+    assert (record["action"], record["principal"], record["target"]) == (
+        "money_audit.repair",
+        "alpha-admin",
+        f"money_audit_run:{runs[0]}",
+    )
+    assert record["after"] == {"events": [paid["id"]]}
