@@ -39,7 +39,7 @@ import msgspec
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import clock, metrics
+from core import audit_trail, clock, metrics
 from core.db import after_commit, retrying_conflicts, scoped, session_scope
 from core.errors import Conflict
 from core.inbox import notices, schemas
@@ -163,7 +163,11 @@ async def _lease(
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        return await read_state(session, tenant.slug)
+        state = await read_state(session, tenant.slug)
+        if trigger != SCHEDULE:
+            # An operator's run (the admin route, the CLI) is audited; the schedule's, the inbox's own, is not.
+            await audit_trail.record(session, tenant.slug, "stripe_backfill.run", f"tenant:{tenant.slug}")
+        return state
 
 
 async def _renew(kernel: Kernel, tenant: Tenant, token: str) -> None:

@@ -1,7 +1,7 @@
 """Money Stripe's events move is audited once per outcome, by the inbox's task: a refund made in Stripe's
 dashboard, a dispute opened and closed. Replayed events, and the event of a refund asked through the API
-(audited when asked), write nothing more. A money audit's repair, which stores missing events, is audited
-as its caller's."""
+(audited when asked), write nothing more. A money audit's repair and an operator's backfill, which store missing events,
+are audited as their caller's (the scheduled backfill is not)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from core import clock
+from core.inbox.backfill import backfill_due
 from core.inbox.services import PROCESS_TASK
 from tests.support.stripe_tenants import alpha_key, beta_key, settings_overrides  # noqa: F401 - fixtures
 from tests.support.tenants import auth
@@ -112,3 +113,16 @@ async def test_a_money_audit_repair_is_audited_once_as_its_caller(shop: Shop) ->
         f"money_audit_run:{runs[0]}",
     )
     assert record["after"] == {"events": [paid["id"]]}
+
+
+async def test_an_operators_backfill_is_audited_and_the_schedules_is_not(shop: Shop) -> None:
+    before = len(await trail(shop))
+    assert await backfill_due(shop.runtime) == 2
+    r = await shop.http.post(shop.url("/admin/stripe/backfill"), headers=auth("alpha", "admin"))
+    assert r.status_code == 200, r.text
+    [record] = (await trail(shop))[before:]
+    assert (record["action"], record["principal"], record["target"]) == (
+        "stripe_backfill.run",
+        "alpha-admin",
+        "tenant:alpha",
+    )
