@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
@@ -38,6 +39,7 @@ async def row_id(runtime: Any, customer: str) -> str:
         return str((await session.execute(statement)).scalar_one())
 
 
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
 async def test_a_capture_and_a_release_are_audited_once_each(client: Any, runtime: Any) -> None:
     await put_customer(client, "acme")
     await grant(client, "acme", 50)
@@ -67,6 +69,7 @@ async def test_a_capture_and_a_release_are_audited_once_each(client: Any, runtim
     assert "Ada" not in str([capture.before, capture.after, release.before, release.after])
 
 
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
 async def test_a_cli_grant_is_audited_as_the_cli_once(client: Any, runtime: Any, make_runtime: Any) -> None:
     await put_customer(client, "acme")
     args = ["credits", "grant", "alpha", "acme", "40", "--reference", "ticket-7", "--expires-in-days", "30"]
