@@ -60,6 +60,12 @@ END_USER = "jwt:"  # a principal naming the customer whose end-user token made t
 CUSTOMER_NAMES = (CUSTOMER, END_USER)
 
 
+class ByRowId(str):
+    """A name already by row id (from `customer_target`): stored as it is, with no lookup."""
+
+    __slots__ = ()
+
+
 def customer_target(customer_id: object) -> str:
     """How a record names a customer: by Tollgate's row id (`customer:<uuid>`), never by the app's id.
 
@@ -68,7 +74,7 @@ def customer_target(customer_id: object) -> str:
     `customer:<app id>` or `jwt:<app id>` it is given this way too; reads show the app's current id
     (after an erasure, its pseudonym) in place of the row id (`AuditRecords.shown`).
     """
-    return f"{CUSTOMER}{customer_id}"
+    return ByRowId(f"{CUSTOMER}{customer_id}")
 
 
 async def stored_name(session: AsyncSession, tenant: str, name: str | None) -> str | None:
@@ -77,7 +83,7 @@ async def stored_name(session: AsyncSession, tenant: str, name: str | None) -> s
     Anything else, or a customer the tenant does not have (or a name already by row id), stays as given.
     """
     prefix = next((p for p in CUSTOMER_NAMES if name is not None and name.startswith(p)), None)
-    if name is None or prefix is None:
+    if name is None or prefix is None or isinstance(name, ByRowId):
         return name
     statement = scoped(select(Customer.id), Customer, tenant).where(Customer.external_id == name[len(prefix) :])
     row_id = (await session.execute(statement)).scalar_one_or_none()
@@ -165,14 +171,14 @@ async def record(
 ) -> AuditRecord:
     """Write one audit record for `tenant` in the session's transaction, chained after its last one."""
     caller = current_caller()
-    principal = await stored_name(session, tenant, principal or caller.principal)
-    target = await stored_name(session, tenant, target) or target
+    principal = str(await stored_name(session, tenant, principal or caller.principal))
+    target = str(await stored_name(session, tenant, target) or target)
     head = await _locked_head(session, tenant)
     entry = AuditRecord(
         tenant_id=tenant,
         seq=head.seq + 1,
         occurred_at=clock.now(),
-        principal=principal or caller.principal,
+        principal=principal,
         request_id=caller.request_id,
         source_ip=caller.source_ip,
         action=action,
