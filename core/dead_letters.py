@@ -121,10 +121,11 @@ def leased_rows_commands(
     def replay_rows(tenants: tuple[str, ...], status: str, event_type: str | None, ids: tuple[str, ...]) -> None:
         from core.cli import build_runtime
 
-        async def run() -> tuple[int, int]:
+        async def run() -> tuple[int, dict[str, int]]:
             runtime = build_runtime()
             await runtime.start()
-            replayed = busy = 0
+            replayed = 0
+            skipped: dict[str, int] = {}
             try:
                 targets = [
                     (tenant, row.id)
@@ -132,17 +133,19 @@ def leased_rows_commands(
                     for row in await _rows(runtime, service, tenant, status, event_type)
                     if not ids or str(row.id) in ids
                 ]
-                replayed, busy = await _replay(runtime, service, targets)
+                replayed, skipped = await _replay(runtime, service, targets)
                 if runtime.jobs.embedded:
                     # No worker in the embedded shape: this process runs the replayed tasks itself.
                     await runtime.jobs.broker.wait_all()  # type: ignore[attr-defined]
             finally:
                 await runtime.stop()
-            return replayed, busy
+            return replayed, skipped
 
-        replayed, busy = asyncio.run(run())
+        replayed, skipped = asyncio.run(run())
+        refusals = ", ".join(f"{count} {code}" for code, count in sorted(skipped.items()))
         console.print(
-            f"[green]Replayed {replayed}[/] {name} row(s)" + (f"; {busy} in progress, skipped" if busy else "")
+            f"[green]Replayed {replayed}[/] {name} row(s)"
+            + (f"; {sum(skipped.values())} skipped ({refusals})" if skipped else "")
         )
 
     return group
@@ -150,8 +153,10 @@ def leased_rows_commands(
 
 async def _replay(
     runtime: Kernel, service: type[LeasedService[Any]], targets: Sequence[tuple[Tenant, uuid.UUID]]
-) -> tuple[int, int]:
-    replayed = busy = 0
+) -> tuple[int, dict[str, int]]:
+    """Replay each row; returns how many were, and how many were refused by error code (in progress, pruned)."""
+    replayed = 0
+    skipped: dict[str, int] = {}
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("Replaying", total=len(targets))
@@ -161,7 +166,7 @@ async def _replay(
                 async with session_scope(runtime.sessions) as session:
                     await service(session, tenant, runtime.jobs).replay(str(row_id))
                 replayed += 1
-            except Conflict:
-                busy += 1
+            except Conflict as refused:
+                skipped[refused.code] = skipped.get(refused.code, 0) + 1
             progress.advance(task)
-    return replayed, busy
+    return replayed, skipped

@@ -104,6 +104,7 @@ KERNEL_ERROR_CODES: Final[Mapping[str, ErrorCode]] = {
             "hold_already_released": "The hold was already released.",
             "notification_in_progress": "The notification is being delivered right now; try again when it settles.",
             "webhook_event_in_progress": "The Stripe event is being processed right now; try again when it settles.",
+            "payload_pruned": "Retention dropped the Stripe event's body: it cannot be processed again.",
             "stripe_backfill_in_progress": "A backfill of the tenant's Stripe events is running; try again later.",
         },
     ),

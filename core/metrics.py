@@ -353,6 +353,26 @@ def money_audit_finished(tenant: str, status: str, open_by_kind: Mapping[str, in
     return record
 
 
+# ---- retention (core/retention/) -----------------------------------------------------------------
+
+RETENTION_PRUNED = Counter(
+    f"{NAMESPACE}_retention_pruned_total",
+    "Rows the retention policy pruned, by kind: webhook_payloads (bodies dropped), notifications, audit_records, "
+    "closed_holds (deleted)",
+    ["tenant", "kind"],
+)
+
+
+def retention_pruned(tenant: str, kind: str, rows: int) -> AfterCommit:
+    """One batch's pruned rows, for `core.db.after_commit`."""
+    counter = RETENTION_PRUNED.labels(tenant_label(tenant), kind)
+
+    async def count() -> None:
+        counter.inc(rows)
+
+    return count
+
+
 # Every metric this module defines, by the name a scrape shows (the HTTP ones are Litestar's).
 HTTP_METRICS = (
     f"{HTTP_PREFIX}_requests_total",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, NamedTuple, TypeVar
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Integer, String, Text, and_, bindparam, func, or_, select, update
+from sqlalchemy import Integer, String, Text, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
@@ -269,14 +269,19 @@ class LeasedRepository(TenantRepository[W]):
             )
         return reopened
 
+    def replayable(self) -> Any:
+        """What a row must hold for a replay, besides no worker holding it (the inbox: its body is kept)."""
+        return true()
+
     async def reopen(self, row_id: uuid.UUID) -> bool:
-        """Replay: back to pending with a fresh attempt budget; False while a live worker holds the row."""
+        """Replay: back to pending with a fresh attempt budget; False while a live worker holds the row, or
+        when it is not `replayable()` (checked in the same statement as the change)."""
         model = self.model_type
         now = clock.now()
         in_flight = and_(model.status == PROCESSING, model.locked_until > now)
         statement = (
             self._where_id(row_id)
-            .where(~in_flight)
+            .where(~in_flight, self.replayable())
             .values(
                 status=PENDING, attempts=0, next_attempt_at=now, locked_until=None, lease_token=None, updated_at=now
             )

@@ -206,6 +206,25 @@ class MoneyAuditConfig(msgspec.Struct, forbid_unknown_fields=True):
     lookback_days: Annotated[int, msgspec.Meta(ge=1, le=30)] = 2
 
 
+class RetentionConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """How long each kind of record is kept (`[retention]`, docs/privacy.md#retention); a tenant's own
+    `tenants.<slug>.retention` wins over the periods and `enabled`. Defaults are the seeds' policy."""
+
+    enabled: bool = True
+    # Cron (UTC) of the daily run.
+    cron: str = "43 2 * * *"
+    # Rows pruned per transaction: each batch is short, and a killed run loses one batch at most.
+    batch_size: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
+    # Processed and ignored Stripe events keep their row (id, type, status, times) and lose their body.
+    webhook_payload_days: Annotated[int, msgspec.Meta(ge=1)] = 365
+    # Delivered notifications are deleted.
+    notification_days: Annotated[int, msgspec.Meta(ge=1)] = 365
+    # Audit records are deleted (the newest one of each tenant always stays: it anchors the chain).
+    audit_days: Annotated[int, msgspec.Meta(ge=1)] = 7 * 365
+    # Closed credit holds are deleted; grants, entries and allocations are kept for good.
+    ledger_days: Annotated[int, msgspec.Meta(ge=1)] = 7 * 365
+
+
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     """The typed view of the settings every part of Tollgate reads."""
 
@@ -226,6 +245,7 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     rate_limits: RateLimitsConfig = msgspec.field(default_factory=RateLimitsConfig)
     stripe_backfill: StripeBackfillConfig = msgspec.field(default_factory=StripeBackfillConfig)
     money_audit: MoneyAuditConfig = msgspec.field(default_factory=MoneyAuditConfig)
+    retention: RetentionConfig = msgspec.field(default_factory=RetentionConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
@@ -407,6 +427,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "rate_limits": section("rate_limits"),
                 "stripe_backfill": section("stripe_backfill"),
                 "money_audit": section("money_audit"),
+                "retention": section("retention"),
             },
             AppConfig,
         )

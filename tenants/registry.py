@@ -73,6 +73,17 @@ class TenantRateLimits(msgspec.Struct, forbid_unknown_fields=True):
     per_customer_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
+class TenantRetention(msgspec.Struct, forbid_unknown_fields=True):
+    """This tenant's retention periods (`tenants.<slug>.retention`); unset: the deployment's `[retention]`
+    (docs/privacy.md#retention)."""
+
+    enabled: bool | None = None
+    webhook_payload_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    notification_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    audit_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    ledger_days: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
 class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     """The tenant keys the kernel owns; each plugin's block sits beside them under its name."""
 
@@ -84,6 +95,7 @@ class TenantCore(msgspec.Struct, forbid_unknown_fields=True):
     end_user_tokens: EndUserTokens = msgspec.field(default_factory=EndUserTokens)
     stripe: TenantStripe = msgspec.field(default_factory=TenantStripe)
     rate_limits: TenantRateLimits = msgspec.field(default_factory=TenantRateLimits)
+    retention: TenantRetention = msgspec.field(default_factory=TenantRetention)
 
 
 @dataclass(frozen=True)

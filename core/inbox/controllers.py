@@ -145,6 +145,7 @@ def _fields(row: WebhookEvent) -> dict[str, Any]:
         "handlers": list(row.handlers or []),
         "last_error": error_line(row.last_error) if row.last_error else None,
         "source": row.source,
+        "payload_pruned_at": row.payload_pruned_at,
     }
 
 
@@ -193,14 +194,15 @@ class WebhookEventController(Controller):
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]
     ) -> schemas.WebhookEventDetail:
         row = await WebhookEventService(db_session, tenant, runtime.jobs).get(event_id)
-        return schemas.WebhookEventDetail(**_fields(row), payload=msgspec.json.decode(row.payload))
+        payload = None if row.payload_pruned_at is not None else msgspec.json.decode(row.payload)
+        return schemas.WebhookEventDetail(**_fields(row), payload=payload)
 
     @post(
         "/{event_id:str}/replay",
         status_code=202,
         operation_id="replay_webhook_event",
         summary="Process an event again",
-        **access(ADMIN, errors=("webhook_event_not_found", "webhook_event_in_progress")),
+        **access(ADMIN, errors=("webhook_event_not_found", "webhook_event_in_progress", "payload_pruned")),
     )
     async def replay_event(
         self, tenant: CurrentTenant, db_session: DbSession, runtime: RuntimeDep, event_id: FromPath[str]

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantOwned
@@ -28,6 +28,14 @@ class WebhookEvent(LeasedWork):
     __table_args__ = (
         UniqueConstraint("tenant_id", "stripe_event_id", name="uq_webhook_events_tenant_event"),
         Index("ix_webhook_events_tenant_status_due", "tenant_id", "status", "next_attempt_at"),
+        # Retention's way to the oldest bodies still kept (core/retention/); pruned rows leave it.
+        Index(
+            "ix_webhook_events_unpruned",
+            "tenant_id",
+            "created_at",
+            postgresql_where=text("payload_pruned_at IS NULL"),
+            sqlite_where=text("payload_pruned_at IS NULL"),
+        ),
     )
 
     stripe_event_id: Mapped[str] = mapped_column(String(255))
@@ -35,8 +43,10 @@ class WebhookEvent(LeasedWork):
     object_id: Mapped[str | None] = mapped_column(String(255), default=None)
     # Stripe's `created` (unix seconds): the order events happened in, whatever order they arrive in.
     event_created: Mapped[int] = mapped_column(BigInteger)
-    # The body exactly as Stripe signed it.
+    # The body exactly as Stripe signed it; empty once retention dropped it (`payload_pruned_at`).
     payload: Mapped[str] = mapped_column(Text)
+    # When retention dropped the body (docs/privacy.md#retention): the row stays, the event cannot be replayed.
+    payload_pruned_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     # The plugins whose handlers applied the event.
     handlers: Mapped[list[str]] = mapped_column(JsonB, default=list)

@@ -115,6 +115,10 @@ def _first_attempt_statement() -> Any:
 class InboxRepository(LeasedRepository[WebhookEvent]):
     model_type = WebhookEvent
 
+    def replayable(self) -> Any:
+        # An event whose body retention dropped has nothing left to apply.
+        return WebhookEvent.payload_pruned_at.is_(None)
+
     async def settle_first_attempts(
         self, row_ids: list[uuid.UUID], handlers_by_type: str, now: dt.datetime, *, max_attempts: int
     ) -> list[Any]:

@@ -65,6 +65,15 @@ class WebhookEvent(msgspec.Struct):
             )
         ),
     ] = "delivery"
+    payload_pruned_at: Annotated[
+        dt.datetime | None,
+        msgspec.Meta(
+            description=(
+                "When the retention policy dropped the event's body (docs/privacy.md#retention): the event is kept "
+                "without it and cannot be replayed; null: the body is kept."
+            )
+        ),
+    ] = None
 
     schema_examples: ClassVar[Examples] = (
         {
@@ -81,14 +90,18 @@ class WebhookEvent(msgspec.Struct):
             "handlers": ["subscriptions"],
             "last_error": None,
             "source": "delivery",
+            "payload_pruned_at": None,
         },
     )
 
 
 class WebhookEventDetail(WebhookEvent):
-    """One event with the payload Stripe signed."""
+    """One event with the payload Stripe signed (null once the retention policy dropped it)."""
 
-    payload: Annotated[dict[str, Any], msgspec.Meta(description="The event as Stripe sent it.")] = {}
+    payload: Annotated[
+        dict[str, Any] | None,
+        msgspec.Meta(description="The event as Stripe sent it; null once dropped (`payload_pruned_at`)."),
+    ] = None
 
     schema_examples: ClassVar[Examples] = (
         {
@@ -106,6 +119,7 @@ class WebhookEventDetail(WebhookEvent):
                 "handlers": ["subscriptions"],
                 "last_error": None,
                 "source": "backfill",
+                "payload_pruned_at": None,
             },
             "payload": {
                 "id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",

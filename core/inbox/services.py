@@ -21,7 +21,7 @@ from core import clock, logs, metrics
 from core.batching import GroupCommit
 from core.cursors import uuid_position
 from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
-from core.errors import BadRequest, SecretsUnavailable
+from core.errors import BadRequest, Conflict, SecretsUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, route, routes_by_type
@@ -198,6 +198,26 @@ class WebhookEventService(LeasedService[WebhookEvent]):
         if ref.startswith("evt_"):
             return await InboxRepository(session=self.session, tenant_id=self.tenant.slug).by_stripe_id(ref)
         return await super().find(ref)
+
+    async def replay(self, ref: str) -> WebhookEvent:
+        """Process the event again, unless retention dropped its body: 409 `payload_pruned` (nothing to apply)."""
+        row = await self.get(ref)
+        _refuse_pruned(row)
+        try:
+            return await super().replay(ref)
+        except Conflict:
+            await self.session.refresh(row)
+            _refuse_pruned(row)  # pruned between the read and the reopen
+            raise
+
+
+def _refuse_pruned(row: WebhookEvent) -> None:
+    if row.payload_pruned_at is not None:
+        raise Conflict(
+            f"Stripe event {row.stripe_event_id}'s body was dropped on {row.payload_pruned_at:%Y-%m-%d} by the "
+            "retention policy (docs/privacy.md#retention): there is nothing left to process again.",
+            code="payload_pruned",
+        )
 
 
 class Outcome(NamedTuple):

@@ -105,6 +105,7 @@ class LedgerController(Controller):
                 "insufficient_credits",
                 "invalid_amount",
                 "invalid_hold_ttl",
+                "hold_not_found",
             ),
         ),
     )

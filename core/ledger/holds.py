@@ -195,7 +195,9 @@ class Holds(Accounts):
 
     async def _hold_answer(self, customer: str, hold_id: UUID, balance: int) -> schemas.Hold:
         hold = await self.repo.hold(hold_id)
-        assert hold is not None
+        if hold is None:
+            # A replayed creation whose hold closed long ago and was pruned (docs/privacy.md#retention).
+            raise NotFound("The hold this request created was closed and has since been pruned.", code="hold_not_found")
         return schemas.Hold(
             id=str(hold.id),
             customer=customer,

@@ -127,6 +127,14 @@ class CreditHold(TenantOwned):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        # Retention's way to the oldest closed holds (core/retention/): a hold enters it once, when it closes.
+        Index(
+            "ix_credit_holds_closed",
+            "tenant_id",
+            "closed_at",
+            postgresql_where=text("status <> 'active'"),
+            sqlite_where=text("status <> 'active'"),
+        ),
     )
 
     account_id: Mapped[UUID] = mapped_column(ForeignKey("credit_accounts.id"))

@@ -2856,7 +2856,8 @@ export interface components {
          *             "subscriptions"
          *           ],
          *           "last_error": null,
-         *           "source": "delivery"
+         *           "source": "delivery",
+         *           "payload_pruned_at": null
          *         }
          *       ],
          *       "has_more": false,
@@ -3942,7 +3943,8 @@ export interface components {
          *         "subscriptions"
          *       ],
          *       "last_error": null,
-         *       "source": "delivery"
+         *       "source": "delivery",
+         *       "payload_pruned_at": null
          *     }
          */
         WebhookEvent: {
@@ -3985,10 +3987,12 @@ export interface components {
              * @enum {string}
              */
             source: "delivery" | "backfill";
+            /** @description When the retention policy dropped the event's body (docs/privacy.md#retention): the event is kept without it and cannot be replayed; null: the body is kept. */
+            payload_pruned_at?: string | null;
         };
         /**
          * WebhookEventDetail
-         * @description One event with the payload Stripe signed.
+         * @description One event with the payload Stripe signed (null once the retention policy dropped it).
          * @example {
          *       "id": "0e2c4a6b-8d1f-4b3a-9c5e-7f0a1b2c3d4e",
          *       "stripe_event_id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
@@ -4005,6 +4009,7 @@ export interface components {
          *       ],
          *       "last_error": null,
          *       "source": "backfill",
+         *       "payload_pruned_at": null,
          *       "payload": {
          *         "id": "evt_1QbF9g2eZvKYlo2CpAyMeNt1",
          *         "type": "invoice.paid",
@@ -4056,10 +4061,12 @@ export interface components {
              * @enum {string}
              */
             source: "delivery" | "backfill";
-            /** @description The event as Stripe sent it. */
+            /** @description When the retention policy dropped the event's body (docs/privacy.md#retention): the event is kept without it and cannot be replayed; null: the body is kept. */
+            payload_pruned_at?: string | null;
+            /** @description The event as Stripe sent it; null once dropped (`payload_pruned_at`). */
             payload?: {
                 [key: string]: unknown;
-            };
+            } | null;
         };
         /**
          * CreditsExpiringSoon
@@ -8425,6 +8432,7 @@ export interface operations {
              * @description Conflict. Error codes:
              *
              *     - `webhook_event_in_progress`: The Stripe event is being processed right now; try again when it settles.
+             *     - `payload_pruned`: Retention dropped the Stripe event's body: it cannot be processed again.
              */
             409: {
                 headers: {
@@ -9839,6 +9847,7 @@ export interface operations {
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `hold_not_found`: No such hold for this customer.
              */
             404: {
                 headers: {

@@ -186,7 +186,7 @@ from .tier_price_info_interval import TierPriceInfoInterval
 from .usage import Usage
 from .webhook_event import WebhookEvent
 from .webhook_event_detail import WebhookEventDetail
-from .webhook_event_detail_payload import WebhookEventDetailPayload
+from .webhook_event_detail_payload_type_0 import WebhookEventDetailPayloadType0
 from .webhook_event_detail_source import WebhookEventDetailSource
 from .webhook_event_detail_status import WebhookEventDetailStatus
 from .webhook_event_source import WebhookEventSource
@@ -379,7 +379,7 @@ __all__ = (
     "Usage",
     "WebhookEvent",
     "WebhookEventDetail",
-    "WebhookEventDetailPayload",
+    "WebhookEventDetailPayloadType0",
     "WebhookEventDetailSource",
     "WebhookEventDetailStatus",
     "WebhookEventSource",

@@ -34,6 +34,8 @@ class WebhookEvent:
         last_error (None | str): The last attempt's error; null: none.
         source (WebhookEventSource | Unset): How it came: `delivery` (Stripe posted it) or `backfill` (read back from
             Stripe's events API because its delivery never came). Default: WebhookEventSource.DELIVERY.
+        payload_pruned_at (datetime.datetime | None | Unset): When the retention policy dropped the event's body
+            (docs/privacy.md#retention): the event is kept without it and cannot be replayed; null: the body is kept.
     """
 
     id: str
@@ -49,6 +51,7 @@ class WebhookEvent:
     handlers: list[str]
     last_error: None | str
     source: WebhookEventSource | Unset = WebhookEventSource.DELIVERY
+    payload_pruned_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +93,14 @@ class WebhookEvent:
         if not isinstance(self.source, Unset):
             source = self.source.value
 
+        payload_pruned_at: None | str | Unset
+        if isinstance(self.payload_pruned_at, Unset):
+            payload_pruned_at = UNSET
+        elif isinstance(self.payload_pruned_at, datetime.datetime):
+            payload_pruned_at = self.payload_pruned_at.isoformat()
+        else:
+            payload_pruned_at = self.payload_pruned_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -110,6 +121,8 @@ class WebhookEvent:
         )
         if source is not UNSET:
             field_dict["source"] = source
+        if payload_pruned_at is not UNSET:
+            field_dict["payload_pruned_at"] = payload_pruned_at
 
         return field_dict
 
@@ -183,6 +196,23 @@ class WebhookEvent:
         else:
             source = WebhookEventSource(_source)
 
+        def _parse_payload_pruned_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                payload_pruned_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return payload_pruned_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        payload_pruned_at = _parse_payload_pruned_at(d.pop("payload_pruned_at", UNSET))
+
         webhook_event = cls(
             id=id,
             stripe_event_id=stripe_event_id,
@@ -197,6 +227,7 @@ class WebhookEvent:
             handlers=handlers,
             last_error=last_error,
             source=source,
+            payload_pruned_at=payload_pruned_at,
         )
 
         webhook_event.additional_properties = d

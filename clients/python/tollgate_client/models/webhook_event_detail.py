@@ -12,7 +12,7 @@ from ..models.webhook_event_detail_status import WebhookEventDetailStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.webhook_event_detail_payload import WebhookEventDetailPayload
+    from ..models.webhook_event_detail_payload_type_0 import WebhookEventDetailPayloadType0
 
 
 T = TypeVar("T", bound="WebhookEventDetail")
@@ -20,7 +20,7 @@ T = TypeVar("T", bound="WebhookEventDetail")
 
 @_attrs_define
 class WebhookEventDetail:
-    """One event with the payload Stripe signed.
+    """One event with the payload Stripe signed (null once the retention policy dropped it).
 
     Attributes:
         id (str): The stored event's id.
@@ -38,7 +38,10 @@ class WebhookEventDetail:
         last_error (None | str): The last attempt's error; null: none.
         source (WebhookEventDetailSource | Unset): How it came: `delivery` (Stripe posted it) or `backfill` (read back
             from Stripe's events API because its delivery never came). Default: WebhookEventDetailSource.DELIVERY.
-        payload (WebhookEventDetailPayload | Unset): The event as Stripe sent it.
+        payload_pruned_at (datetime.datetime | None | Unset): When the retention policy dropped the event's body
+            (docs/privacy.md#retention): the event is kept without it and cannot be replayed; null: the body is kept.
+        payload (None | Unset | WebhookEventDetailPayloadType0): The event as Stripe sent it; null once dropped
+            (`payload_pruned_at`).
     """
 
     id: str
@@ -54,10 +57,13 @@ class WebhookEventDetail:
     handlers: list[str]
     last_error: None | str
     source: WebhookEventDetailSource | Unset = WebhookEventDetailSource.DELIVERY
-    payload: WebhookEventDetailPayload | Unset = UNSET
+    payload_pruned_at: datetime.datetime | None | Unset = UNSET
+    payload: None | Unset | WebhookEventDetailPayloadType0 = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.webhook_event_detail_payload_type_0 import WebhookEventDetailPayloadType0  # noqa: PLC0415
+
         id = self.id
 
         stripe_event_id = self.stripe_event_id
@@ -96,9 +102,21 @@ class WebhookEventDetail:
         if not isinstance(self.source, Unset):
             source = self.source.value
 
-        payload: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.payload, Unset):
+        payload_pruned_at: None | str | Unset
+        if isinstance(self.payload_pruned_at, Unset):
+            payload_pruned_at = UNSET
+        elif isinstance(self.payload_pruned_at, datetime.datetime):
+            payload_pruned_at = self.payload_pruned_at.isoformat()
+        else:
+            payload_pruned_at = self.payload_pruned_at
+
+        payload: dict[str, Any] | None | Unset
+        if isinstance(self.payload, Unset):
+            payload = UNSET
+        elif isinstance(self.payload, WebhookEventDetailPayloadType0):
             payload = self.payload.to_dict()
+        else:
+            payload = self.payload
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -120,6 +138,8 @@ class WebhookEventDetail:
         )
         if source is not UNSET:
             field_dict["source"] = source
+        if payload_pruned_at is not UNSET:
+            field_dict["payload_pruned_at"] = payload_pruned_at
         if payload is not UNSET:
             field_dict["payload"] = payload
 
@@ -127,7 +147,7 @@ class WebhookEventDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.webhook_event_detail_payload import WebhookEventDetailPayload  # noqa: PLC0415
+        from ..models.webhook_event_detail_payload_type_0 import WebhookEventDetailPayloadType0  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -197,12 +217,39 @@ class WebhookEventDetail:
         else:
             source = WebhookEventDetailSource(_source)
 
-        _payload = d.pop("payload", UNSET)
-        payload: WebhookEventDetailPayload | Unset
-        if isinstance(_payload, Unset):
-            payload = UNSET
-        else:
-            payload = WebhookEventDetailPayload.from_dict(_payload)
+        def _parse_payload_pruned_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                payload_pruned_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return payload_pruned_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        payload_pruned_at = _parse_payload_pruned_at(d.pop("payload_pruned_at", UNSET))
+
+        def _parse_payload(data: object) -> None | Unset | WebhookEventDetailPayloadType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                payload_type_0 = WebhookEventDetailPayloadType0.from_dict(data)
+
+                return payload_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | WebhookEventDetailPayloadType0, data)
+
+        payload = _parse_payload(d.pop("payload", UNSET))
 
         webhook_event_detail = cls(
             id=id,
@@ -218,6 +265,7 @@ class WebhookEventDetail:
             handlers=handlers,
             last_error=last_error,
             source=source,
+            payload_pruned_at=payload_pruned_at,
             payload=payload,
         )
 

@@ -6,13 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="WebhookEventDetailPayload")
+T = TypeVar("T", bound="WebhookEventDetailPayloadType0")
 
 
 @_attrs_define
-class WebhookEventDetailPayload:
-    """The event as Stripe sent it."""
-
+class WebhookEventDetailPayloadType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -25,10 +23,10 @@ class WebhookEventDetailPayload:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        webhook_event_detail_payload = cls()
+        webhook_event_detail_payload_type_0 = cls()
 
-        webhook_event_detail_payload.additional_properties = d
-        return webhook_event_detail_payload
+        webhook_event_detail_payload_type_0.additional_properties = d
+        return webhook_event_detail_payload_type_0
 
     @property
     def additional_keys(self) -> list[str]:
