@@ -9,6 +9,8 @@ and allocation (the ledger still verifies), everything recent, and everything of
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,16 +19,17 @@ import pytest
 from click.testing import CliRunner, Result
 from prometheus_client import REGISTRY
 
-from core import clock
+from core import audit_trail, clock
 from core.audit_trail.services import verify_chain
 from core.cli import main
+from core.db import session_scope
 from core.ledger.verify import verify_ledger
 from core.retention.policy import KINDS
 from core.retention.services import Retention
 from core.retention.tasks import DAILY_TASK, prune_tenant
 from tests.ledger.conftest import grant, put_customer
 from tests.retention.conftest import AGE, Rows, state
-from tests.support.tenants import auth
+from tests.support.tenants import auth, tenant_block
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
 
@@ -196,3 +199,31 @@ async def test_a_pruned_hold_answers_404_even_to_a_replay_of_its_creation(
     assert (again.status_code, again.json()["error"]["code"]) == (404, "hold_not_found"), again.text
     released = await client.post(f"{holds}/{hold_id}/release", headers=auth("alpha"))
     assert (released.status_code, released.json()["error"]["code"]) == (404, "hold_not_found")
+
+
+async def test_audit_records_out_of_time_order_are_left_whole(runtime: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A clock stepped back wrote record 4 before record 3 in time: pruning by time would take 4 and leave 3.
+    Retention prunes nothing of that trail then, and says so; the chain still verifies."""
+    for step in (dt.timedelta(), dt.timedelta(days=10), dt.timedelta(days=10), -dt.timedelta(days=15), AGE):
+        clock.advance(step)
+        async with session_scope(runtime.sessions) as session:
+            await audit_trail.record(session, "alpha", "test.step", "target:x")
+
+    with caplog.at_level(logging.WARNING, logger="tollgate.retention"):
+        run = await Retention(runtime, runtime.tenants.get("alpha")).run()
+
+    assert run.pruned["audit_records"] == 0
+    assert "audit records 1..4 are not in time order" in caplog.text
+    async with runtime.sessions() as session:
+        assert await verify_chain(session, "alpha") == (5, None)
+
+
+async def test_a_tenant_with_retention_disabled_is_skipped(make_runtime: Any, seeded: Mapping[str, Rows]) -> None:
+    tenants = {"alpha": tenant_block("Alpha App", retention={"enabled": False}), "beta": tenant_block("Beta App")}
+    runtime = make_runtime(tenants=tenants)
+    before = await state(runtime)
+    result = await invoke(make_runtime(tenants=tenants), "retention", "run", "alpha")
+    assert result.exit_code == 0, result.output
+    assert "alpha: retention disabled, skipped" in result.output
+    assert await prune_tenant(runtime, "alpha") == {}
+    assert await state(runtime) == before
