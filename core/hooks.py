@@ -21,10 +21,10 @@ def tollgate_route_handlers() -> Sequence[Any]:
 
 @hookimpl
 def tollgate_models() -> Sequence[type]:
-    from core.customers.models import Customer
+    from core.customers.models import Customer, CustomerErasure, PrivacySalt
     from core.idempotency.models import IdempotencyRecord
 
-    return [Customer, IdempotencyRecord]
+    return [Customer, CustomerErasure, PrivacySalt, IdempotencyRecord]
 
 
 @hookimpl
@@ -32,3 +32,39 @@ def tollgate_migrations() -> Path:
     from core.migrate import versions_in
 
     return versions_in("core")
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from sqlalchemy import true
+
+    from core.customers.models import Customer, CustomerErasure
+    from core.customers.tables import CustomerTable
+    from core.idempotency.models import IdempotencyRecord
+
+    return [
+        CustomerTable(
+            Customer,
+            lambda c: Customer.id == c.id,
+            customer_ids=("external_id",),
+            personal=("email", "name"),
+            metadata=("metadata_",),
+        ),
+        # Stored answers that name the customer (a balance, a grant) are copies nobody needs once it is gone.
+        CustomerTable(IdempotencyRecord, lambda c: true(), documents=("body",), erase="delete", export=False),
+        CustomerTable(CustomerErasure, lambda c: CustomerErasure.customer_row_id == c.id, erase="keep", export=False),
+    ]
+
+
+@hookimpl
+def tollgate_tasks(broker: Any) -> Sequence[Any]:
+    from core.customers.tasks import register
+
+    return register(broker)
+
+
+@hookimpl
+def tollgate_cli_commands() -> Sequence[Any]:
+    from core.customers.cli import customers_group
+
+    return [customers_group]

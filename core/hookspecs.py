@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
+    from core.customers.tables import CustomerTable
     from core.error_codes import ErrorCode
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
@@ -168,6 +169,38 @@ def tollgate_admin_figures(
     Called on the admin route `GET /admin/figures` for each plugin the tenant has enabled (and the
     kernel's domains); the kernel awaits awaitables and answers every mapping under its plugin's
     name. Money is integers in minor units keyed by currency; credits are integers.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_customer_tables() -> Sequence[CustomerTable]:
+    """Return where this plugin's tables hold a customer's data: one `core.customers.tables.CustomerTable`
+    per table. Called whenever a customer is exported or erased, for every loaded plugin (a plugin a tenant
+    has since disabled may still hold its customers' rows).
+
+    Each declaration names the model, which of a tenant's rows are the customer's (a where-clause built
+    from the `Customer` row), and what its columns hold: the app's customer id (an erasure puts the
+    pseudonym in its place), free text and metadata (tombstoned), JSON documents (scrubbed of the
+    customer's personal data). The kernel exports and erases every declared table the same way, in one
+    transaction; a plugin writes no export or erasure code of its own. Financial columns are left as
+    they are, so every ledger invariant and every figure holds after an erasure.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_customer_erasing(
+    tenant: Tenant, session: AsyncSession, customer: Customer, cancel: bool, kernel: Kernel
+) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
+    """Settle what this plugin still runs for `customer` before the customer is erased, or refuse.
+
+    Called on `DELETE /customers/{customer_id}` for each plugin the tenant enables, in the erasure's
+    transaction, before anything is changed and before the Stripe customer is deleted. Refuse with a
+    `TollgateError` (the subscriptions plugin: 409 `subscription_active` while a plan is held) unless
+    `cancel` is true, in which case end it now (at Stripe with an idempotency key, then in the plugin's
+    rows as its own cancel path does). Return what was done, for the erasure's answer (`{"canceled":
+    [...]}`), or None. Keep personal data out of the answer: it is stored as the erasure's result.
     """
     raise NotImplementedError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -52,5 +52,71 @@ class Customer(msgspec.Struct):
             "metadata": {},
             "stripe_customer_id": "cus_R2kT8fXq1bLm3A",
             "created_at": "2026-03-01T08:00:00Z",
+        },
+    )
+
+
+class CustomerErasure(msgspec.Struct):
+    """What an erasure did; a repeated DELETE of the same customer id answers the same."""
+
+    customer: Annotated[
+        str, msgspec.Meta(description="The pseudonym that replaced the app's customer id in every table.")
+    ]
+    erased_at: Annotated[dt.datetime, msgspec.Meta(description="When the customer was erased.")]
+    rows: Annotated[dict[str, int], msgspec.Meta(description="Rows rewritten (or deleted: stored answers) per table.")]
+    settled: Annotated[
+        dict[str, dict[str, Any]],
+        msgspec.Meta(description="What each plugin ended first, by plugin (the subscriptions canceled)."),
+    ]
+    stripe_customer_deletion: Annotated[
+        Literal["requested", "none"],
+        msgspec.Meta(
+            description=(
+                "`requested`: the Stripe customer is deleted on the tenant's account once the erasure is "
+                "committed (Stripe keeps its own legal records); `none`: the customer had none."
+            )
+        ),
+    ]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "customer": "erased_5f0c2d9a41b7e3c8a9d04e1f",
+            "erased_at": "2026-12-06T08:00:00Z",
+            "rows": {"customers": 1, "credit_accounts": 1, "credit_grants": 2, "ledger_entries": 5},
+            "settled": {"subscriptions": {"canceled": ["sub_1QxY2bLkdIwHu7ix"]}},
+            "stripe_customer_deletion": "requested",
+        },
+    )
+
+
+class CustomerExport(msgspec.Struct):
+    """Everything Tollgate holds on one customer (GDPR articles 15 and 20), one list of rows per table."""
+
+    tenant: Annotated[str, msgspec.Meta(description="The tenant's slug.")]
+    customer: Annotated[Customer, msgspec.Meta(description="The customer's profile and Stripe customer id.")]
+    exported_at: Annotated[dt.datetime, msgspec.Meta(description="When the export was read.")]
+    tables: Annotated[
+        dict[str, list[dict[str, Any]]],
+        msgspec.Meta(
+            description=(
+                "The customer's rows by table (`customers`, `credit_grants`, `ledger_entries`, `subscriptions`, "
+                "`token_package_orders`, `webhook_events`, `audit_records`, ...), every column as stored; "
+                "stored Stripe events and notices as JSON."
+            )
+        ),
+    ]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "tenant": "automate",
+            "customer": Customer.schema_examples[0],
+            "exported_at": "2026-12-06T08:00:00Z",
+            "tables": {
+                "credit_accounts": [
+                    {"id": "01939a1e-7c2b-7d11-9a31-5b7e2c9d4f10", "customer": "user-1", "balance": 150}
+                ],
+                "ledger_entries": [{"kind": "grant", "amount": 200, "balance_after": 200, "reason": "welcome"}],
+                "subscriptions": [{"stripe_subscription_id": "sub_1QxY2bLkdIwHu7ix", "tier": "basic"}],
+            },
         },
     )

@@ -67,3 +67,12 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
     from core.inbox.cli import webhooks
 
     return [webhooks]
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from core.customers.tables import CustomerTable, mentioning
+    from core.inbox.models import WebhookEvent
+
+    # Stripe's events about the customer: its Stripe customer, email or app id (`tollgate_customer` metadata).
+    return [CustomerTable(WebhookEvent, lambda c: mentioning(WebhookEvent.payload, customer=c), documents=("payload",))]

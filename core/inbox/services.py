@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import clock, logs, metrics
 from core.batching import GroupCommit
 from core.cursors import uuid_position
+from core.customers.erasure import scrubbed_payload
 from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
 from core.errors import BadRequest, Conflict, SecretsUnavailable
 from core.hookspecs import EventHandler
@@ -74,6 +75,8 @@ class InboxService:
         except msgspec.DecodeError as exc:
             raise BadRequest(f"The body is not a Stripe event: {exc}", code="invalid_event") from None
         logs.bind(tenant=tenant.slug, stripe_event_id=envelope.id)
+        async with self.runtime.sessions() as session:
+            payload = await scrubbed_payload(session, tenant.slug, payload)
         event = new_event(self.runtime, tenant, envelope, payload, live_key=secrets.livemode)
         status: WebhookEventStatus = PENDING if event.status == PENDING else IGNORED
         if self.writer is not None:
@@ -155,7 +158,7 @@ async def store_fetched(
     None when the inbox already has it. The event came over the tenant's authenticated API connection,
     so it needs no signature; the caller has already checked it belongs to the tenant's account.
     """
-    payload = msgspec.json.encode(event).decode()
+    payload = await scrubbed_payload(session, tenant.slug, msgspec.json.encode(event).decode())
     envelope = msgspec.json.decode(payload, type=StripeEventEnvelope)
     secrets = await kernel.secrets.get(tenant)
     stored = new_event(kernel, tenant, envelope, payload, live_key=secrets.livemode)

@@ -75,3 +75,39 @@ def tollgate_grant_sources() -> Mapping[str, Any]:
     from core.ledger.sources import KERNEL_SOURCES
 
     return KERNEL_SOURCES
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from sqlalchemy import select
+
+    from core.customers.tables import CustomerTable
+    from core.ledger.models import CreditAccount, CreditAllocation, CreditGrant, CreditHold, LedgerEntry
+
+    def accounts(customer: Any) -> Any:
+        return select(CreditAccount.id).where(CreditAccount.customer_id == customer.id).scalar_subquery()
+
+    def entries(customer: Any) -> Any:
+        return select(LedgerEntry.id).where(LedgerEntry.account_id.in_(accounts(customer))).scalar_subquery()
+
+    return [
+        CustomerTable(CreditAccount, lambda c: CreditAccount.customer_id == c.id, customer_ids=("customer",)),
+        CustomerTable(
+            CreditGrant,
+            lambda c: CreditGrant.account_id.in_(accounts(c)),
+            embedded=("source_ref",),
+            texts=("reason",),
+            metadata=("metadata_",),
+        ),
+        CustomerTable(
+            LedgerEntry,
+            lambda c: LedgerEntry.account_id.in_(accounts(c)),
+            keys=("idempotency_key",),
+            texts=("reason",),
+            metadata=("metadata_",),
+        ),
+        CustomerTable(CreditAllocation, lambda c: CreditAllocation.entry_id.in_(entries(c))),
+        CustomerTable(
+            CreditHold, lambda c: CreditHold.account_id.in_(accounts(c)), texts=("reason",), metadata=("metadata_",)
+        ),
+    ]

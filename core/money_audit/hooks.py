@@ -60,3 +60,18 @@ def tollgate_notification_types() -> Mapping[str, NotificationType]:
             data=MoneyAuditDifferences,
         )
     }
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from core.customers.tables import CustomerTable
+    from core.money_audit.models import MoneyAuditDifference
+
+    return [
+        CustomerTable(
+            MoneyAuditDifference,
+            lambda c: MoneyAuditDifference.customer == c.external_id,
+            customer_ids=("customer",),
+            embedded=("description",),
+        )
+    ]

@@ -45,3 +45,18 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
     from core.notifications.cli import notifications
 
     return [notifications]
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from core.customers.tables import CustomerTable, mentioning
+    from core.notifications.models import Notification
+
+    return [
+        CustomerTable(
+            Notification,
+            lambda c: mentioning(Notification.data, customer=c),
+            keys=("dedupe_key",),
+            documents=("data",),
+        )
+    ]

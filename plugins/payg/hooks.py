@@ -81,3 +81,18 @@ async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any) -
     from plugins.payg.audit import audit
 
     return await audit(tenant, session, stripe_objects)
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from core.customers.tables import CustomerTable
+    from plugins.payg.models import CreditPurchase
+
+    return [
+        CustomerTable(
+            CreditPurchase,
+            lambda c: CreditPurchase.customer_id == c.id,
+            customer_ids=("customer",),
+            texts=("failure_message",),
+        )
+    ]

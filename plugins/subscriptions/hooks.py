@@ -153,6 +153,9 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "payment_pending": ErrorCode(402, "The plan change waits for its invoice to be paid (in the portal)."),
         "subscription_not_found": ErrorCode(404, "The customer has no subscription."),
         "subscription_exists": ErrorCode(409, "The customer already subscribes; change the plan instead."),
+        "subscription_active": ErrorCode(
+            409, "The customer still holds a subscription; erase with `?cancel=true` to cancel it first."
+        ),
         "subscription_not_changeable": ErrorCode(409, "The subscription is not in good standing; settle it first."),
     }
 
@@ -180,3 +183,32 @@ async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any, k
     from plugins.subscriptions.audit import audit
 
     return await audit(tenant, session, stripe_objects, kernel)
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from core.customers.tables import CustomerTable
+    from plugins.subscriptions.models import Allowance, Subscription, SubscriptionCheckout
+
+    return [
+        CustomerTable(Subscription, lambda c: Subscription.customer_id == c.id, customer_ids=("customer",)),
+        CustomerTable(
+            SubscriptionCheckout, lambda c: SubscriptionCheckout.customer_id == c.id, customer_ids=("customer",)
+        ),
+        # Allowances name the customer by the app's id alone; the free tier's reference starts with it.
+        CustomerTable(
+            Allowance,
+            lambda c: Allowance.customer == c.external_id,
+            customer_ids=("customer",),
+            embedded=("source_ref",),
+        ),
+    ]
+
+
+@hookimpl
+async def tollgate_customer_erasing(
+    tenant: Tenant, session: AsyncSession, customer: Customer, cancel: bool, kernel: Kernel
+) -> Mapping[str, Any] | None:
+    from plugins.subscriptions.services import SubscriptionService
+
+    return await SubscriptionService(session, tenant, kernel).end_for_erasure(customer, cancel=cancel)

@@ -385,6 +385,32 @@ class SubscriptionService:
         await self.lifecycle.apply(canceled.to_dict(), observed=clock.now())
         return await self.read(customer)
 
+    async def end_for_erasure(self, customer: Customer, *, cancel: bool) -> dict[str, Any] | None:
+        """Before `customer` is erased: refuse while a subscription still runs, or (`cancel`) cancel it now.
+
+        Canceled at Stripe under a key derived from our row, then applied as the cancel path applies it.
+        """
+        canceled: list[str] = []
+        while (row := await self.subscriptions.holding(customer.external_id, for_update=True)) is not None:
+            if not cancel:
+                raise Conflict(
+                    f"The customer's subscription is {row.status}; cancel it first, or erase with ?cancel=true.",
+                    code="subscription_active",
+                )
+            if row.stripe_subscription_id in canceled:
+                raise UpstreamError("Stripe did not cancel the subscription; try again.", code="stripe_error")
+            client = await self.runtime.stripe.for_tenant(self.tenant)
+            try:
+                answer = await client.v1.subscriptions.cancel_async(
+                    row.stripe_subscription_id,
+                    options={"idempotency_key": stripe_idempotency_key("subscription", row.id, "erasure")},
+                )
+            except stripe.StripeError as exc:
+                raise _stripe_failed(exc, "cancellation") from exc
+            await self.lifecycle.apply(answer.to_dict(), observed=clock.now())
+            canceled.append(row.stripe_subscription_id)
+        return {"canceled": canceled} if canceled else None
+
     async def _held(self, customer: str) -> Subscription:
         await self.customers.get(customer)
         row = await self.subscriptions.holding(customer, for_update=True)

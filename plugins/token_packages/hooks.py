@@ -138,3 +138,28 @@ async def tollgate_money_audit(tenant: Any, session: Any, stripe_objects: Any) -
     from plugins.token_packages.audit import audit
 
     return await audit(tenant, session, stripe_objects)
+
+
+@hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from sqlalchemy import select
+
+    from core.customers.tables import CustomerTable
+    from plugins.token_packages.models import Order, Payment, Refund
+
+    def orders(customer: Any) -> Any:
+        return select(Order.id).where(Order.customer_id == customer.id).scalar_subquery()
+
+    return [
+        CustomerTable(
+            Order, lambda c: Order.customer_id == c.id, customer_ids=("customer",), texts=("failure_message",)
+        ),
+        CustomerTable(Payment, lambda c: Payment.order_id.in_(orders(c)), customer_ids=("customer",)),
+        CustomerTable(
+            Refund,
+            lambda c: Refund.order_id.in_(orders(c)),
+            customer_ids=("customer",),
+            keys=("idempotency_key",),
+            texts=("reason", "failure_message"),
+        ),
+    ]

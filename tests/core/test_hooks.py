@@ -108,6 +108,37 @@ async def test_hook_tollgate_entitlements(client: Any) -> None:
     assert beta["features"] == {} and beta["sources"] == {}, "not enabled for beta"
 
 
+async def test_hook_tollgate_customer_tables(client: Any, runtime: Any) -> None:
+    from sqlalchemy import select
+    from tollgate_example_plugin.models import Referral
+
+    assert (await client.put("/t/alpha/v1/customers/c1", json={}, headers=auth("alpha"))).status_code == 201
+    async with runtime.sessions() as session:
+        session.add(Referral(tenant_id="alpha", code="WELCOME-C1", customer="c1", referred_by="c0"))
+        await session.commit()
+    admin = auth("alpha", "admin")
+    export = (await client.get("/t/alpha/v1/customers/c1/export", headers=admin)).json()
+    assert [r["code"] for r in export["tables"]["example_referrals"]] == ["WELCOME-C1"]
+    erased = (await client.delete("/t/alpha/v1/customers/c1", headers=admin)).json()
+    assert erased["rows"]["example_referrals"] == 1
+    async with runtime.sessions() as session:
+        row = (await session.execute(select(Referral))).scalar_one()
+    assert (row.customer, row.referred_by) == (erased["customer"], "c0"), "the plugin's table is pseudonymous"
+
+
+async def test_hook_tollgate_customer_erasing(client: Any, runtime: Any) -> None:
+    from sqlalchemy import select
+
+    from core.customers.models import Customer
+
+    assert (await client.put("/t/alpha/v1/customers/c2", json={}, headers=auth("alpha"))).status_code == 201
+    async with runtime.sessions() as session:
+        row_id = (await session.execute(select(Customer.id).where(Customer.external_id == "c2"))).scalar_one()
+    r = await client.delete("/t/alpha/v1/customers/c2", headers=auth("alpha", "admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["settled"] == {"example": {"said_goodbye_to": str(row_id)}}, "asked before the erasure"
+
+
 async def test_hook_tollgate_admin_figures(client: Any) -> None:
     r = await client.get("/t/alpha/v1/admin/figures?since=2026-01-01T00:00:00Z", headers=auth("alpha", "admin"))
     assert r.status_code == 200, r.text

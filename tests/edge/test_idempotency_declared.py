@@ -32,6 +32,7 @@ MOVES_CREDITS_OR_MONEY = {
     "create_checkout_session",
     "change_subscription",
     "cancel_subscription",
+    "erase_customer",
 }
 # Mutating operations that move neither: why each may go without a key.
 MOVES_NOTHING = {

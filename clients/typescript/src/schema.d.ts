@@ -854,6 +854,34 @@ export interface paths {
          */
         put: operations["upsert_customer"];
         post?: never;
+        /**
+         * Erase a customer's personal data (admin)
+         * @description GDPR article 17. The app's id is replaced by a pseudonym in every table; email, name, metadata and free text are removed; stored Stripe events and notices about the customer are scrubbed; the Stripe customer is deleted on the tenant's account. Ledger amounts, orders, refunds and payments stay, pseudonymous, so every balance and figure still holds. A repeat answers the same; the id can then be registered again as a new customer.
+         *
+         *     Callers: admin key.
+         */
+        delete: operations["erase_customer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything held on a customer (admin)
+         * @description Every table's rows of the customer (GDPR articles 15 and 20): profile, Stripe ids, subscriptions, grants, ledger entries, holds, orders, payments, refunds, purchases, allowances, notices, Stripe events and audit records about them. `format=zip` streams one JSON file per table.
+         *
+         *     Callers: admin key.
+         */
+        get: operations["export_customer"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1823,6 +1851,108 @@ export interface components {
              * @description When Tollgate first saw the customer.
              */
             created_at: string;
+        };
+        /**
+         * CustomerErasure
+         * @description What an erasure did; a repeated DELETE of the same customer id answers the same.
+         * @example {
+         *       "customer": "erased_5f0c2d9a41b7e3c8a9d04e1f",
+         *       "erased_at": "2026-12-06T08:00:00Z",
+         *       "rows": {
+         *         "customers": 1,
+         *         "credit_accounts": 1,
+         *         "credit_grants": 2,
+         *         "ledger_entries": 5
+         *       },
+         *       "settled": {
+         *         "subscriptions": {
+         *           "canceled": [
+         *             "sub_1QxY2bLkdIwHu7ix"
+         *           ]
+         *         }
+         *       },
+         *       "stripe_customer_deletion": "requested"
+         *     }
+         */
+        CustomerErasure: {
+            /** @description The pseudonym that replaced the app's customer id in every table. */
+            customer: string;
+            /**
+             * Format: date-time
+             * @description When the customer was erased.
+             */
+            erased_at: string;
+            /** @description Rows rewritten (or deleted: stored answers) per table. */
+            rows: {
+                [key: string]: number;
+            };
+            /** @description What each plugin ended first, by plugin (the subscriptions canceled). */
+            settled: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * @description `requested`: the Stripe customer is deleted on the tenant's account once the erasure is committed (Stripe keeps its own legal records); `none`: the customer had none.
+             * @enum {string}
+             */
+            stripe_customer_deletion: "requested" | "none";
+        };
+        /**
+         * CustomerExport
+         * @description Everything Tollgate holds on one customer (GDPR articles 15 and 20), one list of rows per table.
+         * @example {
+         *       "tenant": "automate",
+         *       "customer": {
+         *         "id": "user-1",
+         *         "email": "ada@example.com",
+         *         "name": null,
+         *         "metadata": {},
+         *         "stripe_customer_id": "cus_R2kT8fXq1bLm3A",
+         *         "created_at": "2026-03-01T08:00:00Z"
+         *       },
+         *       "exported_at": "2026-12-06T08:00:00Z",
+         *       "tables": {
+         *         "credit_accounts": [
+         *           {
+         *             "id": "01939a1e-7c2b-7d11-9a31-5b7e2c9d4f10",
+         *             "customer": "user-1",
+         *             "balance": 150
+         *           }
+         *         ],
+         *         "ledger_entries": [
+         *           {
+         *             "kind": "grant",
+         *             "amount": 200,
+         *             "balance_after": 200,
+         *             "reason": "welcome"
+         *           }
+         *         ],
+         *         "subscriptions": [
+         *           {
+         *             "stripe_subscription_id": "sub_1QxY2bLkdIwHu7ix",
+         *             "tier": "basic"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        CustomerExport: {
+            /** @description The tenant's slug. */
+            tenant: string;
+            /** @description The customer's profile and Stripe customer id. */
+            customer: components["schemas"]["Customer"];
+            /**
+             * Format: date-time
+             * @description When the export was read.
+             */
+            exported_at: string;
+            /** @description The customer's rows by table (`customers`, `credit_grants`, `ledger_entries`, `subscriptions`, `token_package_orders`, `webhook_events`, `audit_records`, ...), every column as stored; stored Stripe events and notices as JSON. */
+            tables: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
         };
         /**
          * CustomerUpsert
@@ -10849,6 +10979,292 @@ export interface operations {
              *     - `unsupported_media_type`: The body is not sent as `application/json`.
              */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    erase_customer: {
+        parameters: {
+            query?: {
+                /** @description true: end what still runs for the customer first (an active subscription is canceled now); false: answer 409 `subscription_active` while one runs. */
+                cancel?: boolean;
+            };
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerErasure"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `subscription_active`: The customer still holds a subscription; erase with `?cancel=true` to cancel it first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    export_customer: {
+        parameters: {
+            query?: {
+                /** @description `json`: one document; `zip`: one JSON file per table, streamed; `auto`: `json`, or `zip` when the customer has more than 10000 rows. */
+                format?: "auto" | "json" | "zip";
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export (a ZIP of the same tables with `format=zip`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerExport"];
+                    "application/zip": string;
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

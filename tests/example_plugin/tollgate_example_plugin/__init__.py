@@ -123,6 +123,24 @@ async def on_customer_created(ctx: Any) -> None:
 
 
 @hookimpl
+def tollgate_customer_tables() -> Sequence[Any]:
+    from sqlalchemy import or_
+
+    from core.customers.tables import CustomerTable
+    from tollgate_example_plugin.models import Referral
+
+    def referrals(customer: Any) -> Any:
+        return or_(Referral.customer == customer.external_id, Referral.referred_by == customer.external_id)
+
+    return [CustomerTable(Referral, referrals, customer_ids=("customer", "referred_by"))]
+
+
+@hookimpl
+def tollgate_customer_erasing(customer: Any) -> Mapping[str, Any]:
+    return {"said_goodbye_to": str(customer.id)}
+
+
+@hookimpl
 def tollgate_grant_sources() -> Mapping[str, Any]:
     from core.ledger.sources import GrantSource, stripe_id
 

@@ -43,6 +43,14 @@ from .credits_expiring_soon import CreditsExpiringSoon
 from .credits_granted import CreditsGranted
 from .credits_low import CreditsLow
 from .customer import Customer
+from .customer_erasure import CustomerErasure
+from .customer_erasure_rows import CustomerErasureRows
+from .customer_erasure_settled import CustomerErasureSettled
+from .customer_erasure_settled_additional_property import CustomerErasureSettledAdditionalProperty
+from .customer_erasure_stripe_customer_deletion import CustomerErasureStripeCustomerDeletion
+from .customer_export import CustomerExport
+from .customer_export_tables import CustomerExportTables
+from .customer_export_tables_additional_property_item import CustomerExportTablesAdditionalPropertyItem
 from .customer_metadata import CustomerMetadata
 from .customer_upsert import CustomerUpsert
 from .customer_upsert_metadata import CustomerUpsertMetadata
@@ -60,6 +68,7 @@ from .error import Error
 from .error_error import ErrorError
 from .events_behind import EventsBehind
 from .expiry import Expiry
+from .export_customer_format import ExportCustomerFormat
 from .figures import Figures
 from .figures_figures import FiguresFigures
 from .figures_figures_additional_property import FiguresFiguresAdditionalProperty
@@ -236,6 +245,14 @@ __all__ = (
     "CreditsGranted",
     "CreditsLow",
     "Customer",
+    "CustomerErasure",
+    "CustomerErasureRows",
+    "CustomerErasureSettled",
+    "CustomerErasureSettledAdditionalProperty",
+    "CustomerErasureStripeCustomerDeletion",
+    "CustomerExport",
+    "CustomerExportTables",
+    "CustomerExportTablesAdditionalPropertyItem",
     "CustomerMetadata",
     "CustomerUpsert",
     "CustomerUpsertMetadata",
@@ -253,6 +270,7 @@ __all__ = (
     "ErrorError",
     "EventsBehind",
     "Expiry",
+    "ExportCustomerFormat",
     "Figures",
     "FiguresFigures",
     "FiguresFiguresAdditionalProperty",
