@@ -36,10 +36,8 @@ def tollgate_migrations() -> Path:
 
 @hookimpl
 def tollgate_customer_tables() -> Sequence[Any]:
-    from sqlalchemy import true
-
     from core.customers.models import Customer, CustomerErasure
-    from core.customers.tables import CustomerTable
+    from core.customers.tables import CustomerTable, mentioning
     from core.idempotency.models import IdempotencyRecord
 
     return [
@@ -51,7 +49,13 @@ def tollgate_customer_tables() -> Sequence[Any]:
             metadata=("metadata_",),
         ),
         # Stored answers that name the customer (a balance, a grant) are copies nobody needs once it is gone.
-        CustomerTable(IdempotencyRecord, lambda c: true(), documents=("body",), erase="delete", export=False),
+        CustomerTable(
+            IdempotencyRecord,
+            lambda c: mentioning(IdempotencyRecord.body, customer=c),
+            documents=("body",),
+            erase="delete",
+            export=False,
+        ),
         CustomerTable(CustomerErasure, lambda c: CustomerErasure.customer_row_id == c.id, erase="keep", export=False),
     ]
 

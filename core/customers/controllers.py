@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 
@@ -44,7 +44,9 @@ class ExportOperation(CallerOperation):
         super().__post_init__()
         ok = (self.responses or {}).get("200")
         if isinstance(ok, OpenAPIResponse) and ok.content is not None:
-            ok.content[ZIP_MEDIA_TYPE] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format="binary"))
+            ok.content[ZIP_MEDIA_TYPE] = OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            )
 
 
 def _zip_response(chunks: Any, tenant: str) -> Response[schemas.CustomerExport]:

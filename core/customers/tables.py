@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, String, cast, false, or_
+from sqlalchemy import ColumnElement, LargeBinary, String, false, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from core.customers.models import Customer
 
@@ -78,11 +80,32 @@ def customer_tables(plugins: Any) -> list[CustomerTable]:
     return collect_tables(plugins.results_by_plugin("tollgate_customer_tables"))
 
 
+class as_text(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """A text, JSON or bytes column read as text, so LIKE can look into it (bytes as UTF-8)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(as_text)
+def _as_text(element: as_text, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return f"CAST({compiler.process(column, **kw)} AS TEXT)"
+
+
+@compiles(as_text, "postgresql")
+def _as_text_postgresql(element: as_text, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    if isinstance(column.type, LargeBinary):
+        return f"convert_from({compiler.process(column, **kw)}, 'UTF8')"
+    return f"CAST({compiler.process(column, **kw)} AS TEXT)"
+
+
 def mentioning(*columns: Any, customer: Customer) -> ColumnElement[bool]:
-    """Rows whose text (or JSON as text) contains the customer's Stripe id, email or app id: candidates
-    that `Identity.mentioned_in` then confirms."""
+    """Rows whose text (JSON or bytes read as text) contains the customer's Stripe id, email or app id:
+    candidates that `Identity.mentioned_in` then confirms. A scan of the tenant's rows: erasures are rare."""
     needles = [n for n in (customer.stripe_customer_id, customer.email, customer.external_id) if n]
-    clauses = [cast(column, String).contains(needle, autoescape=True) for column in columns for needle in needles]
+    clauses = [as_text(column).contains(needle, autoescape=True) for column in columns for needle in needles]
     return or_(*clauses) if clauses else false()
 
 
