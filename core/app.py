@@ -39,6 +39,7 @@ class TollgateInit(InitPluginProtocol):
         self._configure_lifecycle(app_config)
         self._configure_logs_and_traces(app_config)
         self._configure_metrics(app_config)
+        self._configure_console(app_config)
         return app_config
 
     def _configure_errors(self, app_config: LitestarConfig) -> None:
@@ -189,6 +190,12 @@ class TollgateInit(InitPluginProtocol):
         if self.runtime.config.metrics.enabled:
             app_config.middleware.insert(0, http_config().middleware)
             app_config.on_shutdown.append(process_exiting)
+
+    def _configure_console(self, app_config: LitestarConfig) -> None:
+        """The operators' console at `/console/` (docs/console.md): HTML pages over the same services."""
+        from core.console.mount import mount
+
+        mount(app_config, self.runtime)
 
 
 def create_app(runtime: Runtime | None = None) -> Litestar:

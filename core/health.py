@@ -94,16 +94,22 @@ class HealthController(Controller):
         },
     )
     async def ready(self, runtime: RuntimeDep) -> Response[Readiness]:
-        checks = dict(
-            zip(
-                ("database", "broker", "secrets"),
-                await asyncio.gather(
-                    _check(runtime.engine.dialect.name, _database(runtime)),
-                    _check(runtime.config.jobs.broker, runtime.jobs.ping()),
-                    _check(runtime.secrets.backend.name, runtime.secrets.backend.check()),
-                ),
-                strict=True,
-            )
+        readiness = await readiness_of(runtime)
+        return Response(readiness, status_code=200 if readiness.status == "ok" else 503)
+
+
+async def readiness_of(runtime: Runtime) -> Readiness:
+    """Ask the database, the broker and the secrets backend at once (the probe's and the console's answer)."""
+    checks = dict(
+        zip(
+            ("database", "broker", "secrets"),
+            await asyncio.gather(
+                _check(runtime.engine.dialect.name, _database(runtime)),
+                _check(runtime.config.jobs.broker, runtime.jobs.ping()),
+                _check(runtime.secrets.backend.name, runtime.secrets.backend.check()),
+            ),
+            strict=True,
         )
-        ok = all(c.ok for c in checks.values())
-        return Response(Readiness(status="ok" if ok else "unavailable", checks=checks), status_code=200 if ok else 503)
+    )
+    ok = all(c.ok for c in checks.values())
+    return Readiness(status="ok" if ok else "unavailable", checks=checks)

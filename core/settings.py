@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -225,6 +226,26 @@ class RetentionConfig(msgspec.Struct, forbid_unknown_fields=True):
     ledger_days: Annotated[int, msgspec.Meta(ge=1)] = 7 * 365
 
 
+class ConsoleConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """The operators' console at `/console/` (`[console]`, docs/console.md): its sessions and operator key."""
+
+    enabled: bool = True
+    # How long a signed-in session lasts; signing in again starts a new one.
+    session_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)] = 480
+    # HMAC key signing session cookies (>= 32 bytes). Unset: each process makes a random one at start, so a
+    # restart signs everyone out and several processes need it set (TOLLGATE_CONSOLE__SESSION_SECRET_FILE).
+    session_secret: str | None = None
+    # SHA-256 hex of the deployment operator key (`tollgate secrets hash-key KEY`), which sees every tenant;
+    # unset: only tenants' admin keys sign in.
+    operator_key_hash: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.session_secret is not None and len(self.session_secret.encode()) < 32:
+            raise ValueError("console.session_secret must be at least 32 bytes")
+        if self.operator_key_hash is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", self.operator_key_hash):
+            raise ValueError("console.operator_key_hash must be a SHA-256 hex digest (tollgate secrets hash-key KEY)")
+
+
 class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     """The typed view of the settings every part of Tollgate reads."""
 
@@ -245,6 +266,7 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     rate_limits: RateLimitsConfig = msgspec.field(default_factory=RateLimitsConfig)
     stripe_backfill: StripeBackfillConfig = msgspec.field(default_factory=StripeBackfillConfig)
     money_audit: MoneyAuditConfig = msgspec.field(default_factory=MoneyAuditConfig)
+    console: ConsoleConfig = msgspec.field(default_factory=ConsoleConfig)
     retention: RetentionConfig = msgspec.field(default_factory=RetentionConfig)
 
 
@@ -427,6 +449,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "rate_limits": section("rate_limits"),
                 "stripe_backfill": section("stripe_backfill"),
                 "money_audit": section("money_audit"),
+                "console": section("console"),
                 "retention": section("retention"),
             },
             AppConfig,
