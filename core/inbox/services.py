@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock, logs, metrics
@@ -22,7 +23,7 @@ from core.batching import GroupCommit
 from core.cursors import uuid_position
 from core.customers.erasure import scrubbed_payload
 from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
-from core.errors import BadRequest, Conflict, SecretsUnavailable
+from core.errors import BadRequest, Conflict, SecretsUnavailable, ServiceUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, route, routes_by_type
@@ -75,8 +76,7 @@ class InboxService:
         except msgspec.DecodeError as exc:
             raise BadRequest(f"The body is not a Stripe event: {exc}", code="invalid_event") from None
         logs.bind(tenant=tenant.slug, stripe_event_id=envelope.id)
-        async with self.runtime.sessions() as session:
-            payload = await scrubbed_payload(session, tenant.slug, payload)
+        payload = await self._as_stored(tenant, payload)
         event = new_event(self.runtime, tenant, envelope, payload, live_key=secrets.livemode)
         status: WebhookEventStatus = PENDING if event.status == PENDING else IGNORED
         if self.writer is not None:
@@ -92,6 +92,15 @@ class InboxService:
         if self.writer is not None:
             await self.writer.close()
         await self.signatures.close()
+
+    async def _as_stored(self, tenant: Tenant, payload: str) -> str:
+        """The body to store: scrubbed when it names an erased customer (`core.customers.erasure`)."""
+        try:
+            async with self.runtime.sessions() as session:
+                return await scrubbed_payload(session, tenant.slug, payload)
+        except (SQLAlchemyError, OSError):
+            logger.exception("reading %s's erasures failed; the event is answered 503 (Stripe retries)", tenant.slug)
+            raise ServiceUnavailable("The event could not be stored; try again.", code="inbox_unavailable") from None
 
     async def _store_alone(self, event: NewEvent) -> uuid.UUID | None:
         """One event in its own transaction, its task sent after the commit."""
