@@ -4,11 +4,13 @@ the Stripe customer is gone; a repeat answers the same; the id can be registered
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from core import clock
 from core.audit_trail.models import AuditRecord
 from core.customers.models import Customer
 from core.inbox.models import WebhookEvent
@@ -49,6 +51,7 @@ async def erase_records(store: Store) -> list[AuditRecord]:
 
 @BOTH
 async def test_an_erased_customer_leaves_no_personal_data_and_every_figure_holds(store: Store) -> None:
+    started = clock.now() - dt.timedelta(hours=1)
     await shopper(store, CUSTOMER, EMAIL)
     await shopper(store, OTHER, OTHER_EMAIL, subscribe=False)
     await register(store, CUSTOMER, EMAIL, tenant="beta")
@@ -84,6 +87,8 @@ async def test_an_erased_customer_leaves_no_personal_data_and_every_figure_holds
     assert after["figures"].pop("core.inbox") != before["figures"].pop("core.inbox")
     assert after == before, "every figure holds"
     await assert_ledger_verified(store.runtime)
+    audit = await store.audit(started)
+    assert (audit["status"], audit["differences"]) == ("clean", []), "Stripe's money is still all explained"
     assert await store.call("GET", f"/customers/{OTHER}/balance") == other_before
     beta_after = await store.http.get(f"/t/beta/v1/customers/{CUSTOMER}/balance", headers=auth("beta"))
     assert beta_after.json() == beta_before.json()
