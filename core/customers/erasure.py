@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import stripe
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
@@ -54,12 +54,18 @@ def new_pseudonym() -> str:
     return PSEUDONYM_PREFIX + secrets.token_hex(12)
 
 
-async def salt_of(session: AsyncSession, tenant: str, *, create: bool = False) -> str | None:
-    """The tenant's digest key (None before its first erasure, unless `create`)."""
+async def salt_of(session: AsyncSession, tenant: str) -> str | None:
+    """The tenant's digest key; None before its first erasure."""
     statement = scoped(select(PrivacySalt.salt), PrivacySalt, tenant)
-    salt = (await session.execute(statement)).scalar_one_or_none()
-    if salt is not None or not create:
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def ensured_salt(session: AsyncSession, tenant: str) -> str:
+    """The tenant's digest key, made on its first erasure (random: the digests cannot be looked up elsewhere)."""
+    salt = await salt_of(session, tenant)
+    if salt is not None:
         return salt
+    statement = scoped(select(PrivacySalt.salt), PrivacySalt, tenant)
     now = clock.now()
     values = {"id": uuid7(), "tenant_id": tenant, "salt": secrets.token_hex(32), "created_at": now, "updated_at": now}
     await session.execute(
@@ -142,11 +148,12 @@ class Erasures:
     async def erase(self, external_id: str, *, cancel: bool = False) -> schemas.CustomerErasure:
         """Erase the customer, or answer its earlier erasure again."""
         check_customer_id(external_id)
-        salt = await salt_of(self.session, self.tenant.slug, create=True)
-        assert salt is not None
+        salt = await ensured_salt(self.session, self.tenant.slug)
         customer = await self.customers.by_external_id(external_id, for_update=True)
         if customer is None:
-            return await self._again(salt, external_id)
+            return await self._again(CustomerErasure.customer_digest == digest(salt, external_id), external_id)
+        if await self._erasure_of(customer) is not None:  # named by its pseudonym: erased already
+            return await self._again(CustomerErasure.customer_row_id == customer.id, external_id)
         settled = await self.kernel.ask(
             "tollgate_customer_erasing", self.tenant, session=self.session, customer=customer, cancel=cancel
         )
@@ -199,11 +206,16 @@ class Erasures:
             )
         return result
 
-    async def _again(self, salt: str, external_id: str) -> schemas.CustomerErasure:
-        """The answer of the app id's last erasure; its Stripe deletion sent again while not done."""
+    async def _erasure_of(self, customer: Customer) -> uuid.UUID | None:
+        statement = scoped(select(CustomerErasure.id), CustomerErasure, self.tenant.slug)
+        found = await self.session.execute(statement.where(CustomerErasure.customer_row_id == customer.id))
+        return found.scalars().first()
+
+    async def _again(self, which: ColumnElement[bool], external_id: str) -> schemas.CustomerErasure:
+        """The answer of the last such erasure; its Stripe deletion sent again while not done."""
         statement = (
             scoped(select(CustomerErasure), CustomerErasure, self.tenant.slug)
-            .where(CustomerErasure.customer_digest == digest(salt, external_id))
+            .where(which)
             .order_by(CustomerErasure.erased_at.desc())
             .limit(1)
         )

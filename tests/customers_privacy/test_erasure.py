@@ -96,6 +96,7 @@ async def test_an_erased_customer_leaves_no_personal_data_and_every_figure_holds
 
     again = await erase(store, CUSTOMER)
     assert again == erased, "a repeat answers the same"
+    assert await erase(store, erased["customer"]) == erased, "and so does one naming the pseudonym"
     assert len(await erase_records(store)) == 1
 
     created = await store.http.put(f"/t/alpha/v1/customers/{CUSTOMER}", json={}, headers=auth("alpha"))
