@@ -10,7 +10,7 @@ TEST_PLUGINS := build/test-plugins
 PYTEST_ARGS ?=
 STRIPE ?= emulator
 
-.PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean promtool clients
+.PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean promtool chromium clients
 
 # The generated Python client (clients/python) too, for the demo's tenant apps: editable in compat mode (a
 # path in a .pth file), so that `make clients` takes effect at once and mypy finds the package.
@@ -49,9 +49,10 @@ endif
 
 # The five reference tenants on one deployment, each app's main scenario walked through the generated
 # Python client (clients/python), offline against the Stripe emulator. `make demo STRIPE=real`: the
-# secrets' own test keys, up to the first page where a person must pay.
+# secrets' own test keys, up to the first page where a person must pay. `make demo SERVE=1`: then keep
+# serving the walk's deployment, printing the console's URL and the keys that sign in to it.
 demo: $(STAMP)
-	$(BIN)/python -m demo --stripe $(STRIPE)
+	$(BIN)/python -m demo --stripe $(STRIPE)$(if $(SERVE), --serve)
 
 # The Stripe emulator alone, for `make run` with TOLLGATE_STRIPE__API_BASE=http://127.0.0.1:12111.
 emulator: $(STAMP)
@@ -83,7 +84,15 @@ promtool:
 		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		    --no-install-recommends prometheus >/dev/null 2>&1; }; }; } || echo "promtool not installed: its test is skipped"
 
-test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool
+# Debian's Chromium for the console's browser tests (Playwright drives /usr/bin/chromium); nothing when it is
+# there. Where apt cannot install it, those tests are skipped and say so.
+chromium:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends chromium >/dev/null 2>&1; }; }; } || echo "chromium not installed: the console's browser tests are skipped"
+
+test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against pgbench in the same database; never part of `make test`.

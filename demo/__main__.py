@@ -4,6 +4,9 @@
 held. `--stripe real` uses the tenants' own test keys from the secrets and stops cleanly where a person
 must pay in Checkout. `--json PATH` also writes the summary as JSON.
 
+`--serve` (`make demo SERVE=1`) keeps the deployment running after the walk, with the walk's data, and
+prints the console's URL and the keys to sign in with, until Ctrl-C.
+
 `--tollgate URL --emulator URL` walks a deployment already running (docs/deploy.md) instead of starting
 one: its Stripe accounts are the emulator's at URL, its tenants are connected (`tollgate stripe connect`)
 and its settings send the tenant apps' notices to `--notifications-port`, where the walk listens.
@@ -15,6 +18,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,7 +30,7 @@ from core import clock
 from core.logs import configure_from_settings
 from demo.scenarios import SCENARIOS
 from demo.summary import render, snapshot
-from demo.world import Deployed, Mode, PersonMustAct, StepFailed, World, open_world
+from demo.world import Deployed, Mode, PersonMustAct, StepFailed, World, admin_key, open_world
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,6 +43,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("emulator", "real"),
         default="emulator",
         help="emulator: offline, every step runs; real: the secrets' test keys, up to the first Checkout page",
+    )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="after the walk, keep serving (the console at /console/) until interrupted",
     )
     parser.add_argument(
         "--json", type=Path, default=None, metavar="PATH", help="also write the summary as JSON to this file"
@@ -58,11 +67,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--tollgate, --emulator, --notifications-port and --clock-file go together")
     if args.tollgate and args.stripe != "emulator":
         parser.error("a running deployment is walked against the emulator only")
+    if args.serve and args.tollgate:
+        parser.error("--serve keeps the embedded deployment running; a deployment given by --tollgate already runs")
     return args
 
 
-async def walk(mode: Mode, console: Console, deployed: Deployed | None = None) -> tuple[int, dict[str, Any]]:
-    """Walk every tenant; (exit code, summary)."""
+# The demo's deployment operator key (`.secrets.toml` holds its hash as `console.operator_key_hash`).
+OPERATOR_KEY = "tg_operator"
+
+
+async def walk(
+    mode: Mode, console: Console, deployed: Deployed | None = None, *, serve: bool = False
+) -> tuple[int, dict[str, Any]]:
+    """Walk every tenant; (exit code, summary). With `serve`, keep the deployment running afterwards."""
     summary: dict[str, Any] = {"mode": mode, "tenants": {}, "stopped": None, "failure": None}
     try:
         async with open_world(mode, console, deployed) as world:
@@ -75,6 +92,8 @@ async def walk(mode: Mode, console: Console, deployed: Deployed | None = None) -
                 render(console, slug, tenant)
             if deployed is None:
                 summary["ledger"] = await verify_ledger(world)
+            if serve:
+                await keep_serving(world)
     except PersonMustAct as stop:
         summary["stopped"] = {"tenant": stop.slug, "action": stop.action, "url": stop.url}
         console.print(f"\n[bold yellow]Stopped[/]: {stop.slug}: {stop.action}" + (":" if stop.url else "."))
@@ -115,6 +134,25 @@ async def verify_ledger(world: World) -> dict[str, Any]:
     return {"accounts": report.accounts, "grants": report.grants, "entries": report.entries, "violations": 0}
 
 
+async def keep_serving(world: World) -> None:
+    """Say where the console is and which keys sign in to it, then serve until Ctrl-C or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    admins = ", ".join(f"{slug}: {admin_key(slug)}" for slug in world.runtime.tenants.slugs())
+    world.console.print(
+        f"\n[bold green]Serving[/] the walk's deployment. The console: [bold]{world.base_url}/console/[/]\n"
+        f"  sign in with the operator key [bold]{OPERATOR_KEY}[/] (every tenant and the deployment view),\n"
+        f"  or a tenant's admin key ({admins}).\n"
+        f"  The API is at {world.base_url}/t/<tenant>/v1 (docs at {world.base_url}/schema). Ctrl-C stops it.",
+        soft_wrap=True,
+    )
+    await stop.wait()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # The narration is the output: log lines only from WARNING, unless the settings (or
@@ -127,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tollgate:
         deployed = Deployed(args.tollgate.rstrip("/"), args.emulator.rstrip("/"), args.notifications_port)
         clock.share(args.clock_file)
-    code, summary = asyncio.run(walk(args.stripe, console, deployed))
+    code, summary = asyncio.run(walk(args.stripe, console, deployed, serve=args.serve))
     summary["seconds"] = round(time.monotonic() - started, 1)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))

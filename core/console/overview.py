@@ -101,24 +101,31 @@ async def overview(
         figures = await _figures(
             session=session, tenant=tenant, plugins=plugins, kernel=kernel, since=bucket.start, until=bucket.end
         )
-        # The ledger's block (the kernel's `core.ledger`) is the one with credit movements.
-        ledger = next((block for block in figures.values() if "movements" in block), {})
-        moved = {kind: int(m.get("credits", 0)) for kind, m in ledger.get("movements", {}).items()}
-        result.credits["granted"][i] = int(ledger.get("credits_issued", 0))
-        # Spent, or held less what holds gave back (a capture moves nothing).
-        result.credits["consumed"][i] = -(moved.get("spend", 0) + moved.get("hold", 0) + moved.get("release", 0))
-        result.credits["expired"][i] = -moved.get("expire", 0)
-        result.credits["clawed_back"][i] = -moved.get("clawback", 0)
-        for stream, block in figures.items():
-            for currency, amount in (block.get("revenue") or {}).items():
-                per_stream = result.revenue.setdefault(currency, {})
-                per_stream.setdefault(stream, [0] * size)[i] = int(amount)
-        if i == size - 1:
-            result.outstanding = {k: int(v) for k, v in ledger.get("outstanding", {}).items() if k != "accounts"}
-            for block in figures.values():
-                for tier, n in (block.get("live_by_tier") or {}).items():
-                    result.subscribers_by_tier[tier] = int(n)
+        fold(result, i, figures, latest=i == size - 1)
     return result
+
+
+def fold(result: Overview, i: int, figures: dict[str, dict[str, Any]], *, latest: bool) -> None:
+    """Put one bucket's `/admin/figures` answer into the overview; the latest bucket also gives what is now."""
+    # The ledger's block (the kernel's `core.ledger`) is the one with credit movements.
+    ledger = next((block for block in figures.values() if "movements" in block), {})
+    moved = {kind: int(m.get("credits", 0)) for kind, m in ledger.get("movements", {}).items()}
+    result.credits["granted"][i] = int(ledger.get("credits_issued", 0))
+    # Spent, or held less what holds gave back (a capture moves nothing).
+    result.credits["consumed"][i] = -(moved.get("spend", 0) + moved.get("hold", 0) + moved.get("release", 0))
+    result.credits["expired"][i] = -moved.get("expire", 0)
+    result.credits["clawed_back"][i] = -moved.get("clawback", 0)
+    for stream, block in figures.items():
+        for currency, amount in (block.get("revenue") or {}).items():
+            per_stream = result.revenue.setdefault(currency, {})
+            per_stream.setdefault(stream, [0] * len(result.buckets))[i] = int(amount)
+    if latest:
+        result.outstanding = {k: int(v) for k, v in ledger.get("outstanding", {}).items() if k != "accounts"}
+        for block in figures.values():
+            # The subscriptions plugin's live subscriptions: {tier: {status: count}}.
+            for tier, by_status in (block.get("live_by_tier") or {}).items():
+                for status, n in by_status.items():
+                    result.subscribers_by_tier[f"{tier} ({status})"] = int(n)
 
 
 async def _figures(

@@ -60,6 +60,10 @@ def export(ctx: click.Context, tenant: str, customer: str, output: Path | None, 
     if output is None:
         rows = run_async(run(sys.stdout.buffer), runtime)
     else:
-        with output.open("wb") as target:
-            rows = run_async(run(target), runtime)
+        try:
+            with output.open("wb") as target:
+                rows = run_async(run(target), runtime)
+        except click.ClickException:
+            output.unlink(missing_ok=True)  # no half-written export (an unknown customer)
+            raise
     console.print(f"[green]exported {rows} rows of {len(tables)} tables[/]" + (f" to {output}" if output else ""))

@@ -127,6 +127,12 @@ async def test_the_cli_writes_the_same_export(store: Store, make_runtime: Any, t
         name: [r["id"] for r in rows] for name, rows in shown["tables"].items()
     }
     assert "rows of" in cli.output
+    missing = tmp_path / "nobody.json"
+    cli = await asyncio.to_thread(
+        CliRunner().invoke, main, ["customers", "export", "alpha", "nobody", "-o", str(missing)], obj=make_runtime()
+    )
+    assert (cli.exit_code, missing.exists()) == (1, False), cli.output
+    assert "customer_not_found" in cli.output
 
 
 def test_every_table_naming_a_customer_is_declared(runtime: Any) -> None:
