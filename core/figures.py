@@ -85,7 +85,7 @@ async def read_figures(
     if since is not None and until is not None and since >= until:
         raise BadRequest("`since` must be before `until`.", code="invalid_window")
     answers = await plugins.answers_for(
-        "tollgate_admin_figures", tenant, session=db_session, since=since, until=until, kernel=kernel
+        "tollgate_admin_figures", tenant, session=db_session, since=since, until=until, kernel=kernel, series=None
     )
     return Figures(tenant=tenant.slug, since=since, until=until, figures={p: dict(a) for p, a in answers})
 

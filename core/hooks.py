@@ -11,12 +11,13 @@ from core.hookspecs import hookimpl
 
 @hookimpl
 def tollgate_route_handlers() -> Sequence[Any]:
+    from core.analytics.controllers import read_admin_metrics
     from core.customers.controllers import CustomerController
     from core.entitlements import read_entitlements
     from core.figures import read_figures
     from core.index import tenant_index
 
-    return [tenant_index, CustomerController, read_entitlements, read_figures]
+    return [tenant_index, CustomerController, read_entitlements, read_figures, read_admin_metrics]
 
 
 @hookimpl

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
+    from core.analytics.parts import MetricsPart
+    from core.analytics.series import Series
     from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
     from core.customers.tables import CustomerTable
@@ -161,14 +163,23 @@ def tollgate_entitlements(
 
 
 @hookspec
-def tollgate_admin_figures(
-    tenant: Tenant, session: AsyncSession, since: dt.datetime | None, until: dt.datetime | None, kernel: Kernel
-) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:
+def tollgate_admin_figures(  # noqa: PLR0917 - pluggy reads positional names only; callers pass them by name
+    tenant: Tenant,
+    session: AsyncSession,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    kernel: Kernel,
+    series: Series | None,
+) -> Mapping[str, Any] | MetricsPart | Awaitable[Mapping[str, Any] | MetricsPart | None] | None:
     """Return this plugin's financial figures for one tenant over `[since, until)`, or None.
 
-    Called on the admin route `GET /admin/figures` for each plugin the tenant has enabled (and the
-    kernel's domains); the kernel awaits awaitables and answers every mapping under its plugin's
-    name. Money is integers in minor units keyed by currency; credits are integers.
+    Called for each plugin the tenant has enabled (and the kernel's domains); the kernel awaits
+    awaitables. On `GET /admin/figures` (`series` None) return a mapping: the route answers it under
+    the plugin's name. Money is integers in minor units keyed by currency; credits are integers.
+    On `GET /admin/metrics` (`series`: the window, its day/week/month buckets and the currency asked
+    for) return a `core.analytics.parts.MetricsPart`: SQL for the revenue, checkouts and prepaid
+    credits the plugin holds (the kernel combines every plugin's in one statement), and series it
+    computes itself. A mapping answered then is left out of the metrics.
     """
     raise NotImplementedError
 

@@ -40,10 +40,10 @@ def tollgate_models() -> Sequence[type]:
 
 
 @hookimpl
-def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
-    from plugins.payg.figures import payg_figures
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any, series: Any) -> Any:
+    from plugins.payg.figures import payg_figures, payg_part
 
-    return payg_figures(session, tenant, since, until)
+    return payg_figures(session, tenant, since, until) if series is None else payg_part(tenant, series)
 
 
 @hookimpl

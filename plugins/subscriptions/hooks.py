@@ -117,9 +117,15 @@ async def tollgate_stripe_prices(tenant: Tenant, client: stripe.StripeClient) ->
 
 @hookimpl
 def tollgate_models() -> Sequence[type]:
-    from plugins.subscriptions.models import Allowance, Subscription, SubscriptionCheckout
+    from plugins.subscriptions.models import (
+        Allowance,
+        Subscription,
+        SubscriptionChange,
+        SubscriptionCheckout,
+        SubscriptionInvoice,
+    )
 
-    return [Subscription, SubscriptionCheckout, Allowance]
+    return [Subscription, SubscriptionCheckout, Allowance, SubscriptionChange, SubscriptionInvoice]
 
 
 @hookimpl
@@ -130,10 +136,14 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
 
 
 @hookimpl
-def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
+async def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any, series: Any) -> Any:
+    if series is not None:
+        from plugins.subscriptions.metrics import subscription_part, subscription_series
+
+        return subscription_part(tenant, series, await subscription_series(session, tenant, series))
     from plugins.subscriptions.figures import subscription_figures
 
-    return subscription_figures(session, tenant, since, until)
+    return await subscription_figures(session, tenant, since, until)
 
 
 @hookimpl
@@ -202,6 +212,18 @@ def tollgate_customer_tables() -> Sequence[Any]:
             customer_ids=("customer",),
             embedded=("source_ref",),
         ),
+        *history_tables(),
+    ]
+
+
+def history_tables() -> Sequence[Any]:
+    """The subscriptions' history: amounts and Stripe ids only, linked to the customer's row."""
+    from core.customers.tables import CustomerTable
+    from plugins.subscriptions.models import SubscriptionChange, SubscriptionInvoice
+
+    return [
+        CustomerTable(SubscriptionChange, lambda c: SubscriptionChange.customer_id == c.id),
+        CustomerTable(SubscriptionInvoice, lambda c: SubscriptionInvoice.customer_id == c.id),
     ]
 
 

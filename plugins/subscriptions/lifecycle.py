@@ -20,6 +20,7 @@ from core.notifications import notify
 from plugins.subscriptions import schemas
 from plugins.subscriptions.allowances import SOURCE_INVOICE, Allowances
 from plugins.subscriptions.config import Interval, config_of
+from plugins.subscriptions.history import History, Standing, annual_run_rate
 from plugins.subscriptions.models import FINAL, IN_GOOD_STANDING, Subscription
 from plugins.subscriptions.prices import PriceBook, TierPrice
 from plugins.subscriptions.repository import AllowanceRepository, CheckoutRepository, SubscriptionRepository
@@ -73,6 +74,7 @@ class Lifecycle:
         self.checkouts = CheckoutRepository(session=session, tenant_id=tenant.slug)
         self.prices = PriceBook(session, tenant, runtime)
         self.allowances = Allowances(session, tenant)
+        self.history = History(session, tenant)
 
     # ------------------------------------------------------------------------------------------
     # Reading Stripe
@@ -124,6 +126,7 @@ class Lifecycle:
             return row
         before = None if created else state_of(row)
         previous_status, previous_start = row.status, row.current_period_start
+        previous = None if created else self._standing(row, sub)
         old_tier = self.config.tier(row.tier)
         old_monthly = self.allowances.monthly_credits(row, old_tier) if old_tier else None
         row.stripe_customer_id = sub.customer
@@ -140,10 +143,16 @@ class Lifecycle:
         await self.settle_unlimited(row)
         if row.status in FINAL and (created or previous_status not in FINAL):
             await self._ended(row, sub, observed)
+        await self.history.applied(row, previous, self._standing(row, sub), observed, event_id)
         await self.session.flush()
         if before != state_of(row):
             await self._notify_updated(row, before, event_id)
         return row
+
+    def _standing(self, row: Subscription, sub: StripeSubscription) -> Standing:
+        """The row's standing, valued at the plan Stripe holds now (the free tier brings nothing)."""
+        arr = annual_run_rate(sub, row.status, paid_tier=row.tier != self.config.default_tier)
+        return Standing(arr, row.status, row.tier, row.cancel_at_period_end)
 
     async def _insert(self, sub: StripeSubscription, target: TierPrice) -> tuple[Subscription | None, bool]:
         """A new row for the subscription; (row, True), or (the row another transaction stored, False)."""
@@ -270,6 +279,7 @@ class Lifecycle:
         """A paid invoice grants the allowance of the period it pays for, once (keyed by the invoice id)."""
         if invoice.get("status") != "paid":
             return
+        await self.history.invoice_paid(row, invoice, clock.now())
         line = plan_line(invoice)
         if line is None:
             return

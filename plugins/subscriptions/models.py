@@ -1,4 +1,5 @@
-"""The plugin's tables: Stripe subscriptions as last applied, the checkouts we started, the allowances we granted."""
+"""The plugin's tables: Stripe subscriptions as last applied, the checkouts we started, the allowances we granted,
+the history of what each subscription was worth (`subscription_changes`) and the invoices it paid."""
 
 from __future__ import annotations
 
@@ -99,3 +100,61 @@ class Allowance(TenantOwned):
     period_start: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     period_end: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     grant_id: Mapped[str] = mapped_column(String(64))
+
+
+class SubscriptionChange(TenantOwned):
+    """One change of what a subscription is worth or of its standing, as it was applied (never updated).
+
+    The history the metrics read: MRR at any past moment is the sum of the `arr_after - arr_before` of the
+    changes before it, so a figure for a past period does not move when today's state does. `arr_*` is the
+    plan's annual run rate in minor units (MRR x 12): a yearly plan's MRR is kept exact as a numerator over
+    12, and the division happens once, on a total. It is 0 unless the subscription is `active` or `past_due`
+    on a paid tier (trials, the free tier, unpaid, paused and ended subscriptions bring nothing).
+    """
+
+    __tablename__ = "subscription_changes"
+    __table_args__ = (
+        # A replayed event (or two paths applying one state) writes no second row.
+        UniqueConstraint(
+            "tenant_id", "subscription", "occurred_at", "kind", name="uq_subscription_changes_tenant_sub_time_kind"
+        ),
+        Index("ix_subscription_changes_tenant_subscription", "tenant_id", "subscription", "occurred_at"),
+        Index("ix_subscription_changes_tenant_occurred", "tenant_id", "occurred_at"),
+    )
+
+    customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
+    # The Stripe subscription id.
+    subscription: Mapped[str] = mapped_column(String(255))
+    # Stripe's event time (or the time our API or a reconcile applied the state).
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # new | expansion | contraction | churn | reactivation | past_due | recovered | trial_started
+    # | cancel_scheduled | cancel_unscheduled (see docs/metrics.md)
+    kind: Mapped[str] = mapped_column(String(24))
+    currency: Mapped[str] = mapped_column(String(3))
+    tier: Mapped[str] = mapped_column(String(64))
+    previous_tier: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str] = mapped_column(String(32))
+    previous_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    arr_before: Mapped[int] = mapped_column(BigInteger, default=0)
+    arr_after: Mapped[int] = mapped_column(BigInteger, default=0)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    event_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Written from a subscription's state when the history began after it (see `history.backfill`).
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SubscriptionInvoice(TenantOwned):
+    """A paid invoice of one of our subscriptions: the subscriptions stream of revenue, by the day it was paid."""
+
+    __tablename__ = "subscription_invoices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "stripe_invoice_id", name="uq_subscription_invoices_tenant_invoice"),
+        Index("ix_subscription_invoices_tenant_paid", "tenant_id", "paid_at"),
+    )
+
+    customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
+    subscription: Mapped[str] = mapped_column(String(255))
+    stripe_invoice_id: Mapped[str] = mapped_column(String(255))
+    amount_paid: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

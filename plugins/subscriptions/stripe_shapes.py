@@ -30,6 +30,10 @@ class StripeSubscription(msgspec.Struct, frozen=True):
     interval: str | None
     currency: str
     period: Window
+    # The price's amount per `interval_count` intervals, in minor units (None: not a flat per-unit price).
+    unit_amount: int | None
+    interval_count: int
+    quantity: int
     cancel_at_period_end: bool
     trial_end: dt.datetime | None
     ended_at: dt.datetime | None
@@ -51,6 +55,9 @@ class StripeSubscription(msgspec.Struct, frozen=True):
             interval=(price.get("recurring") or {}).get("interval"),
             currency=str(obj.get("currency") or price.get("currency") or ""),
             period=Window(start, end),
+            unit_amount=price.get("unit_amount"),
+            interval_count=int((price.get("recurring") or {}).get("interval_count") or 1),
+            quantity=int(item.get("quantity") if item.get("quantity") is not None else 1),
             cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
             trial_end=from_timestamp(obj.get("trial_end")),
             ended_at=from_timestamp(obj.get("ended_at")),

@@ -84,10 +84,12 @@ def tollgate_models() -> Sequence[type]:
 
 
 @hookimpl
-def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Any:
-    from plugins.token_packages.figures import token_package_figures
+def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any, series: Any) -> Any:
+    from plugins.token_packages.figures import token_package_figures, token_package_part
 
-    return token_package_figures(session, tenant, since, until)
+    if series is None:
+        return token_package_figures(session, tenant, since, until)
+    return token_package_part(tenant, series)
 
 
 @hookimpl

@@ -29,6 +29,13 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     },
     "run_money_audit": {400: (("invalid_window",), "`since` not before `until`: two fields compared")},
     "get_admin_figures": {400: (("invalid_window",), "`since` not before `until`: two parameters compared")},
+    "get_admin_metrics": {
+        400: (
+            ("invalid_window", "validation_error"),
+            "`since` not before `until`, or more buckets than allowed: parameters compared; a date outside "
+            "2000-2200 (core/input.py), which a `date-time` format cannot say",
+        )
+    },
     "list_packages": {400: (("unsupported_currency",), "a currency the tenant sells no package in")},
     "create_order": {
         400: (

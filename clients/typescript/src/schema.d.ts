@@ -928,6 +928,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue analytics of this tenant: MRR, revenue, credits, operations per bucket (admin)
+         * @description Time series and window totals per currency, without conversion; every figure is defined in docs/metrics.md. A window holds at most 400 buckets.
+         *
+         *     Callers: admin key.
+         */
+        get: operations["get_admin_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -1822,6 +1844,52 @@ export interface components {
             quantity?: number | null;
         };
         /**
+         * CreditsBucket
+         * @description Credits (counts, every currency alike) moved over one bucket (or the whole window).
+         */
+        CreditsBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (included), cut to the window.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The bucket's end (excluded), cut to the window.
+             */
+            end: string;
+            /** @description Credits granted. */
+            granted: number;
+            /** @description Credits granted by grant source (docs/metrics.md maps them). */
+            granted_by_source: {
+                [key: string]: number;
+            };
+            /** @description Spent or held, less released holds and spend refunds. */
+            consumed: number;
+            /** @description Lapsed unspent (breakage). */
+            expired: number;
+            /** @description Taken back after a refund or a dispute. */
+            clawed_back: number;
+            /** @description Taken by negative admin adjustments (a positive one is a grant). */
+            adjusted: number;
+            /** @description Credits customers hold at the end (spendable balance). */
+            outstanding: number;
+        };
+        /**
+         * CreditsSeries
+         * @description Credits: a bucket per interval, the window's totals, and the money value of what is left unspent.
+         */
+        CreditsSeries: {
+            /** @description One entry per bucket, oldest first. */
+            series: components["schemas"]["CreditsBucket"][];
+            /** @description The whole window: flows summed, stocks at its end, ratios over it. */
+            totals: components["schemas"]["CreditsBucket"];
+            /** @description Unspent credits bought with money, valued at what they cost, per currency (minor units): the deferred revenue. As of now, not of the window's end. */
+            prepaid_value: {
+                [key: string]: number;
+            };
+        };
+        /**
          * Customer
          * @description A tenant app's customer, and the Stripe customer Tollgate keeps for it.
          * @example {
@@ -2408,6 +2476,227 @@ export interface components {
             message: string;
         };
         /**
+         * Metrics
+         * @description A tenant's metrics over a window, bucketed by day, ISO week or calendar month (UTC), per currency.
+         * @example {
+         *       "tenant": "fiko",
+         *       "since": "2026-03-01T00:00:00Z",
+         *       "until": "2026-04-01T00:00:00Z",
+         *       "interval": "month",
+         *       "currencies": [
+         *         "cny",
+         *         "usd"
+         *       ],
+         *       "subscriptions": {
+         *         "usd": {
+         *           "series": [
+         *             {
+         *               "start": "2026-03-01T00:00:00Z",
+         *               "end": "2026-04-01T00:00:00Z",
+         *               "mrr": 1833,
+         *               "arr": 22000,
+         *               "past_due_mrr": 0,
+         *               "movements": {
+         *                 "new": 1833,
+         *                 "expansion": 0,
+         *                 "contraction": 0,
+         *                 "churn": 0,
+         *                 "reactivation": 0,
+         *                 "net": 1833
+         *               },
+         *               "active": 2,
+         *               "new": 2,
+         *               "reactivated": 0,
+         *               "canceled": 0,
+         *               "churn_rate": {
+         *                 "numerator": 0,
+         *                 "denominator": 0,
+         *                 "basis_points": null
+         *               },
+         *               "subscribers_by_tier": {
+         *                 "basic": 2
+         *               }
+         *             }
+         *           ],
+         *           "totals": {
+         *             "start": "2026-03-01T00:00:00Z",
+         *             "end": "2026-04-01T00:00:00Z",
+         *             "mrr": 1833,
+         *             "arr": 22000,
+         *             "past_due_mrr": 0,
+         *             "movements": {
+         *               "new": 1833,
+         *               "expansion": 0,
+         *               "contraction": 0,
+         *               "churn": 0,
+         *               "reactivation": 0,
+         *               "net": 1833
+         *             },
+         *             "active": 2,
+         *             "new": 2,
+         *             "reactivated": 0,
+         *             "canceled": 0,
+         *             "churn_rate": {
+         *               "numerator": 0,
+         *               "denominator": 0,
+         *               "basis_points": null
+         *             },
+         *             "subscribers_by_tier": {
+         *               "basic": 2
+         *             }
+         *           }
+         *         }
+         *       },
+         *       "revenue": {
+         *         "usd": {
+         *           "series": [
+         *             {
+         *               "start": "2026-03-01T00:00:00Z",
+         *               "end": "2026-04-01T00:00:00Z",
+         *               "gross": 11000,
+         *               "gross_by_stream": {
+         *                 "subscriptions": 11000
+         *               },
+         *               "refunds": 0,
+         *               "disputes": 0,
+         *               "net": 11000,
+         *               "orders": 2,
+         *               "average_order_value": 5500,
+         *               "paying_customers": 2,
+         *               "arpu": 5500
+         *             }
+         *           ],
+         *           "totals": {
+         *             "start": "2026-03-01T00:00:00Z",
+         *             "end": "2026-04-01T00:00:00Z",
+         *             "gross": 11000,
+         *             "gross_by_stream": {
+         *               "subscriptions": 11000
+         *             },
+         *             "refunds": 0,
+         *             "disputes": 0,
+         *             "net": 11000,
+         *             "orders": 2,
+         *             "average_order_value": 5500,
+         *             "paying_customers": 2,
+         *             "arpu": 5500
+         *           }
+         *         }
+         *       },
+         *       "credits": {
+         *         "series": [
+         *           {
+         *             "start": "2026-03-01T00:00:00Z",
+         *             "end": "2026-04-01T00:00:00Z",
+         *             "granted": 0,
+         *             "granted_by_source": {},
+         *             "consumed": 300,
+         *             "expired": 0,
+         *             "clawed_back": 0,
+         *             "adjusted": 0,
+         *             "outstanding": 800
+         *           }
+         *         ],
+         *         "totals": {
+         *           "start": "2026-03-01T00:00:00Z",
+         *           "end": "2026-04-01T00:00:00Z",
+         *           "granted": 0,
+         *           "granted_by_source": {},
+         *           "consumed": 300,
+         *           "expired": 0,
+         *           "clawed_back": 0,
+         *           "adjusted": 0,
+         *           "outstanding": 800
+         *         },
+         *         "prepaid_value": {
+         *           "cny": 7272
+         *         }
+         *       },
+         *       "operations": {
+         *         "series": [
+         *           {
+         *             "start": "2026-03-01T00:00:00Z",
+         *             "end": "2026-04-01T00:00:00Z",
+         *             "events_received": 12,
+         *             "events_processed": 11,
+         *             "events_ignored": 1,
+         *             "events_dead": 0,
+         *             "lag_p50_ms": 40,
+         *             "lag_p95_ms": 180,
+         *             "notifications": 4,
+         *             "notifications_delivered": 4,
+         *             "notification_success": {
+         *               "numerator": 4,
+         *               "denominator": 4,
+         *               "basis_points": 10000
+         *             },
+         *             "checkouts_started": 4,
+         *             "checkouts_completed": 3,
+         *             "checkout_conversion": {
+         *               "numerator": 3,
+         *               "denominator": 4,
+         *               "basis_points": 7500
+         *             }
+         *           }
+         *         ],
+         *         "totals": {
+         *           "start": "2026-03-01T00:00:00Z",
+         *           "end": "2026-04-01T00:00:00Z",
+         *           "events_received": 12,
+         *           "events_processed": 11,
+         *           "events_ignored": 1,
+         *           "events_dead": 0,
+         *           "lag_p50_ms": 40,
+         *           "lag_p95_ms": 180,
+         *           "notifications": 4,
+         *           "notifications_delivered": 4,
+         *           "notification_success": {
+         *             "numerator": 4,
+         *             "denominator": 4,
+         *             "basis_points": 10000
+         *           },
+         *           "checkouts_started": 4,
+         *           "checkouts_completed": 3,
+         *           "checkout_conversion": {
+         *             "numerator": 3,
+         *             "denominator": 4,
+         *             "basis_points": 7500
+         *           }
+         *         }
+         *       }
+         *     }
+         */
+        Metrics: {
+            /** @description The tenant's slug. */
+            tenant: string;
+            /**
+             * Format: date-time
+             * @description The window's start (included).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description The window's end (excluded).
+             */
+            until: string;
+            /** @description day | week | month. */
+            interval: string;
+            /** @description Every currency with a figure (or the one asked). */
+            currencies: string[];
+            /** @description Subscription metrics per currency (no conversion). */
+            subscriptions: {
+                [key: string]: components["schemas"]["SubscriptionSeries"];
+            };
+            /** @description Revenue per currency (no conversion). */
+            revenue: {
+                [key: string]: components["schemas"]["RevenueSeries"];
+            };
+            /** @description Credits granted, used and left (every currency). */
+            credits: components["schemas"]["CreditsSeries"];
+            /** @description Stripe events, notifications, checkouts. */
+            operations: components["schemas"]["OperationsSeries"];
+        };
+        /**
          * ModelAccess
          * @description Whether the customer's tier may use one model, and where to get it when not.
          * @example {
@@ -2647,6 +2936,24 @@ export interface components {
             differences?: components["schemas"]["MoneyAuditDifference"][];
         };
         /**
+         * MrrMovements
+         * @description What moved MRR (active and past-due together) within a bucket, in minor units per month.
+         */
+        MrrMovements: {
+            /** @description From subscriptions starting to bring revenue. */
+            new: number;
+            /** @description From upgrades, more seats, shorter-to-dearer plans. */
+            expansion: number;
+            /** @description Lost to downgrades (positive number). */
+            contraction: number;
+            /** @description Lost to subscriptions that stopped bringing revenue (positive). */
+            churn: number;
+            /** @description From customers coming back after a churn. */
+            reactivation: number;
+            /** @description new + expansion + reactivation - contraction - churn. */
+            net: number;
+        };
+        /**
          * NextExpiry
          * @description The soonest credits to expire.
          */
@@ -2711,6 +3018,56 @@ export interface components {
             last_status_code: number | null;
             /** @description The last attempt's error; null: none. */
             last_error: string | null;
+        };
+        /**
+         * OperationsBucket
+         * @description How Stripe's events, the tenant app's notifications and checkouts went over one bucket.
+         */
+        OperationsBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (included), cut to the window.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The bucket's end (excluded), cut to the window.
+             */
+            end: string;
+            /** @description Stripe events stored (by receipt). */
+            events_received: number;
+            /** @description Of those, processed by a handler. */
+            events_processed: number;
+            /** @description Received with no handler for their type. */
+            events_ignored: number;
+            /** @description Given up after every retry (dead letters). */
+            events_dead: number;
+            /** @description Median time from receipt to processed. */
+            lag_p50_ms: number | null;
+            /** @description 95th percentile of the same. */
+            lag_p95_ms: number | null;
+            /** @description Notifications created for the tenant app. */
+            notifications: number;
+            /** @description Of those, delivered to the tenant app. */
+            notifications_delivered: number;
+            /** @description Delivered / created. */
+            notification_success: components["schemas"]["Ratio"];
+            /** @description Subscription checkouts, package orders and PAYG purchases started. */
+            checkouts_started: number;
+            /** @description Of those, paid. */
+            checkouts_completed: number;
+            /** @description Completed / started. */
+            checkout_conversion: components["schemas"]["Ratio"];
+        };
+        /**
+         * OperationsSeries
+         * @description Operations: a bucket per interval, and the window's totals.
+         */
+        OperationsSeries: {
+            /** @description One entry per bucket, oldest first. */
+            series: components["schemas"]["OperationsBucket"][];
+            /** @description The whole window: flows summed, stocks at its end, ratios over it. */
+            totals: components["schemas"]["OperationsBucket"];
         };
         /**
          * Order
@@ -3260,6 +3617,18 @@ export interface components {
             return_url: string;
         };
         /**
+         * Ratio
+         * @description An exact ratio of two counts, and the same in basis points (floored; null when nothing to divide by).
+         */
+        Ratio: {
+            /** @description What is counted (the canceled, the delivered...). */
+            numerator: number;
+            /** @description What it is counted out of; 0 when nothing was. */
+            denominator: number;
+            /** @description numerator x 10000 / denominator, floored. */
+            basis_points: number | null;
+        };
+        /**
          * Readiness
          * @description Whether this process can serve: every dependency answered (else 503).
          * @example {
@@ -3425,6 +3794,52 @@ export interface components {
              * @enum {null|string}
              */
             policy?: "refuse" | "allow_negative" | "unspent_only" | null;
+        };
+        /**
+         * RevenueBucket
+         * @description Money taken in one currency over one bucket (or the whole window), by when it moved.
+         */
+        RevenueBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (included), cut to the window.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The bucket's end (excluded), cut to the window.
+             */
+            end: string;
+            /** @description Payments received, every stream. */
+            gross: number;
+            /** @description Payments by stream: subscriptions, token_packages, payg. */
+            gross_by_stream: {
+                [key: string]: number;
+            };
+            /** @description Refunds made in the bucket, whatever period they repay. */
+            refunds: number;
+            /** @description Disputed money lost in the bucket. */
+            disputes: number;
+            /** @description gross - refunds - disputes. */
+            net: number;
+            /** @description Payments received (a paid invoice, order or purchase each). */
+            orders: number;
+            /** @description gross / orders, floored. */
+            average_order_value: number | null;
+            /** @description Distinct customers with a payment. */
+            paying_customers: number;
+            /** @description net / paying customers, floored. */
+            arpu: number | null;
+        };
+        /**
+         * RevenueSeries
+         * @description One currency's revenue: a bucket per interval, and the window's totals.
+         */
+        RevenueSeries: {
+            /** @description One entry per bucket, oldest first. */
+            series: components["schemas"]["RevenueBucket"][];
+            /** @description The whole window: flows summed, stocks at its end, ratios over it. */
+            totals: components["schemas"]["RevenueBucket"];
         };
         /**
          * Spend
@@ -3809,6 +4224,54 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+        };
+        /**
+         * SubscriptionBucket
+         * @description Subscriptions in one currency over one bucket (or, as `totals`, the whole window).
+         */
+        SubscriptionBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (included), cut to the window.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The bucket's end (excluded), cut to the window.
+             */
+            end: string;
+            /** @description MRR of `active` subscriptions at the end (ARR / 12, floored). */
+            mrr: number;
+            /** @description Annual run rate of `active` subscriptions at the end (exact). */
+            arr: number;
+            /** @description MRR of `past_due` subscriptions at the end. */
+            past_due_mrr: number;
+            /** @description What moved MRR in the bucket. */
+            movements: components["schemas"]["MrrMovements"];
+            /** @description Subscriptions bringing revenue (active or past due) at the end. */
+            active: number;
+            /** @description Subscriptions starting to bring revenue (not after a churn). */
+            new: number;
+            /** @description Subscriptions of returning customers. */
+            reactivated: number;
+            /** @description Subscriptions that stopped bringing revenue (churned). */
+            canceled: number;
+            /** @description `canceled` / subscriptions active at the start. */
+            churn_rate: components["schemas"]["Ratio"];
+            /** @description Subscriptions bringing revenue at the end, by tier. */
+            subscribers_by_tier: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * SubscriptionSeries
+         * @description One currency's subscription metrics: a bucket per interval, and the window's totals.
+         */
+        SubscriptionSeries: {
+            /** @description One entry per bucket, oldest first. */
+            series: components["schemas"]["SubscriptionBucket"][];
+            /** @description The whole window: flows summed, stocks at its end, ratios over it. */
+            totals: components["schemas"]["SubscriptionBucket"];
         };
         /**
          * SubscriptionUpdate
@@ -11453,6 +11916,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Figures"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_window`: `since` is not before `until`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_admin_metrics: {
+        parameters: {
+            query?: {
+                /** @description The window's start, included (RFC 3339); none: 12 buckets before `until`. */
+                since?: string | null;
+                /** @description The window's end, excluded (RFC 3339); none: now. */
+                until?: string | null;
+                /** @description Bucket size: a UTC day, an ISO week (from Monday), a calendar month. */
+                interval?: "day" | "week" | "month";
+                /** @description Only this currency's figures (`usd`); none: every currency. */
+                currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
+            };
+            header?: never;
+            path: {
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Metrics"];
                 };
             };
             /**

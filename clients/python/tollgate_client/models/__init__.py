@@ -39,9 +39,13 @@ from .credit_purchase_create_currency_type_1 import CreditPurchaseCreateCurrency
 from .credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateCurrencyType2Type1
 from .credit_purchase_create_currency_type_3_type_1 import CreditPurchaseCreateCurrencyType3Type1
 from .credit_purchase_status import CreditPurchaseStatus
+from .credits_bucket import CreditsBucket
+from .credits_bucket_granted_by_source import CreditsBucketGrantedBySource
 from .credits_expiring_soon import CreditsExpiringSoon
 from .credits_granted import CreditsGranted
 from .credits_low import CreditsLow
+from .credits_series import CreditsSeries
+from .credits_series_prepaid_value import CreditsSeriesPrepaidValue
 from .customer import Customer
 from .customer_erasure import CustomerErasure
 from .customer_erasure_rows import CustomerErasureRows
@@ -72,6 +76,10 @@ from .export_customer_format import ExportCustomerFormat
 from .figures import Figures
 from .figures_figures import FiguresFigures
 from .figures_figures_additional_property import FiguresFiguresAdditionalProperty
+from .get_admin_metrics_currency_type_1 import GetAdminMetricsCurrencyType1
+from .get_admin_metrics_currency_type_2_type_1 import GetAdminMetricsCurrencyType2Type1
+from .get_admin_metrics_currency_type_3_type_1 import GetAdminMetricsCurrencyType3Type1
+from .get_admin_metrics_interval import GetAdminMetricsInterval
 from .grant import Grant
 from .grant_balance import GrantBalance
 from .grant_create import GrantCreate
@@ -99,6 +107,9 @@ from .list_webhook_events_status_type_1 import ListWebhookEventsStatusType1
 from .list_webhook_events_status_type_2_type_1 import ListWebhookEventsStatusType2Type1
 from .list_webhook_events_status_type_3_type_1 import ListWebhookEventsStatusType3Type1
 from .metadata_problem import MetadataProblem
+from .metrics import Metrics
+from .metrics_revenue import MetricsRevenue
+from .metrics_subscriptions import MetricsSubscriptions
 from .model_access import ModelAccess
 from .money_audit_create import MoneyAuditCreate
 from .money_audit_difference import MoneyAuditDifference
@@ -112,12 +123,15 @@ from .money_audit_run_detail_objects import MoneyAuditRunDetailObjects
 from .money_audit_run_detail_status import MoneyAuditRunDetailStatus
 from .money_audit_run_objects import MoneyAuditRunObjects
 from .money_audit_run_status import MoneyAuditRunStatus
+from .mrr_movements import MrrMovements
 from .next_expiry import NextExpiry
 from .notification import Notification
 from .notification_data import NotificationData
 from .notification_payload import NotificationPayload
 from .notification_payload_data import NotificationPayloadData
 from .notification_status import NotificationStatus
+from .operations_bucket import OperationsBucket
+from .operations_series import OperationsSeries
 from .order import Order
 from .order_create import OrderCreate
 from .order_create_currency_type_1 import OrderCreateCurrencyType1
@@ -140,6 +154,7 @@ from .payment import Payment
 from .payment_failed import PaymentFailed
 from .portal import Portal
 from .portal_create import PortalCreate
+from .ratio import Ratio
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
 from .receipt import Receipt
@@ -154,6 +169,9 @@ from .refund_create_policy_type_2_type_1 import RefundCreatePolicyType2Type1
 from .refund_create_policy_type_3_type_1 import RefundCreatePolicyType3Type1
 from .refund_source import RefundSource
 from .refund_status import RefundStatus
+from .revenue_bucket import RevenueBucket
+from .revenue_bucket_gross_by_stream import RevenueBucketGrossByStream
+from .revenue_series import RevenueSeries
 from .signature_failures import SignatureFailures
 from .spend import Spend
 from .spend_create import SpendCreate
@@ -176,8 +194,11 @@ from .stripe_endpoint_state import StripeEndpointState
 from .stripe_event_counts import StripeEventCounts
 from .stripe_signature_checks import StripeSignatureChecks
 from .subscription import Subscription
+from .subscription_bucket import SubscriptionBucket
+from .subscription_bucket_subscribers_by_tier import SubscriptionBucketSubscribersByTier
 from .subscription_features import SubscriptionFeatures
 from .subscription_past_due import SubscriptionPastDue
+from .subscription_series import SubscriptionSeries
 from .subscription_trial_will_end import SubscriptionTrialWillEnd
 from .subscription_update import SubscriptionUpdate
 from .subscription_update_interval_type_1 import SubscriptionUpdateIntervalType1
@@ -241,9 +262,13 @@ __all__ = (
     "CreditPurchaseCreateCurrencyType2Type1",
     "CreditPurchaseCreateCurrencyType3Type1",
     "CreditPurchaseStatus",
+    "CreditsBucket",
+    "CreditsBucketGrantedBySource",
     "CreditsExpiringSoon",
     "CreditsGranted",
     "CreditsLow",
+    "CreditsSeries",
+    "CreditsSeriesPrepaidValue",
     "Customer",
     "CustomerErasure",
     "CustomerErasureRows",
@@ -274,6 +299,10 @@ __all__ = (
     "Figures",
     "FiguresFigures",
     "FiguresFiguresAdditionalProperty",
+    "GetAdminMetricsCurrencyType1",
+    "GetAdminMetricsCurrencyType2Type1",
+    "GetAdminMetricsCurrencyType3Type1",
+    "GetAdminMetricsInterval",
     "Grant",
     "GrantBalance",
     "GrantCreate",
@@ -301,6 +330,9 @@ __all__ = (
     "ListWebhookEventsStatusType2Type1",
     "ListWebhookEventsStatusType3Type1",
     "MetadataProblem",
+    "Metrics",
+    "MetricsRevenue",
+    "MetricsSubscriptions",
     "ModelAccess",
     "MoneyAuditCreate",
     "MoneyAuditDifference",
@@ -314,12 +346,15 @@ __all__ = (
     "MoneyAuditRunDetailStatus",
     "MoneyAuditRunObjects",
     "MoneyAuditRunStatus",
+    "MrrMovements",
     "NextExpiry",
     "Notification",
     "NotificationData",
     "NotificationPayload",
     "NotificationPayloadData",
     "NotificationStatus",
+    "OperationsBucket",
+    "OperationsSeries",
     "Order",
     "OrderCreate",
     "OrderCreateCurrencyType1",
@@ -342,6 +377,7 @@ __all__ = (
     "PaymentFailed",
     "Portal",
     "PortalCreate",
+    "Ratio",
     "Readiness",
     "ReadinessChecks",
     "Receipt",
@@ -356,6 +392,9 @@ __all__ = (
     "RefundCreatePolicyType3Type1",
     "RefundSource",
     "RefundStatus",
+    "RevenueBucket",
+    "RevenueBucketGrossByStream",
+    "RevenueSeries",
     "SignatureFailures",
     "Spend",
     "SpendCreate",
@@ -378,8 +417,11 @@ __all__ = (
     "StripeEventCounts",
     "StripeSignatureChecks",
     "Subscription",
+    "SubscriptionBucket",
+    "SubscriptionBucketSubscribersByTier",
     "SubscriptionFeatures",
     "SubscriptionPastDue",
+    "SubscriptionSeries",
     "SubscriptionTrialWillEnd",
     "SubscriptionUpdate",
     "SubscriptionUpdated",
