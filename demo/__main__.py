@@ -30,7 +30,7 @@ from core import clock
 from core.logs import configure_from_settings
 from demo.scenarios import SCENARIOS
 from demo.summary import render, snapshot
-from demo.world import Deployed, Mode, PersonMustAct, StepFailed, World, admin_key, open_world
+from demo.world import Deployed, Mode, PersonMustAct, StepFailed, World, open_world
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -140,11 +140,11 @@ async def keep_serving(world: World) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    admins = ", ".join(f"{slug}: {admin_key(slug)}" for slug in world.runtime.tenants.slugs())
+    slugs = ", ".join(world.runtime.tenants.slugs())
     world.console.print(
         f"\n[bold green]Serving[/] the walk's deployment. The console: [bold]{world.base_url}/console/[/]\n"
         f"  sign in with the operator key [bold]{OPERATOR_KEY}[/] (every tenant and the deployment view),\n"
-        f"  or a tenant's admin key ({admins}).\n"
+        f"  or a tenant's demo admin key, tg_<tenant>_admin ({slugs}).\n"
         f"  The API is at {world.base_url}/t/<tenant>/v1 (docs at {world.base_url}/schema). Ctrl-C stops it.",
         soft_wrap=True,
     )
@@ -171,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     if code == 0 and summary["stopped"] is None:
         console.print(f"[bold green]✓ Five tenants walked[/] in {summary['seconds']} s on one deployment.")
+        if not args.serve and deployed is None:
+            console.print(
+                f"To look at it in the console, run `make demo SERVE=1` and sign in at /console/ with the operator "
+                f"key {OPERATOR_KEY} (or a tenant's admin key, tg_<tenant>_admin)."
+            )
     return code
 
 
