@@ -302,6 +302,34 @@ async def test_a_scripted_february_and_march(client: httpx.AsyncClient, runtime:
     assert ops["notifications"] == notices
 
 
+async def test_weeks_and_days_cut_the_same_history(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    await history(client, runtime)
+    march = "since=2026-03-01T00:00:00Z&until=2026-04-01T00:00:00Z"
+    weekly = await metrics(client, f"{march}&interval=week&currency=usd")
+    assert weekly["currencies"] == ["usd"]
+    buckets = weekly["revenue"]["usd"]["series"]
+    # ISO weeks from Monday; 1 March 2026 is a Sunday, so the first week is cut to that one day.
+    assert [(b["start"][:10], b["end"][:10]) for b in buckets] == [
+        ("2026-03-01", "2026-03-02"),
+        ("2026-03-02", "2026-03-09"),
+        ("2026-03-09", "2026-03-16"),
+        ("2026-03-16", "2026-03-23"),
+        ("2026-03-23", "2026-03-30"),
+        ("2026-03-30", "2026-04-01"),
+    ]
+    # c1's renewal on the 1st; c2, c3, c4 and PAYG in the week of the 2nd; c1's proration on the 10th.
+    assert [b["gross"] for b in buckets] == [1000, 14300, 2000, 0, 0, 0]
+    assert weekly["revenue"]["usd"]["totals"]["gross"] == 17300
+    assert "cny" not in weekly["revenue"] and weekly["credits"]["prepaid_value"] == {"usd": 300}
+    mrr = [b["mrr"] for b in weekly["subscriptions"]["usd"]["series"]]
+    # 1000 (c1); +c2, c3, c4 (58000 a year); c1 up, c3 down, c2 past due; c3's cancel is scheduled; c1 gone.
+    assert mrr == [1000, 5833, 4833, 4833, 1833, 1833]
+
+    daily = await metrics(client, "since=2026-03-01T00:00:00Z&until=2026-03-04T00:00:00Z&interval=day")
+    assert [b["outstanding"] for b in daily["credits"]["series"]] == [570, 570, 570], "c6 spent 30 on the 1st"
+    assert [b["new"] for b in daily["subscriptions"]["usd"]["series"]] == [0, 1, 1]
+
+
 async def test_history_is_one_row_per_change_and_past_figures_stay(client: httpx.AsyncClient, runtime: Runtime) -> None:
     await history(client, runtime)
     async with runtime.sessions() as session:
