@@ -196,10 +196,10 @@ async def overview_page(viewer: ViewerDep, db_session: DbSession, interval: str 
         )
     for currency, mrr in sorted(figures.mrr.items()):
         shown = functools.partial(money, currency=currency)
-        series = {"MRR": mrr, **figures.movements.get(currency, {})}
-        charts.append(
-            (f"MRR and its movements ({currency.upper()})", bar_chart(f"MRR {currency}", labels, series, shown))
-        )
+        charts.append((f"MRR ({currency.upper()})", bar_chart(f"MRR {currency}", labels, {"MRR": mrr}, shown)))
+        moved = figures.movements[currency]
+        title = f"MRR movements ({currency.upper()})"
+        charts.append((title, bar_chart(f"MRR movements {currency}", labels, moved, shown)))
     return viewer.page(
         "overview.html",
         figures=figures,

@@ -1,52 +1,41 @@
-"""The overview's figures and charts, from `/admin/figures` answers of every plugin's shape."""
+"""The overview's figures (from `GET /admin/metrics`' answer) and its charts."""
 
 from __future__ import annotations
 
-import datetime as dt
+import msgspec
 
+from core.analytics.schemas import Metrics
 from core.console.charts import bar_chart, money
-from core.console.overview import Overview, fold, last_buckets
-
-UTC = dt.UTC
+from core.console.overview import from_metrics
 
 
-def test_twelve_buckets_end_with_the_one_holding_now() -> None:
-    now = dt.datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
-    months = last_buckets(now, "month")
-    assert [b.label("month") for b in (months[0], months[-1])] == ["2025-04", "2026-03"]
-    assert months[-1].end == now
-    weeks = last_buckets(now, "week")
-    assert weeks[-1].start == dt.datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
-    assert weeks[-1].label("week") == "2026-W10"
-    days = last_buckets(now, "day")
-    assert [b.start.day for b in days[-2:]] == [3, 4]
-
-
-def test_fold_reads_the_ledger_revenue_and_subscription_blocks() -> None:
-    result = Overview("t", "month", last_buckets(dt.datetime(2026, 3, 4, tzinfo=UTC), "month", count=2))
-    result.credits = {name: [0, 0] for name in ("granted", "consumed", "expired", "clawed_back")}
-    figures = {
-        "core.ledger": {
-            "credits_issued": 1600,
-            "movements": {
-                "grant": {"credits": 1600, "entries": 2},
-                "spend": {"credits": -300, "entries": 1},
-                "hold": {"credits": -50, "entries": 1},
-                "release": {"credits": 20, "entries": 1},
-                "expire": {"credits": -100, "entries": 1},
-                "clawback": {"credits": -1050, "entries": 2},
-            },
-            "outstanding": {"balance": 250, "held": 30, "debt": 5, "accounts": 1},
-        },
-        "token_packages": {"revenue": {"cny": 15000}, "refunded": {"cny": 10000}},
-        "payg": {"revenue": {"usd": 999}},
-        "subscriptions": {"live_by_tier": {"basic": {"active": 2, "past_due": 1}}, "started": 3, "ended": 0},
+def test_the_overview_takes_the_metrics_as_they_are() -> None:
+    example = Metrics.schema_examples[0]
+    metrics = msgspec.convert(example, Metrics)
+    overview = from_metrics(metrics)
+    assert overview.labels == ["2026-03"]
+    assert overview.credits == {"granted": [0], "consumed": [300], "expired": [0], "clawed_back": [0]}
+    assert overview.revenue == {"usd": {"subscriptions": [11000]}}
+    assert overview.mrr == {"usd": [1833]}
+    assert overview.movements["usd"] == {
+        "new": [1833],
+        "expansion": [0],
+        "reactivation": [0],
+        "contraction": [0],
+        "churn": [0],
     }
-    fold(result, 1, figures, latest=True)
-    assert result.credits == {"granted": [0, 1600], "consumed": [0, 330], "expired": [0, 100], "clawed_back": [0, 1050]}
-    assert result.revenue == {"cny": {"token_packages": [0, 15000]}, "usd": {"payg": [0, 999]}}
-    assert result.outstanding == {"balance": 250, "held": 30, "debt": 5}
-    assert result.subscribers_by_tier == {"basic (active)": 2, "basic (past_due)": 1}
+    assert overview.outstanding == 800
+    assert overview.liability == {"cny": 7272}
+    assert overview.subscribers_by_tier == {"basic (USD)": 2}
+
+
+def test_losses_hang_below_the_axis() -> None:
+    example = msgspec.json.decode(msgspec.json.encode(Metrics.schema_examples[0]))
+    bucket = example["subscriptions"]["usd"]["series"][0]
+    bucket["movements"].update(contraction=500, churn=700)
+    overview = from_metrics(msgspec.convert(example, Metrics))
+    assert overview.movements["usd"]["contraction"] == [-500]
+    assert overview.movements["usd"]["churn"] == [-700]
 
 
 def test_money_is_shown_in_the_currencys_major_units() -> None:
