@@ -317,14 +317,14 @@ async def deployment_page(request: Request[Any, Any, Any], runtime: RuntimeDep) 
     if not session.operator:
         raise ConsoleError(403, "The deployment view needs the operator key.")
     readiness = await readiness_of(runtime)
-    dead: dict[str, dict[str, int]] = {}
+    dead: dict[str, dict[str, str]] = {}
     async with runtime.sessions() as db_session:
         for tenant in runtime.tenants:
             dead[tenant.slug] = {}
             for kind, service_type in SERVICES.items():
                 service = service_type(db_session, tenant, runtime.jobs)
                 rows = await service.page(PageRequest(limit=200), lambda row: row, status="dead", event_type=None)
-                dead[tenant.slug][kind] = len(rows.data)
+                dead[tenant.slug][kind] = f"{len(rows.data)}+" if rows.has_more else str(len(rows.data))
     return page(
         "deployment.html",
         session,

@@ -30,7 +30,13 @@ CUSTOMER = "ada@1"
 @pytest.fixture
 def tenants_config() -> dict[str, Any]:
     return {
-        "alpha": tenant_block("Alpha App", ["product_sync"], product_sync={"schedule": False}),
+        # Notices go nowhere (a closed port): each fails, so one can be made dead and replayed.
+        "alpha": tenant_block(
+            "Alpha App",
+            ["product_sync"],
+            product_sync={"schedule": False},
+            notifications={"url": "http://127.0.0.1:9/notices"},
+        ),
         "beta": tenant_block("Beta App"),
     }
 

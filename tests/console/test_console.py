@@ -225,3 +225,30 @@ def test_the_wheel_ships_the_templates_and_stylesheet(tollgate_wheel: Any) -> No
     with zipfile.ZipFile(tollgate_wheel) as archive:
         names = set(archive.namelist())
     assert {"core/console/templates/base.html", "core/console/static/console.css"} <= names
+
+
+async def test_replaying_a_dead_notification_sends_it_again_and_is_audited(
+    runtime: Runtime, client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    from core.notifications.models import Notification
+
+    async with session_scope(runtime.sessions) as session:
+        notice = (await session.scalars(select(Notification).where(Notification.tenant_id == "alpha"))).first()
+        assert notice is not None, "the grant's notice"
+        notice.status, notice.attempts = "dead", 8
+        notice_id = str(notice.id)
+    await sign_in(client, OPERATOR_KEY)
+    dead = await client.get("/console/t/alpha/notifications", params={"status": "dead"})
+    assert f'id="row-{notice_id}" data-status="dead"' in dead.text
+    confirm = await client.get(f"/console/t/alpha/notifications/{notice_id}/replay")
+    done = await client.post(
+        f"/console/t/alpha/notifications/{notice_id}/replay", data={"csrf_token": form_token(confirm.text)}
+    )
+    assert done.status_code == 303
+    async with session_scope(runtime.sessions) as session:
+        row = await session.get(Notification, notice_id)
+        assert row is not None
+        assert row.status != "dead"
+        assert row.attempts <= 1  # a fresh budget (one attempt made if its task ran already)
+        records = (await session.scalars(select(AuditRecord).where(AuditRecord.action == "notification.replay"))).all()
+    assert [(r.tenant_id, r.principal) for r in records] == [("alpha", "console:operator")]
