@@ -4,7 +4,7 @@ each bucket's end, and the money value of unspent prepaid credits (`MetricsPart.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -20,9 +20,14 @@ from tenants.registry import Tenant
 # Entry kinds by figure: a hold counts as consumed when placed, its release gives the rest back.
 CONSUMING = ("spend", "hold", "capture", "release", "refund")
 FIGURES = {"expire": "expired", "clawback": "clawed_back", "adjust": "adjusted"}
+# A grant whose source no loaded plugin declares (`tollgate ledger verify` reports those too).
+UNDECLARED = "undeclared"
 
 
-async def credit_series(session: AsyncSession, tenant: Tenant, series: Series, prepaid: Sequence[Any]) -> CreditsSeries:
+async def credit_series(
+    session: AsyncSession, tenant: Tenant, series: Series, prepaid: Sequence[Any], origins: Mapping[str, str]
+) -> CreditsSeries:
+    """`origins`: each grant source's declaring plugin (`tollgate_grant_sources`), for `granted_by_plugin`."""
     size = len(series.starts)
     granted = scoped(
         select(series.bucket(CreditGrant.created_at), CreditGrant.source, func.sum(CreditGrant.amount))
@@ -69,11 +74,15 @@ async def credit_series(session: AsyncSession, tenant: Tenant, series: Series, p
             return sum(values) if i is None else values[i]
 
         sources = {source: total(values) for source, values in sorted(by_source.items()) if total(values)}
+        by_plugin: dict[str, int] = defaultdict(int)
+        for source, credits_granted in sources.items():
+            by_plugin[origins.get(source, UNDECLARED)] += credits_granted
         return CreditsBucket(
             start=start,
             end=end,
             granted=sum(sources.values()),
             granted_by_source=sources,
+            granted_by_plugin=dict(sorted(by_plugin.items())),
             consumed=total(flows["consumed"]),
             expired=total(flows["expired"]),
             clawed_back=total(flows["clawed_back"]),

@@ -101,6 +101,15 @@ class CreditsBucket(msgspec.Struct):
     granted_by_source: Annotated[
         dict[str, int], msgspec.Meta(description="Credits granted by grant source (docs/metrics.md maps them).")
     ]
+    granted_by_plugin: Annotated[
+        dict[str, int],
+        msgspec.Meta(
+            description=(
+                "Credits granted by the plugin whose grant source it is: subscriptions (allowances), "
+                "token_packages (packages), payg, core.ledger (admin grants and adjustments)."
+            )
+        ),
+    ]
     consumed: Annotated[int, msgspec.Meta(description="Spent or held, less released holds and spend refunds.")]
     expired: Annotated[int, msgspec.Meta(description="Lapsed unspent (breakage).")]
     clawed_back: Annotated[int, msgspec.Meta(description="Taken back after a refund or a dispute.")]
@@ -188,6 +197,7 @@ def _example() -> dict[str, Any]:
         **window,
         "granted": 0,
         "granted_by_source": {},
+        "granted_by_plugin": {},
         "consumed": 300,
         "expired": 0,
         "clawed_back": 0,

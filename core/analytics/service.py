@@ -32,7 +32,12 @@ async def read_metrics(
     parts = [answer for _, answer in answers if isinstance(answer, MetricsPart)]
     subscriptions = {currency: s for part in parts for currency, s in part.subscriptions.items()}
     revenue = await revenue_series(session, series, [q for part in parts for q in part.revenue])
-    credit = await credit_series(session, tenant, series, [q for part in parts for q in part.prepaid])
+    origins = {
+        source: plugin
+        for plugin, declared in plugins.results_by_plugin("tollgate_grant_sources")
+        for source in declared or {}
+    }
+    credit = await credit_series(session, tenant, series, [q for part in parts for q in part.prepaid], origins)
     operations = await operation_series(session, tenant, series, [q for part in parts for q in part.checkouts])
     currencies = sorted(set(subscriptions) | set(revenue) | set(credit.prepaid_value))
     return Metrics(

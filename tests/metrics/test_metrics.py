@@ -286,6 +286,10 @@ async def test_a_scripted_february_and_march(client: httpx.AsyncClient, runtime:
         1500,
     )
     assert mar["granted_by_source"] == {"payg": 300, "token_packages.order": 1100}
+    assert (feb["granted_by_plugin"], mar["granted_by_plugin"]) == (
+        {"core.ledger": 100, "token_packages": 500},
+        {"payg": 300, "token_packages": 1100},
+    )
     # Unspent prepaid: pay-feb 100 of 500 credits for 5000 (1000), pay-mar 1100 for 10000; PAYG 300 for 300.
     assert found["credits"]["prepaid_value"] == {"cny": 11000, "usd": 300}
 

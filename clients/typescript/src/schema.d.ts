@@ -1864,6 +1864,10 @@ export interface components {
             granted_by_source: {
                 [key: string]: number;
             };
+            /** @description Credits granted by the plugin whose grant source it is: subscriptions (allowances), token_packages (packages), payg, core.ledger (admin grants and adjustments). */
+            granted_by_plugin: {
+                [key: string]: number;
+            };
             /** @description Spent or held, less released holds and spend refunds. */
             consumed: number;
             /** @description Lapsed unspent (breakage). */
@@ -2590,6 +2594,7 @@ export interface components {
          *             "end": "2026-04-01T00:00:00Z",
          *             "granted": 0,
          *             "granted_by_source": {},
+         *             "granted_by_plugin": {},
          *             "consumed": 300,
          *             "expired": 0,
          *             "clawed_back": 0,
@@ -2602,6 +2607,7 @@ export interface components {
          *           "end": "2026-04-01T00:00:00Z",
          *           "granted": 0,
          *           "granted_by_source": {},
+         *           "granted_by_plugin": {},
          *           "consumed": 300,
          *           "expired": 0,
          *           "clawed_back": 0,

@@ -40,6 +40,7 @@ from .credit_purchase_create_currency_type_2_type_1 import CreditPurchaseCreateC
 from .credit_purchase_create_currency_type_3_type_1 import CreditPurchaseCreateCurrencyType3Type1
 from .credit_purchase_status import CreditPurchaseStatus
 from .credits_bucket import CreditsBucket
+from .credits_bucket_granted_by_plugin import CreditsBucketGrantedByPlugin
 from .credits_bucket_granted_by_source import CreditsBucketGrantedBySource
 from .credits_expiring_soon import CreditsExpiringSoon
 from .credits_granted import CreditsGranted
@@ -263,6 +264,7 @@ __all__ = (
     "CreditPurchaseCreateCurrencyType3Type1",
     "CreditPurchaseStatus",
     "CreditsBucket",
+    "CreditsBucketGrantedByPlugin",
     "CreditsBucketGrantedBySource",
     "CreditsExpiringSoon",
     "CreditsGranted",

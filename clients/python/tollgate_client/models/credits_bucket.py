@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.credits_bucket_granted_by_plugin import CreditsBucketGrantedByPlugin
     from ..models.credits_bucket_granted_by_source import CreditsBucketGrantedBySource
 
 
@@ -23,6 +24,8 @@ class CreditsBucket:
         end (datetime.datetime): The bucket's end (excluded), cut to the window.
         granted (int): Credits granted.
         granted_by_source (CreditsBucketGrantedBySource): Credits granted by grant source (docs/metrics.md maps them).
+        granted_by_plugin (CreditsBucketGrantedByPlugin): Credits granted by the plugin whose grant source it is:
+            subscriptions (allowances), token_packages (packages), payg, core.ledger (admin grants and adjustments).
         consumed (int): Spent or held, less released holds and spend refunds.
         expired (int): Lapsed unspent (breakage).
         clawed_back (int): Taken back after a refund or a dispute.
@@ -34,6 +37,7 @@ class CreditsBucket:
     end: datetime.datetime
     granted: int
     granted_by_source: CreditsBucketGrantedBySource
+    granted_by_plugin: CreditsBucketGrantedByPlugin
     consumed: int
     expired: int
     clawed_back: int
@@ -49,6 +53,8 @@ class CreditsBucket:
         granted = self.granted
 
         granted_by_source = self.granted_by_source.to_dict()
+
+        granted_by_plugin = self.granted_by_plugin.to_dict()
 
         consumed = self.consumed
 
@@ -68,6 +74,7 @@ class CreditsBucket:
                 "end": end,
                 "granted": granted,
                 "granted_by_source": granted_by_source,
+                "granted_by_plugin": granted_by_plugin,
                 "consumed": consumed,
                 "expired": expired,
                 "clawed_back": clawed_back,
@@ -80,6 +87,7 @@ class CreditsBucket:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.credits_bucket_granted_by_plugin import CreditsBucketGrantedByPlugin  # noqa: PLC0415
         from ..models.credits_bucket_granted_by_source import CreditsBucketGrantedBySource  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -90,6 +98,8 @@ class CreditsBucket:
         granted = d.pop("granted")
 
         granted_by_source = CreditsBucketGrantedBySource.from_dict(d.pop("granted_by_source"))
+
+        granted_by_plugin = CreditsBucketGrantedByPlugin.from_dict(d.pop("granted_by_plugin"))
 
         consumed = d.pop("consumed")
 
@@ -106,6 +116,7 @@ class CreditsBucket:
             end=end,
             granted=granted,
             granted_by_source=granted_by_source,
+            granted_by_plugin=granted_by_plugin,
             consumed=consumed,
             expired=expired,
             clawed_back=clawed_back,
