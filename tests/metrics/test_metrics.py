@@ -428,3 +428,67 @@ async def test_a_customer_back_after_a_churn_is_a_reactivation(client: httpx.Asy
     assert bucket["movements"] == {**movements(1000, 0, 0, 1000, 3000), "reactivation": 3000}
     assert (bucket["new"], bucket["reactivated"], bucket["canceled"], bucket["mrr"]) == (1, 1, 1, 3000)
     assert bucket["churn_rate"]["denominator"] == 0, "none was active when March began"
+
+
+async def test_disputes_adjustments_ignored_events_and_deliveries(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    ids = await customers(client, runtime)
+    march = at("2026-03-10")
+    paid = await token_package(runtime, ids, at("2026-03-05"), "pay-disputed", 10000, 1100)
+    async with session_scope(runtime.sessions) as session:
+        row = await session.get(Payment, paid.id)
+        assert row is not None
+        row.dispute_status, row.dispute_amount, row.updated_at = "lost", 4000, march
+        session.add(
+            Order(
+                tenant_id="alpha",
+                customer_id=ids["c5"],
+                customer="c5",
+                package="abandoned",
+                package_name="abandoned",
+                currency="cny",
+                amount=5000,
+                credits=500,
+                status="pending",
+                created_at=march,
+                updated_at=march,
+            )
+        )
+        for n, status in enumerate(("delivered", "delivered", "dead")):
+            session.add(
+                Notification(
+                    tenant_id="alpha",
+                    event_type="credits.granted",
+                    status=status,
+                    next_attempt_at=march,
+                    data={},
+                    created_at=march + dt.timedelta(minutes=n),
+                    updated_at=march,
+                )
+            )
+        session.add(
+            WebhookEvent(
+                tenant_id="alpha",
+                stripe_event_id="evt_nobody",
+                event_type="customer.created",
+                event_created=int(march.timestamp()),
+                payload="{}",
+                status="ignored",
+                next_attempt_at=march,
+                created_at=march,
+                updated_at=march,
+            )
+        )
+    await ledger(runtime, at("2026-03-12"), "adjust", customer="c5", amount=-40, reason="a correction")
+    await ledger(runtime, at("2026-03-13"), "adjust", customer="c5", amount=25, reason="a goodwill top-up")
+
+    found = await metrics(client, "since=2026-03-01T00:00:00Z&until=2026-04-01T00:00:00Z")
+    cny = found["revenue"]["cny"]["totals"]
+    assert (cny["gross"], cny["refunds"], cny["disputes"], cny["net"]) == (10000, 0, 4000, 6000)
+    credit = found["credits"]["totals"]
+    assert (credit["granted"], credit["adjusted"], credit["outstanding"]) == (1125, 40, 1085)
+    assert credit["granted_by_source"] == {"adjustment": 25, "token_packages.order": 1100}
+    ops = found["operations"]["totals"]
+    assert (ops["events_received"], ops["events_ignored"], ops["lag_p50_ms"]) == (1, 1, None)
+    assert (ops["notifications"], ops["notifications_delivered"]) == (3, 2)
+    assert ops["notification_success"] == {"numerator": 2, "denominator": 3, "basis_points": 6666}
+    assert ops["checkout_conversion"] == {"numerator": 1, "denominator": 2, "basis_points": 5000}
