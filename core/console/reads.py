@@ -23,8 +23,12 @@ from core.ledger.models import CreditAccount, CreditHold
 from core.plugins import Plugins, is_kernel
 from tenants.registry import Tenant
 
-# Columns a generic table leaves out: ids the page already shows, and bodies too long for a cell.
-HIDDEN_COLUMNS = {"tenant_id", "customer_id", "updated_at", "payload", "metadata", "data", "problems", "raw"}
+# Columns a generic table leaves out: ids the page already shows or nobody reads (advanced-alchemy's
+# `sa_orm_sentinel`, links between the ledger's own rows), and bodies too long for a cell.
+HIDDEN_COLUMNS = {
+    *("tenant_id", "customer_id", "account_id", "entry_id", "sa_orm_sentinel", "updated_at"),
+    *("payload", "metadata", "data", "problems", "raw"),
+}
 MAX_CELL = 120
 
 

@@ -171,6 +171,7 @@ async def test_every_tenant_page_renders_with_data(client: httpx.AsyncClient, se
     assert customer.status_code == 200
     for expected in ('<dd id="balance">350</dd>', "admin", "2199-01-01", "spend", "Holds", "active"):
         assert expected in customer.text
+    assert "sa_orm_sentinel" not in customer.text
     assert (await client.get("/console/t/alpha/customers/nobody")).status_code == 404
 
     events = await client.get("/console/t/alpha/webhook-events", params={"status": "dead"})
