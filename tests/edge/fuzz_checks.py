@@ -27,7 +27,13 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_audit_records": {
         400: (("invalid_cursor", "invalid_window"), CURSOR + "; `since` not before `until`: two parameters compared")
     },
-    "run_money_audit": {400: (("invalid_window",), "`since` not before `until`: two fields compared")},
+    "run_money_audit": {
+        400: (
+            ("invalid_window", "validation_error"),
+            "`since` not before `until`: two fields compared; a date outside 2000-2200 (core/input.py), which a "
+            "`date-time` format cannot say",
+        )
+    },
     "get_admin_figures": {400: (("invalid_window",), "`since` not before `until`: two parameters compared")},
     "get_admin_metrics": {
         400: (
