@@ -109,6 +109,8 @@ CASES = [
          lambda: auth("alpha", "admin"), "webhook_event.replay", "alpha-admin", "webhook_event:{event}"),
     Case("replay a notification", dead_notification, "POST", "/admin/notifications/{notification}/replay", None,
          lambda: auth("alpha", "admin"), "notification.replay", "alpha-admin", "notification:{notification}"),
+    Case("erase a customer", customer, "DELETE", "/customers/acme", None, lambda: auth("alpha", "admin"),
+         "customer.erase", "alpha-admin", "customer:erased_"),
     Case("sync the catalog", no_setup, "POST", "/admin/catalog/sync", None, lambda: auth("alpha", "admin"),
          "catalog.sync", "alpha-admin", "sync_run:"),
     Case("reconcile subscriptions", no_setup, "POST", "/admin/subscriptions/reconcile", None,
