@@ -17,7 +17,7 @@ from core.runtime import Runtime
 from tests.console.conftest import CUSTOMER, OPERATOR_KEY, Seeded, admin_key, form_token, sign_in
 from tests.support.app import asgi_client
 from tests.support.jobs import drain
-from tests.support.tenants import KEYS
+from tests.support.tenants import KEYS, auth
 
 
 def session_cookie(response: httpx.Response) -> str:
@@ -253,3 +253,16 @@ async def test_replaying_a_dead_notification_sends_it_again_and_is_audited(
         assert row.attempts <= 1  # a fresh budget (one attempt made if its task ran already)
         records = (await session.scalars(select(AuditRecord).where(AuditRecord.action == "notification.replay"))).all()
     assert [(r.tenant_id, r.principal) for r in records] == [("alpha", "console:operator")]
+
+
+async def test_what_tenant_apps_wrote_is_shown_escaped(client: httpx.AsyncClient) -> None:
+    evil = "<script>alert(1)</script>"
+    put = await client.put(
+        "/t/alpha/v1/customers/eve", json={"email": "eve@example.com", "name": evil}, headers=auth("alpha")
+    )
+    assert put.status_code in (200, 201), put.text
+    await sign_in(client, admin_key("alpha"))
+    for path in ("/console/t/alpha/customers", "/console/t/alpha/customers/eve"):
+        page = await client.get(path)
+        assert evil not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
