@@ -25,7 +25,7 @@ from core.console import reads
 from core.console.charts import bar_chart, count, money
 from core.console.overview import INTERVALS, Interval, overview
 from core.console.session import COOKIE, CSRF_FIELD, Session, Signer, csrf_ok
-from core.console.signin import Refused, sign_in, still_valid
+from core.console.signin import Refused, Throttle, sign_in, still_valid
 from core.deps import DbSession, RuntimeDep
 from core.errors import TollgateError
 from core.health import readiness_of
@@ -156,10 +156,15 @@ async def sign_in_submit(request: Request[Any, Any, Any], runtime: RuntimeDep) -
     expected = request.cookies.get(SIGN_IN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, form.get(CSRF_FIELD, "")):
         return _sign_in_page(request, runtime, "The sign-in form expired; please try again.", 403)
+    throttle: Throttle = request.app.state["console_throttle"]
+    client = request.client.host if request.client else "unknown"
+    if throttle.blocked(client):
+        return _sign_in_page(request, runtime, "Too many refused sign-ins from here; wait a minute.", 429)
     lifetime = runtime.config.console.session_minutes * 60
     try:
         session = await sign_in(runtime, form.get("key", ""), form.get("tenant") or None, lifetime)
     except Refused as refused:
+        throttle.refused(client)
         return _sign_in_page(request, runtime, str(refused), 401)
     target = f"{PREFIX}/deployment" if session.operator else f"{PREFIX}/t/{session.tenant}/"
     response: Response[Any] = Redirect(target, status_code=303)

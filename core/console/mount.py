@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from core.console import controllers
 from core.console.controllers import PREFIX, ConsoleError, SignInNeeded
 from core.console.session import Signer
+from core.console.signin import Throttle
 from core.runtime import Runtime
 
 logger = logging.getLogger("tollgate.console")
@@ -41,6 +42,7 @@ def mount(app_config: AppConfig, runtime: Runtime) -> None:
     if config.session_secret is None and runtime.config.env == "production":
         logger.warning("console.session_secret is unset: each process signs its own sessions (docs/console.md)")
     app_config.state["console_signer"] = Signer(config.session_secret)
+    app_config.state["console_throttle"] = Throttle()
     app_config.template_config = TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
     handlers: list[ControllerRouterHandler] = [
         controllers.home,

@@ -4,6 +4,8 @@ API), or the deployment operator key (`console.operator_key_hash`), which sees e
 from __future__ import annotations
 
 import secrets
+import time
+from collections import deque
 
 from core.console.session import OPERATOR, Session, new_session
 from core.errors import TollgateError
@@ -52,3 +54,30 @@ async def still_valid(kernel: Kernel, session: Session) -> bool:
     tenant: Tenant = kernel.tenants.get(session.tenant)
     keys = (await kernel.secrets.get(tenant)).api_keys
     return any(k.hash.lower()[:16] == session.key_id and "admin" in k.scopes for k in keys)
+
+
+class Throttle:
+    """Refused sign-ins per client address over the last minute: past `limit`, sign-in is refused without
+    looking at the key, so a key cannot be guessed at speed. Per process (the embedded shape's one)."""
+
+    WINDOW_SECONDS = 60.0
+
+    def __init__(self, limit: int = 10) -> None:
+        self.limit = limit
+        self._refused: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._refused.setdefault(client, deque())
+        while times and times[0] <= now - self.WINDOW_SECONDS:
+            times.popleft()
+        if not times:
+            del self._refused[client]
+        return times
+
+    def blocked(self, client: str, now: float | None = None) -> bool:
+        return len(self._recent(client, time.monotonic() if now is None else now)) >= self.limit
+
+    def refused(self, client: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._recent(client, now)
+        self._refused.setdefault(client, deque()).append(now)

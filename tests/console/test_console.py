@@ -266,3 +266,22 @@ async def test_what_tenant_apps_wrote_is_shown_escaped(client: httpx.AsyncClient
         page = await client.get(path)
         assert evil not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_sign_in_is_refused_for_a_minute_after_ten_wrong_keys(client: httpx.AsyncClient) -> None:
+    for _ in range(10):
+        assert (await sign_in(client, "tg_guess")).status_code == 401
+    blocked = await sign_in(client, admin_key("alpha"))
+    assert blocked.status_code == 429
+    assert "Too many refused sign-ins" in blocked.text
+
+
+def test_the_throttle_forgets_after_a_minute() -> None:
+    from core.console.signin import Throttle
+
+    throttle = Throttle(limit=2)
+    throttle.refused("a", now=0.0)
+    throttle.refused("a", now=1.0)
+    assert throttle.blocked("a", now=2.0)
+    assert not throttle.blocked("b", now=2.0)
+    assert not throttle.blocked("a", now=61.5)
