@@ -1,4 +1,5 @@
-"""`tollgate subscriptions reconcile [TENANT ...] [--dry-run]`: compare subscriptions with Stripe, with progress."""
+"""`tollgate subscriptions reconcile [TENANT ...] [--dry-run]`: compare subscriptions with Stripe, with progress;
+`tollgate subscriptions backfill-history [TENANT ...]`: seed the metrics' history of older subscriptions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core import audit_trail
 from core.db import session_scope
 from plugins.subscriptions import schemas
 from plugins.subscriptions.config import PLUGIN
-from plugins.subscriptions.reconcile import reconcile_tenant
+from plugins.subscriptions.reconcile import backfill_history, reconcile_tenant
 from tenants.registry import Tenant
 
 if TYPE_CHECKING:
@@ -43,6 +44,26 @@ def reconcile(ctx: click.Context, slugs: tuple[str, ...], dry_run: bool) -> None
     _report(console, results, dry_run)
     if any(drift.error for _, drifts in results for drift in drifts):
         ctx.exit(1)
+
+
+@subscriptions.command(
+    "backfill-history",
+    help="Seed the metrics' subscription history (docs/metrics.md) for subscriptions stored before it, ended "
+    "ones too, priced as Stripe holds them now. Default: every tenant that enables subscriptions.",
+)
+@click.argument("slugs", nargs=-1, metavar="[TENANT]...")
+@click.pass_context
+def backfill_history_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
+    from core.cli import run_async, runtime_for, tenants_enabling
+
+    runtime = runtime_for(ctx)
+    tenants = tenants_enabling(runtime, PLUGIN, slugs)
+
+    async def seed() -> list[tuple[str, int]]:
+        return [(tenant.slug, await backfill_history(runtime, tenant)) for tenant in tenants]
+
+    for slug, seeded in run_async(seed(), runtime):
+        Console().print(f"{slug}: {seeded} subscription(s) given their history.", highlight=False)
 
 
 async def _reconcile(

@@ -164,6 +164,8 @@ class History:
         after: Standing,
         observed: dt.datetime,
         event_id: str | None,
+        *,
+        running_arr: int,
     ) -> None:
         """Record a subscription's newly applied state (`previous`: the row's state before, None when new).
 
@@ -172,18 +174,20 @@ class History:
         """
         last = await self.last(row.stripe_subscription_id)
         if last is None and previous is not None:
-            await self.backfill(row, previous)
+            await self.backfill(row, previous, running_arr=running_arr)
             last = await self.last(row.stripe_subscription_id)
         before = standing_of(last) if last is not None else None
         # Never before the last row: a reconcile may have recorded a state an older event now brings.
         at = max(observed, last.occurred_at) if last is not None else observed
         await self.record(row, before, after, at, event_id=event_id)
 
-    async def backfill(self, row: Subscription, standing: Standing) -> None:
+    async def backfill(self, row: Subscription, standing: Standing, *, running_arr: int) -> None:
         """Rows for a subscription stored before the history began: it started at the row's creation in
-        `standing`, and, when it has ended, churned at its end. Priced at what Stripe held when read."""
+        `standing`, and, when it has ended, churned at its end, having brought `running_arr` (its run rate
+        while `active`) until then. Priced at what Stripe holds when read."""
+        ended = standing.status in FINAL
         started = Standing(
-            standing.arr, standing.status if standing.status not in FINAL else "active", standing.tier, False
+            running_arr if ended else standing.arr, "active" if ended else standing.status, standing.tier, False
         )
         await self.record(row, None, started, row.created_at, backfilled=True)
         if row.ended_at is not None and standing.status in FINAL:

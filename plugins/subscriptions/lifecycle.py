@@ -143,7 +143,8 @@ class Lifecycle:
         await self.settle_unlimited(row)
         if row.status in FINAL and (created or previous_status not in FINAL):
             await self._ended(row, sub, observed)
-        await self.history.applied(row, previous, self._standing(row, sub), observed, event_id)
+        running = annual_run_rate(sub, "active", paid_tier=row.tier != self.config.default_tier)
+        await self.history.applied(row, previous, self._standing(row, sub), observed, event_id, running_arr=running)
         await self.session.flush()
         if before != state_of(row):
             await self._notify_updated(row, before, event_id)
@@ -153,6 +154,20 @@ class Lifecycle:
         """The row's standing, valued at the plan Stripe holds now (the free tier brings nothing)."""
         arr = annual_run_rate(sub, row.status, paid_tier=row.tier != self.config.default_tier)
         return Standing(arr, row.status, row.tier, row.cancel_at_period_end)
+
+    async def backfill_history(self, subscription_id: str) -> bool:
+        """Seed the history of a subscription stored before it began, ended ones too (`History.backfill`),
+        priced as Stripe holds it now; False when it has a history or Stripe has no such subscription."""
+        row = await self.subscriptions.by_stripe_id(subscription_id, for_update=True)
+        if row is None or await self.history.last(subscription_id) is not None:
+            return False
+        found = await self.fetch(subscription_id)
+        if found is None:
+            return False
+        sub = StripeSubscription.from_stripe(found)
+        running = annual_run_rate(sub, "active", paid_tier=row.tier != self.config.default_tier)
+        await self.history.backfill(row, self._standing(row, sub), running_arr=running)
+        return True
 
     async def _insert(self, sub: StripeSubscription, target: TierPrice) -> tuple[Subscription | None, bool]:
         """A new row for the subscription; (row, True), or (the row another transaction stored, False)."""

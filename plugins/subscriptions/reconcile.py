@@ -53,6 +53,19 @@ async def reconcile_tenant(
     return drifts
 
 
+async def backfill_history(runtime: Kernel, tenant: Tenant) -> int:
+    """Seed the history of every subscription stored before it (docs/metrics.md, "Backfill"), each in its
+    own transaction; returns how many were seeded."""
+    async with runtime.sessions() as session:
+        ids = await SubscriptionRepository(session=session, tenant_id=tenant.slug).without_history()
+    seeded = 0
+    for subscription_id in ids:
+        async with runtime.sessions() as session:
+            seeded += await Lifecycle(session, tenant, runtime).backfill_history(subscription_id)
+            await commit(session)
+    return seeded
+
+
 async def reconcile_all(runtime: Kernel, slugs: list[str] | None = None, *, dry_run: bool = False) -> int:
     """Reconcile the named tenants (default: every tenant that enables the plugin); returns the drift count."""
     tenants = [runtime.tenants.get(slug) for slug in slugs] if slugs else list(runtime.tenants)

@@ -10,7 +10,14 @@ from sqlalchemy import and_, exists, func, not_, select
 from core.customers.models import Customer
 from core.db import TenantRepository, insert_for, scoped
 from core.ledger.models import CreditAccount, LedgerEntry
-from plugins.subscriptions.models import FINAL, HOLDING, Allowance, Subscription, SubscriptionCheckout
+from plugins.subscriptions.models import (
+    FINAL,
+    HOLDING,
+    Allowance,
+    Subscription,
+    SubscriptionChange,
+    SubscriptionCheckout,
+)
 
 
 class SubscriptionRepository(TenantRepository[Subscription]):
@@ -43,6 +50,18 @@ class SubscriptionRepository(TenantRepository[Subscription]):
         statement = (
             scoped(select(Subscription.stripe_subscription_id), Subscription, self.tenant_id)
             .where(Subscription.status.not_in(FINAL))
+            .order_by(Subscription.created_at)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def without_history(self) -> list[str]:
+        """Stripe ids of every subscription with no `subscription_changes` row yet, oldest first."""
+        history = scoped(select(SubscriptionChange.id), SubscriptionChange, self.tenant_id).where(
+            SubscriptionChange.subscription == Subscription.stripe_subscription_id
+        )
+        statement = (
+            scoped(select(Subscription.stripe_subscription_id), Subscription, self.tenant_id)
+            .where(not_(exists(history)))
             .order_by(Subscription.created_at)
         )
         return list((await self.session.scalars(statement)).all())

@@ -3,12 +3,17 @@ once however often they are delivered, and in the order Stripe's changes happene
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from click.testing import CliRunner
+from sqlalchemy import delete, select
 
+from core.cli import main
+from core.db import session_scope
 from core.runtime import Runtime
-from plugins.subscriptions.models import SubscriptionChange, SubscriptionInvoice
+from plugins.subscriptions.models import Subscription, SubscriptionChange, SubscriptionInvoice
 from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.subscriptions.conftest import AMOUNTS, Shop, apply_event, create_customer, of_type, paid_checkout
 from tests.support.tenants import auth
@@ -76,3 +81,31 @@ async def test_an_upgrade_and_a_cancel_through_the_api_are_recorded_as_they_happ
         ("cancel_scheduled", "premium", premium, premium, "usd"),
         ("churn", "premium", premium, 0, "usd"),
     ]
+
+
+async def test_subscriptions_stored_before_the_history_are_backfilled_by_the_cli(
+    client: Any, runtime: Runtime, make_runtime: Any, stripe_emulator: EmulatorHandle, alpha_key: str
+) -> None:
+    """One subscription still running, one that ended before the history existed: the CLI gives both theirs."""
+    events = await paid_checkout(client, stripe_emulator, alpha_key)
+    for event in events:
+        await apply_event(runtime, event)
+    async with session_scope(runtime.sessions) as session:
+        row = (await session.scalars(select(Subscription))).one()
+        ended = row.created_at + dt.timedelta(days=3)
+        row.status, row.ended_at = "canceled", ended
+        await session.execute(delete(SubscriptionChange))
+
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["subscriptions", "backfill-history", "alpha"], obj=make_runtime()
+    )
+    assert result.exit_code == 0, result.output
+    assert "alpha: 1 subscription(s) given their history." in result.output
+
+    basic = AMOUNTS[("basic", "month")] * 12
+    assert await history(runtime) == [("new", "basic", 0, basic, "usd"), ("churn", "basic", basic, 0, "usd")]
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(SubscriptionChange.occurred_at, SubscriptionChange.backfilled))).all()
+    assert sorted(tuple(r) for r in rows) == [(row.created_at, True), (ended, True)]
+    again = await asyncio.to_thread(CliRunner().invoke, main, ["subscriptions", "backfill-history"], obj=make_runtime())
+    assert "alpha: 0 subscription(s)" in again.output, "once"

@@ -5,9 +5,9 @@ Revises: 0006
 Create Date: 2026-12-06 07:40:00.000000
 
 `subscription_changes` is written as events are applied from now on. A subscription stored before it
-gets its first rows when it is next applied (its next event, or `tollgate subscriptions reconcile`, which
-applies every live one): it started at its row's creation, priced at what Stripe holds for it then
-(docs/metrics.md, "Backfill"). The migration cannot write them: prices live in Stripe, not here.
+gets its first rows from `tollgate subscriptions backfill-history` (or when it is next applied): it
+started at its row's creation, priced at what Stripe holds for it then (docs/metrics.md, "Backfill").
+The migration cannot write them: prices live in Stripe, not here.
 """
 
 from __future__ import annotations
