@@ -8,6 +8,7 @@ Create Date: 2026-12-06 07:30:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import advanced_alchemy.types as sa_types
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ JSON = (
 )
 
 
-def _row_columns() -> list[sa.Column[object]]:
+def _row_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
