@@ -139,7 +139,20 @@ def test_every_plugin_ships_one_branch_named_after_it() -> None:
             for needed in [base.dependencies] if isinstance(base.dependencies, str) else base.dependencies:
                 assert "core" in script.get_revision(needed).branch_labels, f"{name} depends on {needed}"
     core_chain = [rev.revision for rev in script.walk_revisions() if "core" in rev.branch_labels]
-    assert core_chain == ["0018", "0017", "0016", "0015", "0014", "0013", "0010", "0009", "0008", "0003", "0002", "0001"]
+    assert core_chain == [
+        "0018",
+        "0017",
+        "0016",
+        "0015",
+        "0014",
+        "0013",
+        "0010",
+        "0009",
+        "0008",
+        "0003",
+        "0002",
+        "0001",
+    ]
 
 
 def test_a_fresh_sqlite_database_migrates_every_branch(empty_sqlite: str) -> None:
