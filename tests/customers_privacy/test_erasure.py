@@ -23,6 +23,7 @@ from tests.customers_privacy.conftest import (
     figures,
     ledger_activity,
     mentions,
+    metrics,
     register,
     shopper,
 )
@@ -61,6 +62,9 @@ async def test_an_erased_customer_leaves_no_personal_data_and_every_figure_holds
     await store.call("DELETE", f"/customers/{CUSTOMER}/subscription", params={"at_period_end": "false"})
     await store.settle()
     before = await figures(store)
+    window = ((clock.now() - dt.timedelta(days=3)).isoformat(), (clock.now() + dt.timedelta(days=3)).isoformat())
+    metrics_before = await metrics(store, *window)
+    assert metrics_before["credits"]["totals"]["granted"] > 0 and metrics_before["revenue"], "figures to compare"
     other_before = await store.call("GET", f"/customers/{OTHER}/balance")
     beta_before = await store.http.get(f"/t/beta/v1/customers/{CUSTOMER}/balance", headers=auth("beta"))
     assert (await mentions(store.runtime, EMAIL, CUSTOMER)) != [], "the test data names the customer"
@@ -86,6 +90,7 @@ async def test_an_erased_customer_leaves_no_personal_data_and_every_figure_holds
     # Stripe's `customer.deleted` is one more event received: the only figure an erasure moves.
     assert after["figures"].pop("core.inbox") != before["figures"].pop("core.inbox")
     assert after == before, "every figure holds"
+    assert await metrics(store, *window) == metrics_before, "and so does every metric (MRR, revenue, credits)"
     await assert_ledger_verified(store.runtime)
     audit = await store.audit(started)
     assert (audit["status"], audit["differences"]) == ("clean", []), "Stripe's money is still all explained"
