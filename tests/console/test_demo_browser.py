@@ -1,0 +1,90 @@
+"""`make demo SERVE=1` in a browser: the operator signs in to the walked deployment and each of the five
+tenants' overview shows, as charts and figures, the numbers `GET /admin/metrics` answers."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from core.console.charts import count, money
+
+# The browser fixture and the skips (no Chromium, no Playwright) are the browser tests'.
+from tests.console.test_browser import browser, new_page, pytestmark, shot, sign_in  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANTS = ("imagegen", "automate", "fiko", "quickscale", "creditshop")
+
+
+@pytest.fixture(scope="module")
+def demo_console() -> Iterator[str]:
+    """`python -m demo --serve`, once the walk is done and it serves: its console's base URL."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOLLGATE_")}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "demo", "--serve"],
+        cwd=ROOT,
+        env={**clean, "COLUMNS": "400"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert demo.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout or ()], daemon=True).start()
+    printed: list[str] = []
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                if demo.poll() is not None:
+                    break
+                continue
+            printed.append(line)
+            found = re.search(r"The console: (http://\S+)/console/", line)
+            if found:
+                yield found.group(1)
+                return
+        pytest.fail("the demo never served:\n" + "".join(printed)[-4000:])
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        try:
+            demo.wait(60)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+
+
+async def test_the_operator_sees_each_tenants_figures_as_the_api_answers_them(demo_console: str, browser: Any) -> None:
+    page = await new_page(browser, demo_console)
+    await sign_in(page, "tg_operator")
+    await page.wait_for_url("**/console/deployment")
+    async with httpx.AsyncClient(base_url=demo_console, trust_env=False, timeout=30) as api:
+        for slug in TENANTS:
+            await page.goto(f"/console/t/{slug}/")
+            metrics = (
+                await api.get(f"/t/{slug}/v1/admin/metrics", headers={"Authorization": f"Bearer tg_{slug}_admin"})
+            ).json()
+            shown = await page.locator("#outstanding").inner_text()
+            assert shown == count(metrics["credits"]["totals"]["outstanding"]), slug
+            for currency, series in metrics["subscriptions"].items():
+                mrr = money(series["series"][-1]["mrr"], currency)
+                assert await page.get_by_role("heading", name=f"MRR movements ({currency.upper()})").count() == 1
+                assert f"MRR ({currency.upper()})\n{mrr}" in await page.locator(".figures").inner_text(), (slug, mrr)
+            for currency in metrics["revenue"]:
+                assert await page.get_by_role("heading", name=f"Revenue by stream ({currency.upper()})").count() == 1
+            assert await page.locator("svg.chart").count() >= 1 + len(metrics["revenue"]) + 2 * len(
+                metrics["subscriptions"]
+            )
+            await shot(page, f"demo-{slug}")
