@@ -104,12 +104,10 @@ class CustomerController(Controller):
         customer_id: CustomerPath,
         export_format: ExportFormat = "auto",
     ) -> Response[schemas.CustomerExport]:
-        exporter = CustomerExporter(db_session, tenant, tables_of(runtime))
-        if export_format == "zip":
-            customer = await exporter.customer(customer_id)
-            return _zip_response(exporter.zip_chunks(customer), tenant.slug)
-        document = await exporter.document(customer_id)
-        if export_format == "auto" and row_count(document) > JSON_MAX_ROWS:
+        # Every table is read here, in the request's session: the ZIP is streamed after this returns, when
+        # that session is closed, and a read then would open a transaction nobody ends.
+        document = await CustomerExporter(db_session, tenant, tables_of(runtime)).document(customer_id)
+        if export_format == "zip" or (export_format == "auto" and row_count(document) > JSON_MAX_ROWS):
             return _zip_response(zip_of(document), tenant.slug)
         return Response(document)
 

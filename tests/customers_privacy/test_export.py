@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from core.cli import main
 from core.customers.models import Customer
@@ -145,3 +145,19 @@ def test_every_table_naming_a_customer_is_declared(runtime: Any) -> None:
     }
     assert naming - declared == set()
     assert all(inspect(table.model).mapped_table.name == table.name for table in tables_of(runtime))
+
+
+async def test_a_zip_export_leaves_no_transaction_open(store: Store) -> None:
+    """The ZIP is streamed after the handler returns, when the request's session is already closed: reading
+    the tables then would open a transaction nobody ends, holding locks that stop TRUNCATE and migrations
+    (found by the fuzz run, which then hung the next test's cleanup)."""
+    await register(store, CUSTOMER, EMAIL)
+    await ledger_activity(store, CUSTOMER, EMAIL)
+    archive = zipfile.ZipFile(io.BytesIO((await exported(store, CUSTOMER, format="zip")).content))
+    assert "credit_accounts.json" in archive.namelist()
+    async with store.runtime.engine.connect() as connection:
+        statement = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+        )
+        assert (await connection.execute(statement)).scalar_one() == 0, "a session left its transaction open"
