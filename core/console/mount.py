@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from core.console import controllers
 from core.console.controllers import PREFIX, ConsoleError, SignInNeeded
+from core.console.headers import security_headers
 from core.console.session import Signer
 from core.console.signin import Throttle
 from core.runtime import Runtime
@@ -64,6 +65,7 @@ def mount(app_config: AppConfig, runtime: Runtime) -> None:
             route_handlers=handlers,
             include_in_schema=False,
             dependencies={"viewer": Provide(controllers.provide_viewer)},
+            middleware=[security_headers],
             exception_handlers={SignInNeeded: _signed_out, ConsoleError: _refused},  # type: ignore[dict-item]
         )
     )
