@@ -375,8 +375,14 @@ async def quickscale(world: World) -> Walk:
         functools.partial(world.stripe_side.dashboard_product, slug, "create"), QUICKSCALE_PRODUCTS
     )
     started = await app.call(sync_catalog.asyncio_detailed, admin=True, expect=202)
+    # The run is a job for the worker, not a webhook: `settle` does not wait for it, its record says when it ends.
+    run = await world.finished(
+        slug,
+        f"catalog sync run {started.id}",
+        lambda: app.call(get_sync_run.asyncio_detailed, started.id, admin=True),
+        lambda run: run.status not in ("queued", "running"),
+    )
     await world.settle(slug)
-    run = await app.call(get_sync_run.asyncio_detailed, started.id, admin=True)
     expect((run.status, run.products, run.prices) == ("succeeded", 4, 4), f"catalog sync: {run}")
     say(f"catalog sync from Stripe: {run.products} products, {run.prices} prices, no problems", keep=True)
 

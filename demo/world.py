@@ -58,6 +58,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ("imagegen", "automate", "fiko", "quickscale", "creditshop")
 # How long one wait (webhooks delivered and processed, notices delivered) may take before the walk fails.
 SETTLE_SECONDS = 60.0
+# How long a background job the walk started (a catalog sync) may take to finish: generous, for a loaded
+# machine; the walk polls the job's own record, so a quick job costs no more than its run.
+JOB_SECONDS = 300.0
 POLL_SECONDS = 0.05
 
 
@@ -374,6 +377,19 @@ class World:
                     break
             await self.catch_up(slug)
         await self._drained(slug, list_notifications.asyncio_detailed, ListNotificationsStatusType1, "notifications")
+
+    async def finished(
+        self, slug: str, what: str, read: Callable[[], Awaitable[Answer]], done: Callable[[Answer], bool]
+    ) -> Answer:
+        """Poll `read` until `done` says its answer is final (a job's record left `queued` and `running`),
+        or fail the walk after `JOB_SECONDS` with the last answer."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + JOB_SECONDS
+        while not done(answer := await read()):
+            if loop.time() > deadline:
+                raise StepFailed(f"{slug}: {what} not finished after {JOB_SECONDS:.0f} s: {answer}")
+            await asyncio.sleep(POLL_SECONDS)
+        return answer
 
     async def _drained(
         self,
