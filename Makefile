@@ -99,6 +99,7 @@ test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool chromium
 bench: $(STAMP) $(TEST_PLUGINS)/.installed
 	$(BIN)/python -m tests.benchmarks.ledger_spend
 	$(BIN)/python -m tests.benchmarks.webhooks
+	$(BIN)/python -m tests.benchmarks.reads
 	$(BIN)/python -m tests.benchmarks.metrics
 
 clean:

@@ -419,6 +419,22 @@ async def fetch_on_driver(
     driver: Any = (await connection.get_raw_connection()).driver_connection
     if not driver.is_in_transaction():
         raise RuntimeError("fetch_on_driver runs in a transaction only (driver_transaction)")
-    sql, parameters = _driver_sql(statement, connection.dialect)
-    rows: list[Any] = await driver.fetch(sql, *(params[n] if v is _REQUIRED else v for n, v in parameters))
+    rows: list[Any] = await driver.fetch(*_driver_call(statement, connection.dialect, params))
     return rows
+
+
+async def read_on_driver(engine: AsyncEngine, statement: ClauseElement, params: dict[str, Any]) -> list[Any]:
+    """The rows of a read-only Core statement run as the driver's prepared statement, outside any transaction.
+
+    For reads on hot paths (PostgreSQL): one statement sees one snapshot, so no BEGIN or COMMIT
+    round trip is needed and no session is opened. The same terms as `fetch_on_driver` otherwise.
+    """
+    async with driver_connection(engine) as driver:
+        rows: list[Any] = await driver.fetch(*_driver_call(statement, engine.dialect, params))
+        return rows
+
+
+def _driver_call(statement: ClauseElement, dialect: Dialect, params: dict[str, Any]) -> tuple[Any, ...]:
+    """The SQL of `statement` for the driver, then its parameters' values in order."""
+    sql, parameters = _driver_sql(statement, dialect)
+    return (sql, *(params[n] if v is _REQUIRED else v for n, v in parameters))

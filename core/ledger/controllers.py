@@ -14,6 +14,7 @@ from core.access import ADMIN, END_USER, SERVICE, access
 from core.db import commit
 from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey
 from core.ledger import schemas
+from core.ledger.reads import read_balance, read_entries
 from core.ledger.services import Ledger
 from core.ledger.turns import TURNS
 from core.lists import Page, PageQuery
@@ -48,8 +49,10 @@ class LedgerController(Controller):
         summary="Spendable credits, holds, and each grant with its expiry",
         **access(SERVICE, ADMIN, END_USER),
     )
-    async def balance(self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath) -> schemas.Balance:
-        return await Ledger(db_session, tenant).balance(customer_id)
+    async def balance(self, request: Request[Any, Any, Any], customer_id: CustomerPath) -> schemas.Balance:
+        # Read on every request of a tenant app's users: the tenant and runtime come off the request, as
+        # for the spend (no dependencies to resolve, no request session: the read opens none).
+        return await read_balance(request.app.state.runtime, request.state.tenant, customer_id)
 
     @get(
         "/ledger",
@@ -58,9 +61,9 @@ class LedgerController(Controller):
         **access(SERVICE, ADMIN, END_USER),
     )
     async def ledger(
-        self, tenant: CurrentTenant, db_session: DbSession, customer_id: CustomerPath, page: PageQuery
+        self, request: Request[Any, Any, Any], customer_id: CustomerPath, page: PageQuery
     ) -> Page[schemas.Entry]:
-        return await Ledger(db_session, tenant).entries(customer_id, page)
+        return await read_entries(request.app.state.runtime, request.state.tenant, customer_id, page)
 
     @post(
         "/spend",

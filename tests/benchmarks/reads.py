@@ -1,0 +1,231 @@
+"""`make bench`: balance, entitlements and ledger reads through the HTTP API, against baselines in the same run.
+
+In one scratch database: pgbench's built-in select-only run (`-S`, 64 clients), then Tollgate under
+uvicorn (2 workers, uvloop, httptools) answering, one client at a time, the authenticated no-op route
+(`GET /t/{tenant}/v1/`: the tenant guard and the API key, no database), `GET /balance`,
+`GET /entitlements` and `GET /ledger`; then 64 clients reading balances over 1,000 customers. After
+that, 2,000,000 entries are written to one customer's ledger (SQL, `generate_series`) and its first
+page and a page a million entries deep are read again: a list page should cost the same on an empty
+ledger and a deep one. Prints p50/p99, rates and ratios beside their targets; asserts nothing about time.
+
+`python -m tests.benchmarks.reads --load URL TOKEN CLIENTS SECONDS PATH [PATH ...]` is the load
+generator the run starts in a process of its own (GET of a random path of the list, keep-alive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from core.cursors import encode_cursor
+from core.migrate import upgrade
+from tests.benchmarks import ledger_spend
+from tests.benchmarks.harness import ROOT, pgbench, pgbench_binary, start_server
+from tests.benchmarks.http_load import RequestFactory, drive
+from tests.benchmarks.ledger_spend import ADMIN_DSN, TOKEN, line
+
+SECONDS = float(os.environ.get("TOLLGATE_BENCH_SECONDS", "10"))
+CLIENTS = 64
+CUSTOMERS = 1000
+DEEP_ENTRIES = int(os.environ.get("TOLLGATE_BENCH_LEDGER_ENTRIES", "2000000"))
+WORKERS = int(os.environ.get("TOLLGATE_BENCH_WORKERS", "2"))
+BASE = "/t/bench/v1"
+
+
+# The spend bench's settings (an API key, no rate limits, a pool per worker), with the subscriptions plugin
+# on and a free tier, so `GET /entitlements` has a plugin's answer to merge.
+ENTITLEMENTS = """plugins = ["subscriptions"]
+[default.tenants.bench.subscriptions]
+default_tier = "free"
+[[default.tenants.bench.subscriptions.tiers]]
+id = "free"
+name = "Free"
+credits_per_month = 10
+models = ["flux-schnell"]
+features = { watermark = true, priority_queue = false }"""
+
+
+def settings_file(db_url: str, directory: Path) -> Path:
+    path = ledger_spend.settings_file(db_url, directory)
+    text = path.read_text()
+    assert "plugins = []" in text, "the spend bench's settings changed shape"
+    path.write_text(text.replace("plugins = []", ENTITLEMENTS, 1))
+    return path
+
+
+# Each customer: an account with three live grants (one without expiry, two expiring in a year and in
+# two), their grant entries, and nothing lapsed: what most balance reads find.
+SEED = [
+    f"""INSERT INTO customers (id, external_id, metadata, tenant_id, created_at, updated_at)
+    SELECT md5('c' || i)::uuid, 'c' || i, '{{}}', 'bench', now(), now() FROM generate_series(0, {CUSTOMERS}) i""",
+    f"""INSERT INTO credit_accounts (id, customer_id, customer, balance, held, debt, last_seq, unlimited, due_at,
+    tenant_id, created_at, updated_at)
+    SELECT md5('a' || i)::uuid, md5('c' || i)::uuid, 'c' || i, 3000000, 0, 0, 3, false, now() + interval '1 year',
+    'bench', now(), now() FROM generate_series(0, {CUSTOMERS}) i""",
+    f"""INSERT INTO credit_grants (id, account_id, amount, remaining, reserved, consumed, expired, clawed_back,
+    priority, expires_at, source, source_ref, metadata, tenant_id, created_at, updated_at)
+    SELECT md5('g' || i || '-' || g)::uuid, md5('a' || i)::uuid, 1000000, 1000000, 0, 0, 0, 0, 50,
+    CASE g WHEN 0 THEN NULL ELSE now() + make_interval(years => g) END, 'admin', 'g' || i || '-' || g, '{{}}',
+    'bench', now(), now() FROM generate_series(0, {CUSTOMERS}) i, generate_series(0, 2) g""",
+    f"""INSERT INTO ledger_entries (id, account_id, seq, kind, amount, balance_after, reference, metadata, tenant_id,
+    created_at, updated_at)
+    SELECT md5('e' || i || '-' || g)::uuid, md5('a' || i)::uuid, g + 1, 'grant', 1000000, 1000000 * (g + 1),
+    md5('g' || i || '-' || g)::uuid::text, '{{}}', 'bench', now(), now()
+    FROM generate_series(0, {CUSTOMERS}) i, generate_series(0, 2) g""",
+]
+# One customer's ledger grows by DEEP_ENTRIES one-credit spends (c0's: its balance and grants follow).
+DEEP = [
+    f"""INSERT INTO ledger_entries (id, account_id, seq, kind, amount, balance_after, requested, metadata, tenant_id,
+    created_at, updated_at)
+    SELECT gen_random_uuid(), md5('a0')::uuid, 3 + s, 'spend', -1, 3000000 - s, 1, '{{}}', 'bench', now(), now()
+    FROM generate_series(1, {DEEP_ENTRIES}) s""",
+    f"""UPDATE credit_accounts SET balance = 3000000 - {DEEP_ENTRIES}, last_seq = 3 + {DEEP_ENTRIES}
+    WHERE id = md5('a0')::uuid""",
+    f"""UPDATE credit_grants SET remaining = 1000000 - {DEEP_ENTRIES} / 2, consumed = {DEEP_ENTRIES} / 2
+    WHERE account_id = md5('a0')::uuid AND expires_at IS NOT NULL""",
+    "VACUUM ANALYZE ledger_entries",
+]
+
+
+def gets(url: str, token: str, paths: list[str]) -> RequestFactory:
+    """`GET <path>` of a random path of the list, with the API key."""
+    host = url.split("//", 1)[1]
+    rngs: dict[int, random.Random] = {}
+
+    def make(client: int, _: int) -> bytes:
+        path = rngs.setdefault(client, random.Random(client)).choice(paths)
+        return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+
+    return make
+
+
+def load(url: str, paths: list[str], clients: int = 1, seconds: float = SECONDS) -> dict[str, Any]:
+    args = [sys.executable, "-m", "tests.benchmarks.reads", "--load", url, TOKEN, str(clients), str(seconds), *paths]
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+async def execute(dsn: str, *statements: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def ratio(label: str, value: float, target: str) -> str:
+    return f"  {label:<52} {value:5.2f}   [{target}]"
+
+
+async def main() -> None:  # noqa: PLR0915 - one run, read top to bottom
+    name = f"tollgate_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    db_url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    work = Path(tempfile.mkdtemp(prefix="tollgate-bench-reads-"))
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"database {name}: {SECONDS:.0f} s a run, {WORKERS} uvicorn workers, {os.cpu_count()} cores")
+        await asyncio.to_thread(upgrade, db_url)
+        subprocess.run([pgbench_binary(), "-i", "-q", "-s", "1", dsn], check=True, capture_output=True)
+        await execute(dsn, *SEED, "VACUUM ANALYZE")
+        select_only = pgbench(dsn, "-S", "-c", str(CLIENTS), "-j", "2", "-T", str(int(SECONDS)))
+
+        env = {**os.environ, "TOLLGATE_SETTINGS": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
+        server, url = start_server(env, WORKERS)
+        customers = [f"c{i}" for i in range(1, CUSTOMERS + 1)]
+        balances = [f"{BASE}/customers/{c}/balance" for c in customers]
+        noop = [f"{BASE}/"]
+        entitlements = [f"{BASE}/customers/{c}/entitlements" for c in customers]
+        first_page = [f"{BASE}/customers/c0/ledger"]
+        load(url, balances + entitlements + noop + first_page, 4, 3)  # warm both workers' pools and caches
+        one: dict[str, dict[str, Any]] = {}
+        for label, paths in (
+            ("authenticated no-op (GET /)", noop),
+            ("GET /balance", balances),
+            ("GET /entitlements", entitlements),
+            ("GET /ledger, first page (3 entries)", first_page),
+        ):
+            one[label] = load(url, paths)
+        many = load(url, balances, CLIENTS)
+        noop_again = load(url, noop)
+
+        await execute(dsn, *DEEP)
+        deep_cursor = encode_cursor("ledger", DEEP_ENTRIES // 2)
+        deep = {
+            "GET /ledger, first page (2M entries)": load(url, first_page),
+            "GET /ledger, a page 1M entries deep": load(url, [f"{first_page[0]}?cursor={deep_cursor}"]),
+            "authenticated no-op, after": load(url, noop),
+        }
+        server.terminate()
+        server.wait(30)
+        server = None
+
+        base = (one["authenticated no-op (GET /)"]["p50_ms"] + noop_again["p50_ms"]) / 2
+        print("\nbaselines (same database)")
+        print(f"  {'pgbench select-only (-S), 64 clients':<44} {select_only:8.0f}/s")
+        print(line("authenticated no-op (GET /), after", noop_again))
+        print("\none client, one request after another")
+        for label, result in one.items():
+            print(line(label, result))
+        print("\n64 clients")
+        print(line("GET /balance over 1,000 customers", many))
+        print(f"\nafter {DEEP_ENTRIES:,} entries on one customer")
+        for label, result in deep.items():
+            print(line(label, result))
+        empty = one["GET /ledger, first page (3 entries)"]["p50_ms"]
+        print(f"\nratios (no-op p50 {base:.2f} ms, the mean of its runs before and after; targets in brackets)")
+        print(ratio("GET /balance p50 / no-op p50", one["GET /balance"]["p50_ms"] / base, "<= 2.0"))
+        print(ratio("GET /entitlements p50 / no-op p50", one["GET /entitlements"]["p50_ms"] / base, "<= 2.0"))
+        print(ratio("GET /ledger first page p50 / no-op p50", empty / base, "<= 3.0"))
+        for label, result in deep.items():
+            if "ledger" in label:
+                print(
+                    ratio(f"{label.removeprefix('GET /ledger, ')} p50 / no-op p50", result["p50_ms"] / base, "<= 3.0")
+                )
+                print(
+                    ratio(f"{label.removeprefix('GET /ledger, ')} p50 / 3-entry p50", result["p50_ms"] / empty, "~ 1")
+                )
+        print(ratio("64 clients GET /balance / pgbench -S", many["rate"] / select_only, ">= 0.30"))
+    finally:
+        if server is not None:
+            server.kill()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_load(argv: list[str]) -> None:
+    url, token, clients, seconds, *paths = argv
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    started = time.perf_counter()
+    result = asyncio.run(drive(url, int(clients), float(seconds), None, gets(url, token, paths)))
+    result["elapsed_s"] = time.perf_counter() - started
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--load"]:
+        run_load(sys.argv[2:])
+    else:
+        asyncio.run(main())
