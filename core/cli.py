@@ -174,6 +174,7 @@ def run(host: str | None, port: int | None, migrate: bool, workers: int) -> None
             workers=workers,
             log_level="info",
             timeout_graceful_shutdown=graceful,
+            timeout_worker_healthcheck=runtime.config.server.worker_healthcheck_seconds,
             **proxies,
             # Each worker process logs as core/asgi.py configures it; the request lines are Tollgate's own.
             log_config=None,

@@ -118,6 +118,10 @@ class ServerConfig(msgspec.Struct, forbid_unknown_fields=True):
     # On SIGTERM the server stops accepting and gives its requests this long to finish before it
     # cancels them and shuts down; below the 30 s an orchestrator waits before SIGKILL.
     graceful_shutdown_seconds: int = 25
+    # With `tollgate run --workers N`, how long a worker process may take to start (import, connect,
+    # read its secrets) and to answer the supervisor's health check before uvicorn kills and restarts
+    # it. uvicorn's own 5 s kills workers in a loop on a loaded host or behind a slow Vault.
+    worker_healthcheck_seconds: int = 30
     # The proxies in front of the API (IP addresses or CIDR networks) trusted to say who the client
     # is: a request from one of them comes from the rightmost X-Forwarded-For address that is not one
     # of them. Empty: the direct peer is the client and the header is ignored (anyone can send it).
