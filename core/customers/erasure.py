@@ -20,11 +20,11 @@ import logging
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 import stripe
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
@@ -54,10 +54,13 @@ def new_pseudonym() -> str:
     return PSEUDONYM_PREFIX + secrets.token_hex(12)
 
 
+# The tenant's digest key, built once (the inbox reads it for every Stripe delivery naming a customer).
+SALT = scoped(select(PrivacySalt.salt), PrivacySalt, cast(str, bindparam("scope_tenant")))
+
+
 async def salt_of(session: AsyncSession, tenant: str) -> str | None:
-    """The tenant's digest key; None before its first erasure."""
-    statement = scoped(select(PrivacySalt.salt), PrivacySalt, tenant)
-    return (await session.execute(statement)).scalar_one_or_none()
+    """The tenant's digest key; None before its first erasure. Once made it never changes (`ensured_salt`)."""
+    return (await session.execute(SALT, {"scope_tenant": tenant})).scalar_one_or_none()
 
 
 async def ensured_salt(session: AsyncSession, tenant: str) -> str:
@@ -258,13 +261,16 @@ async def delete_stripe_customer(kernel: Kernel, tenant_slug: str, erasure_id: u
         return True
 
 
-async def scrub_erased(session: AsyncSession, tenant: str, event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+async def scrub_erased(
+    session: AsyncSession, tenant: str, event: Mapping[str, Any], salt: str | None = None
+) -> Mapping[str, Any] | None:
     """A Stripe event about an erased Stripe customer, scrubbed as the erasure scrubbed the stored ones;
-    None when it names no erased customer (the common case: one indexed read, none before a first erasure)."""
+    None when it names no erased customer (the common case: one indexed read, none before a first erasure).
+    `salt`: the tenant's digest key when the caller has it already."""
     stripe_ids = {m.group(0) for text in strings_of(event) for m in [STRIPE_CUSTOMER.fullmatch(text)] if m}
     if not stripe_ids:
         return None
-    salt = await salt_of(session, tenant)
+    salt = salt or await salt_of(session, tenant)
     if salt is None:
         return None
     statement = scoped(select(CustomerErasure), CustomerErasure, tenant).where(
@@ -278,9 +284,9 @@ async def scrub_erased(session: AsyncSession, tenant: str, event: Mapping[str, A
     return scrubbed
 
 
-async def scrubbed_payload(session: AsyncSession, tenant: str, payload: str) -> str:
+async def scrubbed_payload(session: AsyncSession, tenant: str, payload: str, salt: str | None = None) -> str:
     """A Stripe event's body as the inbox stores it: as signed, or scrubbed when it is about an erased customer."""
     if "cus_" not in payload:
         return payload
-    scrubbed = await scrub_erased(session, tenant, msgspec.json.decode(payload))
+    scrubbed = await scrub_erased(session, tenant, msgspec.json.decode(payload), salt)
     return payload if scrubbed is None else msgspec.json.encode(scrubbed).decode()

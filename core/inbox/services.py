@@ -15,14 +15,24 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
+from asyncpg import InterfaceError, PostgresError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock, logs, metrics
 from core.batching import GroupCommit
 from core.cursors import uuid_position
-from core.customers.erasure import scrubbed_payload
-from core.db import after_commit, commit, driver_transaction, is_conflict, pinned_session, rollback, session_scope
+from core.customers.erasure import SALT, scrubbed_payload
+from core.db import (
+    after_commit,
+    commit,
+    driver_transaction,
+    is_conflict,
+    pinned_session,
+    read_on_driver,
+    rollback,
+    session_scope,
+)
 from core.errors import BadRequest, Conflict, SecretsUnavailable, ServiceUnavailable
 from core.hookspecs import EventHandler
 from core.inbox.context import EventContext
@@ -60,6 +70,8 @@ class InboxService:
         self.writer: InboxWriter | None = None
         # Failed signature checks per tenant, for the backfill's warning (written a few times a minute at most).
         self.signatures = SignatureWatch(runtime)
+        # Each tenant's digest key for erased customers, once it has one (`_as_stored`).
+        self._salts: dict[str, str] = {}
         if runtime.engine.dialect.name == "postgresql":
             self.writer = InboxWriter(runtime.engine, runtime.jobs, PROCESS_TASK)
 
@@ -94,11 +106,24 @@ class InboxService:
         await self.signatures.close()
 
     async def _as_stored(self, tenant: Tenant, payload: str) -> str:
-        """The body to store: scrubbed when it names an erased customer (`core.customers.erasure`)."""
+        """The body to store: scrubbed when it names an erased customer (`core.customers.erasure`).
+
+        Before a tenant's first erasure it has no digest key and nothing to scrub: on PostgreSQL that
+        costs one prepared read outside a transaction, no session. Once made, the key never changes,
+        so the process keeps it.
+        """
+        if "cus_" not in payload:
+            return payload
         try:
+            salt = self._salts.get(tenant.slug)
+            if salt is None and self.writer is not None:
+                rows = await read_on_driver(self.runtime.engine, SALT, {"scope_tenant": tenant.slug})
+                if not rows:
+                    return payload
+                salt = self._salts[tenant.slug] = rows[0][0]
             async with self.runtime.sessions() as session:
-                return await scrubbed_payload(session, tenant.slug, payload)
-        except (SQLAlchemyError, OSError):
+                return await scrubbed_payload(session, tenant.slug, payload, salt)
+        except (SQLAlchemyError, OSError, PostgresError, InterfaceError):
             logger.exception("reading %s's erasures failed; the event is answered 503 (Stripe retries)", tenant.slug)
             raise ServiceUnavailable("The event could not be stored; try again.", code="inbox_unavailable") from None
 
