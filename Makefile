@@ -98,6 +98,7 @@ test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool chromium
 # Benchmarks print figures and ratios against pgbench in the same database; never part of `make test`.
 bench: $(STAMP) $(TEST_PLUGINS)/.installed
 	$(BIN)/python -m tests.benchmarks.ledger_spend
+	$(BIN)/python -m tests.benchmarks.ledger_expiry
 	$(BIN)/python -m tests.benchmarks.webhooks
 	$(BIN)/python -m tests.benchmarks.reads
 	$(BIN)/python -m tests.benchmarks.metrics

@@ -80,6 +80,11 @@ class GroupCommit(Generic[Item, Answer]):
         """Items queued and not yet taken by a flush."""
         return len(self._waiting)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued and no flush running."""
+        return not self._waiting and not self._flushing
+
     async def drained(self) -> None:
         """Wait until every item queued so far (and any queued meanwhile) has been flushed."""
         while self._tasks:

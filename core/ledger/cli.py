@@ -17,6 +17,7 @@ from core.cli import named_tenants, run_async, runtime_for
 from core.db import session_scope
 from core.ledger import schemas
 from core.ledger.services import Ledger
+from core.ledger.tasks import EXPIRE_BATCH_SIZE
 from core.ledger.verify import Report
 
 console = Console()
@@ -91,7 +92,11 @@ def balance(ctx: click.Context, tenant: str, customer: str) -> None:
 )
 @click.argument("tenants", nargs=-1)
 @click.option(
-    "--batch-size", type=click.IntRange(min=1), default=200, show_default=True, help="Rows settled per transaction."
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=EXPIRE_BATCH_SIZE,
+    show_default=True,
+    help="Accounts settled per transaction.",
 )
 @click.pass_context
 def expire(ctx: click.Context, tenants: tuple[str, ...], batch_size: int) -> None:

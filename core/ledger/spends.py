@@ -14,13 +14,20 @@ written); it hands a spend back when the rules need Python (no account yet, some
 idempotency key seen before, the low-balance notice, drift). A handed-back spend goes through
 `Ledger.spend` in its own session, in the customer's turn. Spends that were in flight together
 have no order between them; one answered before another was sent is written before it.
-SQLite always uses `Ledger.spend`.
+
+A batch takes its accounts' locks skipping those another transaction holds (the expiry job, a
+refund, a clawback, another process's batch): the spends of such an account come back `locked`
+and are sent again in a call of their own that waits for the lock, gathered per account
+(`_waiting_lanes`), while the next batches of the process go on without them. So one held account
+stalls only its own spends. SQLite always uses `Ledger.spend`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -45,8 +52,18 @@ MAX_FLUSHES = 1
 SPARE_IDS = 8
 SPEND_SQL = (
     "SELECT r_item, r_outcome, r_entry, r_balance, r_grants, r_parts"
-    " FROM tollgate_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " FROM tollgate_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 )
+
+
+class Handback(Enum):
+    """Why the function did not decide a spend: the rules need Python, or its account was held."""
+
+    PYTHON = "fallback"
+    LOCKED = "locked"
+
+
+Answer = schemas.Spend | Handback
 
 
 @dataclass
@@ -66,12 +83,13 @@ class Spends:
     def __init__(self, runtime: Kernel) -> None:
         self.runtime = runtime
         self.batched = runtime.engine.dialect.name == "postgresql"
-        # Each spend's answer: the function's (a spend, or its refusal), or None when it handed it back.
-        self._batches: GroupCommit[Queued, schemas.Spend | None] = GroupCommit(
-            self._call, max_batch=MAX_BATCH, flushes=MAX_FLUSHES
-        )
-        # Since start: function calls, spends they decided, spends handed back to `Ledger.spend`.
-        self.stats = {"batches": 0, "decided": 0, "handed_back": 0}
+        # Each spend's answer: the function's (a spend, or its refusal), or why it handed it back.
+        self._batches: GroupCommit[Queued, Answer] = GroupCommit(self._call, max_batch=MAX_BATCH, flushes=MAX_FLUSHES)
+        # Per account held by another transaction: its spends, sent again waiting for the lock.
+        self._waiting_lanes: dict[tuple[str, str], GroupCommit[Queued, Answer]] = {}
+        # Since start: function calls, spends they decided, spends handed back to `Ledger.spend`,
+        # spends sent again to wait for their account's lock.
+        self.stats = {"batches": 0, "decided": 0, "handed_back": 0, "waited": 0}
 
     async def spend(
         self,
@@ -103,7 +121,10 @@ class Spends:
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:
             answer = await self._batches.submit(queued)
-            if answer is not None:
+            if answer is Handback.LOCKED:
+                self.stats["waited"] += 1
+                answer = await self._wait_for_lock(queued)
+            if not isinstance(answer, Handback):
                 return answer
             self.stats["handed_back"] += 1
         async with TURNS.turn(tenant.slug, customer), session_scope(self.runtime.sessions) as session:
@@ -114,12 +135,29 @@ class Spends:
     async def close(self) -> None:
         """Send the spends queued so far and wait for their answers; a spend after this is refused (503)."""
         await self._batches.close()
+        for lane in list(self._waiting_lanes.values()):
+            await lane.close()
 
-    async def _call(self, batch: list[Queued]) -> Sequence[schemas.Spend | Exception | None]:
-        """One `tollgate_spend` call for the batch: each spend's answer, or None where it was handed back.
+    async def _wait_for_lock(self, queued: Queued) -> Answer:
+        """The spend sent again with the others of its account that found it held, waiting for the lock."""
+        account = (queued.tenant.slug, queued.customer)
+        lane = self._waiting_lanes.get(account)
+        if lane is None:
+            lane = GroupCommit(partial(self._call, wait=True), max_batch=MAX_BATCH)
+            self._waiting_lanes[account] = lane
+        try:
+            return await lane.submit(queued)
+        finally:
+            if lane.idle and self._waiting_lanes.get(account) is lane:
+                del self._waiting_lanes[account]
 
-        A failure (the database went away) rolls the call's transaction back, and each of its
-        spends fails with the error; the connection is dropped (`driver_connection`).
+    async def _call(self, batch: list[Queued], *, wait: bool = False) -> Sequence[Answer | Exception]:
+        """One `tollgate_spend` call for the batch: each spend's answer, or why it was handed back.
+
+        Without `wait`, accounts another transaction holds are skipped (their spends: `locked`);
+        with it, the call waits for their locks. A failure (the database went away) rolls the
+        call's transaction back, and each of its spends fails with the error; the connection is
+        dropped (`driver_connection`).
         """
         now = clock.now()
         slots: dict[tuple[str, str], int] = {}
@@ -145,11 +183,12 @@ class Spends:
             [q.reason for q in batch],
             [msgspec.json.encode(q.metadata).decode() for q in batch],
             [new_id() for _ in range(2 * len(batch) + SPARE_IDS)],
+            wait,
         )
         async with driver_connection(self.runtime.engine) as connection:
             rows = await connection.fetch(SPEND_SQL, *params)
         self.stats["batches"] += 1
-        answers: list[schemas.Spend | Exception | None] = [None] * len(batch)
+        answers: list[Answer | Exception] = [Handback.PYTHON] * len(batch)
         for item, outcome, entry_id, balance, grants, parts in rows:
             queued = batch[item - 1]
             if outcome in {"spent", "unlimited"}:
@@ -171,4 +210,6 @@ class Spends:
             elif outcome == "insufficient":
                 self.stats["decided"] += 1
                 answers[item - 1] = insufficient(balance, queued.amount)
+            elif outcome == "locked" and not wait:
+                answers[item - 1] = Handback.LOCKED
         return answers

@@ -22,10 +22,16 @@ EXPIRE_TASK = "core.ledger.expire"
 NOTIFY_EXPIRING_TASK = "core.ledger.notify_expiring"
 BATCH_SIZE = 200
 MAX_BATCHES = 100
+# Expiry holds each batch's accounts until it commits, and spends of those customers wait for
+# them: small batches (set-based, one call each on PostgreSQL) keep every hold to milliseconds.
+EXPIRE_BATCH_SIZE = 25
+EXPIRE_MAX_BATCHES = 2000
 
 
 async def expire_credits(
-    kernel: Annotated[Kernel, TaskiqDepends()], batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES
+    kernel: Annotated[Kernel, TaskiqDepends()],
+    batch_size: int = EXPIRE_BATCH_SIZE,
+    max_batches: int = EXPIRE_MAX_BATCHES,
 ) -> int:
     """Release expired holds and expire lapsed grants for every tenant; returns accounts settled."""
     runtime = kernel

@@ -1,7 +1,7 @@
 """What the benchmarks share: pgbench in the benchmark's database, and the API under uvicorn.
 
 `pgbench(dsn, *args)` answers the TPS pgbench reports; `start_server(env, workers)` serves
-`core.asgi:app` with uvloop and httptools on a free port and answers (process, base URL).
+`core.asgi:app` (or another app) with uvloop and httptools on a free port and answers (process, base URL).
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(env: dict[str, str], workers: int, app: str = "core.asgi:app") -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "core.asgi:app",
+            app,
             "--host",
             "127.0.0.1",
             "--port",

@@ -82,6 +82,8 @@ async def drive(url: str, clients: int, seconds: float, rate: float | None, make
         "rate": done / elapsed,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "p999_ms": percentile(latencies, 0.999) * 1000,
+        "max_ms": max(latencies, default=0.0) * 1000,
     }
 
 

@@ -1,0 +1,85 @@
+"""The spend path on PostgreSQL when another transaction holds an account's row lock.
+
+A batch skips a held account: the other spends of the batch are answered at once, the held
+account's spends wait for its lock alone and are then spent (never refused, never doubled).
+The lock is held on a second connection of its own, as a refund or the expiry job would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+
+from core.runtime import Runtime
+from tests.ledger.conftest import assert_invariants
+from tests.ledger.test_service import add_customer, run
+
+
+async def hold_row_lock(pg_url: str, customer: str) -> asyncpg.Connection:
+    """A second connection with the customer's account row locked in an open transaction."""
+    connection = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    await connection.execute("BEGIN")
+    await connection.execute("SELECT 1 FROM credit_accounts WHERE customer = $1 FOR UPDATE", customer)
+    return connection
+
+
+async def spend_all(runtime: Runtime, customer: str, count: int, keys: str = "") -> list[asyncio.Task[Any]]:
+    tenant = runtime.tenants.get("alpha")
+    return [
+        asyncio.create_task(runtime.spends.spend(tenant, customer, 1, idempotency_key=f"{customer}-{keys}{n}"))
+        for n in range(count)
+    ]
+
+
+async def test_a_held_account_does_not_stall_the_others(runtime: Runtime, pg_url: str) -> None:
+    for customer in ("held", "free-1", "free-2"):
+        await add_customer(runtime, customer)
+        await run(runtime, lambda lg, c=customer: lg.grant(c, 100, source="t", source_ref=c))
+    blocker = await hold_row_lock(pg_url, "held")
+    try:
+        held = await spend_all(runtime, "held", 5)
+        free = [*(await spend_all(runtime, "free-1", 5)), *(await spend_all(runtime, "free-2", 5))]
+        # The free accounts' spends are answered while the lock is still held...
+        answers = await asyncio.wait_for(asyncio.gather(*free), timeout=10)
+        assert sorted(a.balance for a in answers) == [95, 95, 96, 96, 97, 97, 98, 98, 99, 99]
+        await asyncio.sleep(0.2)
+        assert not any(task.done() for task in held), "the held account's spends wait for its lock"
+        assert runtime.spends.stats["waited"] == 5
+    finally:
+        await blocker.execute("ROLLBACK")
+        await blocker.close()
+    # ...and the held account's are spent once the lock is released, each once.
+    done = await asyncio.wait_for(asyncio.gather(*held), timeout=10)
+    assert sorted(a.balance for a in done) == [95, 96, 97, 98, 99]
+    again = await runtime.spends.spend(runtime.tenants.get("alpha"), "held", 1, idempotency_key="held-0")
+    assert again.entry_id in {a.entry_id for a in done}
+    async with runtime.engine.connect() as connection:
+        spends = await connection.scalar(text("SELECT count(*) FROM ledger_entries WHERE kind = 'spend'"))
+    assert spends == 15
+    assert not runtime.spends._waiting_lanes, "a lane goes away once its account's spends are answered"
+    await assert_invariants(runtime.engine)
+
+
+async def test_a_batch_waiting_for_a_lock_takes_what_came_meanwhile(runtime: Runtime, pg_url: str) -> None:
+    await add_customer(runtime, "held")
+    await run(runtime, lambda lg: lg.grant("held", 10, source="t", source_ref="held"))
+    blocker = await hold_row_lock(pg_url, "held")
+    try:
+        first = await spend_all(runtime, "held", 6)
+        await asyncio.sleep(0.2)
+        # Spent while the first ones wait: 12 wanted of 10, exactly 10 spent and 2 refused.
+        second = await spend_all(runtime, "held", 6, keys="second-")
+        await asyncio.sleep(0.2)
+    finally:
+        await blocker.execute("ROLLBACK")
+        await blocker.close()
+    results = await asyncio.gather(*first, *second, return_exceptions=True)
+    spent = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(spent) == 10
+    assert [getattr(r, "code", None) for r in refused] == ["insufficient_credits"] * 2
+    assert sorted(a.balance for a in spent) == list(range(10))
+    await assert_invariants(runtime.engine)
