@@ -35,6 +35,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.money_audit", "core.money_audit.hooks"),
     ("core.audit_trail", "core.audit_trail.hooks"),
     ("core.retention", "core.retention.hooks"),
+    ("core.analytics", "core.analytics.hooks"),
     ("product_sync", "plugins.product_sync.hooks"),
     ("payg", "plugins.payg.hooks"),
     ("subscriptions", "plugins.subscriptions.hooks"),

@@ -230,6 +230,15 @@ class RetentionConfig(msgspec.Struct, forbid_unknown_fields=True):
     ledger_days: Annotated[int, msgspec.Meta(ge=1)] = 7 * 365
 
 
+class AnalyticsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """The metrics rollup's daily build (`[analytics]`, docs/metrics.md#speed): off, a request builds the days
+    it finds missing, at its own cost."""
+
+    rollup: bool = True
+    # Cron (UTC) of the daily run: one task per tenant rolls up the day that closed.
+    cron: str = "7 0 * * *"
+
+
 class ConsoleConfig(msgspec.Struct, forbid_unknown_fields=True):
     """The operators' console at `/console/` (`[console]`, docs/console.md): its sessions and operator key."""
 
@@ -272,6 +281,7 @@ class AppConfig(msgspec.Struct, forbid_unknown_fields=False):
     money_audit: MoneyAuditConfig = msgspec.field(default_factory=MoneyAuditConfig)
     console: ConsoleConfig = msgspec.field(default_factory=ConsoleConfig)
     retention: RetentionConfig = msgspec.field(default_factory=RetentionConfig)
+    analytics: AnalyticsConfig = msgspec.field(default_factory=AnalyticsConfig)
 
 
 class StructValidator(Validator):  # type: ignore[misc]
@@ -455,6 +465,7 @@ def validate(settings: Dynaconf, plugin_validators: Any, known_plugins: Iterable
                 "money_audit": section("money_audit"),
                 "console": section("console"),
                 "retention": section("retention"),
+                "analytics": section("analytics"),
             },
             AppConfig,
         )

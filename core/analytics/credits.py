@@ -11,10 +11,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.revenue import combined
+from core.analytics.rollup import Daily, rolled
 from core.analytics.schemas import CreditsBucket, CreditsSeries
 from core.analytics.series import Series, cumulative
-from core.db import scoped
-from core.ledger.models import CreditAccount, CreditGrant, LedgerEntry
+from core.ledger.models import CreditGrant, LedgerEntry
 from tenants.registry import Tenant
 
 # Entry kinds by figure: a hold counts as consumed when placed, its release gives the rest back.
@@ -22,6 +22,17 @@ CONSUMING = ("spend", "hold", "capture", "release", "refund")
 FIGURES = {"expire": "expired", "clawback": "clawed_back", "adjust": "adjusted"}
 # A grant whose source no loaded plugin declares (`tollgate ledger verify` reports those too).
 UNDECLARED = "undeclared"
+# Grants and entries are dated when written and never change: their closed days are rolled up for good.
+GRANTS = Daily(
+    "ledger.grants", CreditGrant, CreditGrant.created_at, (CreditGrant.source,), (func.sum(CreditGrant.amount),)
+)
+ENTRIES = Daily(
+    "ledger.entries",
+    LedgerEntry,
+    LedgerEntry.created_at,
+    (LedgerEntry.kind,),
+    (func.sum(LedgerEntry.amount), func.sum(case((LedgerEntry.amount < 0, LedgerEntry.amount), else_=0))),
+)
 
 
 async def credit_series(
@@ -29,35 +40,18 @@ async def credit_series(
 ) -> CreditsSeries:
     """`origins`: each grant source's declaring plugin (`tollgate_grant_sources`), for `granted_by_plugin`."""
     size = len(series.starts)
-    granted = scoped(
-        select(series.bucket(CreditGrant.created_at), CreditGrant.source, func.sum(CreditGrant.amount))
-        .where(*series.window(CreditGrant.created_at))
-        .group_by(series.bucket(CreditGrant.created_at), CreditGrant.source),
-        CreditGrant,
-        tenant.slug,
-    )
     by_source: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-    for key, source, amount in await session.execute(granted):
+    for key, source, amount in await rolled(session, tenant, series, GRANTS, start=series.since, end=series.until):
         if (i := series.index_of(key)) is not None:
             by_source[source][i] += int(amount)
-    # One pass over the entries since the window opened; the balance before it is today's less those.
-    period = series.period(LedgerEntry.created_at)
-    moved = scoped(
-        select(
-            period,
-            LedgerEntry.kind,
-            func.sum(LedgerEntry.amount),
-            func.sum(case((LedgerEntry.amount < 0, LedgerEntry.amount), else_=0)),
-        )
-        .where(LedgerEntry.created_at >= series.since)
-        .group_by(period, LedgerEntry.kind),
-        LedgerEntry,
-        tenant.slug,
-    )
+    # Every entry before the window's end: the balance at its start is the sum of those before it (a balance
+    # is the sum of its account's entries: `tollgate ledger verify`, entries_sum).
     flows: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-    deltas, since_opened = [0] * size, 0
-    for key, kind, amount, taken in await session.execute(moved):
-        since_opened += int(amount)
+    deltas, opening = [0] * size, 0
+    for key, kind, amount, taken in await rolled(session, tenant, series, ENTRIES, start=None, end=series.until):
+        if series.is_before(key):
+            opening += int(amount)
+            continue
         if (i := series.index_of(key)) is None:
             continue
         deltas[i] += int(amount)
@@ -65,8 +59,6 @@ async def credit_series(
         if figure is not None:
             # A positive adjustment is a grant (source `adjustment`): only what adjustments took counts here.
             flows[figure][i] -= int(taken) if kind == "adjust" else int(amount)
-    balance = scoped(select(func.coalesce(func.sum(CreditAccount.balance), 0)), CreditAccount, tenant.slug)
-    opening = int(await session.scalar(balance) or 0) - since_opened
     outstanding = cumulative(opening, deltas)
 
     def bucket(start: Any, end: Any, i: int | None) -> CreditsBucket:

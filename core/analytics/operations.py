@@ -8,10 +8,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, select, within_group
+from sqlalchemy import Float, case, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.revenue import combined
+from core.analytics.rollup import Daily, rolled
 from core.analytics.schemas import OperationsBucket, OperationsSeries, ratio
 from core.analytics.series import Series
 from core.db import scoped
@@ -27,15 +28,8 @@ async def operation_series(
 ) -> OperationsSeries:
     size = len(series.starts)
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * size)
-    bucket = series.bucket(WebhookEvent.created_at)
-    events = scoped(
-        select(bucket, WebhookEvent.status, func.count())
-        .where(*series.window(WebhookEvent.created_at))
-        .group_by(bucket, WebhookEvent.status),
-        WebhookEvent,
-        tenant.slug,
-    )
-    for key, status, n in await session.execute(events):
+    events = await rolled(session, tenant, series, EVENTS, start=series.since, end=series.until)
+    for key, status, n in events:
         if (i := series.index_of(key)) is not None:
             counts["received"][i] += int(n)
             counts[status][i] += int(n)
@@ -89,53 +83,79 @@ async def operation_series(
     )
 
 
-def _lag_ms(series: Series) -> Any:
-    """Milliseconds from an event's receipt to its processing."""
-    if series.dialect == "postgresql":
-        return func.extract("epoch", WebhookEvent.processed_at - WebhookEvent.created_at) * 1000
-    return (func.julianday(WebhookEvent.processed_at) - func.julianday(WebhookEvent.created_at)) * 86_400_000
+def _lag_ms(dialect: str) -> Any:
+    """Milliseconds from an event's receipt to its processing (constants in the SQL text: the lag is grouped by)."""
+    if dialect == "postgresql":
+        lag = func.extract("epoch", WebhookEvent.processed_at - WebhookEvent.created_at) * literal_column("1000")
+        return cast(lag, Float)
+    return (func.julianday(WebhookEvent.processed_at) - func.julianday(WebhookEvent.created_at)) * literal_column(
+        "86400000"
+    )
+
+
+def _ms(value: Any) -> int | None:
+    return None if value is None else round(float(value))
+
+
+def _ms_key(value: Any) -> str | None:
+    return None if value is None else str(_ms(value))
+
+
+# An event's status (and its lag) changes after its day closes (processed late, dead, replayed): its
+# `updated_at` moves with every change, and a day with a change since the rollup's watermark is read live.
+EVENTS = Daily(
+    "inbox.events",
+    WebhookEvent,
+    WebhookEvent.created_at,
+    (WebhookEvent.status,),
+    (func.count(),),
+    changed=WebhookEvent.updated_at,
+)
+
+
+def lag_counts(dialect: str) -> Daily:
+    """Processed events by their lag in whole milliseconds: percentiles are not sums, but a nearest-rank
+    percentile of the rounded lags is the rounded percentile of the lags, and counts per lag add up."""
+    return Daily(
+        "inbox.lags",
+        WebhookEvent,
+        WebhookEvent.created_at,
+        (_lag_ms(dialect),),
+        (func.count(),),
+        where=(WebhookEvent.processed_at.is_not(None),),
+        changed=WebhookEvent.updated_at,
+        key_of=_ms_key,
+    )
 
 
 Lags = tuple[int | None, int | None]
 
 
 async def _lags(session: AsyncSession, tenant: Tenant, series: Series) -> tuple[dict[int, Lags], Lags]:
-    """p50 and p95 of the processing lag per bucket and over the window (nearest rank).
-
-    PostgreSQL computes them (`percentile_disc`); SQLite, the embedded shape, has no percentile
-    function, so its lags are read and ranked here.
-    """
-    conditions = [*series.window(WebhookEvent.created_at), WebhookEvent.processed_at.is_not(None)]
-    lag = _lag_ms(series)
-    if series.dialect == "postgresql":
-        pct = [within_group(func.percentile_disc(p), cast(lag, Float)) for p in PERCENTILES]
-        bucket = series.bucket(WebhookEvent.created_at)
-        per_bucket = scoped(select(bucket, *pct).where(*conditions).group_by(bucket), WebhookEvent, tenant.slug)
-        whole = scoped(select(*pct).where(*conditions), WebhookEvent, tenant.slug)
-        found = {
-            i: (_ms(p50), _ms(p95))
-            for key, p50, p95 in await session.execute(per_bucket)
-            if (i := series.index_of(key)) is not None
-        }
-        p50, p95 = (await session.execute(whole)).one()
-        return found, (_ms(p50), _ms(p95))
-    bucket = series.bucket(WebhookEvent.created_at)
-    rows = scoped(select(bucket, lag).where(*conditions), WebhookEvent, tenant.slug)
-    by_bucket: dict[int, list[float]] = defaultdict(list)
-    every: list[float] = []
-    for key, value in await session.execute(rows):
+    """p50 and p95 of the processing lag per bucket and over the window (nearest rank), from the counts of
+    events per millisecond of lag."""
+    daily = lag_counts(series.dialect)
+    by_bucket: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    every: dict[int, int] = defaultdict(int)
+    for key, ms, n in await rolled(session, tenant, series, daily, start=series.since, end=series.until):
         if (i := series.index_of(key)) is not None:
-            by_bucket[i].append(float(value))
-            every.append(float(value))
-    return {i: _ranked(values) for i, values in by_bucket.items()}, _ranked(every)
+            by_bucket[i][int(ms)] += int(n)
+            every[int(ms)] += int(n)
+    return {i: _ranked(counts) for i, counts in by_bucket.items()}, _ranked(every)
 
 
-def _ranked(values: list[float]) -> Lags:
-    if not values:
+def _ranked(counts: dict[int, int]) -> Lags:
+    """The nearest-rank percentiles of values given as counts per value."""
+    total = sum(counts.values())
+    if not total:
         return None, None
-    values.sort()
-    return tuple(_ms(values[max(math.ceil(p * len(values)) - 1, 0)]) for p in PERCENTILES)  # type: ignore[return-value]
-
-
-def _ms(value: Any) -> int | None:
-    return None if value is None else round(float(value))
+    ranked = sorted(counts.items())
+    found: list[int | None] = []
+    for p in PERCENTILES:
+        rank, seen = max(math.ceil(p * total), 1), 0
+        for value, n in ranked:
+            seen += n
+            if seen >= rank:
+                found.append(value)
+                break
+    return found[0], found[1]

@@ -36,6 +36,10 @@ class WebhookEvent(LeasedWork):
             postgresql_where=text("payload_pruned_at IS NULL"),
             sqlite_where=text("payload_pruned_at IS NULL"),
         ),
+        # The metrics' live edges, and the days whose events changed since they were rolled up
+        # (core/analytics/rollup.py, migration 0020).
+        Index("ix_webhook_events_tenant_created", "tenant_id", "created_at"),
+        Index("ix_webhook_events_tenant_updated", "tenant_id", "updated_at"),
     )
 
     stripe_event_id: Mapped[str] = mapped_column(String(255))

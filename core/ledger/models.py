@@ -54,6 +54,8 @@ class CreditGrant(TenantOwned):
         # column any index refers to cannot be HOT (PostgreSQL then rewrites every index entry and
         # a busy grant's index lookups slow down until vacuum). See migration 0008.
         Index("ix_credit_grants_expiring", "tenant_id", "expires_at"),
+        # The metrics' live edges (core/analytics/rollup.py, migration 0020).
+        Index("ix_credit_grants_tenant_created", "tenant_id", "created_at"),
     )
 
     account_id: Mapped[UUID] = mapped_column(ForeignKey("credit_accounts.id"))
@@ -82,6 +84,8 @@ class LedgerEntry(TenantOwned):
         UniqueConstraint("account_id", "seq", name="uq_ledger_entries_account_seq"),
         UniqueConstraint("account_id", "idempotency_key", name="uq_ledger_entries_account_idempotency"),
         Index("ix_ledger_entries_account_reference", "account_id", "reference"),
+        # The metrics' live edges (core/analytics/rollup.py, migration 0020).
+        Index("ix_ledger_entries_tenant_created", "tenant_id", "created_at"),
     )
 
     account_id: Mapped[UUID] = mapped_column(ForeignKey("credit_accounts.id"))

@@ -22,6 +22,8 @@ class Notification(LeasedWork):
         # A cause replayed (a webhook delivered twice, a task run twice) never notifies twice.
         UniqueConstraint("tenant_id", "dedupe_key", name="uq_notifications_tenant_dedupe_key"),
         Index("ix_notifications_tenant_status_due", "tenant_id", "status", "next_attempt_at"),
+        # The metrics' notifications by creation (core/analytics/operations.py, migration 0020).
+        Index("ix_notifications_tenant_created", "tenant_id", "created_at"),
     )
 
     data: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.parts import MetricsPart, checkout_rows, revenue_rows
+from core.analytics.rollup import Daily, rolled
 from core.analytics.schemas import MrrMovements, SubscriptionBucket, SubscriptionSeries, ratio
 from core.analytics.series import Series, cumulative
 from core.db import scoped
@@ -31,6 +32,44 @@ def _earning(arr: Any) -> Any:
     return case((arr > 0, 1), else_=0)
 
 
+# The history's sums by day (core/analytics/rollup.py). A change may be recorded after its day closed (a late
+# Stripe event, a backfill): its `created_at` is when it was written, and a day written to since the
+# rollup's watermark is read live until rebuilt.
+CHANGES = Daily(
+    "subscriptions.changes",
+    C,
+    C.occurred_at,
+    (C.currency, C.kind),
+    (
+        func.sum(_part("active")),
+        func.sum(_part("past_due")),
+        func.sum(_earning(C.arr_after) - _earning(C.arr_before)),
+        func.sum(C.arr_after - C.arr_before),
+        func.count(),
+    ),
+    changed=C.created_at,
+)
+# Subscribers joining a tier (earning after the change) and leaving one (earning before it).
+JOINED = Daily(
+    "subscriptions.tiers_joined",
+    C,
+    C.occurred_at,
+    (C.currency, C.tier),
+    (func.count(),),
+    (C.arr_after > 0,),
+    changed=C.created_at,
+)
+LEFT = Daily(
+    "subscriptions.tiers_left",
+    C,
+    C.occurred_at,
+    (C.currency, C.previous_tier),
+    (func.count(),),
+    (C.arr_before > 0,),
+    changed=C.created_at,
+)
+
+
 class _Currency:
     """One currency's running sums while the rows are read."""
 
@@ -46,25 +85,12 @@ class _Currency:
 async def subscription_series(session: AsyncSession, tenant: Tenant, series: Series) -> dict[str, SubscriptionSeries]:
     """Every currency's subscription metrics over the series' buckets."""
     size = len(series.starts)
-    period = series.period(C.occurred_at)
-    changes = scoped(
-        select(
-            period,
-            C.currency,
-            C.kind,
-            func.sum(_part("active")),
-            func.sum(_part("past_due")),
-            func.sum(_earning(C.arr_after) - _earning(C.arr_before)),
-            func.sum(C.arr_after - C.arr_before),
-            func.count(),
-        )
-        .where(C.occurred_at < series.until, *series.currencies(C.currency))
-        .group_by(period, C.currency, C.kind),
-        C,
-        tenant.slug,
-    )
     found: dict[str, _Currency] = {}
-    for key, currency, kind, active, past_due, count, arr, n in await session.execute(changes):
+    for key, currency, kind, active, past_due, count, arr, n in await rolled(
+        session, tenant, series, CHANGES, start=None, end=series.until
+    ):
+        if series.currency is not None and currency != series.currency:
+            continue
         row = found.setdefault(currency, _Currency(size))
         if series.is_before(key):
             row.opening["active"] += int(active)
@@ -87,32 +113,15 @@ async def subscription_series(session: AsyncSession, tenant: Tenant, series: Ser
 
 async def _tiers(session: AsyncSession, tenant: Tenant, series: Series, found: dict[str, _Currency]) -> None:
     """Subscribers by tier: +1 on the tier a change leaves earning, -1 on the tier it took that from."""
-    window = [C.occurred_at < series.until, *series.currencies(C.currency)]
-    joined = scoped(
-        select(
-            C.occurred_at.label("at"), C.currency.label("currency"), C.tier.label("tier"), literal(1).label("delta")
-        ).where(*window, C.arr_after > 0),
-        C,
-        tenant.slug,
-    )
-    left = scoped(
-        select(C.occurred_at, C.currency, C.previous_tier, literal(-1)).where(*window, C.arr_before > 0),
-        C,
-        tenant.slug,
-    )
-    moves = union_all(joined, left).subquery()
-    period = series.period(moves.c.at)
-    statement = select(period, moves.c.currency, moves.c.tier, func.sum(moves.c.delta)).group_by(
-        period, moves.c.currency, moves.c.tier
-    )
-    for key, currency, tier, delta in await session.execute(statement):
-        row = found.get(currency)
-        if row is None or tier is None:
-            continue
-        if series.is_before(key):
-            row.tiers_opening[tier] += int(delta)
-        elif (i := series.index_of(key)) is not None:
-            row.tiers[tier][i] += int(delta)
+    for moves, sign in ((JOINED, 1), (LEFT, -1)):
+        for key, currency, tier, n in await rolled(session, tenant, series, moves, start=None, end=series.until):
+            row = found.get(currency)
+            if row is None or tier is None:
+                continue
+            if series.is_before(key):
+                row.tiers_opening[tier] += sign * int(n)
+            elif (i := series.index_of(key)) is not None:
+                row.tiers[tier][i] += sign * int(n)
 
 
 def _series_of(series: Series, row: _Currency) -> SubscriptionSeries:
