@@ -68,6 +68,8 @@ KERNEL_ERROR_CODES: Final[Mapping[str, ErrorCode]] = {
         {
             "payment_required": "Payment is required.",
             "insufficient_credits": "The customer has fewer credits than the operation needs.",
+            "card_declined": "The saved card was declined; `detail.decline_code` is Stripe's decline code.",
+            "requires_action": "The card issuer wants the customer present (3-D Secure): pay on-session.",
         },
     ),
     **_codes(
@@ -86,6 +88,7 @@ KERNEL_ERROR_CODES: Final[Mapping[str, ErrorCode]] = {
             "plugin_not_enabled": "The route's plugin is not enabled for this tenant.",
             "grant_not_found": "No grant with this source and reference.",
             "hold_not_found": "No such hold for this customer.",
+            "payment_method_not_found": "The customer has no saved payment method by this id.",
             "entry_not_found": "No such spend for this customer.",
             "notification_not_found": "No such notification for this tenant.",
             "webhook_event_not_found": "No such Stripe event for this tenant.",

@@ -24,3 +24,6 @@ Metadata = Annotated[
 # A wire schema's examples in the OpenAPI document, as JSON: `schema_examples: ClassVar[Examples] = (...)`
 # in the Struct (core/openapi.py); each is valid against its schema (tests/edge/test_schema_docs.py).
 Examples = tuple[dict[str, Any], ...]
+
+# A Stripe PaymentMethod id (`pm_...`): a card saved on the customer (core/payment_methods).
+PaymentMethodId = Annotated[str, msgspec.Meta(pattern=r"^pm_[A-Za-z0-9_]{1,200}$", max_length=203)]

@@ -16,8 +16,16 @@ def tollgate_route_handlers() -> Sequence[Any]:
     from core.entitlements import read_entitlements
     from core.figures import read_figures
     from core.index import tenant_index
+    from core.payment_methods.controllers import PaymentMethodController
 
-    return [tenant_index, CustomerController, read_entitlements, read_figures, read_admin_metrics]
+    return [
+        tenant_index,
+        CustomerController,
+        PaymentMethodController,
+        read_entitlements,
+        read_figures,
+        read_admin_metrics,
+    ]
 
 
 @hookimpl

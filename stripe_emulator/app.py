@@ -30,6 +30,7 @@ from . import (
     payments,
     portal,
     promotions,
+    setup_intents,
     subscriptions,
     webhooks,
 )
@@ -48,7 +49,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 API_MODULES = (
-    customers, catalog, cards, payments, disputes, promotions, checkout, portal,
+    customers, catalog, cards, payments, setup_intents, disputes, promotions, checkout, portal,
     subscriptions, invoices, events, webhooks,
 )
 

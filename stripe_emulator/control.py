@@ -105,6 +105,25 @@ class _Helpers(Generic[_R]):
         return self._call("POST", f"/_emulator/payment_intents/{payment_intent_id}/authenticate",
                           api_key, {"outcome": outcome})
 
+    def authenticate_setup(self, api_key: str, setup_intent_id: str,
+                           outcome: str = "succeeded") -> _R:
+        """Answer a SetupIntent's 3-D Secure challenge: outcome "succeeded" or "failed"."""
+        return self._call("POST", f"/_emulator/setup_intents/{setup_intent_id}/authenticate",
+                          api_key, {"outcome": outcome})
+
+    def confirm(self, api_key: str | None, client_secret: str,
+                payment_method: str = "pm_card_visa", *,
+                three_d_secure: str = "complete") -> _R:
+        """Stripe.js in the browser: confirm a PaymentIntent or SetupIntent by its client secret.
+
+        `payment_method`: a test token, test card number or `pm_` id. A 3-D Secure challenge is
+        answered as `three_d_secure` says ("complete", "fail" or "leave" it requires_action).
+        → {"object", "payment_intent" | "setup_intent", "status"}; a refused card raises (402).
+        """
+        return self._call("POST", "/_emulator/confirm", api_key,
+                          {"client_secret": client_secret, "payment_method": payment_method,
+                           "three_d_secure": three_d_secure})
+
     def pay_invoice(self, api_key: str, invoice_id: str,
                     payment_method: str | None = None) -> _R:
         """Another payment attempt on an open invoice (a retry, or the customer's fix)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog, checkout, disputes, invoices, payments, subscriptions
+from . import catalog, checkout, disputes, invoices, payments, setup_intents, subscriptions
 from .accounts import describe
 from .cards import resolve
 from .encoding import Params
@@ -120,6 +120,60 @@ async def authenticate_payment(req: ControlRequest) -> JsonObj:
     outcome = _str(req.body, "outcome", "succeeded")
     payments.authenticate(account, intent, outcome == "succeeded")
     return {"payment_intent": account.render(intent)}
+
+
+async def authenticate_setup(req: ControlRequest) -> JsonObj:
+    account = _account(req)
+    intent = account.get("setup_intent", req.arg("id"))
+    outcome = _str(req.body, "outcome", "succeeded")
+    setup_intents.authenticate_setup(account, intent, outcome == "succeeded")
+    return {"setup_intent": account.render(intent)}
+
+
+_THREE_D_SECURE = ("complete", "fail", "leave")
+
+
+async def confirm(req: ControlRequest) -> JsonObj:
+    """What Stripe.js does in the browser: confirm an intent by its client secret with a card.
+
+    The secret finds the intent (and its account), as the publishable key and the secret do for
+    Stripe.js; an API key, when sent, must be that account's. A card that asks for 3-D Secure
+    gets its challenge answered as `three_d_secure` says: `complete`, `fail`, or `leave` it
+    `requires_action` for the authenticate helpers.
+    """
+    secret = _str(req.body, "client_secret") or ""
+    object_id = secret.partition("_secret_")[0]
+    found = req.emulator.locate(object_id) if object_id else None
+    if found is None or found[1].get("client_secret") != secret or (
+        req.account is not None and found[0] is not req.account
+    ):
+        raise invalid_request(
+            "No such payment_intent or setup_intent for this client_secret.",
+            param="client_secret",
+            code="resource_missing",
+            status=404,
+        )
+    account, intent = found
+    three_d_secure = _str(req.body, "three_d_secure", "complete")
+    if three_d_secure not in _THREE_D_SECURE:
+        raise invalid_request(
+            "three_d_secure must be one of complete, fail, leave", param="three_d_secure"
+        )
+    pm = resolve(account, _str(req.body, "payment_method", "pm_card_visa") or "pm_card_visa")
+    kind = intent["object"]
+    if kind == "setup_intent":
+        error = setup_intents.confirm_setup_intent(account, intent, pm)
+        answer = setup_intents.authenticate_setup
+    elif kind == "payment_intent":
+        error = payments.confirm_intent(account, intent, pm)
+        answer = payments.authenticate
+    else:
+        raise invalid_request("Not a payment_intent or setup_intent secret.", param="client_secret")
+    if error is not None:
+        raise error
+    if intent["status"] == "requires_action" and three_d_secure != "leave":
+        answer(account, intent, three_d_secure == "complete")
+    return {"object": kind, kind: account.render(intent), "status": intent["status"]}
 
 
 async def pay_invoice(req: ControlRequest) -> JsonObj:
@@ -322,6 +376,9 @@ ROUTES = [
     Route("POST", "/_emulator/checkout/sessions/{id}/async_payment", finish_async_payment),
     Route("POST", "/_emulator/checkout/sessions/{id}/expire", expire_checkout),
     Route("POST", "/_emulator/payment_intents/{id}/authenticate", authenticate_payment),
+    Route("POST", "/_emulator/setup_intents/{id}/authenticate", authenticate_setup),
+    # Not public: a key, when sent, names the account the intent must belong to; none is needed.
+    Route("POST", "/_emulator/confirm", confirm),
     Route("POST", "/_emulator/invoices/{id}/pay", pay_invoice),
     Route("POST", "/_emulator/subscriptions/{id}/advance", advance_subscription),
     Route("POST", "/_emulator/subscriptions/{id}/trial_will_end", trial_will_end),

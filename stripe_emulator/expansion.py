@@ -94,3 +94,15 @@ def respond(req: ApiRequest, obj: JsonObj) -> JsonObj:
 def respond_list(req: ApiRequest, items: Sequence[JsonObj], url: str) -> JsonObj:
     page = paginate(req.account, req.params, items, url)
     return expand(req.account, page, req.params.expand())
+
+
+def respond_filtered(req: ApiRequest, object_type: str, url: str, **filters: str) -> JsonObj:
+    """A list of `object_type` narrowed by equality filters: each param (name) that is sent must match
+    the object's field (value), e.g. `respond_filtered(req, "refund", url, charge="charge")`."""
+    wanted = {field: req.params.str(param) for param, field in filters.items()}
+    items = [
+        obj
+        for obj in req.account.all(object_type)
+        if all(value is None or obj[field] == value for field, value in wanted.items())
+    ]
+    return respond_list(req, items, url)

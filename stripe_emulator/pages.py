@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from . import checkout, invoices, payments, subscriptions
+from . import checkout, invoices, payments, setup_intents, subscriptions
 from .cards import TEST_CARDS, resolve
 from .errors import StripeError
 from .periods import fmt_date
@@ -195,16 +195,26 @@ async def submit_invoice(req: ControlRequest) -> Response:
 
 
 async def show_authentication(req: ControlRequest) -> Response:
-    _, intent = _locate(req, "payment_intent")
-    body = (f"<p>Authenticate a payment of {money(intent['amount'], intent['currency'])}.</p>"
+    if req.arg("id").startswith("seti_"):
+        _locate(req, "setup_intent")
+        what = "saving your card"
+    else:
+        _, intent = _locate(req, "payment_intent")
+        what = f"a payment of {money(intent['amount'], intent['currency'])}"
+    body = (f"<p>Authenticate {what}.</p>"
             "<form method='post'><button name='outcome' value='succeeded'>Complete</button>"
             "<button name='outcome' value='failed'>Fail</button></form>")
     return _page("3-D Secure", body)
 
 
 async def submit_authentication(req: ControlRequest) -> Response:
+    succeeded = req.body.get("outcome") == "succeeded"
+    if req.arg("id").startswith("seti_"):
+        account, intent = _locate(req, "setup_intent")
+        setup_intents.authenticate_setup(account, intent, succeeded)
+        return _page("3-D Secure", f"<p>Card setup {html.escape(intent['status'])}.</p>")
     account, intent = _locate(req, "payment_intent")
-    payments.authenticate(account, intent, req.body.get("outcome") == "succeeded")
+    payments.authenticate(account, intent, succeeded)
     return _page("3-D Secure", f"<p>Payment {html.escape(intent['status'])}.</p>")
 
 

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .cards import TestCard, attach, card_of, charge_details, resolve
+from .cards import (
+    TestCard,
+    attach,
+    card_of,
+    charge_details,
+    mark_set_up,
+    needs_authentication,
+    resolve,
+    three_d_secure_action,
+)
 from .encoding import Params
 from .errors import StripeError, card_error, invalid_request, missing_param
-from .expansion import respond, respond_list
+from .expansion import respond, respond_filtered, respond_list
 from .listing import embedded_list
 from .routing import ApiRequest, Route
 from .store import Account, JsonObj, new_id, renderer
@@ -237,6 +246,7 @@ def _succeed(account: Account, intent: JsonObj, pm: JsonObj) -> None:
         processing=None,
     )
     if intent["setup_future_usage"] and intent["customer"]:
+        mark_set_up(account, pm)
         attach(account, pm, intent["customer"])
     account.emit("charge.succeeded", charge)
     account.emit("payment_intent.succeeded", intent)
@@ -277,7 +287,7 @@ def confirm_intent(
     card = card_of(account, pm["id"])
     if card.behavior == "decline":
         return _decline(account, intent, pm, card)
-    if card.behavior == "authenticate" and not authenticated:
+    if not authenticated and needs_authentication(account, pm, off_session=off_session):
         if off_session:
             return _decline(
                 account,
@@ -291,15 +301,7 @@ def confirm_intent(
                 ),
             )
         intent["status"] = "requires_action"
-        base = account.base_url
-        intent["next_action"] = {
-            "type": "use_stripe_sdk",
-            "use_stripe_sdk": {
-                "type": "three_d_secure_redirect",
-                "stripe_js": f"{base}/_emulator/authenticate/{intent['id']}",
-                "source": new_id("src_"),
-            },
-        }
+        intent["next_action"] = three_d_secure_action(account, intent["id"])
         account.emit("payment_intent.requires_action", intent)
         _notify(account, intent, "requires_action")
         return None
@@ -665,15 +667,8 @@ def api_update_refund(req: ApiRequest) -> JsonObj:
 
 
 def api_list_refunds(req: ApiRequest) -> JsonObj:
-    charge = req.params.str("charge")
-    intent = req.params.str("payment_intent")
-    items = [
-        r
-        for r in req.account.all("refund")
-        if (charge is None or r["charge"] == charge)
-        and (intent is None or r["payment_intent"] == intent)
-    ]
-    return respond_list(req, items, "/v1/refunds")
+    return respond_filtered(req, "refund", "/v1/refunds", charge="charge",
+                            payment_intent="payment_intent")
 
 
 ROUTES = [

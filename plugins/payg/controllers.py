@@ -32,7 +32,7 @@ class CreditPurchaseController(Controller):
     @post(
         "/",
         operation_id="create_credit_purchase",
-        summary="Buy credits: creates a PaymentIntent and answers its client_secret",
+        summary="Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)",
         **access(
             SERVICE,
             ADMIN,
@@ -46,6 +46,9 @@ class CreditPurchaseController(Controller):
                 "unsupported_currency",
                 "unknown_price",
                 "price_without_credits",
+                "payment_method_not_found",
+                "card_declined",
+                "requires_action",
                 "stripe_error",
             ),
         ),

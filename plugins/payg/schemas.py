@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
-from core.fields import Examples
+from core.fields import Examples, PaymentMethodId
 from core.money import Currency
 
 Positive = Annotated[int, msgspec.Meta(ge=1)]
@@ -74,10 +74,21 @@ class CreditPurchaseCreate(msgspec.Struct, forbid_unknown_fields=True):
     quantity: Annotated[
         Positive | None, msgspec.Meta(description=("How many of `price`, up to `max_quantity`; null: one."))
     ] = None
+    payment_method: Annotated[
+        PaymentMethodId | None,
+        msgspec.Meta(
+            description=(
+                "A card saved on the customer (`GET .../payment-methods`): charged now, off-session; a refused card "
+                "answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). "
+                "null: answer a `client_secret` for the app's payment form."
+            )
+        ),
+    ] = None
 
     schema_examples: ClassVar[Examples] = (
         {"credits": 2000, "currency": "usd"},
         {"price": "boost-1000", "quantity": 2},
+        {"credits": 500, "currency": "usd", "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"},
     )
 
 
@@ -173,7 +184,7 @@ class CreditPurchase(msgspec.Struct):
         msgspec.Meta(
             description=(
                 "The PaymentIntent's secret the frontend confirms the payment with; only in the answer to the POST "
-                "(and its replays), else null."
+                "(and its replays) without `payment_method`, else null."
             )
         ),
     ]

@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock
 from core.catalog import CatalogQuery, catalog_prices
+from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.db import scoped
 from core.errors import BadRequest, NotFound, UpstreamError
 from core.idempotency.keys import stripe_key
 from core.kernel import Kernel
 from core.ledger.services import Ledger
+from core.payment_methods.services import SavedCards
 from plugins.payg import schemas
 from plugins.payg.models import CreditPurchase
 from tenants.registry import Tenant
@@ -79,7 +81,7 @@ class PurchaseService:
     async def create(
         self, customer: str, data: schemas.CreditPurchaseCreate, key: str | None, clients: StripeClients
     ) -> schemas.CreditPurchase:
-        """Price the purchase, store it and create its PaymentIntent.
+        """Price the purchase, store it and create its PaymentIntent (or charge the saved `payment_method` now).
 
         The PaymentIntent's idempotency key derives from our row's id, and under a client's
         Idempotency-Key the row's id derives from that key (`Answers.once` keeps the answer): a retry
@@ -106,6 +108,15 @@ class PurchaseService:
         self.session.add(purchase)
         await self.session.flush()
         stripe_customer = await customers.ensure_stripe_customer(row, clients)
+        metadata = {
+            "tollgate_tenant": self.tenant.slug,
+            "tollgate_customer": customer,
+            "tollgate_plugin": PLUGIN,
+            "tollgate_purchase": str(purchase.id),
+            "credits": str(count),
+        }
+        if data.payment_method is not None:
+            return await self._charge_saved_card(purchase, row, data.payment_method, metadata, clients)
         client = await clients.for_tenant(self.tenant)
         try:
             intent = await client.v1.payment_intents.create_async(
@@ -115,13 +126,7 @@ class PurchaseService:
                     "customer": stripe_customer,
                     "automatic_payment_methods": {"enabled": True},
                     "description": f"{count} credits",
-                    "metadata": {
-                        "tollgate_tenant": self.tenant.slug,
-                        "tollgate_customer": customer,
-                        "tollgate_plugin": PLUGIN,
-                        "tollgate_purchase": str(purchase.id),
-                        "credits": str(count),
-                    },
+                    "metadata": metadata,
                 },
                 options={"idempotency_key": idempotency_key("credit_purchase", purchase.id)},
             )
@@ -131,6 +136,33 @@ class PurchaseService:
         purchase.payment_intent_id = intent.id
         await self.session.flush()
         return to_schema(purchase, intent.client_secret)
+
+    async def _charge_saved_card(
+        self,
+        purchase: CreditPurchase,
+        payer: Customer,
+        payment_method: str,
+        metadata: dict[str, str],
+        clients: StripeClients,
+    ) -> schemas.CreditPurchase:
+        """Charge a saved card off-session; a refused card is a 402 and the purchase is not kept."""
+        intent = await SavedCards(self.session, self.tenant, clients).charge(
+            payer,
+            payment_method,
+            amount=purchase.amount,
+            currency=purchase.currency,
+            description=f"{purchase.credits} credits",
+            metadata=metadata,
+            key=idempotency_key("credit_purchase", purchase.id),
+        )
+        purchase.payment_intent_id = intent.id
+        await self.session.flush()
+        if intent.status == "succeeded":
+            # What `payment_intent.succeeded` does, done now: that event can be handled before this request
+            # commits, and would not find the purchase. The grant is unique on the PaymentIntent, so whichever
+            # of the two comes second grants nothing.
+            await self.payment_succeeded(intent.to_dict(), intent.created)
+        return to_schema(purchase)
 
     async def get(self, customer: str, purchase_id: str) -> schemas.CreditPurchase:
         return to_schema(await self._get(customer, purchase_id))

@@ -105,6 +105,7 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "unknown_package": ErrorCode(400, "No package with this id is on sale."),
         "currency_required": ErrorCode(400, "Say which `currency` to pay in."),
         "unsupported_currency": ErrorCode(400, "The package is not sold in this currency."),
+        "saved_card_not_supported": ErrorCode(400, "A recurring pack is bought through Checkout, not a saved card."),
         "amount_exceeds_refundable": ErrorCode(400, "The refund asks for more than can still be refunded."),
         "order_not_found": ErrorCode(404, "No such order."),
         "payment_not_found": ErrorCode(404, "No such payment on this order."),

@@ -119,6 +119,30 @@ class PaymentService:
             dedupe_key=f"payment.failed:{attempt}",
         )
 
+    async def payment_intent_succeeded(self, intent: Mapping[str, Any], created: int) -> None:
+        """An order paid with a saved card (no Checkout) was charged: its credits, once."""
+        if not is_ours(intent):
+            return
+        key = parse_id(intent["metadata"].get("tollgate_order"))
+        order = await self.orders.find(key, for_update=True) if key else None
+        if order is None or order.checkout_session_id is not None:
+            # Checkout's own PaymentIntents are settled by the session's events; a refused charge kept no order.
+            return
+        await self.intent_paid(order, intent, created)
+
+    async def intent_paid(self, order: Order, intent: Mapping[str, Any], created: int) -> None:
+        """Record the PaymentIntent that paid the order off-session and grant its credits, once."""
+        if intent.get("currency") != order.currency or int(intent.get("amount_received") or 0) != order.amount:
+            logger.error("PaymentIntent %s does not pay order %s in full; not granting", intent.get("id"), order.id)
+            return
+        await self._paid(
+            order,
+            grant_ref=str(order.id),
+            amount=order.amount,
+            payment_intent=str(intent["id"]),
+            paid_at=stripe_time(created) or clock.now(),
+        )
+
     async def _session_paid(self, order: Order, session: Mapping[str, Any], created: int) -> None:
         if session.get("currency") != order.currency:
             logger.error("order %s paid in %s, not %s; not granting", order.id, session.get("currency"), order.currency)

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
-from core.fields import Examples
+from core.fields import Examples, PaymentMethodId
 from core.lists import Page
 from core.money import Currency
 from plugins.token_packages.config import Expiry, RefundPolicy
@@ -117,10 +117,25 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
         ]
         | None
     ) = None
+    payment_method: Annotated[
+        PaymentMethodId | None,
+        msgspec.Meta(
+            description=(
+                "A card saved on the customer (`GET .../payment-methods`): a one-time pack is charged to it now, "
+                "off-session, without Checkout (`success_url` is then unused); a refused card answers 402 "
+                "(`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout."
+            )
+        ),
+    ] = None
 
     schema_examples: ClassVar[Examples] = (
         {"package": "tokens-1k", "currency": "eur", "success_url": "https://fiko.example.com/billing/done"},
         {"package": "standard", "success_url": "https://creditshop.example.com/pay/done"},
+        {
+            "package": "standard",
+            "success_url": "https://creditshop.example.com/pay/done",
+            "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ",
+        },
     )
 
 

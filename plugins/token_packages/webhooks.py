@@ -40,6 +40,10 @@ async def invoice_payment_failed(ctx: EventContext) -> None:
     await PaymentService(ctx.session, ctx.tenant).invoice_payment_failed(ctx.object)
 
 
+async def payment_intent_succeeded(ctx: EventContext) -> None:
+    await PaymentService(ctx.session, ctx.tenant).payment_intent_succeeded(ctx.object, ctx.created)
+
+
 async def charge_refunded(ctx: EventContext) -> None:
     await RefundService(ctx.session, ctx.tenant).charge_refunded(ctx.object, await ctx.stripe())
 
@@ -54,7 +58,14 @@ async def charge_dispute_closed(ctx: EventContext) -> None:
 
 # Checkout Sessions and invoices are also the other plugin's types: each claims the objects it made.
 CLAIMS = claims_by_metadata(
-    PLUGIN, ("checkout.session.completed", "checkout.session.expired", "invoice.paid", "invoice.payment_failed")
+    PLUGIN,
+    (
+        "checkout.session.completed",
+        "checkout.session.expired",
+        "invoice.paid",
+        "invoice.payment_failed",
+        "payment_intent.succeeded",
+    ),
 )
 
 HANDLERS: dict[str, EventHandler] = {
@@ -64,6 +75,7 @@ HANDLERS: dict[str, EventHandler] = {
     "checkout.session.expired": checkout_session_expired,
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
+    "payment_intent.succeeded": payment_intent_succeeded,
     "charge.refunded": charge_refunded,
     "charge.dispute.created": charge_dispute_created,
     "charge.dispute.closed": charge_dispute_closed,

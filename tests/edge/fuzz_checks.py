@@ -45,8 +45,16 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_packages": {400: (("unsupported_currency",), "a currency the tenant sells no package in")},
     "create_order": {
         400: (
-            ("unknown_package", "currency_required", "unsupported_currency", "invalid_promotion_code"),
-            "a package, currency or promotion code the tenant does not sell",
+            (
+                "unknown_package",
+                "currency_required",
+                "unsupported_currency",
+                "invalid_promotion_code",
+                "promotion_code_not_applicable",
+                "saved_card_not_supported",
+            ),
+            "a package, currency or promotion code the tenant does not sell; a saved card for a recurring pack or "
+            "with a promotion code",
         )
     },
     "create_checkout_session": {

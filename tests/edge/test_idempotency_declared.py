@@ -29,6 +29,7 @@ MOVES_CREDITS_OR_MONEY = {
     "create_order",
     "refund_order",
     "create_credit_purchase",
+    "create_setup_intent",
     "create_checkout_session",
     "change_subscription",
     "cancel_subscription",
@@ -38,6 +39,8 @@ MOVES_CREDITS_OR_MONEY = {
 MOVES_NOTHING = {
     "upsert_customer": "a PUT: the same body sets the same record",
     "create_portal_session": "a Stripe portal link; payments in it are Stripe's",
+    "set_default_payment_method": "sets the same default card again",
+    "detach_payment_method": "a card detached stays detached (a repeat is 404 `payment_method_not_found`)",
     "reconcile_subscriptions": "queues a comparison with Stripe; repeats converge",
     "sync_catalog": "queues a catalog sync; repeats converge",
     "replay_webhook_event": "an operator re-runs a handler that is idempotent on the event",

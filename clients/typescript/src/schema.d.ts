@@ -161,7 +161,11 @@ export interface paths {
          */
         get: operations["get_subscription"];
         put?: never;
-        post?: never;
+        /**
+         * Start a subscription paid in the app's own form (Stripe Elements): the secret to confirm
+         * @description Callers: service key, admin key, end-user token (own customer only).
+         */
+        post: operations["create_subscription"];
         /**
          * Cancel at the period's end or now
          * @description Callers: service key, admin key.
@@ -236,6 +240,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/subscription/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a change of tier or interval would cost now and grant, without making it
+         * @description Callers: service key, admin key, end-user token (own customer only).
+         */
+        get: operations["preview_subscription_change"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/v1/customers/{customer_id}/subscription/usage": {
         parameters: {
             query?: never;
@@ -276,6 +300,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's subscription invoices, newest first, with their hosted page and PDF
+         * @description Callers: service key, admin key, end-user token (own customer only).
+         */
+        get: operations["list_customer_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/v1/credit-prices": {
         parameters: {
             query?: never;
@@ -306,7 +350,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Buy credits: creates a PaymentIntent and answers its client_secret
+         * Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)
          * @description Callers: service key, admin key, end-user token (own customer only).
          */
         post: operations["create_credit_purchase"];
@@ -888,6 +932,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/setup-intents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start saving a card: a SetupIntent whose client_secret the app's payment form confirms
+         * @description The card is saved on the customer for off-session use once Stripe.js confirms the SetupIntent (with 3-D Secure when the card asks). A saved card can then pay credit purchases and orders (`payment_method`) and, as the default, invoices.
+         *
+         *     Callers: service key, admin key, end-user token (own customer only).
+         */
+        post: operations["create_setup_intent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/payment-methods/{payment_method_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a saved card from the customer
+         * @description Stripe detaches the card: it can no longer be charged. Answers the card as it was.
+         *
+         *     Callers: service key, admin key, end-user token (own customer only).
+         */
+        delete: operations["detach_payment_method"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's saved cards, newest first, and which one is the default
+         * @description Callers: service key, admin key, end-user token (own customer only).
+         */
+        get: operations["list_payment_methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/payment-methods/{payment_method_id}/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a saved card the one invoices are charged to
+         * @description Callers: service key, admin key, end-user token (own customer only).
+         */
+        post: operations["set_default_payment_method"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant_slug}/v1/customers/{customer_id}/entitlements": {
         parameters: {
             query?: never;
@@ -942,6 +1070,28 @@ export interface paths {
          *     Callers: admin key.
          */
         get: operations["get_admin_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{tenant_slug}/v1/customers/{customer_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the customer paid or got back through Tollgate, newest first
+         * @description Subscription invoices paid, token package orders, credit purchases, and their refunds and disputes, from Tollgate's own records (kept by Stripe's events and the reconciles; no call to Stripe).
+         *
+         *     Callers: service key, admin key, end-user token (own customer only).
+         */
+        get: operations["list_customer_payments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1802,7 +1952,7 @@ export interface components {
             quantity: number | null;
             /** @description The Stripe PaymentIntent (`pi_...`); null until made. */
             payment_intent_id: string | null;
-            /** @description The PaymentIntent's secret the frontend confirms the payment with; only in the answer to the POST (and its replays), else null. */
+            /** @description The PaymentIntent's secret the frontend confirms the payment with; only in the answer to the POST (and its replays) without `payment_method`, else null. */
             client_secret: string | null;
             /** @description The ledger grant of the credits; null until paid. */
             grant_id: string | null;
@@ -1829,6 +1979,11 @@ export interface components {
          *       "price": "boost-1000",
          *       "quantity": 2
          *     }
+         * @example {
+         *       "credits": 500,
+         *       "currency": "usd",
+         *       "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"
+         *     }
          */
         CreditPurchaseCreate: {
             /** @description Credits to buy, priced by the tenant's credit price in `currency`; null: buy `price` by `quantity`. */
@@ -1842,6 +1997,8 @@ export interface components {
             price?: string | null;
             /** @description How many of `price`, up to `max_quantity`; null: one. */
             quantity?: number | null;
+            /** @description A card saved on the customer (`GET .../payment-methods`): charged now, off-session; a refused card answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: answer a `client_secret` for the app's payment form. */
+            payment_method?: string | null;
         };
         /**
          * CreditsBucket
@@ -1891,6 +2048,10 @@ export interface components {
             /** @description Unspent credits bought with money, valued at what they cost, per currency (minor units): the deferred revenue. As of now, not of the window's end. */
             prepaid_value: {
                 [key: string]: number;
+            };
+            /** @description The same liability over the window, per currency: its worth at each bucket's start and end and what moved it (credits bought, consumed, clawed back, expired), in minor units. */
+            prepaid_liability: {
+                [key: string]: components["schemas"]["LiabilitySeries"];
             };
         };
         /**
@@ -2025,6 +2186,50 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
+        };
+        /**
+         * CustomerPayment
+         * @description One movement of money between the customer and the tenant, through Tollgate.
+         * @example {
+         *       "id": "in_1QxYz",
+         *       "kind": "payment",
+         *       "source": "subscriptions",
+         *       "amount": 999,
+         *       "currency": "usd",
+         *       "status": "succeeded",
+         *       "occurred_at": "2026-12-01T09:30:00Z",
+         *       "reference": "in_1QxYz",
+         *       "description": "basic",
+         *       "receipt_url": "https://pay.stripe.com/receipts/payment/CAcaFwoV"
+         *     }
+         */
+        CustomerPayment: {
+            /** @description The Stripe object (`in_`, `pi_`, `re_`, `du_`) or Tollgate's row id. */
+            id: string;
+            /**
+             * @description `payment`: the customer paid; `refund`, `dispute`: money given (or held) back.
+             * @enum {string}
+             */
+            kind: "payment" | "refund" | "dispute";
+            /** @description What it paid for: `subscriptions`, `token_packages`, `payg` (the plugin). */
+            source: string;
+            /** @description Minor units, positive whatever the direction. */
+            amount: number;
+            /** @description ISO 4217, lowercase. */
+            currency: string;
+            /** @description `succeeded`, a refund's `pending`/`failed`, a dispute's Stripe status (`won`, `lost`). */
+            status: string | null;
+            /**
+             * Format: date-time
+             * @description When it was paid, refunded or disputed.
+             */
+            occurred_at: string;
+            /** @description The invoice (`in_`), token package order or credit purchase it concerns. */
+            reference: string | null;
+            /** @description What was bought: the tier, package or credits. */
+            description: string | null;
+            /** @description Stripe's receipt of the charge (refunds show on it); null where none is kept. */
+            receipt_url: string | null;
         };
         /**
          * CustomerUpsert
@@ -2464,6 +2669,103 @@ export interface components {
             };
         };
         /**
+         * Invoice
+         * @description One invoice of the customer's subscription, as Stripe's last event about it left it.
+         * @example {
+         *       "id": "in_1QxYz",
+         *       "number": "A1B2C3D4-0001",
+         *       "status": "paid",
+         *       "subscription": "sub_1QxYz",
+         *       "amount_due": 999,
+         *       "amount_paid": 999,
+         *       "amount_remaining": 0,
+         *       "currency": "usd",
+         *       "period_start": "2026-12-01T09:30:00Z",
+         *       "period_end": "2027-01-01T09:30:00Z",
+         *       "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x",
+         *       "invoice_pdf": "https://pay.stripe.com/invoice/acct_1/test_YWNjdF8x/pdf",
+         *       "receipt_url": "https://pay.stripe.com/receipts/invoices/CAcaFwoV",
+         *       "created_at": "2026-12-01T09:30:00Z",
+         *       "paid_at": "2026-12-01T09:30:02Z"
+         *     }
+         */
+        Invoice: {
+            /** @description Stripe's invoice id (`in_...`). */
+            id: string;
+            /** @description The invoice number; null until it is finalized. */
+            number: string | null;
+            /** @description Stripe's status: `draft`, `open`, `paid`, `uncollectible` or `void`. */
+            status: string;
+            /** @description The Stripe subscription it bills. */
+            subscription: string;
+            /** @description Minor units. */
+            amount_due: number;
+            /** @description Minor units. */
+            amount_paid: number;
+            /** @description Minor units. */
+            amount_remaining: number;
+            /** @description ISO 4217, lowercase. */
+            currency: string;
+            /** @description The plan period it pays for: start. */
+            period_start: string | null;
+            /** @description The plan period it pays for: end. */
+            period_end: string | null;
+            /** @description Stripe's page of the invoice (pay or download it there). */
+            hosted_invoice_url: string | null;
+            /** @description The invoice as a PDF; null until finalized. */
+            invoice_pdf: string | null;
+            /** @description The receipt of the charge that paid it. */
+            receipt_url: string | null;
+            /**
+             * Format: date-time
+             * @description When Stripe drew it up.
+             */
+            created_at: string;
+            /** @description When it was paid; null while unpaid. */
+            paid_at: string | null;
+        };
+        /**
+         * LiabilityBucket
+         * @description What the unspent prepaid credits of one currency were worth over one bucket, and what moved it.
+         *
+         *     opening + added - consumed - clawed_back - expired = closing, exactly (docs/metrics.md: the rounding).
+         */
+        LiabilityBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (included), cut to the window.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The bucket's end (excluded), cut to the window.
+             */
+            end: string;
+            /** @description Unspent paid credits' worth at the start (purchase price). */
+            opening: number;
+            /** @description Worth of the credits bought (package orders, PAYG purchases). */
+            added: number;
+            /** @description Worth released by credits spent or captured, less spend refunds. */
+            consumed: number;
+            /** @description Worth taken back by refunds and disputes (clawbacks). */
+            clawed_back: number;
+            /** @description Worth of credits that lapsed unspent (breakage). */
+            expired: number;
+            /** @description Unspent paid credits' worth at the end. */
+            closing: number;
+        };
+        /**
+         * LiabilitySeries
+         * @description One currency's prepaid liability: a bucket per interval, and the window's (opening at `since`,
+         *     closing at `until`, movements summed).
+         */
+        LiabilitySeries: {
+            /** @description One entry per bucket, oldest first. */
+            series: components["schemas"]["LiabilityBucket"][];
+            /** @description The whole window: flows summed, stocks at its end, ratios over it. */
+            totals: components["schemas"]["LiabilityBucket"];
+        };
+        /**
          * MetadataProblem
          * @description One metadata value that could not be used, and why.
          */
@@ -2616,6 +2918,32 @@ export interface components {
          *         },
          *         "prepaid_value": {
          *           "cny": 7272
+         *         },
+         *         "prepaid_liability": {
+         *           "cny": {
+         *             "series": [
+         *               {
+         *                 "start": "2026-03-01T00:00:00Z",
+         *                 "end": "2026-04-01T00:00:00Z",
+         *                 "opening": 10000,
+         *                 "added": 0,
+         *                 "consumed": 2728,
+         *                 "clawed_back": 0,
+         *                 "expired": 0,
+         *                 "closing": 7272
+         *               }
+         *             ],
+         *             "totals": {
+         *               "start": "2026-03-01T00:00:00Z",
+         *               "end": "2026-04-01T00:00:00Z",
+         *               "opening": 10000,
+         *               "added": 0,
+         *               "consumed": 2728,
+         *               "clawed_back": 0,
+         *               "expired": 0,
+         *               "closing": 7272
+         *             }
+         *           }
          *         }
          *       },
          *       "operations": {
@@ -3192,6 +3520,11 @@ export interface components {
          *       "package": "standard",
          *       "success_url": "https://creditshop.example.com/pay/done"
          *     }
+         * @example {
+         *       "package": "standard",
+         *       "success_url": "https://creditshop.example.com/pay/done",
+         *       "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"
+         *     }
          */
         OrderCreate: {
             /** @description The pack's id (`GET /packages`). */
@@ -3207,6 +3540,8 @@ export interface components {
             cancel_url?: string | null;
             /** @description The code the customer typed (`SPRING20`) or a promotion code id (`promo_...`); null: none */
             promotion_code?: string | null;
+            /** @description A card saved on the customer (`GET .../payment-methods`): a one-time pack is charged to it now, off-session, without Checkout (`success_url` is then unused); a refused card answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout. */
+            payment_method?: string | null;
         };
         /**
          * Package
@@ -3472,6 +3807,63 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * Page[PaymentMethod]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ",
+         *           "type": "card",
+         *           "brand": "visa",
+         *           "last4": "4242",
+         *           "exp_month": 8,
+         *           "exp_year": 2030,
+         *           "default": true
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.payment_methods.schemas.PaymentMethod_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["PaymentMethod"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[CustomerPayment]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "in_1QxYz",
+         *           "kind": "payment",
+         *           "source": "subscriptions",
+         *           "amount": 999,
+         *           "currency": "usd",
+         *           "status": "succeeded",
+         *           "occurred_at": "2026-12-01T09:30:00Z",
+         *           "reference": "in_1QxYz",
+         *           "description": "basic",
+         *           "receipt_url": "https://pay.stripe.com/receipts/payment/CAcaFwoV"
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_core.payments.schemas.CustomerPayment_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["CustomerPayment"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
          * Page[SyncRun]
          * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
          * @example {
@@ -3499,6 +3891,41 @@ export interface components {
         "Page_plugins.product_sync.schemas.SyncRun_": {
             /** @description The items of this page, newest first unless the route says. */
             data: components["schemas"]["SyncRun"][];
+            /** @description More items follow: fetch them with `next_cursor`. */
+            has_more: boolean;
+            /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * Page[Invoice]
+         * @description A page of a list: its items, whether more follow, and the cursor that fetches them.
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "in_1QxYz",
+         *           "number": "A1B2C3D4-0001",
+         *           "status": "paid",
+         *           "subscription": "sub_1QxYz",
+         *           "amount_due": 999,
+         *           "amount_paid": 999,
+         *           "amount_remaining": 0,
+         *           "currency": "usd",
+         *           "period_start": "2026-12-01T09:30:00Z",
+         *           "period_end": "2027-01-01T09:30:00Z",
+         *           "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x",
+         *           "invoice_pdf": "https://pay.stripe.com/invoice/acct_1/test_YWNjdF8x/pdf",
+         *           "receipt_url": "https://pay.stripe.com/receipts/invoices/CAcaFwoV",
+         *           "created_at": "2026-12-01T09:30:00Z",
+         *           "paid_at": "2026-12-01T09:30:02Z"
+         *         }
+         *       ],
+         *       "has_more": false,
+         *       "next_cursor": null
+         *     }
+         */
+        "Page_plugins.subscriptions.invoices.Invoice_": {
+            /** @description The items of this page, newest first unless the route says. */
+            data: components["schemas"]["Invoice"][];
             /** @description More items follow: fetch them with `next_cursor`. */
             has_more: boolean;
             /** @description Pass it back unchanged as `cursor` for the next page; null: this is the last page. */
@@ -3601,6 +4028,59 @@ export interface components {
             dispute: components["schemas"]["Dispute"] | null;
         };
         /**
+         * PaymentMethod
+         * @description A card saved on the customer's Stripe customer.
+         * @example {
+         *       "id": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ",
+         *       "type": "card",
+         *       "brand": "visa",
+         *       "last4": "4242",
+         *       "exp_month": 8,
+         *       "exp_year": 2030,
+         *       "default": true
+         *     }
+         */
+        PaymentMethod: {
+            /** @description The Stripe PaymentMethod (`pm_...`). */
+            id: string;
+            /**
+             * @description Always `card`.
+             * @constant
+             */
+            type: "card";
+            /** @description The card's brand: `visa`, `mastercard`, `amex`, ... */
+            brand: string;
+            /** @description The card number's last four digits. */
+            last4: string;
+            /** @description Expiry month, 1-12. */
+            exp_month: number;
+            /** @description Expiry year, four digits. */
+            exp_year: number;
+            /** @description Whether invoices (subscription renewals) are charged to this card. */
+            default: boolean;
+        };
+        /**
+         * PendingPayment
+         * @description A subscription started in the app whose first payment has not gone through yet.
+         */
+        PendingPayment: {
+            /** @description The Stripe subscription (`sub_...`). */
+            subscription_id: string;
+            /** @description The tier it is for. */
+            tier: string;
+            /** @description The billing period: `month` or `year`. */
+            interval: string;
+            /** @description Stripe's subscription status: `incomplete`. */
+            status: string;
+            /** @description `requires_payment_method` (not paid yet, or the card was declined: confirm again) or `requires_action` (the bank asks for 3-D Secure: the form must let the customer authenticate). */
+            payment_status: string;
+            /**
+             * Format: date-time
+             * @description When Stripe gives up on it (23 hours after it was started).
+             */
+            expires_at: string;
+        };
+        /**
          * Portal
          * @description The portal session: send the customer to `portal_url`.
          * @example {
@@ -3621,6 +4101,28 @@ export interface components {
         PortalCreate: {
             /** @description Where the portal's back link goes. */
             return_url: string;
+        };
+        /**
+         * PreviewLine
+         * @description One line of a previewed invoice.
+         */
+        PreviewLine: {
+            /** @description Stripe's line text. */
+            description: string | null;
+            /** @description Money, in minor units of the preview's `currency`; < 0: credit. */
+            amount: number;
+            /** @description A prorated charge or credit for part of the period. */
+            proration: boolean;
+            /**
+             * Format: date-time
+             * @description The start of the time the line is for.
+             */
+            period_start: string;
+            /**
+             * Format: date-time
+             * @description Its end.
+             */
+            period_end: string;
         };
         /**
          * Ratio
@@ -3846,6 +4348,26 @@ export interface components {
             series: components["schemas"]["RevenueBucket"][];
             /** @description The whole window: flows summed, stocks at its end, ratios over it. */
             totals: components["schemas"]["RevenueBucket"];
+        };
+        /**
+         * SetupIntent
+         * @description A Stripe SetupIntent the app's payment form (Stripe Elements) confirms to save a card.
+         * @example {
+         *       "id": "seti_1Pgag7B7WZ01zgkWSgwGdb8Z",
+         *       "client_secret": "seti_1Pgag7B7WZ01zgkWSgwGdb8Z_secret_QXg2AQLdBxJwtY51IkwvUaBVsnCqPSp",
+         *       "status": "requires_payment_method",
+         *       "customer": "acme"
+         *     }
+         */
+        SetupIntent: {
+            /** @description The Stripe SetupIntent (`seti_...`). */
+            id: string;
+            /** @description What Stripe.js `confirmSetup`/`confirmCardSetup` takes in the browser. */
+            client_secret: string;
+            /** @description Stripe's status: `requires_payment_method` until the form sends a card, `requires_action` during 3-D Secure, then `succeeded` (the card is saved on the customer). */
+            status: string;
+            /** @description The tenant app's customer id. */
+            customer: string;
         };
         /**
          * Spend
@@ -4230,6 +4752,8 @@ export interface components {
             features: {
                 [key: string]: boolean;
             };
+            /** @description A subscription started in the app (POST .../subscription) still waiting for its first payment; null: none. */
+            pending_payment?: components["schemas"]["PendingPayment"] | null;
         };
         /**
          * SubscriptionBucket
@@ -4270,6 +4794,110 @@ export interface components {
             };
         };
         /**
+         * SubscriptionCreate
+         * @description A subscription paid in the app's own payment form (Stripe Elements) instead of Stripe's Checkout page.
+         * @example {
+         *       "tier": "basic",
+         *       "interval": "month"
+         *     }
+         * @example {
+         *       "tier": "full",
+         *       "interval": "year",
+         *       "currency": "eur",
+         *       "promotion_code": "WELCOME20"
+         *     }
+         */
+        SubscriptionCreate: {
+            /** @description The tier to subscribe to. */
+            tier: string;
+            /**
+             * @description The billing period: `month` or `year`.
+             * @default month
+             * @enum {string}
+             */
+            interval: "month" | "year";
+            /**
+             * @description The currency to pay in, when the tier has prices in several; null: the tier's first.
+             * @enum {null|string}
+             */
+            currency?: "aed" | "afn" | "all" | "amd" | "ang" | "aoa" | "ars" | "aud" | "awg" | "azn" | "bam" | "bbd" | "bdt" | "bgn" | "bhd" | "bif" | "bmd" | "bnd" | "bob" | "brl" | "bsd" | "bwp" | "byn" | "bzd" | "cad" | "cdf" | "chf" | "clp" | "cny" | "cop" | "crc" | "cve" | "czk" | "djf" | "dkk" | "dop" | "dzd" | "egp" | "etb" | "eur" | "fjd" | "fkp" | "gbp" | "gel" | "gip" | "gmd" | "gnf" | "gtq" | "gyd" | "hkd" | "hnl" | "htg" | "huf" | "idr" | "ils" | "inr" | "isk" | "jmd" | "jod" | "jpy" | "kes" | "kgs" | "khr" | "kmf" | "krw" | "kwd" | "kyd" | "kzt" | "lak" | "lbp" | "lkr" | "lrd" | "lsl" | "mad" | "mdl" | "mga" | "mkd" | "mmk" | "mnt" | "mop" | "mur" | "mvr" | "mwk" | "mxn" | "myr" | "mzn" | "nad" | "ngn" | "nio" | "nok" | "npr" | "nzd" | "omr" | "pab" | "pen" | "pgk" | "php" | "pkr" | "pln" | "pyg" | "qar" | "ron" | "rsd" | "rub" | "rwf" | "sar" | "sbd" | "scr" | "sek" | "sgd" | "shp" | "sle" | "sos" | "srd" | "std" | "szl" | "thb" | "tjs" | "tnd" | "top" | "try" | "ttd" | "twd" | "tzs" | "uah" | "ugx" | "usd" | "uyu" | "uzs" | "vnd" | "vuv" | "wst" | "xaf" | "xcd" | "xof" | "xpf" | "yer" | "zar" | "zmw" | null;
+            /** @description The code a customer typed (`WELCOME20`) or a Stripe promotion code id (`promo_...`); null: none. */
+            promotion_code?: string | null;
+            /** @description null: the tier's free trial when this is the customer's first subscription (as at Checkout); false: no trial; true: the trial, or 409 `trial_not_available`. */
+            trial?: boolean | null;
+        };
+        /**
+         * SubscriptionPreview
+         * @description What a plan change would cost and grant, as Stripe's invoice preview prices it; nothing is changed.
+         * @example {
+         *       "customer": "ana",
+         *       "subscription_id": "sub_1QbB7n2eZvKYlo2C",
+         *       "tier": "pro",
+         *       "interval": "month",
+         *       "price_id": "price_1QbAse2eZvKYlo2C",
+         *       "change": "upgrade",
+         *       "currency": "usd",
+         *       "amount_due_now": 667,
+         *       "proration_amount": 667,
+         *       "proration_date": "2026-03-11T12:00:00Z",
+         *       "next_invoice_at": "2026-04-01T12:00:00Z",
+         *       "next_invoice_amount": 1999,
+         *       "credits": 533,
+         *       "credits_per_month": 1000,
+         *       "is_unlimited": false,
+         *       "lines": [
+         *         {
+         *           "description": "Unused time on 1 x ImageGen Basic after 11 Mar 2026",
+         *           "amount": -666,
+         *           "proration": true,
+         *           "period_start": "2026-03-11T12:00:00Z",
+         *           "period_end": "2026-04-01T12:00:00Z"
+         *         },
+         *         {
+         *           "description": "Remaining time on 1 x ImageGen Pro after 11 Mar 2026",
+         *           "amount": 1333,
+         *           "proration": true,
+         *           "period_start": "2026-03-11T12:00:00Z",
+         *           "period_end": "2026-04-01T12:00:00Z"
+         *         }
+         *       ]
+         *     }
+         */
+        SubscriptionPreview: {
+            /** @description The tenant app's customer id. */
+            customer: string;
+            /** @description The Stripe subscription (`sub_...`). */
+            subscription_id: string;
+            /** @description The tier it would move to. */
+            tier: string;
+            /** @description The billing period it would move to. */
+            interval: string;
+            /** @description The Stripe price it would be billed at. */
+            price_id: string;
+            /** @description `upgrade` (invoiced at once, as PATCH .../subscription does it) or `downgrade` (the unused time is credited on the next invoice). */
+            change: string;
+            /** @description The ISO 4217 currency of every amount, lowercase. */
+            currency: string;
+            /** @description Charged at once by the change, in minor units. */
+            amount_due_now: number;
+            /** @description Prorated charges less the credit for unused time, in minor units (< 0: a credit). */
+            proration_amount: number;
+            /** @description The moment the proration was computed for; null: none. */
+            proration_date: string | null;
+            /** @description When the next invoice is due. */
+            next_invoice_at: string | null;
+            /** @description What it will ask for, in minor units (a downgrade's credit already taken off). */
+            next_invoice_amount: number;
+            /** @description Credits the change grants at once under the plan's credit rules (docs/subscriptions.md, "Credits when the plan changes"); 0 when none (or unlimited). */
+            credits: number;
+            /** @description Credits the new tier grants each month; null on an unlimited tier. */
+            credits_per_month: number | null;
+            /** @description The new tier is unlimited. */
+            is_unlimited: boolean;
+            /** @description The lines of the invoice the change makes first. */
+            lines: components["schemas"]["PreviewLine"][];
+        };
+        /**
          * SubscriptionSeries
          * @description One currency's subscription metrics: a bucket per interval, and the window's totals.
          */
@@ -4278,6 +4906,50 @@ export interface components {
             series: components["schemas"]["SubscriptionBucket"][];
             /** @description The whole window: flows summed, stocks at its end, ratios over it. */
             totals: components["schemas"]["SubscriptionBucket"];
+        };
+        /**
+         * SubscriptionStart
+         * @description A subscription waiting for its first payment: the app's form confirms `client_secret` with Stripe.js.
+         * @example {
+         *       "subscription_id": "sub_1QbB7n2eZvKYlo2C",
+         *       "status": "incomplete",
+         *       "client_secret": "pi_3QbB7o2eZvKYlo2C1a2b3c4d_secret_e5F6g7H8",
+         *       "secret_type": "payment",
+         *       "tier": "basic",
+         *       "interval": "month",
+         *       "price_id": "price_1QbAsc2eZvKYlo2C",
+         *       "currency": "usd",
+         *       "amount_due": 999,
+         *       "trial_days": 0,
+         *       "trial_end": null,
+         *       "expires_at": "2026-03-02T11:00:00Z"
+         *     }
+         */
+        SubscriptionStart: {
+            /** @description The Stripe subscription (`sub_...`). */
+            subscription_id: string;
+            /** @description Stripe's status: `incomplete` until the first payment succeeds (then `active` through the webhook), `trialing` for a trial, `active` when nothing was due. */
+            status: string;
+            /** @description The secret the form confirms: the first invoice's payment (`stripe.confirmPayment`), or for a trial with nothing due the SetupIntent that saves the card (`stripe.confirmSetup`); null: nothing to confirm. */
+            client_secret: string | null;
+            /** @description `payment` (a PaymentIntent's secret), `setup` (a SetupIntent's), or null. */
+            secret_type: string | null;
+            /** @description The tier subscribed to. */
+            tier: string;
+            /** @description The billing period: `month` or `year`. */
+            interval: string;
+            /** @description The Stripe price charged. */
+            price_id: string;
+            /** @description The ISO 4217 currency, lowercase. */
+            currency: string;
+            /** @description The first invoice, in minor units of `currency` (after any promotion code). */
+            amount_due: number;
+            /** @description Days of free trial before the first charge; 0: none. */
+            trial_days: number;
+            /** @description When the trial ends; null: no trial. */
+            trial_end: string | null;
+            /** @description When Stripe gives up on an unpaid first invoice (`incomplete_expired`: the customer stays on the free tier); null when nothing is due. */
+            expires_at: string | null;
         };
         /**
          * SubscriptionUpdate
@@ -5527,6 +6199,8 @@ export interface operations {
              *     - `currency_required`: Say which `currency` to pay in.
              *     - `unsupported_currency`: The package is not sold in this currency.
              *     - `invalid_promotion_code`: No active promotion code by this name.
+             *     - `promotion_code_not_applicable`: The promotion code does not apply to this purchase.
+             *     - `saved_card_not_supported`: A recurring pack is bought through Checkout, not a saved card.
              */
             400: {
                 headers: {
@@ -5553,6 +6227,20 @@ export interface operations {
                 };
             };
             /**
+             * @description Payment Required. Error codes:
+             *
+             *     - `card_declined`: The saved card was declined; `detail.decline_code` is Stripe's decline code.
+             *     - `requires_action`: The card issuer wants the customer present (3-D Secure): pay on-session.
+             */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Forbidden. Error codes:
              *
              *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
@@ -5571,6 +6259,7 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `payment_method_not_found`: The customer has no saved payment method by this id.
              */
             404: {
                 headers: {
@@ -6192,6 +6881,199 @@ export interface operations {
              *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
              */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_subscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionStart"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_json`: The body is not JSON, is empty where a body is needed, or is nested too deep or too wide.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             *     - `unknown_tier`: No tier with this id; `detail.tiers` lists them.
+             *     - `tier_not_for_sale`: The free tier needs no subscription.
+             *     - `price_not_configured`: No price is configured for this tier, interval and currency.
+             *     - `invalid_promotion_code`: No active promotion code by this name.
+             *     - `promotion_code_not_applicable`: The promotion code does not apply to this purchase.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             *     - `subscription_exists`: The customer already subscribes; change the plan instead.
+             *     - `trial_not_available`: The tier has no trial, or only a first subscription has one.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Request Entity Too Large. Error codes:
+             *
+             *     - `payload_too_large`: The request body is larger than allowed (1 MiB).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unsupported Media Type. Error codes:
+             *
+             *     - `unsupported_media_type`: The body is not sent as `application/json`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7056,6 +7938,167 @@ export interface operations {
             };
         };
     };
+    preview_subscription_change: {
+        parameters: {
+            query: {
+                /** @description The tier to move to (the current one: change the interval only). */
+                tier: string;
+                /** @description The billing period to move to; absent: the same one. */
+                interval?: "month" | "year" | null;
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionPreview"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `unknown_tier`: No tier with this id; `detail.tiers` lists them.
+             *     - `tier_not_for_sale`: The free tier needs no subscription.
+             *     - `price_not_configured`: No price is configured for this tier, interval and currency.
+             *     - `plan_unchanged`: The customer is already on this tier and interval.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `subscription_not_found`: The customer has no subscription.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `subscription_not_changeable`: The subscription is not in good standing; settle it first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_subscription_usage: {
         parameters: {
             query?: never;
@@ -7221,6 +8264,137 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_customer_invoices: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_plugins.subscriptions.invoices.Invoice_"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
              */
             404: {
@@ -7456,6 +8630,20 @@ export interface operations {
                 };
             };
             /**
+             * @description Payment Required. Error codes:
+             *
+             *     - `card_declined`: The saved card was declined; `detail.decline_code` is Stripe's decline code.
+             *     - `requires_action`: The card issuer wants the customer present (3-D Secure): pay on-session.
+             */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
              * @description Forbidden. Error codes:
              *
              *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
@@ -7474,6 +8662,7 @@ export interface operations {
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
              *     - `customer_not_found`: No such customer (or not the end-user token's own).
              *     - `plugin_not_enabled`: The route's plugin is not enabled for this tenant.
+             *     - `payment_method_not_found`: The customer has no saved payment method by this id.
              */
             404: {
                 headers: {
@@ -11788,6 +12977,555 @@ export interface operations {
             };
         };
     };
+    create_setup_intent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: 1-255 printable ASCII characters without spaces, chosen by the caller (a UUID, or the id of the job that pays). Keys are the tenant's, per operation, and bound to the request: its path, query and body. The first answer is kept with its status and given again, byte for byte, to every repeat of the same request, which does nothing more; the same key with another request is 409 `idempotency_key_reused`. A repeat sent while the first is still running waits for its answer. A refused request (any 4xx or 5xx) keeps nothing: the key stays unused and a retry runs afresh. Keys are kept as long as what they made: never reuse one for another request. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupIntent"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_idempotency_key`: An Idempotency-Key is 1-255 printable ASCII characters without spaces.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Conflict. Error codes:
+             *
+             *     - `idempotency_key_reused`: The Idempotency-Key (or reference) was already used with a different request.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    detach_payment_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+                payment_method_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `payment_method_not_found`: The customer has no saved payment method by this id.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_payment_methods: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_core.payment_methods.schemas.PaymentMethod_"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    set_default_payment_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+                payment_method_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
+             *     - `payment_method_not_found`: The customer has no saved payment method by this id.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Bad Gateway. Error codes:
+             *
+             *     - `stripe_error`: Stripe failed or refused the call after retries; try again.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_entitlements: {
         parameters: {
             query?: never;
@@ -12103,6 +13841,136 @@ export interface operations {
              * @description Not Found. Error codes:
              *
              *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Too Many Requests. Error codes:
+             *
+             *     - `rate_limited`: Too many requests; retry after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Internal Server Error. Error codes:
+             *
+             *     - `internal_error`: Something went wrong on Tollgate's side (the log has the details).
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Service Unavailable. Error codes:
+             *
+             *     - `database_unavailable`: The database cannot be reached right now; retry after `Retry-After` seconds.
+             *     - `secrets_unavailable`: The tenant's secrets cannot be read right now; retry after `Retry-After` seconds.
+             *     - `shutting_down`: This server is shutting down; retry (another process will answer).
+             */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry can succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_customer_payments: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged; none for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: string;
+                tenant_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_core.payments.schemas.CustomerPayment_"];
+                };
+            };
+            /**
+             * @description Bad Request. Error codes:
+             *
+             *     - `validation_error`: A field, query or header parameter has the wrong type or value; `detail` names each.
+             *     - `invalid_cursor`: The list cursor is not one this API handed out.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unauthorized. Error codes:
+             *
+             *     - `unauthorized`: No credential: send `Authorization: Bearer <key or token>`.
+             *     - `invalid_api_key`: The API key is not one of this tenant's.
+             *     - `invalid_token`: The end-user token is not valid (signature, claims, or a lifetime longer than allowed).
+             *     - `token_expired`: The end-user token has expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Forbidden. Error codes:
+             *
+             *     - `insufficient_scope`: The route does not admit this kind of caller (service, admin or end-user).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Not Found. Error codes:
+             *
+             *     - `tenant_not_found`: No tenant by this slug on this deployment.
+             *     - `customer_not_found`: No such customer (or not the end-user token's own).
              */
             404: {
                 headers: {

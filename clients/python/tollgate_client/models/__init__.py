@@ -46,6 +46,7 @@ from .credits_expiring_soon import CreditsExpiringSoon
 from .credits_granted import CreditsGranted
 from .credits_low import CreditsLow
 from .credits_series import CreditsSeries
+from .credits_series_prepaid_liability import CreditsSeriesPrepaidLiability
 from .credits_series_prepaid_value import CreditsSeriesPrepaidValue
 from .customer import Customer
 from .customer_erasure import CustomerErasure
@@ -57,6 +58,8 @@ from .customer_export import CustomerExport
 from .customer_export_tables import CustomerExportTables
 from .customer_export_tables_additional_property_item import CustomerExportTablesAdditionalPropertyItem
 from .customer_metadata import CustomerMetadata
+from .customer_payment import CustomerPayment
+from .customer_payment_kind import CustomerPaymentKind
 from .customer_upsert import CustomerUpsert
 from .customer_upsert_metadata import CustomerUpsertMetadata
 from .dispute import Dispute
@@ -92,6 +95,9 @@ from .hold_create import HoldCreate
 from .hold_create_metadata import HoldCreateMetadata
 from .hold_metadata import HoldMetadata
 from .hold_status import HoldStatus
+from .invoice import Invoice
+from .liability_bucket import LiabilityBucket
+from .liability_series import LiabilitySeries
 from .list_notifications_status_type_1 import ListNotificationsStatusType1
 from .list_notifications_status_type_2_type_1 import ListNotificationsStatusType2Type1
 from .list_notifications_status_type_3_type_1 import ListNotificationsStatusType3Type1
@@ -145,16 +151,25 @@ from .package import Package
 from .package_list import PackageList
 from .package_price import PackagePrice
 from .page_audit_record import PageAuditRecord
+from .page_customer_payment import PageCustomerPayment
 from .page_entry import PageEntry
+from .page_invoice import PageInvoice
 from .page_money_audit_run import PageMoneyAuditRun
 from .page_notification import PageNotification
 from .page_order import PageOrder
+from .page_payment_method import PagePaymentMethod
 from .page_sync_run import PageSyncRun
 from .page_webhook_event import PageWebhookEvent
 from .payment import Payment
 from .payment_failed import PaymentFailed
+from .payment_method import PaymentMethod
+from .pending_payment import PendingPayment
 from .portal import Portal
 from .portal_create import PortalCreate
+from .preview_line import PreviewLine
+from .preview_subscription_change_interval_type_1 import PreviewSubscriptionChangeIntervalType1
+from .preview_subscription_change_interval_type_2_type_1 import PreviewSubscriptionChangeIntervalType2Type1
+from .preview_subscription_change_interval_type_3_type_1 import PreviewSubscriptionChangeIntervalType3Type1
 from .ratio import Ratio
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
@@ -173,6 +188,7 @@ from .refund_status import RefundStatus
 from .revenue_bucket import RevenueBucket
 from .revenue_bucket_gross_by_stream import RevenueBucketGrossByStream
 from .revenue_series import RevenueSeries
+from .setup_intent import SetupIntent
 from .signature_failures import SignatureFailures
 from .spend import Spend
 from .spend_create import SpendCreate
@@ -197,9 +213,16 @@ from .stripe_signature_checks import StripeSignatureChecks
 from .subscription import Subscription
 from .subscription_bucket import SubscriptionBucket
 from .subscription_bucket_subscribers_by_tier import SubscriptionBucketSubscribersByTier
+from .subscription_create import SubscriptionCreate
+from .subscription_create_currency_type_1 import SubscriptionCreateCurrencyType1
+from .subscription_create_currency_type_2_type_1 import SubscriptionCreateCurrencyType2Type1
+from .subscription_create_currency_type_3_type_1 import SubscriptionCreateCurrencyType3Type1
+from .subscription_create_interval import SubscriptionCreateInterval
 from .subscription_features import SubscriptionFeatures
 from .subscription_past_due import SubscriptionPastDue
+from .subscription_preview import SubscriptionPreview
 from .subscription_series import SubscriptionSeries
+from .subscription_start import SubscriptionStart
 from .subscription_trial_will_end import SubscriptionTrialWillEnd
 from .subscription_update import SubscriptionUpdate
 from .subscription_update_interval_type_1 import SubscriptionUpdateIntervalType1
@@ -270,6 +293,7 @@ __all__ = (
     "CreditsGranted",
     "CreditsLow",
     "CreditsSeries",
+    "CreditsSeriesPrepaidLiability",
     "CreditsSeriesPrepaidValue",
     "Customer",
     "CustomerErasure",
@@ -281,6 +305,8 @@ __all__ = (
     "CustomerExportTables",
     "CustomerExportTablesAdditionalPropertyItem",
     "CustomerMetadata",
+    "CustomerPayment",
+    "CustomerPaymentKind",
     "CustomerUpsert",
     "CustomerUpsertMetadata",
     "Dispute",
@@ -316,6 +342,9 @@ __all__ = (
     "HoldCreateMetadata",
     "HoldMetadata",
     "HoldStatus",
+    "Invoice",
+    "LiabilityBucket",
+    "LiabilitySeries",
     "ListNotificationsStatusType1",
     "ListNotificationsStatusType2Type1",
     "ListNotificationsStatusType3Type1",
@@ -369,16 +398,25 @@ __all__ = (
     "PackageList",
     "PackagePrice",
     "PageAuditRecord",
+    "PageCustomerPayment",
     "PageEntry",
+    "PageInvoice",
     "PageMoneyAuditRun",
     "PageNotification",
     "PageOrder",
+    "PagePaymentMethod",
     "PageSyncRun",
     "PageWebhookEvent",
     "Payment",
     "PaymentFailed",
+    "PaymentMethod",
+    "PendingPayment",
     "Portal",
     "PortalCreate",
+    "PreviewLine",
+    "PreviewSubscriptionChangeIntervalType1",
+    "PreviewSubscriptionChangeIntervalType2Type1",
+    "PreviewSubscriptionChangeIntervalType3Type1",
     "Ratio",
     "Readiness",
     "ReadinessChecks",
@@ -397,6 +435,7 @@ __all__ = (
     "RevenueBucket",
     "RevenueBucketGrossByStream",
     "RevenueSeries",
+    "SetupIntent",
     "SignatureFailures",
     "Spend",
     "SpendCreate",
@@ -421,9 +460,16 @@ __all__ = (
     "Subscription",
     "SubscriptionBucket",
     "SubscriptionBucketSubscribersByTier",
+    "SubscriptionCreate",
+    "SubscriptionCreateCurrencyType1",
+    "SubscriptionCreateCurrencyType2Type1",
+    "SubscriptionCreateCurrencyType3Type1",
+    "SubscriptionCreateInterval",
     "SubscriptionFeatures",
     "SubscriptionPastDue",
+    "SubscriptionPreview",
     "SubscriptionSeries",
+    "SubscriptionStart",
     "SubscriptionTrialWillEnd",
     "SubscriptionUpdate",
     "SubscriptionUpdated",

@@ -27,7 +27,7 @@ class CreditPurchase:
         quantity (int | None): How many of `price`; null: bought by count.
         payment_intent_id (None | str): The Stripe PaymentIntent (`pi_...`); null until made.
         client_secret (None | str): The PaymentIntent's secret the frontend confirms the payment with; only in the
-            answer to the POST (and its replays), else null.
+            answer to the POST (and its replays) without `payment_method`, else null.
         grant_id (None | str): The ledger grant of the credits; null until paid.
         failure_code (None | str): Why the payment failed, as a code; null unless `failed`.
         failure_message (None | str): Why it failed, in words; null unless `failed`.

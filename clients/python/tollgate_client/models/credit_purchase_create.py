@@ -26,6 +26,9 @@ class CreditPurchaseCreate:
         price (None | str | Unset): A pack's name in the settings or a synced Stripe price id (`GET /credit-prices`);
             null: buy `credits`.
         quantity (int | None | Unset): How many of `price`, up to `max_quantity`; null: one.
+        payment_method (None | str | Unset): A card saved on the customer (`GET .../payment-methods`): charged now, off-
+            session; a refused card answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D
+            Secure). null: answer a `client_secret` for the app's payment form.
     """
 
     credits_: int | None | Unset = UNSET
@@ -38,6 +41,7 @@ class CreditPurchaseCreate:
     ) = UNSET
     price: None | str | Unset = UNSET
     quantity: int | None | Unset = UNSET
+    payment_method: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         credits_: int | None | Unset
@@ -70,6 +74,12 @@ class CreditPurchaseCreate:
         else:
             quantity = self.quantity
 
+        payment_method: None | str | Unset
+        if isinstance(self.payment_method, Unset):
+            payment_method = UNSET
+        else:
+            payment_method = self.payment_method
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -81,6 +91,8 @@ class CreditPurchaseCreate:
             field_dict["price"] = price
         if quantity is not UNSET:
             field_dict["quantity"] = quantity
+        if payment_method is not UNSET:
+            field_dict["payment_method"] = payment_method
 
         return field_dict
 
@@ -163,11 +175,21 @@ class CreditPurchaseCreate:
 
         quantity = _parse_quantity(d.pop("quantity", UNSET))
 
+        def _parse_payment_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        payment_method = _parse_payment_method(d.pop("payment_method", UNSET))
+
         credit_purchase_create = cls(
             credits_=credits_,
             currency=currency,
             price=price,
             quantity=quantity,
+            payment_method=payment_method,
         )
 
         return credit_purchase_create

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.credits_bucket import CreditsBucket
+    from ..models.credits_series_prepaid_liability import CreditsSeriesPrepaidLiability
     from ..models.credits_series_prepaid_value import CreditsSeriesPrepaidValue
 
 
@@ -23,11 +24,15 @@ class CreditsSeries:
         totals (CreditsBucket): Credits (counts, every currency alike) moved over one bucket (or the whole window).
         prepaid_value (CreditsSeriesPrepaidValue): Unspent credits bought with money, valued at what they cost, per
             currency (minor units): the deferred revenue. As of now, not of the window's end.
+        prepaid_liability (CreditsSeriesPrepaidLiability): The same liability over the window, per currency: its worth
+            at each bucket's start and end and what moved it (credits bought, consumed, clawed back, expired), in minor
+            units.
     """
 
     series: list[CreditsBucket]
     totals: CreditsBucket
     prepaid_value: CreditsSeriesPrepaidValue
+    prepaid_liability: CreditsSeriesPrepaidLiability
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +45,8 @@ class CreditsSeries:
 
         prepaid_value = self.prepaid_value.to_dict()
 
+        prepaid_liability = self.prepaid_liability.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -47,6 +54,7 @@ class CreditsSeries:
                 "series": series,
                 "totals": totals,
                 "prepaid_value": prepaid_value,
+                "prepaid_liability": prepaid_liability,
             }
         )
 
@@ -55,6 +63,7 @@ class CreditsSeries:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.credits_bucket import CreditsBucket  # noqa: PLC0415
+        from ..models.credits_series_prepaid_liability import CreditsSeriesPrepaidLiability  # noqa: PLC0415
         from ..models.credits_series_prepaid_value import CreditsSeriesPrepaidValue  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -69,10 +78,13 @@ class CreditsSeries:
 
         prepaid_value = CreditsSeriesPrepaidValue.from_dict(d.pop("prepaid_value"))
 
+        prepaid_liability = CreditsSeriesPrepaidLiability.from_dict(d.pop("prepaid_liability"))
+
         credits_series = cls(
             series=series,
             totals=totals,
             prepaid_value=prepaid_value,
+            prepaid_liability=prepaid_liability,
         )
 
         credits_series.additional_properties = d

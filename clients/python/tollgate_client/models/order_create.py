@@ -25,6 +25,9 @@ class OrderCreate:
         cancel_url (None | str | Unset): Where Stripe sends a customer who gives up; null: `success_url`.
         promotion_code (None | str | Unset): The code the customer typed (`SPRING20`) or a promotion code id
             (`promo_...`); null: none
+        payment_method (None | str | Unset): A card saved on the customer (`GET .../payment-methods`): a one-time pack
+            is charged to it now, off-session, without Checkout (`success_url` is then unused); a refused card answers 402
+            (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout.
     """
 
     package: str
@@ -34,6 +37,7 @@ class OrderCreate:
     ) = UNSET
     cancel_url: None | str | Unset = UNSET
     promotion_code: None | str | Unset = UNSET
+    payment_method: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         package = self.package
@@ -64,6 +68,12 @@ class OrderCreate:
         else:
             promotion_code = self.promotion_code
 
+        payment_method: None | str | Unset
+        if isinstance(self.payment_method, Unset):
+            payment_method = UNSET
+        else:
+            payment_method = self.payment_method
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -78,6 +88,8 @@ class OrderCreate:
             field_dict["cancel_url"] = cancel_url
         if promotion_code is not UNSET:
             field_dict["promotion_code"] = promotion_code
+        if payment_method is not UNSET:
+            field_dict["payment_method"] = payment_method
 
         return field_dict
 
@@ -144,12 +156,22 @@ class OrderCreate:
 
         promotion_code = _parse_promotion_code(d.pop("promotion_code", UNSET))
 
+        def _parse_payment_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        payment_method = _parse_payment_method(d.pop("payment_method", UNSET))
+
         order_create = cls(
             package=package,
             success_url=success_url,
             currency=currency,
             cancel_url=cancel_url,
             promotion_code=promotion_code,
+            payment_method=payment_method,
         )
 
         return order_create

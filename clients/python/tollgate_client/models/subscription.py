@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
+    from ..models.pending_payment import PendingPayment
     from ..models.subscription_features import SubscriptionFeatures
 
 
@@ -39,6 +42,8 @@ class Subscription:
             due.
         models (list[str]): The models the customer may use now.
         features (SubscriptionFeatures): Feature flags, on or off, as they apply now.
+        pending_payment (None | PendingPayment | Unset): A subscription started in the app (POST .../subscription) still
+            waiting for its first payment; null: none.
     """
 
     customer: str
@@ -58,9 +63,12 @@ class Subscription:
     grace_ends_at: datetime.datetime | None
     models: list[str]
     features: SubscriptionFeatures
+    pending_payment: None | PendingPayment | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.pending_payment import PendingPayment  # noqa: PLC0415
+
         customer = self.customer
 
         tier = self.tier
@@ -106,6 +114,14 @@ class Subscription:
 
         features = self.features.to_dict()
 
+        pending_payment: dict[str, Any] | None | Unset
+        if isinstance(self.pending_payment, Unset):
+            pending_payment = UNSET
+        elif isinstance(self.pending_payment, PendingPayment):
+            pending_payment = self.pending_payment.to_dict()
+        else:
+            pending_payment = self.pending_payment
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -129,11 +145,14 @@ class Subscription:
                 "features": features,
             }
         )
+        if pending_payment is not UNSET:
+            field_dict["pending_payment"] = pending_payment
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.pending_payment import PendingPayment  # noqa: PLC0415
         from ..models.subscription_features import SubscriptionFeatures  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -212,6 +231,23 @@ class Subscription:
 
         features = SubscriptionFeatures.from_dict(d.pop("features"))
 
+        def _parse_pending_payment(data: object) -> None | PendingPayment | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                pending_payment_type_0 = PendingPayment.from_dict(data)
+
+                return pending_payment_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PendingPayment | Unset, data)
+
+        pending_payment = _parse_pending_payment(d.pop("pending_payment", UNSET))
+
         subscription = cls(
             customer=customer,
             tier=tier,
@@ -230,6 +266,7 @@ class Subscription:
             grace_ends_at=grace_ends_at,
             models=models,
             features=features,
+            pending_payment=pending_payment,
         )
 
         subscription.additional_properties = d

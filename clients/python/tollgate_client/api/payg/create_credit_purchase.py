@@ -55,6 +55,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 402:
+        response_402 = Error.from_dict(response.json())
+
+        return response_402
+
     if response.status_code == 403:
         response_403 = Error.from_dict(response.json())
 
@@ -125,7 +130,7 @@ def sync_detailed(
     body: CreditPurchaseCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> Response[CreditPurchase | Error]:
-    """Buy credits: creates a PaymentIntent and answers its client_secret
+    """Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)
 
      Callers: service key, admin key, end-user token (own customer only).
 
@@ -173,7 +178,7 @@ def sync(
     body: CreditPurchaseCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> CreditPurchase | Error | None:
-    """Buy credits: creates a PaymentIntent and answers its client_secret
+    """Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)
 
      Callers: service key, admin key, end-user token (own customer only).
 
@@ -216,7 +221,7 @@ async def asyncio_detailed(
     body: CreditPurchaseCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> Response[CreditPurchase | Error]:
-    """Buy credits: creates a PaymentIntent and answers its client_secret
+    """Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)
 
      Callers: service key, admin key, end-user token (own customer only).
 
@@ -262,7 +267,7 @@ async def asyncio(
     body: CreditPurchaseCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> CreditPurchase | Error | None:
-    """Buy credits: creates a PaymentIntent and answers its client_secret
+    """Buy credits: a PaymentIntent's client_secret, or a saved card charged now (`payment_method`)
 
      Callers: service key, admin key, end-user token (own customer only).
 
