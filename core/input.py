@@ -65,16 +65,18 @@ class InputPlan:
     date_params: tuple[str, ...]
 
 
-# Per handler, built on its first request (handlers take no weak references; they live as long as their app).
-_plans: dict[int, tuple[BaseRouteHandler, InputPlan]] = {}
+# Per handler function, built on its first request. Keyed by the function, not the handler object:
+# a controller's route reaches the guard as a new handler object on every request (keyed by those,
+# the plan was rebuilt each time and the dict grew without end).
+_plans: dict[Any, InputPlan] = {}
 
 
 async def input_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Refuse input the handler's types do not admit exactly; see the module's docstring."""
-    known = _plans.get(id(handler))
-    if known is None or known[0] is not handler:
-        known = _plans[id(handler)] = (handler, _plan(handler))
-    plan = known[1]
+    function = getattr(handler.fn, "__func__", handler.fn)
+    plan = _plans.get(function)
+    if plan is None:
+        plan = _plans[function] = _plan(handler)
     for name in plan.date_params:
         for raw in connection.query_params.getall(name, []):
             check_instant(parse_instant(raw, name, "query"), name, "query")
