@@ -6,15 +6,19 @@ Today's shape: the period dates live on each item (`items.data[].current_period_
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 from .cards import attach, card_of, resolve
 from .catalog import as_plan
 from .encoding import Params
 from .errors import StripeError, card_error, invalid_request, state_error
-from .expansion import respond, respond_list
+from .expansion import expand, respond, respond_list
 from .invoices import (
     INVOICE_LISTENERS,
     LineSpec,
     bill,
+    build_invoice,
     create_invoice_item,
     line_for_item,
     pending_items,
@@ -24,6 +28,7 @@ from .invoices import (
 from .periods import add_interval, day_of, fmt_date
 from .promotions import new_discount, redeem, redeemable_coupon
 from .routing import ApiRequest, Route
+from .setup_intents import SETUP_LISTENERS, create_setup_intent
 from .store import Account, JsonObj, new_id, renderer
 
 LIVE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
@@ -126,12 +131,29 @@ def cancel_now(
     account.emit("customer.subscription.deleted", sub)
 
 
+def _save_payment_method(account: Account, sub: JsonObj, invoice: JsonObj) -> None:
+    """`payment_settings.save_default_payment_method=on_subscription`: the card that paid one of
+    the subscription's invoices becomes its `default_payment_method` (attached to the customer)."""
+    if sub["payment_settings"]["save_default_payment_method"] != "on_subscription":
+        return
+    intent = account.find(account.side_of(invoice["id"]).get("payment_intent"))
+    pm = account.find(intent["payment_method"]) if intent and intent["status"] == "succeeded" else None
+    if pm is None:
+        return
+    if pm["customer"] is None:
+        attach(account, pm, sub["customer"])
+    sub["default_payment_method"] = pm["id"]
+
+
 def _on_invoice(account: Account, invoice: JsonObj, outcome: str) -> None:
     sub_id = subscription_of(invoice)
     sub = account.find(sub_id) if sub_id else None
     if sub is None or sub["status"] in ("canceled", "incomplete_expired"):
         return
     if outcome == "paid":
+        # One `customer.subscription.updated` carries the saved card and the new status.
+        before = account.snapshot(sub)
+        _save_payment_method(account, sub, invoice)
         if sub["status"] in ("incomplete", "past_due", "unpaid"):
             still_open = any(
                 subscription_of(i) == sub["id"] and i["status"] == "open"
@@ -139,7 +161,9 @@ def _on_invoice(account: Account, invoice: JsonObj, outcome: str) -> None:
             )
             if not still_open:
                 in_trial = sub["trial_end"] is not None and sub["trial_end"] > account.now()
-                _set_status(account, sub, "trialing" if in_trial else "active")
+                sub["status"] = "trialing" if in_trial else "active"
+        if _announce(account, sub):
+            account.emit_updated("customer.subscription.updated", sub, before)
         return
     if outcome not in ("payment_failed", "action_required"):
         return
@@ -158,6 +182,31 @@ def _on_invoice(account: Account, invoice: JsonObj, outcome: str) -> None:
 
 
 INVOICE_LISTENERS.append(_on_invoice)
+
+
+def _pending_setup_intent(account: Account, sub: JsonObj) -> str:
+    intent = create_setup_intent(
+        account, customer=sub["customer"], usage="off_session", metadata=dict(sub["metadata"])
+    )
+    return str(intent["id"])
+
+
+def _on_setup(account: Account, intent: JsonObj, outcome: str) -> None:
+    """A subscription's `pending_setup_intent` succeeded: it is cleared, and its card becomes
+    the subscription's default when `save_default_payment_method=on_subscription`."""
+    if outcome != "succeeded":
+        return
+    for sub in account.all("subscription"):
+        if sub["pending_setup_intent"] != intent["id"]:
+            continue
+        before = account.snapshot(sub)
+        sub["pending_setup_intent"] = None
+        if sub["payment_settings"]["save_default_payment_method"] == "on_subscription":
+            sub["default_payment_method"] = intent["payment_method"]
+        account.emit_updated("customer.subscription.updated", sub, before)
+
+
+SETUP_LISTENERS.append(_on_setup)
 
 
 # ---------------------------------------------------------------- starting
@@ -431,6 +480,12 @@ def api_create_subscription(req: ApiRequest) -> JsonObj:
                 decline_code=card.decline_code if card else None,
                 extra={},
             )
+    settings = params.dict("payment_settings")
+    save_default = (
+        settings.str("save_default_payment_method", choices=("off", "on_subscription"))
+        if settings
+        else None
+    )
     discount_ids = _discount_ids(account, params, customer["id"], amount, specs[0][0]["currency"])
     with account.holding_events() as held:
         sub, _, _ = start_subscription(
@@ -446,8 +501,13 @@ def api_create_subscription(req: ApiRequest) -> JsonObj:
             collection_method=collection or "charge_automatically",
             announce_first=False,
         )
+        sub["payment_settings"]["save_default_payment_method"] = save_default or "off"
         if params.bool("cancel_at_period_end"):
             set_cancel_at_period_end(account, sub, True)
+        if behavior == "default_incomplete" and pm is None and sub["status"] != "incomplete":
+            # Nothing to pay now (a trial, a free first invoice): the app collects the card
+            # for later through a SetupIntent, as Stripe's `pending_setup_intent`.
+            sub["pending_setup_intent"] = _pending_setup_intent(account, sub)
         account.side_of(sub["id"]).pop("unannounced", None)
         created = account.emit("customer.subscription.created", sub)
         held.remove(created)
@@ -802,6 +862,106 @@ def api_list_items(req: ApiRequest) -> JsonObj:
                         "/v1/subscription_items")
 
 
+# ---------------------------------------------------------------- previews
+
+
+def _scratch(account: Account) -> Account:
+    """A throwaway copy of the account: a preview runs the real billing code on it, so its
+    amounts are the ones the change would make, and nothing it does is kept or sent."""
+    scratch = dataclasses.replace(
+        account,
+        objects=copy.deepcopy(account.objects),
+        ids_by_type=copy.deepcopy(account.ids_by_type),
+        side=copy.deepcopy(account.side),
+        deleted=dict(account.deleted),
+        idempotency={},
+        faults=None,
+        deliveries=None,
+        event_sink=None,
+    )
+    scratch._held = []  # its events are collected, never recorded or sent
+    return scratch
+
+
+def api_create_preview(req: ApiRequest) -> JsonObj:
+    """`invoices.create_preview` of an existing subscription, with `subscription_details`
+    (items, proration_behavior, proration_date) applied: the invoice the change would
+    create at once (`always_invoice`, or a new billing cycle), else the next renewal's with
+    the prorations it would carry; `preview_mode=recurring` leaves out prorations and
+    pending items. As Stripe's, its id starts with `upcoming_in` and its billing_reason is
+    `upcoming`."""
+    params = req.params
+    sub_id = params.str("subscription")
+    if not sub_id:
+        raise invalid_request(
+            "The emulator previews invoices of existing subscriptions only; pass `subscription`.",
+            param="subscription",
+        )
+    scratch = _scratch(req.account)
+    sub = scratch.get("subscription", sub_id, param="subscription")
+    customer_id = params.str("customer")
+    if customer_id and customer_id != sub["customer"]:
+        raise invalid_request(
+            f"The subscription {sub_id} does not belong to the customer {customer_id}.",
+            param="customer",
+        )
+    if sub["status"] in ("canceled", "incomplete_expired"):
+        raise invalid_request(
+            f"No upcoming invoices for customer: {sub['customer']}", code="invoice_upcoming_none"
+        )
+    recurring = params.str("preview_mode", choices=("next", "recurring")) == "recurring"
+    details = params.dict("subscription_details")
+    behavior = (details.str(
+        "proration_behavior", choices=("create_prorations", "none", "always_invoice")
+    ) if details else None) or "create_prorations"
+    now = scratch.now()
+    proration_at = (details.int("proration_date") if details else None) or now
+    prorations: list[JsonObj] = []
+    cycle_reset = False
+    if details is not None and details.has("items"):
+        prorations, cycle_reset = _change_items(
+            scratch, sub, details.list("items"), "none" if recurring else behavior, proration_at
+        )
+    customer = scratch.get("customer", sub["customer"])
+    invoiced_now = not recurring and (cycle_reset or (behavior == "always_invoice" and bool(prorations)))
+    if invoiced_now:
+        lines = _cycle_lines(scratch, sub, period_of(scratch, sub)) if cycle_reset else []
+        period, billed_at = (now, now), now
+    else:
+        start, end = period_of(scratch, sub)
+        interval, count = _cycle(items_of(scratch, sub))
+        anchor = scratch.side_of(sub["id"]).get("anchor_day")
+        lines = _cycle_lines(scratch, sub, (end, add_interval(end, interval, count, anchor)))
+        period, billed_at = (start, end), end
+    if not recurring:
+        lines.extend(
+            line_for_item(item) for item in pending_items(scratch, sub["customer"], sub["id"])
+        )
+    invoice = build_invoice(
+        scratch,
+        customer=customer,
+        lines=lines,
+        billing_reason="upcoming",
+        currency=sub["currency"],
+        period=period,
+        subscription=sub,
+        discount_ids=list(sub["discounts"]),
+        collection_method=sub["collection_method"],
+        invoice_id=new_id("upcoming_in_"),
+    )
+    starting = 0 if recurring else customer["balance"]
+    net = invoice["total"] + starting
+    invoice.update(
+        created=billed_at,
+        starting_balance=starting,
+        ending_balance=min(net, 0),
+        amount_due=max(net, 0),
+        amount_remaining=max(net, 0),
+        next_payment_attempt=billed_at if invoice["collection_method"] == "charge_automatically" else None,
+    )
+    return expand(scratch, scratch.render(invoice), params.expand())
+
+
 # ---------------------------------------------------------------- time passing
 
 
@@ -881,6 +1041,7 @@ ROUTES = [
     Route("DELETE", "/v1/subscriptions/{id}", api_cancel_subscription,
           "SubscriptionCancelParams"),
     Route("GET", "/v1/subscription_items", api_list_items, "SubscriptionItemListParams"),
+    Route("POST", "/v1/invoices/create_preview", api_create_preview, "InvoiceCreatePreviewParams"),
     Route("GET", "/v1/subscription_items/{id}", api_retrieve_item,
           "SubscriptionItemRetrieveParams"),
 ]

@@ -118,24 +118,33 @@ async def promotion_code_id(client: stripe.StripeClient, code: str) -> str:
 
 
 async def create_checkout_session(client: stripe.StripeClient, params: Mapping[str, Any], key: str) -> Any:
-    """A Checkout Session for one of our rows (`key` from `idempotency_key`), Stripe's refusals as API errors.
+    """A Checkout Session for one of our rows (`key` from `idempotency_key`), Stripe's refusals as API errors
+    (`created_or_refused`)."""
+    return await created_or_refused(client.v1.checkout.sessions.create_async, params, key, "checkout")
+
+
+async def create_subscription(client: stripe.StripeClient, params: Mapping[str, Any], key: str) -> Any:
+    """A subscription for one of our rows (`key` from `idempotency_key`), Stripe's refusals as API errors
+    (`created_or_refused`)."""
+    return await created_or_refused(client.v1.subscriptions.create_async, params, key, "subscription")
+
+
+async def created_or_refused(create: Any, params: Mapping[str, Any], key: str, what: str) -> Any:
+    """`create(params=..., options={"idempotency_key": key})`, Stripe's refusals as API errors.
 
     A promotion code Stripe will not apply to this purchase is a 400 `promotion_code_not_applicable`;
     any other refusal or failure is a 502 `stripe_error` (logged with Stripe's own message).
     """
     try:
-        return await client.v1.checkout.sessions.create_async(
-            params=params,  # type: ignore[arg-type]
-            options={"idempotency_key": key},
-        )
+        return await create(params=params, options={"idempotency_key": key})
     except stripe.InvalidRequestError as exc:
         if params.get("discounts") and str(exc.param or "").startswith("discounts"):
             raise BadRequest(
                 f"The promotion code cannot be used for this purchase: {exc.user_message or exc}",
                 code="promotion_code_not_applicable",
             ) from None
-        logger.warning("Checkout Session %s refused: %s", key, exc)
-        raise UpstreamError("Stripe refused the checkout; check the price.", code="stripe_error") from exc
+        logger.warning("%s %s refused: %s", what, key, exc)
+        raise UpstreamError(f"Stripe refused the {what}; check the price.", code="stripe_error") from exc
     except stripe.StripeError as exc:
-        logger.warning("Checkout Session %s failed: %s", key, exc)
-        raise UpstreamError("Stripe did not accept the checkout; try again.", code="stripe_error") from exc
+        logger.warning("%s %s failed: %s", what, key, exc)
+        raise UpstreamError(f"Stripe did not accept the {what}; try again.", code="stripe_error") from exc

@@ -46,11 +46,29 @@ class Allowances:
 
     def monthly_credits(self, row: Subscription | None, tier: Tier) -> int | None:
         """Credits a month of `tier` gives (None: unlimited); a synced price's `credit_amount` wins."""
+        if row is None:
+            return tier.monthly_limit
+        return self.monthly_of(tier, row.interval, row.period_credits)
+
+    @staticmethod
+    def monthly_of(tier: Tier, interval: str, period_credits: int | None) -> int | None:
+        """Credits a month of `tier` billed every `interval` gives (None: unlimited); `period_credits`, a
+        synced price's `credit_amount` for the whole period, wins over the tier's."""
         if tier.unlimited:
             return None
-        if row is not None and row.period_credits is not None:
-            return row.period_credits // 12 if row.interval == "year" else row.period_credits
+        if period_credits is not None:
+            return period_credits // 12 if interval == "year" else period_credits
         return tier.credits_per_month
+
+    def period_grant(self, tier: Tier, interval: str, period_credits: int | None) -> int | None:
+        """Credits the first grant of a paid period gives: the period's allowance, or its first month's on a
+        yearly plan granted month by month (None: unlimited)."""
+        if tier.unlimited:
+            return None
+        if interval == "year" and self.config.yearly_allowance == "monthly":
+            return self.monthly_of(tier, interval, period_credits)
+        months = 12 if interval == "year" else 1
+        return period_credits if period_credits is not None else tier.credits_per_month * months
 
     def months_per_grant(self, row: Subscription) -> int:
         """How many months one allowance covers: twelve on a yearly plan granted up front, else one."""
@@ -86,10 +104,9 @@ class Allowances:
         if interval == "year" and self.config.yearly_allowance == "monthly":
             await self.yearly_month(row, clock.now())
             return
-        if tier.unlimited:
+        amount = self.period_grant(tier, interval, period_credits)
+        if amount is None:
             return
-        months = 12 if interval == "year" else 1
-        amount = period_credits if period_credits is not None else tier.credits_per_month * months
         await self._grant(
             row.customer, tier, amount, kind="period", source=SOURCE_INVOICE, ref=invoice_id, window=period, row=row
         )
@@ -124,23 +141,32 @@ class Allowances:
     async def for_change(
         self, row: Subscription, new: Tier, old_monthly: int | None, new_monthly: int | None, at: dt.datetime
     ) -> None:
-        """Credits for a plan change at `at` within the current allowance period (monthly credits; None: unlimited).
+        """Credits for a plan change at `at` within the current allowance period (see `change_credits`)."""
+        found = self.change_credits(row, new, old_monthly, new_monthly, at)
+        if found is not None:
+            amount, window, ref = found
+            await self._grant(
+                row.customer, new, amount, kind="change", source=SOURCE_CHANGE, ref=ref, window=window, row=row
+            )
+
+    def change_credits(
+        self, row: Subscription, new: Tier, old_monthly: int | None, new_monthly: int | None, at: dt.datetime
+    ) -> tuple[int, Window, str] | None:
+        """(credits, allowance period, grant ref) a plan change at `at` earns (monthly credits; None: unlimited).
 
         Up to a bigger allowance: the difference, prorated over what is left of the period. Down from
-        an unlimited tier: the new tier's allowance, prorated the same way. Any other change grants
+        an unlimited tier: the new tier's allowance, prorated the same way. Any other change earns
         nothing (what was granted stays until it expires; the next period grants the new amount).
+        Reads only (the plan change preview asks it too); `_grant` skips a ref already granted.
         """
         if new_monthly is None or new.id == self.config.default_tier:
-            return
+            return None
         if old_monthly is not None and new_monthly <= old_monthly:
-            return
+            return None
         gap = (new_monthly - (old_monthly or 0)) * self.months_per_grant(row)
         window = self.window_of(row, at)
         ref = f"{row.stripe_subscription_id}:{int(window.start.timestamp())}:{new.id}"
-        amount = window.remaining_share(at, gap)
-        await self._grant(
-            row.customer, new, amount, kind="change", source=SOURCE_CHANGE, ref=ref, window=window, row=row
-        )
+        return window.remaining_share(at, gap), window, ref
 
     async def _grant(
         self,

@@ -15,6 +15,9 @@ from core.deps import CurrentTenant, CustomerPath, DbSession, IdempotencyKey, Ru
 from core.errors import NotFound
 from core.idempotency.answers import Answers
 from plugins.subscriptions import schemas
+from plugins.subscriptions.config import Interval, TierId
+from plugins.subscriptions.elements import InAppSubscriptions
+from plugins.subscriptions.previews import ChangePreviews
 from plugins.subscriptions.reconcile import request_reconcile
 from plugins.subscriptions.services import SubscriptionService
 
@@ -25,6 +28,14 @@ AtPeriodEnd = Annotated[
         description="true: the plan runs until the period ends; false: it ends now. Either way the customer "
         "falls back to the free tier.",
     ),
+]
+
+PreviewTier = Annotated[
+    TierId,
+    QueryParameter(name="tier", description="The tier to move to (the current one: change the interval only)."),
+]
+PreviewInterval = Annotated[
+    Interval | None, QueryParameter(name="interval", description="The billing period to move to; absent: the same one.")
 ]
 
 
@@ -115,6 +126,77 @@ class SubscriptionController(Controller):
         model_id: FromPath[str],
     ) -> schemas.ModelAccess:
         return await SubscriptionService(db_session, tenant, runtime).model_access(customer_id, model_id)
+
+    @post(
+        "/subscription",
+        operation_id="create_subscription",
+        summary="Start a subscription paid in the app's own form (Stripe Elements): the secret to confirm",
+        **access(
+            SERVICE,
+            ADMIN,
+            END_USER,
+            errors=(
+                "unknown_tier",
+                "tier_not_for_sale",
+                "price_not_configured",
+                "subscription_exists",
+                "trial_not_available",
+                "invalid_promotion_code",
+                "promotion_code_not_applicable",
+                "stripe_error",
+            ),
+        ),
+    )
+    async def create(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer_id: CustomerPath,
+        data: JSONBody[schemas.SubscriptionCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.SubscriptionStart]:
+        in_app = InAppSubscriptions(SubscriptionService(db_session, tenant, runtime))
+        return await Answers(db_session, tenant).once(
+            request,
+            idempotency_key,
+            lambda: in_app.create(customer_id, data, idempotency_key=idempotency_key),
+            status_code=201,
+        )
+
+    @get(
+        "/subscription/preview",
+        operation_id="preview_subscription_change",
+        summary="What a change of tier or interval would cost now and grant, without making it",
+        **access(
+            SERVICE,
+            ADMIN,
+            END_USER,
+            errors=(
+                "subscription_not_found",
+                "unknown_tier",
+                "tier_not_for_sale",
+                "price_not_configured",
+                "subscription_not_changeable",
+                "plan_unchanged",
+                "stripe_error",
+            ),
+        ),
+    )
+    async def preview(
+        self,
+        *,
+        tenant: CurrentTenant,
+        db_session: DbSession,
+        runtime: RuntimeDep,
+        customer_id: CustomerPath,
+        tier: PreviewTier,
+        interval: PreviewInterval = None,
+    ) -> schemas.SubscriptionPreview:
+        previews = ChangePreviews(SubscriptionService(db_session, tenant, runtime))
+        return await previews.preview(customer_id, tier, interval)
 
     @patch(
         "/subscription",

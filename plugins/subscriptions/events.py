@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.notifications import notify
+from plugins.subscriptions.elements import ACTION_REQUIRED
 from plugins.subscriptions.lifecycle import Lifecycle
 from plugins.subscriptions.models import Subscription
 from plugins.subscriptions.periods import from_timestamp
@@ -80,6 +81,7 @@ class SubscriptionEvents:
     async def invoice_paid(self, ctx: EventContext) -> None:
         row = await self._invoice_subscription(ctx)
         if row is not None:
+            await self._first_payment(row, ctx, "complete")
             await self.lifecycle.grant_invoice(row, ctx.object)
 
     async def invoice_failed(self, ctx: EventContext, *, action_required: bool) -> None:
@@ -88,6 +90,7 @@ class SubscriptionEvents:
         row = await self._invoice_subscription(ctx)
         if row is None:
             return
+        await self._first_payment(row, ctx, ACTION_REQUIRED if action_required else "open")
         attempt = int(invoice.get("attempt_count") or 0)
         await notify(
             self.session,
@@ -105,6 +108,18 @@ class SubscriptionEvents:
             },
             dedupe_key=f"payment.failed:{invoice.get('id')}:{attempt}:{'action' if action_required else 'declined'}",
         )
+
+    async def _first_payment(self, row: Subscription, ctx: EventContext, status: str) -> None:
+        """The first invoice of a subscription started in the app was paid, declined (`open`: the form may
+        try again) or needs 3-D Secure: its checkout says so, for the subscription view. Never reopened."""
+        if ctx.object.get("billing_reason") != "subscription_create":
+            return
+        checkout = await self.checkouts.by_subscription(row.stripe_subscription_id, for_update=True)
+        if checkout is None or checkout.status == "complete":
+            return
+        checkout.status = status
+        if status == "complete":
+            checkout.completed_at = checkout.completed_at or from_timestamp(ctx.created)
 
     async def trial_will_end(self, ctx: EventContext) -> None:
         row = await self.subscription_event(ctx)

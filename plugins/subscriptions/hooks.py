@@ -167,6 +167,8 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
             409, "The customer still holds a subscription; erase with `?cancel=true` to cancel it first."
         ),
         "subscription_not_changeable": ErrorCode(409, "The subscription is not in good standing; settle it first."),
+        "trial_not_available": ErrorCode(409, "The tier has no trial, or only a first subscription has one."),
+        "plan_unchanged": ErrorCode(400, "The customer is already on this tier and interval."),
     }
 
 

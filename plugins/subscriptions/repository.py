@@ -87,6 +87,39 @@ class CheckoutRepository(TenantRepository[SubscriptionCheckout]):
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
+    async def by_subscription(self, subscription_id: str, *, for_update: bool = False) -> SubscriptionCheckout | None:
+        """The checkout that started a subscription paid in the app (Checkout Sessions have a session id)."""
+        statement = self.select().where(
+            SubscriptionCheckout.stripe_subscription_id == subscription_id,
+            SubscriptionCheckout.stripe_session_id.is_(None),
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def awaiting_payment(self, customer: str) -> tuple[SubscriptionCheckout, Subscription] | None:
+        """The customer's newest subscription started in the app whose first payment is still due."""
+        statement = (
+            self.select()
+            .add_columns(Subscription)
+            .join(
+                Subscription,
+                and_(
+                    Subscription.tenant_id == SubscriptionCheckout.tenant_id,
+                    Subscription.stripe_subscription_id == SubscriptionCheckout.stripe_subscription_id,
+                ),
+            )
+            .where(
+                SubscriptionCheckout.customer == customer,
+                SubscriptionCheckout.stripe_session_id.is_(None),
+                Subscription.status == "incomplete",
+            )
+            .order_by(SubscriptionCheckout.created_at.desc())
+            .limit(1)
+        )
+        found = (await self.session.execute(statement)).first()
+        return (found[0], found[1]) if found else None
+
     async def started_since(self, customer: str, since: dt.datetime) -> list[dt.datetime]:
         """When each of the customer's checkouts since `since` was started, oldest first."""
         statement = (

@@ -164,6 +164,218 @@ class Checkout(msgspec.Struct):
     )
 
 
+class SubscriptionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A subscription paid in the app's own payment form (Stripe Elements) instead of Stripe's Checkout page."""
+
+    tier: Annotated[TierId, msgspec.Meta(description="The tier to subscribe to.")]
+    interval: Annotated[Interval, msgspec.Meta(description="The billing period: `month` or `year`.")] = "month"
+    currency: Annotated[
+        Currency | None,
+        msgspec.Meta(
+            description=("The currency to pay in, when the tier has prices in several; null: the tier's first.")
+        ),
+    ] = None
+    promotion_code: Annotated[
+        PromotionCode | None,
+        msgspec.Meta(
+            description=(
+                "The code a customer typed (`WELCOME20`) or a Stripe promotion code id (`promo_...`); null: none."
+            )
+        ),
+    ] = None
+    trial: Annotated[
+        bool | None,
+        msgspec.Meta(
+            description=(
+                "null: the tier's free trial when this is the customer's first subscription (as at Checkout); "
+                "false: no trial; true: the trial, or 409 `trial_not_available`."
+            )
+        ),
+    ] = None
+
+    schema_examples: ClassVar[Examples] = (
+        {"tier": "basic", "interval": "month"},
+        {"tier": "full", "interval": "year", "currency": "eur", "promotion_code": "WELCOME20"},
+    )
+
+
+class SubscriptionStart(msgspec.Struct):
+    """A subscription waiting for its first payment: the app's form confirms `client_secret` with Stripe.js."""
+
+    subscription_id: Annotated[str, msgspec.Meta(description="The Stripe subscription (`sub_...`).")]
+    status: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "Stripe's status: `incomplete` until the first payment succeeds (then `active` through the webhook), "
+                "`trialing` for a trial, `active` when nothing was due."
+            )
+        ),
+    ]
+    client_secret: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "The secret the form confirms: the first invoice's payment (`stripe.confirmPayment`), or for a trial "
+                "with nothing due the SetupIntent that saves the card (`stripe.confirmSetup`); null: nothing to "
+                "confirm."
+            )
+        ),
+    ]
+    secret_type: Annotated[
+        str | None,
+        msgspec.Meta(description="`payment` (a PaymentIntent's secret), `setup` (a SetupIntent's), or null."),
+    ]
+    tier: Annotated[str, msgspec.Meta(description="The tier subscribed to.")]
+    interval: Annotated[str, msgspec.Meta(description="The billing period: `month` or `year`.")]
+    price_id: Annotated[str, msgspec.Meta(description="The Stripe price charged.")]
+    currency: Annotated[str, msgspec.Meta(description="The ISO 4217 currency, lowercase.")]
+    amount_due: Annotated[
+        int, msgspec.Meta(description="The first invoice, in minor units of `currency` (after any promotion code).")
+    ]
+    trial_days: Annotated[int, msgspec.Meta(description="Days of free trial before the first charge; 0: none.")]
+    trial_end: Annotated[dt.datetime | None, msgspec.Meta(description="When the trial ends; null: no trial.")]
+    expires_at: Annotated[
+        dt.datetime | None,
+        msgspec.Meta(
+            description=(
+                "When Stripe gives up on an unpaid first invoice (`incomplete_expired`: the customer stays on the "
+                "free tier); null when nothing is due."
+            )
+        ),
+    ]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "subscription_id": "sub_1QbB7n2eZvKYlo2C",
+            "status": "incomplete",
+            "client_secret": "pi_3QbB7o2eZvKYlo2C1a2b3c4d_secret_e5F6g7H8",
+            "secret_type": "payment",
+            "tier": "basic",
+            "interval": "month",
+            "price_id": "price_1QbAsc2eZvKYlo2C",
+            "currency": "usd",
+            "amount_due": 999,
+            "trial_days": 0,
+            "trial_end": None,
+            "expires_at": "2026-03-02T11:00:00Z",
+        },
+    )
+
+
+class PendingPayment(msgspec.Struct):
+    """A subscription started in the app whose first payment has not gone through yet."""
+
+    subscription_id: Annotated[str, msgspec.Meta(description="The Stripe subscription (`sub_...`).")]
+    tier: Annotated[str, msgspec.Meta(description="The tier it is for.")]
+    interval: Annotated[str, msgspec.Meta(description="The billing period: `month` or `year`.")]
+    status: Annotated[str, msgspec.Meta(description="Stripe's subscription status: `incomplete`.")]
+    payment_status: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "`requires_payment_method` (not paid yet, or the card was declined: confirm again) or "
+                "`requires_action` (the bank asks for 3-D Secure: the form must let the customer authenticate)."
+            )
+        ),
+    ]
+    expires_at: Annotated[
+        dt.datetime, msgspec.Meta(description="When Stripe gives up on it (23 hours after it was started).")
+    ]
+
+
+class PreviewLine(msgspec.Struct):
+    """One line of a previewed invoice."""
+
+    description: Annotated[str | None, msgspec.Meta(description="Stripe's line text.")]
+    amount: Annotated[int, msgspec.Meta(description="Money, in minor units of the preview's `currency`; < 0: credit.")]
+    proration: Annotated[bool, msgspec.Meta(description="A prorated charge or credit for part of the period.")]
+    period_start: Annotated[dt.datetime, msgspec.Meta(description="The start of the time the line is for.")]
+    period_end: Annotated[dt.datetime, msgspec.Meta(description="Its end.")]
+
+
+class SubscriptionPreview(msgspec.Struct):
+    """What a plan change would cost and grant, as Stripe's invoice preview prices it; nothing is changed."""
+
+    customer: Annotated[str, msgspec.Meta(description="The tenant app's customer id.")]
+    subscription_id: Annotated[str, msgspec.Meta(description="The Stripe subscription (`sub_...`).")]
+    tier: Annotated[str, msgspec.Meta(description="The tier it would move to.")]
+    interval: Annotated[str, msgspec.Meta(description="The billing period it would move to.")]
+    price_id: Annotated[str, msgspec.Meta(description="The Stripe price it would be billed at.")]
+    change: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "`upgrade` (invoiced at once, as PATCH .../subscription does it) or `downgrade` (the unused time is "
+                "credited on the next invoice)."
+            )
+        ),
+    ]
+    currency: Annotated[str, msgspec.Meta(description="The ISO 4217 currency of every amount, lowercase.")]
+    amount_due_now: Annotated[int, msgspec.Meta(description="Charged at once by the change, in minor units.")]
+    proration_amount: Annotated[
+        int,
+        msgspec.Meta(description="Prorated charges less the credit for unused time, in minor units (< 0: a credit)."),
+    ]
+    proration_date: Annotated[
+        dt.datetime | None, msgspec.Meta(description="The moment the proration was computed for; null: none.")
+    ]
+    next_invoice_at: Annotated[dt.datetime | None, msgspec.Meta(description="When the next invoice is due.")]
+    next_invoice_amount: Annotated[
+        int, msgspec.Meta(description="What it will ask for, in minor units (a downgrade's credit already taken off).")
+    ]
+    credits: Annotated[
+        int,
+        msgspec.Meta(
+            description=(
+                "Credits the change grants at once under the plan's credit rules (docs/subscriptions.md, "
+                '"Credits when the plan changes"); 0 when none (or unlimited).'
+            )
+        ),
+    ]
+    credits_per_month: Annotated[
+        int | None, msgspec.Meta(description="Credits the new tier grants each month; null on an unlimited tier.")
+    ]
+    is_unlimited: Annotated[bool, msgspec.Meta(description="The new tier is unlimited.")]
+    lines: Annotated[list[PreviewLine], msgspec.Meta(description="The lines of the invoice the change makes first.")]
+
+    schema_examples: ClassVar[Examples] = (
+        {
+            "customer": "ana",
+            "subscription_id": "sub_1QbB7n2eZvKYlo2C",
+            "tier": "pro",
+            "interval": "month",
+            "price_id": "price_1QbAse2eZvKYlo2C",
+            "change": "upgrade",
+            "currency": "usd",
+            "amount_due_now": 667,
+            "proration_amount": 667,
+            "proration_date": "2026-03-11T12:00:00Z",
+            "next_invoice_at": "2026-04-01T12:00:00Z",
+            "next_invoice_amount": 1999,
+            "credits": 533,
+            "credits_per_month": 1000,
+            "is_unlimited": False,
+            "lines": [
+                {
+                    "description": "Unused time on 1 x ImageGen Basic after 11 Mar 2026",
+                    "amount": -666,
+                    "proration": True,
+                    "period_start": "2026-03-11T12:00:00Z",
+                    "period_end": "2026-04-01T12:00:00Z",
+                },
+                {
+                    "description": "Remaining time on 1 x ImageGen Pro after 11 Mar 2026",
+                    "amount": 1333,
+                    "proration": True,
+                    "period_start": "2026-03-11T12:00:00Z",
+                    "period_end": "2026-04-01T12:00:00Z",
+                },
+            ],
+        },
+    )
+
+
 class PortalCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A Stripe customer portal session, where the customer manages cards and invoices."""
 
@@ -248,6 +460,15 @@ class Subscription(msgspec.Struct):
     ]
     models: Annotated[list[str], msgspec.Meta(description="The models the customer may use now.")]
     features: Annotated[dict[str, bool], msgspec.Meta(description="Feature flags, on or off, as they apply now.")]
+    pending_payment: Annotated[
+        PendingPayment | None,
+        msgspec.Meta(
+            description=(
+                "A subscription started in the app (POST .../subscription) still waiting for its first payment; "
+                "null: none."
+            )
+        ),
+    ] = None
 
     schema_examples: ClassVar[Examples] = (
         {

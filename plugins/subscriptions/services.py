@@ -29,6 +29,7 @@ from plugins.subscriptions.lifecycle import Lifecycle
 from plugins.subscriptions.models import IN_GOOD_STANDING, Subscription, SubscriptionCheckout
 from plugins.subscriptions.periods import calendar_month
 from plugins.subscriptions.plans import Plan, plan_of
+from plugins.subscriptions.prices import TierPrice
 from tenants.registry import Tenant
 from tenants.stripe import create_checkout_session, promotion_code_id
 from tenants.stripe import idempotency_key as stripe_idempotency_key
@@ -39,9 +40,37 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tollgate.subscriptions")
 
 
-def _stripe_failed(exc: stripe.StripeError, what: str) -> UpstreamError:
+def stripe_failed(exc: stripe.StripeError, what: str) -> UpstreamError:
     logger.warning("%s failed at Stripe: %s", what, exc)
     return UpstreamError(f"Stripe did not accept the {what}; try again.", code="stripe_error")
+
+
+@dataclasses.dataclass(frozen=True)
+class Started:
+    """A new subscription's row and what it was checked against, before Stripe is asked."""
+
+    payer: Customer
+    tier: Tier
+    price: TierPrice
+    promotion: str | None
+    checkout: SubscriptionCheckout
+    client: stripe.StripeClient
+    stripe_customer: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanChange:
+    """A move of a subscription to another tier and/or interval, and how Stripe is to prorate it."""
+
+    tier: Tier
+    interval: Interval
+    price: TierPrice
+    upgrade: bool
+    items: list[dict[str, Any]]
+
+    @property
+    def proration_behavior(self) -> str:
+        return "always_invoice" if self.upgrade else "create_prorations"
 
 
 class SubscriptionService:
@@ -101,6 +130,9 @@ class SubscriptionService:
         return dataclasses.replace(plan, credits_per_month=monthly, features=features)
 
     async def read(self, customer: str) -> schemas.Subscription:
+        # The in-app flow builds on this service; its pending payment shows in the plan's view.
+        from plugins.subscriptions.elements import InAppSubscriptions
+
         plan = await self.plan(customer)
         balance = await Ledger(self.session, self.tenant).balance(customer)
         row = plan.subscription
@@ -123,6 +155,7 @@ class SubscriptionService:
             grace_ends_at=plan.grace_ends_at,
             models=list(plan.effective.models),
             features=dict(plan.features),
+            pending_payment=await InAppSubscriptions(self).pending(customer),
         )
 
     async def usage(self, customer: str) -> schemas.Usage:
@@ -151,13 +184,23 @@ class SubscriptionService:
     # Checkout and portal
     # ------------------------------------------------------------------------------------------
 
-    async def checkout(
-        self, customer: str, data: schemas.CheckoutCreate, *, idempotency_key: str | None = None
-    ) -> schemas.Checkout:
-        """A Stripe Checkout Session for a new subscription to `data.tier`, billed every `data.interval`.
+    async def start(
+        self,
+        customer: str,
+        data: schemas.CheckoutCreate | schemas.SubscriptionCreate,
+        *,
+        kind: str,
+        trial: bool | None = None,
+        idempotency_key: str | None = None,
+    ) -> Started:
+        """The checks and the row every new subscription starts with (Checkout or the app's own form).
 
-        With the client's Idempotency-Key, the checkout's id and Stripe's key derive from it: a retry
-        whose first attempt reached Stripe but was never committed here gets Stripe's first session.
+        The tier is for sale, the customer holds no plan, is within the checkout rate limit, and the
+        price exists. `trial`: None gives the tier's trial to a first subscription (as Checkout
+        does), False none, True insists on it (409 `trial_not_available` when the customer cannot
+        have it). With the client's Idempotency-Key the row's id derives from it, and so does
+        Stripe's key: a retry whose first attempt reached Stripe but was never committed here gets
+        Stripe's first object.
         """
         tier = self._purchasable(data.tier)
         # The customer's row lock serialises its checkouts, so the rate limit holds across API processes.
@@ -174,7 +217,7 @@ class SubscriptionService:
             )
         client = await self.runtime.stripe.for_tenant(self.tenant)
         promotion = await promotion_code_id(client, data.promotion_code) if data.promotion_code else None
-        trial_days = tier.trial_days if tier.trial_days and not await self.subscriptions.has_any(customer) else 0
+        trial_days = await self._trial_days(tier, customer, trial)
         now = clock.now()
         checkout = SubscriptionCheckout(
             tenant_id=self.tenant.slug,
@@ -188,37 +231,60 @@ class SubscriptionService:
             created_at=now,
             updated_at=now,
         )
-        keyed = self._stripe_key("checkout", customer, idempotency_key)
+        keyed = self._stripe_key(kind, customer, idempotency_key)
         if keyed is not None:
             checkout.id = uuid.uuid5(uuid.NAMESPACE_URL, keyed)
         self.session.add(checkout)
         await self.session.flush()
-        params = self._session_params(checkout, data, await self._stripe_customer(row), promotion)
+        return Started(row, tier, price, promotion, checkout, client, await self._stripe_customer(row))
+
+    async def _trial_days(self, tier: Tier, customer: str, wanted: bool | None) -> int:
+        eligible = bool(tier.trial_days) and not await self.subscriptions.has_any(customer)
+        if wanted and not eligible:
+            raise Conflict(
+                f"{tier.name} has no trial for this customer"
+                + (" (only a first subscription has one)." if tier.trial_days else "."),
+                code="trial_not_available",
+                detail={"tier": tier.id, "trial_days": tier.trial_days},
+            )
+        return tier.trial_days if eligible and wanted is not False else 0
+
+    async def checkout(
+        self, customer: str, data: schemas.CheckoutCreate, *, idempotency_key: str | None = None
+    ) -> schemas.Checkout:
+        """A Stripe Checkout Session for a new subscription to `data.tier`, billed every `data.interval`."""
+        started = await self.start(customer, data, kind="checkout", idempotency_key=idempotency_key)
+        checkout = started.checkout
+        params = self._session_params(checkout, data, started.stripe_customer, started.promotion)
         session = await create_checkout_session(
-            client, params, stripe_idempotency_key("subscription_checkout", checkout.id)
+            started.client, params, stripe_idempotency_key("subscription_checkout", checkout.id)
         )
         checkout.stripe_session_id = session.id
         await self.session.flush()
         return schemas.Checkout(
             checkout_url=str(session.url),
             session_id=session.id,
-            tier=tier.id,
+            tier=started.tier.id,
             interval=data.interval,
-            price_id=price.id,
-            trial_days=trial_days,
+            price_id=started.price.id,
+            trial_days=checkout.trial_days,
         )
 
-    def _session_params(
-        self, checkout: SubscriptionCheckout, data: schemas.CheckoutCreate, stripe_customer: str, promotion: str | None
-    ) -> dict[str, Any]:
-        """The Checkout Session's parameters; the metadata lets the subscription's events find us again."""
-        metadata = {
+    def metadata(self, checkout: SubscriptionCheckout) -> dict[str, str]:
+        """What a subscription we start carries, so its events find our tenant, customer and row again."""
+        return {
             "tollgate_tenant": self.tenant.slug,
             "tollgate_customer": checkout.customer,
             "tollgate_plugin": PLUGIN,
             "tollgate_tier": checkout.tier,
             "tollgate_checkout": str(checkout.id),
         }
+
+    def _session_params(
+        self, checkout: SubscriptionCheckout, data: schemas.CheckoutCreate, stripe_customer: str, promotion: str | None
+    ) -> dict[str, Any]:
+        """The Checkout Session's parameters; the metadata lets the subscription's events find us again."""
+        metadata = self.metadata(checkout)
         subscription_data: dict[str, Any] = {"metadata": metadata}
         if checkout.trial_days:
             subscription_data["trial_period_days"] = checkout.trial_days
@@ -251,14 +317,14 @@ class SubscriptionService:
                 options={"idempotency_key": stripe_idempotency_key("billing_portal", row.id, str(uuid7()))},
             )
         except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "billing portal session") from exc
+            raise stripe_failed(exc, "billing portal session") from exc
         return schemas.Portal(portal_url=session.url)
 
     async def _stripe_customer(self, row: Customer) -> str:
         try:
             return await self.customers.ensure_stripe_customer(row, self.runtime.stripe)
         except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "customer") from exc
+            raise stripe_failed(exc, "customer") from exc
 
     def _purchasable(self, tier_id: str) -> Tier:
         tier = self.config.tier(tier_id)
@@ -315,30 +381,11 @@ class SubscriptionService:
         With the client's Idempotency-Key, Stripe is asked under a key derived from it.
         """
         row = await self._held(customer)
-        if row.status not in IN_GOOD_STANDING:
-            raise Conflict(
-                f"The subscription is {row.status}; settle its payment (POST .../portal) before changing the plan.",
-                code="subscription_not_changeable",
-                detail={"status": row.status},
-            )
-        tier = self._purchasable(data.tier) if data.tier else self.config.tier(row.tier)
-        interval: Interval = data.interval or ("year" if row.interval == "year" else "month")
+        plan_change = await self.plan_change(row, data.tier, data.interval)
         params: dict[str, Any] = {}
-        if tier is not None and (tier.id, interval) != (row.tier, row.interval):
-            price = await self.prices.for_tier(tier.id, interval, row.currency)
-            if price is None:
-                raise BadRequest(
-                    f"No {interval}ly price in {row.currency} is configured for {tier.name}.",
-                    code="price_not_configured",
-                    detail={"tier": tier.id, "interval": interval, "currency": row.currency},
-                )
-            current = self.config.tier(row.tier)
-            upgrade = current is None or tier.outranks(current) or (interval == "year" and row.interval == "month")
-            params.update(
-                items=[{"id": row.item_id, "price": price.id}],
-                proration_behavior="always_invoice" if upgrade else "create_prorations",
-            )
-            if upgrade:
+        if plan_change is not None:
+            params.update(items=plan_change.items, proration_behavior=plan_change.proration_behavior)
+            if plan_change.upgrade:
                 params["payment_behavior"] = "pending_if_incomplete"
         wanted = data.cancel_at_period_end
         if wanted is not None and wanted != row.cancel_at_period_end:
@@ -381,7 +428,7 @@ class SubscriptionService:
                 row.stripe_subscription_id, options={"idempotency_key": keyed} if keyed else {}
             )
         except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "cancellation") from exc
+            raise stripe_failed(exc, "cancellation") from exc
         await self.lifecycle.apply(canceled.to_dict(), observed=clock.now())
         return await self.read(customer)
 
@@ -406,10 +453,37 @@ class SubscriptionService:
                     options={"idempotency_key": stripe_idempotency_key("subscription", row.id, "erasure")},
                 )
             except stripe.StripeError as exc:
-                raise _stripe_failed(exc, "cancellation") from exc
+                raise stripe_failed(exc, "cancellation") from exc
             await self.lifecycle.apply(answer.to_dict(), observed=clock.now())
             canceled.append(row.stripe_subscription_id)
         return {"canceled": canceled} if canceled else None
+
+    async def plan_change(self, row: Subscription, tier_id: str | None, interval: Interval | None) -> PlanChange | None:
+        """What moving `row` to `tier_id` and/or `interval` (None: unchanged) would be; None when it changes nothing.
+
+        An upgrade (more credits a month, or monthly to yearly) is invoiced at once; a downgrade's unused
+        time is credited on the next invoice. A plan in dunning cannot change (409).
+        """
+        if row.status not in IN_GOOD_STANDING:
+            raise Conflict(
+                f"The subscription is {row.status}; settle its payment (POST .../portal) before changing the plan.",
+                code="subscription_not_changeable",
+                detail={"status": row.status},
+            )
+        tier = self._purchasable(tier_id) if tier_id else self.config.tier(row.tier)
+        wanted: Interval = interval or ("year" if row.interval == "year" else "month")
+        if tier is None or (tier.id, wanted) == (row.tier, row.interval):
+            return None
+        price = await self.prices.for_tier(tier.id, wanted, row.currency)
+        if price is None:
+            raise BadRequest(
+                f"No {wanted}ly price in {row.currency} is configured for {tier.name}.",
+                code="price_not_configured",
+                detail={"tier": tier.id, "interval": wanted, "currency": row.currency},
+            )
+        current = self.config.tier(row.tier)
+        upgrade = current is None or tier.outranks(current) or (wanted == "year" and row.interval == "month")
+        return PlanChange(tier, wanted, price, upgrade, [{"id": row.item_id, "price": price.id}])
 
     async def _held(self, customer: str) -> Subscription:
         await self.customers.get(customer)
@@ -439,6 +513,6 @@ class SubscriptionService:
                 },
             )
         except stripe.StripeError as exc:
-            raise _stripe_failed(exc, "plan change") from exc
+            raise stripe_failed(exc, "plan change") from exc
         result: dict[str, Any] = updated.to_dict()
         return result

@@ -63,6 +63,18 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
             "a tier, interval, currency or promotion code the tenant does not sell",
         )
     },
+    "create_subscription": {
+        400: (
+            ("unknown_tier", "tier_not_for_sale", "price_not_configured", "invalid_promotion_code"),
+            "a tier, interval, currency or promotion code the tenant does not sell",
+        )
+    },
+    "preview_subscription_change": {
+        400: (
+            ("unknown_tier", "tier_not_for_sale", "price_not_configured", "plan_unchanged"),
+            "a tier or price the tenant does not sell, or the plan the customer is already on",
+        )
+    },
     "change_subscription": {
         400: (
             ("unknown_tier", "tier_not_for_sale", "price_not_configured", "one_change_at_a_time"),

@@ -28,6 +28,7 @@ BODIES: dict[str, Any] = {
     "POST /customers/{customer_id}/clawbacks": {"source": "admin", "source_ref": "ref-1"},
     "PATCH /customers/{customer_id}/subscription": {"tier": "basic"},
     "POST /customers/{customer_id}/checkout/subscription": {"tier": "basic", "success_url": OK},
+    "POST /customers/{customer_id}/subscription": {"tier": "basic"},
     "POST /customers/{customer_id}/portal": {"return_url": OK},
     "POST /customers/{customer_id}/orders": {"package": "trial", "currency": "cny", "success_url": OK},
     "POST /orders/{order_id}/refund": {"reason": "requested_by_customer"},

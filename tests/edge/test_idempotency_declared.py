@@ -31,6 +31,7 @@ MOVES_CREDITS_OR_MONEY = {
     "create_credit_purchase",
     "create_setup_intent",
     "create_checkout_session",
+    "create_subscription",
     "change_subscription",
     "cancel_subscription",
     "erase_customer",
