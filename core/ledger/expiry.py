@@ -10,7 +10,7 @@ from core import clock
 from core.ledger.accounts import Accounts
 from core.notifications import notify
 
-_EXPIRE = text("SELECT r_accounts FROM tollgate_expire(:now, :tenant, :limit)")
+_EXPIRE = text("SELECT r_accounts FROM tollgate_expire(:now, :tenant, :limit, NULL)")
 
 
 class Expiry(Accounts):

@@ -19,7 +19,10 @@ A batch takes its accounts' locks skipping those another transaction holds (the 
 refund, a clawback, another process's batch): the spends of such an account come back `locked`
 and are sent again in a call of their own that waits for the lock, gathered per account
 (`_waiting_lanes`), while the next batches of the process go on without them. So one held account
-stalls only its own spends. SQLite always uses `Ledger.spend`.
+stalls only its own spends. The spends of an account with a grant lapsed come back `due`: the
+account is settled set-based first (`tollgate_expire`, as the expiry job does it), and they are
+sent again; only an account with a lapsed hold is settled by `Ledger.spend`. SQLite always uses
+`Ledger.spend`.
 """
 
 from __future__ import annotations
@@ -54,13 +57,16 @@ SPEND_SQL = (
     "SELECT r_item, r_outcome, r_entry, r_balance, r_grants, r_parts"
     " FROM tollgate_spend($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 )
+EXPIRE_SQL = "SELECT r_accounts FROM tollgate_expire($1, $2, $3, $4)"
 
 
 class Handback(Enum):
-    """Why the function did not decide a spend: the rules need Python, or its account was held."""
+    """Why the function did not decide a spend: the rules need Python, its account was held, or
+    something of its account has lapsed."""
 
     PYTHON = "fallback"
     LOCKED = "locked"
+    DUE = "due"
 
 
 Answer = schemas.Spend | Handback
@@ -121,6 +127,9 @@ class Spends:
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:
             answer = await self._batches.submit(queued)
+            if answer is Handback.DUE:
+                await self._expire(queued)
+                answer = await self._batches.submit(queued)
             if answer is Handback.LOCKED:
                 self.stats["waited"] += 1
                 answer = await self._wait_for_lock(queued)
@@ -137,6 +146,12 @@ class Spends:
         await self._batches.close()
         for lane in list(self._waiting_lanes.values()):
             await lane.close()
+
+    async def _expire(self, queued: Queued) -> None:
+        """Settle the spend's account set-based (`tollgate_expire`), unless another transaction holds it
+        or it has a lapsed hold: then the spend, due again, goes through `Ledger.spend`."""
+        async with driver_connection(self.runtime.engine) as connection, connection.transaction():
+            await connection.fetchval(EXPIRE_SQL, clock.now(), queued.tenant.slug, 1, [queued.customer])
 
     async def _wait_for_lock(self, queued: Queued) -> Answer:
         """The spend sent again with the others of its account that found it held, waiting for the lock."""
@@ -212,4 +227,6 @@ class Spends:
                 answers[item - 1] = insufficient(balance, queued.amount)
             elif outcome == "locked" and not wait:
                 answers[item - 1] = Handback.LOCKED
+            elif outcome == "due":
+                answers[item - 1] = Handback.DUE
         return answers

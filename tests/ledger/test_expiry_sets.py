@@ -164,3 +164,22 @@ async def test_expiry_racing_spends_keeps_the_invariants(runtime: Runtime) -> No
     # Only the credits that never expire were spendable: each spend taken from them, once.
     assert {c: balances[c] for c in customers} == {c: 10 - spent[c] for c in customers}
     await assert_invariants(runtime.engine)
+
+
+async def test_a_spend_finding_its_account_due_settles_it_set_based(runtime: Runtime) -> None:
+    c = await add_customer(runtime)
+    await run(runtime, lambda lg: lg.grant(c, 10, source="t", source_ref="lapse", expires_at=clock.now() + DAY))
+    await run(runtime, lambda lg: lg.grant(c, 20, source="t", source_ref="keep"))
+    clock.advance(DAY + MINUTE)
+    handed_back = runtime.spends.stats["handed_back"]
+    answer = await runtime.spends.spend(runtime.tenants.get("alpha"), c, 2)
+    assert answer.balance == 18
+    assert runtime.spends.stats["handed_back"] == handed_back, "decided by the function once settled"
+    rows = await ledger_rows(runtime, "alpha")
+    assert [e[2:6] for e in rows["entries"]] == [
+        ("grant", 10, 10, "lapse"),
+        ("grant", 20, 30, "keep"),
+        ("expire", -10, 20, "lapse"),
+        ("spend", -2, 18, None),
+    ]
+    await assert_invariants(runtime.engine)

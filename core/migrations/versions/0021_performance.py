@@ -33,10 +33,22 @@ NEW_SPEND_SIGNATURE = (
 )
 
 # 0008's batch, with its accounts locked either waiting (`p_wait`) or skipping those another
-# transaction holds: their spends come back as `locked`, nothing written for them. Each edit names
+# transaction holds (their spends come back as `locked`, nothing written for them), spends of an
+# account with something lapsed coming back as `due` (the caller settles it and sends them again),
+# and its plans cached. Each edit names
 # the text of 0008 it replaces (that revision never changes).
 SPEND_EDITS = (
     ("    p_ids uuid[]\n)", "    p_ids uuid[], p_wait boolean\n)"),
+    # Plans cached per connection, as for any statement: PostgreSQL plans again when ANALYZE has
+    # updated a table's statistics (autovacuum does as the ledger grows). Forced custom plans also
+    # planned every foreign-key check of the inserts on every call: most of a small batch's CPU.
+    (
+        """-- Planned on each call with the tables' current statistics: a plan cached while ledger_entries was
+-- small would scan it forever after.
+SET plan_cache_mode = force_custom_plan
+""",
+        "",
+    ),
     ("    acc_id uuid[];\n", "    acc_id uuid[];\n    locked uuid[];\n"),
     (
         """    PERFORM 1 FROM credit_accounts a
@@ -64,10 +76,11 @@ SPEND_EDITS = (
         "acc_seq[j] := one_seq;\n"
         "            acc_mode[j] := CASE WHEN one_id = ANY (locked) THEN one_mode ELSE 'locked' END;",
     ),
+    ("CASE WHEN a.due_at <= p_now THEN 'fallback'", "CASE WHEN a.due_at <= p_now THEN 'due'"),
     (
         "        IF acc_mode[s] = 'fallback' OR",
-        "        IF acc_mode[s] = 'locked' THEN\n"
-        "            r_outcome := 'locked';\n"
+        "        IF acc_mode[s] IN ('locked', 'due') THEN\n"
+        "            r_outcome := acc_mode[s];\n"
         "            RETURN NEXT; CONTINUE;\n"
         "        END IF;\n"
         "        IF acc_mode[s] = 'fallback' OR",
@@ -101,13 +114,14 @@ $fn$
 """
 
 # Expiry of one batch of a tenant's due accounts, as `Accounts._settle` does it one account at a
-# time: up to `p_limit` accounts due by `p_now` with no lapsed active hold (holds stay Python's),
+# time: up to `p_limit` accounts due by `p_now` (of `p_customers` only, unless NULL) with no lapsed
+# active hold (holds stay Python's),
 # locked skipping those another transaction holds; each lapsed grant's unreserved credits expire
 # in consumption order (an `expire` entry and its allocation, `balance_after` running down), the
 # grants and the accounts are written, and each account's `due_at` becomes its next lapse. The
 # lock is taken first, alone: the statements after it read what committed before it was granted.
 EXPIRE_FUNCTION = """
-CREATE OR REPLACE FUNCTION tollgate_expire(p_now timestamptz, p_tenant text, p_limit integer)
+CREATE OR REPLACE FUNCTION tollgate_expire(p_now timestamptz, p_tenant text, p_limit integer, p_customers text[])
 RETURNS TABLE (r_accounts integer, r_grants integer)
 LANGUAGE plpgsql
 AS $fn$
@@ -117,6 +131,7 @@ BEGIN
     SELECT coalesce(array_agg(l.id), '{}') INTO acc
       FROM (SELECT a.id FROM credit_accounts a
              WHERE a.tenant_id = p_tenant AND a.due_at <= p_now
+               AND (p_customers IS NULL OR a.customer = ANY (p_customers))
                AND NOT EXISTS (SELECT 1 FROM credit_holds h
                                 WHERE h.tenant_id = p_tenant AND h.account_id = a.id
                                   AND h.status = 'active' AND h.expires_at <= p_now)
@@ -206,7 +221,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
-    op.execute("DROP FUNCTION IF EXISTS tollgate_expire(timestamptz, text, integer)")
+    op.execute("DROP FUNCTION IF EXISTS tollgate_expire(timestamptz, text, integer, text[])")
     op.execute("DROP FUNCTION IF EXISTS tollgate_uuid7()")
     op.execute(f"DROP FUNCTION IF EXISTS {NEW_SPEND_SIGNATURE}")
     op.execute(_revision_0008())
