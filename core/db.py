@@ -85,9 +85,7 @@ class TenantRepository(SQLAlchemyAsyncRepository[M], Generic[M]):
         super().__init__(session=session, statement=self.select(), **kwargs)
 
     def select(self) -> Select[tuple[M]]:
-        from sqlalchemy import select
-
-        return scoped(select(self.model_type), self.model_type, self.tenant_id)
+        return _tenant_select(self.model_type, self.tenant_id)
 
     def _own(self, item: M) -> M:
         current = getattr(item, "tenant_id", None)
@@ -118,6 +116,15 @@ class TenantRepository(SQLAlchemyAsyncRepository[M], Generic[M]):
     update_many = _refuse  # type: ignore[assignment]
     upsert_many = _refuse  # type: ignore[assignment]
     delete_where = _refuse  # type: ignore[assignment]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tenant_select(model: type[Any], tenant_id: str) -> Select[Any]:
+    """`SELECT model` of one tenant's rows, built once: statements are immutable, and a repository is
+    made per request (building its statement cost as much as running a simple query)."""
+    from sqlalchemy import select
+
+    return scoped(select(model), model, tenant_id)
 
 
 def insert_for(session: AsyncSession | async_scoped_session[AsyncSession], model: type[Any]) -> Any:
@@ -430,8 +437,13 @@ async def read_on_driver(engine: AsyncEngine, statement: ClauseElement, params: 
     round trip is needed and no session is opened. The same terms as `fetch_on_driver` otherwise.
     """
     async with driver_connection(engine) as driver:
-        rows: list[Any] = await driver.fetch(*_driver_call(statement, engine.dialect, params))
-        return rows
+        return await fetch_with(driver, engine.dialect, statement, params)
+
+
+async def fetch_with(driver: Any, dialect: Dialect, statement: ClauseElement, params: dict[str, Any]) -> list[Any]:
+    """The rows of a Core statement built once, as a prepared statement on a driver connection held already."""
+    rows: list[Any] = await driver.fetch(*_driver_call(statement, dialect, params))
+    return rows
 
 
 def _driver_call(statement: ClauseElement, dialect: Dialect, params: dict[str, Any]) -> tuple[Any, ...]:

@@ -7,20 +7,24 @@ are unions across plugins; the kept answers stay visible per plugin under `sourc
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import msgspec
-from litestar import get
+from litestar import Request, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.customers.models import Customer
 from core.customers.services import CustomerService
-from core.deps import CurrentTenant, CustomerPath, DbSession, KernelDep, PluginsDep
+from core.db import session_scope
+from core.deps import CustomerPath
 from core.fields import Examples
 from core.kernel import Kernel
 from core.plugins import Plugins
 from tenants.registry import Tenant
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
 
 
 class Entitlements(msgspec.Struct):
@@ -77,8 +81,12 @@ async def collect(
     summary="What a customer is entitled to",
     **access(SERVICE, ADMIN, END_USER),
 )
-async def read_entitlements(
-    tenant: CurrentTenant, db_session: DbSession, plugins: PluginsDep, kernel: KernelDep, customer_id: CustomerPath
-) -> Entitlements:
-    row = await CustomerService(db_session, tenant).get(customer_id)
-    return await collect(plugins, tenant, row, db_session, kernel)
+async def read_entitlements(request: Request[Any, Any, Any], customer_id: CustomerPath) -> Entitlements:
+    # Asked before every request a tenant app serves: the tenant and the runtime come off the request
+    # rather than as dependencies (Litestar resolves sibling dependencies in a task group, which costs
+    # more than the customer's lookup), and the session is opened here.
+    runtime: Runtime = request.app.state.runtime
+    tenant: Tenant = request.state.tenant
+    async with session_scope(runtime.sessions) as session:
+        row = await CustomerService(session, tenant).get(customer_id)
+        return await collect(runtime.plugins, tenant, row, session, runtime)

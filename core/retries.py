@@ -149,18 +149,8 @@ def _settle_statement(model: type[LeasedWork], columns: tuple[str, ...]) -> Any:
     )
 
 
-@functools.cache
-def _tenant_select(model: type[LeasedWork], tenant_id: str) -> Any:
-    return scoped(select(model), model, tenant_id)
-
-
 class LeasedRepository(TenantRepository[W]):
     """The queries of the retry state machine, within one tenant (subclasses set `model_type`)."""
-
-    def select(self) -> Any:
-        # Built once per tenant (statements are immutable): workers make a repository per row, and
-        # building this statement cost more than the rest of making one.
-        return _tenant_select(self.model_type, self.tenant_id)
 
     def _update(self) -> Any:
         # Core-speed UPDATEs: nothing in the session's identity map needs to follow them.

@@ -15,21 +15,19 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
-from asyncpg import InterfaceError, PostgresError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import clock, logs, metrics
 from core.batching import GroupCommit
 from core.cursors import uuid_position
-from core.customers.erasure import SALT, scrubbed_payload
+from core.customers.erasure import scrubbed_payload
 from core.db import (
     after_commit,
     commit,
     driver_transaction,
     is_conflict,
     pinned_session,
-    read_on_driver,
     rollback,
     session_scope,
 )
@@ -42,7 +40,7 @@ from core.inbox.repository import InboxRepository, NewEvent
 from core.inbox.schemas import Receipt, StripeEventEnvelope, WebhookEventStatus
 from core.inbox.signature import signature_matches
 from core.inbox.signature_watch import SignatureWatch
-from core.inbox.writer import InboxWriter
+from core.inbox.writer import InboxWriter, Salted
 from core.lists import Page, PageRequest
 from core.retries import DEAD, PENDING, Claim, LeasedService, describe_error
 from tenants.registry import Tenant
@@ -92,7 +90,7 @@ class InboxService:
         event = new_event(self.runtime, tenant, envelope, payload, live_key=secrets.livemode)
         status: WebhookEventStatus = PENDING if event.status == PENDING else IGNORED
         if self.writer is not None:
-            row_id = (await self.writer.store(event)).row_id
+            row_id = await self._store_in_batch(tenant, event)
         else:
             row_id = await self._store_alone(event)
         metrics.event_received(tenant.slug, envelope.type, duplicate=row_id is None, ignored=status == IGNORED)
@@ -105,25 +103,33 @@ class InboxService:
             await self.writer.close()
         await self.signatures.close()
 
+    async def _store_in_batch(self, tenant: Tenant, event: NewEvent) -> uuid.UUID | None:
+        """Store the event by the group commit; one naming a customer of a tenant that has (just) erased
+        customers comes back `Salted`, and is stored scrubbed."""
+        check = "cus_" in event.payload and tenant.slug not in self._salts
+        try:
+            return (await self.writer.store(event, unless_salted=check)).row_id  # type: ignore[union-attr]
+        except Salted as salted:
+            # Once made, a tenant's digest key never changes: the process keeps it.
+            self._salts[tenant.slug] = salted.salt
+        scrubbed = event._replace(payload=await self._as_stored(tenant, event.payload))
+        return (await self.writer.store(scrubbed)).row_id  # type: ignore[union-attr]
+
     async def _as_stored(self, tenant: Tenant, payload: str) -> str:
         """The body to store: scrubbed when it names an erased customer (`core.customers.erasure`).
 
-        Before a tenant's first erasure it has no digest key and nothing to scrub: on PostgreSQL that
-        costs one prepared read outside a transaction, no session. Once made, the key never changes,
-        so the process keeps it.
+        On PostgreSQL a tenant not known to have erased customers is checked by the group commit
+        (`InboxWriter.store(unless_salted=True)`), not by a read of each delivery's own.
         """
         if "cus_" not in payload:
             return payload
+        salt = self._salts.get(tenant.slug)
+        if salt is None and self.writer is not None:
+            return payload
         try:
-            salt = self._salts.get(tenant.slug)
-            if salt is None and self.writer is not None:
-                rows = await read_on_driver(self.runtime.engine, SALT, {"scope_tenant": tenant.slug})
-                if not rows:
-                    return payload
-                salt = self._salts[tenant.slug] = rows[0][0]
             async with self.runtime.sessions() as session:
                 return await scrubbed_payload(session, tenant.slug, payload, salt)
-        except (SQLAlchemyError, OSError, PostgresError, InterfaceError):
+        except (SQLAlchemyError, OSError):
             logger.exception("reading %s's erasures failed; the event is answered 503 (Stripe retries)", tenant.slug)
             raise ServiceUnavailable("The event could not be stored; try again.", code="inbox_unavailable") from None
 

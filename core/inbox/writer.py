@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core import clock
 from core.batching import GroupCommit
-from core.db import driver_connection
+from core.customers.erasure import SALT
+from core.db import driver_connection, fetch_with
 from core.errors import ServiceUnavailable
 from core.inbox.repository import NewEvent, insert_batch
 from core.retries import PENDING
@@ -40,6 +41,14 @@ class Stored(NamedTuple):
     row_id: uuid.UUID | None
 
 
+class Salted(Exception):
+    """The event's tenant has erased customers: scrub the event with this digest key, then store it."""
+
+    def __init__(self, salt: str) -> None:
+        super().__init__("the tenant has erased customers")
+        self.salt = salt
+
+
 class InboxWriter:
     """The process's group commit for the inbox (PostgreSQL only: it speaks asyncpg under the engine)."""
 
@@ -49,39 +58,49 @@ class InboxWriter:
         self.task_name = task_name
         # `inserts`: INSERTs in flight at once. The next batch gathers while one runs. Each event goes
         # with its request's task labels (request id, trace context): its task is sent by the flush.
-        self._batches: GroupCommit[tuple[NewEvent, dict[str, str]], Stored] = GroupCommit(
+        self._batches: GroupCommit[tuple[NewEvent, dict[str, str], bool], Stored] = GroupCommit(
             self._flush, max_batch=max_batch, flushes=inserts
         )
 
-    async def store(self, event: NewEvent) -> Stored:
-        """Store `event` with whatever else is waiting; returns once it is committed (raises if it was not)."""
-        return await self._batches.submit((event, self.jobs.labels_now()))
+    async def store(self, event: NewEvent, *, unless_salted: bool = False) -> Stored:
+        """Store `event` with whatever else is waiting; returns once it is committed (raises if it was not).
+
+        `unless_salted`: the event names a Stripe customer and its tenant was not known to have erased
+        any; if it has now, `Salted` is raised and nothing is stored. The batch asks once per tenant,
+        on its own connection: no delivery waits for a round trip of its own.
+        """
+        return await self._batches.submit((event, self.jobs.labels_now(), unless_salted))
 
     async def close(self) -> None:
         """Store what is waiting, then wait for the tasks' sends (at shutdown)."""
         await self._batches.close()
         await self.jobs.sent()
 
-    async def _flush(self, batch: list[tuple[NewEvent, dict[str, str]]]) -> list[Stored | Exception]:
-        # One row per (tenant, event id): a duplicate within the batch waits on the first one's fate.
-        first: dict[tuple[str, str], NewEvent] = {}
-        labels: dict[tuple[str, str], dict[str, str]] = {}
-        for event, event_labels in batch:
-            key = (event.tenant_id, event.stripe_event_id)
-            if key not in first:
-                first[key], labels[key] = event, event_labels
+    async def _flush(self, batch: list[tuple[NewEvent, dict[str, str], bool]]) -> list[Stored | Exception]:
         try:
-            new = await self._insert(list(first.values()))
+            async with driver_connection(self.engine) as connection:
+                salts = await self._salts(connection, {event.tenant_id for event, _, check in batch if check})
+                # One row per (tenant, event id): a duplicate within the batch waits on the first one's fate.
+                first: dict[tuple[str, str], NewEvent] = {}
+                labels: dict[tuple[str, str], dict[str, str]] = {}
+                for event, event_labels, check in batch:
+                    key = (event.tenant_id, event.stripe_event_id)
+                    if key not in first and not (check and event.tenant_id in salts):
+                        first[key], labels[key] = event, event_labels
+                new = await insert_batch(connection, list(first.values()), clock.now()) if first else {}
         except Exception:
             logger.exception("storing %d Stripe event(s) failed; they are answered 503 (Stripe retries)", len(batch))
             return [
                 ServiceUnavailable("The event could not be stored; try again.", code="inbox_unavailable") for _ in batch
             ]
         answers: list[Stored | Exception] = []
-        for event, _ in batch:
+        for event, _, check in batch:
             key = (event.tenant_id, event.stripe_event_id)
-            # Only the delivery whose row was written is new; every other copy is a duplicate.
-            answers.append(Stored(new.get(key) if first[key] is event else None))
+            if check and event.tenant_id in salts:
+                answers.append(Salted(salts[event.tenant_id]))
+            else:
+                # Only the delivery whose row was written is new; every other copy is a duplicate.
+                answers.append(Stored(new.get(key) if first[key] is event else None))
         pending = [(key, row_id) for key, row_id in new.items() if first[key].status == PENDING]
         if pending:
             # Returns at once, unless the sender's backlog is full (Redis slow or down): then this
@@ -93,6 +112,11 @@ class InboxWriter:
             )
         return answers
 
-    async def _insert(self, events: list[NewEvent]) -> dict[tuple[str, str], uuid.UUID]:
-        async with driver_connection(self.engine) as connection:
-            return await insert_batch(connection, events, clock.now())
+    async def _salts(self, connection: Any, tenants: set[str]) -> dict[str, str]:
+        """The digest keys of those of `tenants` that have erased customers (`core.customers.erasure`)."""
+        found: dict[str, str] = {}
+        for tenant in tenants:
+            rows = await fetch_with(connection, self.engine.dialect, SALT, {"scope_tenant": tenant})
+            if rows:
+                found[tenant] = rows[0][0]
+        return found

@@ -134,3 +134,27 @@ async def test_bodies_are_kept_out_of_the_row_lz4_compressed(runtime: Runtime) -
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_sqlite_stores_each_event_alone(runtime: Runtime) -> None:
     assert InboxService(runtime).writer is None
+
+
+async def test_a_tenant_with_erased_customers_is_told_so_in_the_batch_and_nothing_is_stored(runtime: Runtime) -> None:
+    from core.customers.erasure import ensured_salt
+    from core.db import session_scope
+    from core.inbox.writer import Salted
+
+    async with session_scope(runtime.sessions) as session:
+        salt = await ensured_salt(session, "alpha")
+    inbox = InboxService(runtime)
+    assert inbox.writer is not None
+    alpha, beta, unchecked = invoice_paid(), invoice_paid(), invoice_paid()
+    # One flush: alpha's checked event comes back with the key, beta's (no erasures) and the unchecked one are stored.
+    answers = await asyncio.gather(
+        inbox.writer.store(new_event(alpha), unless_salted=True),
+        inbox.writer.store(new_event(beta, "beta"), unless_salted=True),
+        inbox.writer.store(new_event(unchecked), unless_salted=False),
+        return_exceptions=True,
+    )
+    assert isinstance(answers[0], Salted) and answers[0].salt == salt
+    assert [type(a).__name__ for a in answers[1:]] == ["Stored", "Stored"]
+    await inbox.close()
+    await drain(runtime)
+    assert await count_rows(runtime) == {"alpha": 1, "beta": 1}
