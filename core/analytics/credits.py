@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.analytics.liability import liability_series
 from core.analytics.revenue import combined
 from core.analytics.rollup import Daily, rolled
 from core.analytics.schemas import CreditsBucket, CreditsSeries
@@ -82,10 +83,12 @@ async def credit_series(
             outstanding=outstanding[-1 if i is None else i],
         )
 
+    prepaid_value = await _prepaid(session, series, prepaid)
     return CreditsSeries(
         series=[bucket(*series.bounds(i), i) for i in range(size)],
         totals=bucket(series.since, series.until, None),
-        prepaid_value=await _prepaid(session, series, prepaid),
+        prepaid_value=prepaid_value,
+        prepaid_liability=await liability_series(session, tenant, series, prepaid, prepaid_value),
     )
 
 

@@ -8,7 +8,8 @@ across streams are distinct customers, not a sum): the kernel puts every plugin'
   `kind` (`payment` | `refund` | `dispute`), `stream` (the plugin's name for its revenue);
 - `checkouts`: `at` (started), `completed` (1 or 0), `stream`;
 - `prepaid`: `currency`, `value`: what the credits still unspent on a grant bought with money cost,
-  in minor units (remaining x amount paid / credits bought, floored per grant).
+  in minor units (remaining x amount paid / credits bought, floored per grant); `grant_id`, `paid`,
+  `bought`: the grant, the money paid and the credits bought, for the liability's movements.
 
 Each statement must already be scoped to the tenant (`core.db.scoped`) and to the series' window and
 currency where it has one (`series.window(column)`, `series.currencies(column)`). `revenue_rows`,
@@ -58,15 +59,22 @@ def checkout_rows(*, at: Any, completed: Any, stream: str) -> Select[Any]:
 def prepaid_rows(
     *, currency: Any, amount: Any, bought: Any, source: str, source_ref: Any, tenant_id: Any
 ) -> Select[Any]:
-    """A `prepaid` statement: each paid row's grant (by `source` and `source_ref`) with credits left, valued at
-    `remaining x amount / bought` with `bought` the credits paid for (integer division: floored per grant)."""
+    """A `prepaid` statement: each paid row's grant (by `source` and `source_ref`), valued at
+    `remaining x amount / bought` with `bought` the credits paid for (integer division: floored per grant).
+    Spent grants are kept (worth 0 now): what they were worth earlier is the liability's history."""
     return (
-        select(currency.label("currency"), (CreditGrant.remaining * amount / bought).label("value"))
+        select(
+            currency.label("currency"),
+            (CreditGrant.remaining * amount / bought).label("value"),
+            CreditGrant.id.label("grant_id"),
+            amount.label("paid"),
+            bought.label("bought"),
+        )
         .join(
             CreditGrant,
             and_(
                 CreditGrant.tenant_id == tenant_id, CreditGrant.source == source, CreditGrant.source_ref == source_ref
             ),
         )
-        .where(bought > 0, CreditGrant.remaining > 0)
+        .where(bought > 0)
     )

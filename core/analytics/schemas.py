@@ -119,6 +119,31 @@ class CreditsBucket(msgspec.Struct):
     outstanding: Annotated[int, msgspec.Meta(description="Credits customers hold at the end (spendable balance).")]
 
 
+class LiabilityBucket(msgspec.Struct):
+    """What the unspent prepaid credits of one currency were worth over one bucket, and what moved it.
+
+    opening + added - consumed - clawed_back - expired = closing, exactly (docs/metrics.md: the rounding)."""
+
+    start: Start
+    end: End
+    opening: Annotated[Minor, msgspec.Meta(description="Unspent paid credits' worth at the start (purchase price).")]
+    added: Annotated[Minor, msgspec.Meta(description="Worth of the credits bought (package orders, PAYG purchases).")]
+    consumed: Annotated[
+        Minor, msgspec.Meta(description="Worth released by credits spent or captured, less spend refunds.")
+    ]
+    clawed_back: Annotated[Minor, msgspec.Meta(description="Worth taken back by refunds and disputes (clawbacks).")]
+    expired: Annotated[Minor, msgspec.Meta(description="Worth of credits that lapsed unspent (breakage).")]
+    closing: Annotated[Minor, msgspec.Meta(description="Unspent paid credits' worth at the end.")]
+
+
+class LiabilitySeries(msgspec.Struct):
+    """One currency's prepaid liability: a bucket per interval, and the window's (opening at `since`,
+    closing at `until`, movements summed)."""
+
+    series: Annotated[list[LiabilityBucket], Buckets]
+    totals: Annotated[LiabilityBucket, Totals]
+
+
 class CreditsSeries(msgspec.Struct):
     """Credits: a bucket per interval, the window's totals, and the money value of what is left unspent."""
 
@@ -130,6 +155,15 @@ class CreditsSeries(msgspec.Struct):
             description=(
                 "Unspent credits bought with money, valued at what they cost, per currency (minor units): the "
                 "deferred revenue. As of now, not of the window's end."
+            )
+        ),
+    ]
+    prepaid_liability: Annotated[
+        dict[str, LiabilitySeries],
+        msgspec.Meta(
+            description=(
+                "The same liability over the window, per currency: its worth at each bucket's start and end and "
+                "what moved it (credits bought, consumed, clawed back, expired), in minor units."
             )
         ),
     ]
@@ -204,6 +238,9 @@ def _example() -> dict[str, Any]:
         "adjusted": 0,
         "outstanding": 800,
     }
+    # 300 of 1100 credits bought for 10000 fen spent: floor(1100 x 10000 / 1100) - floor(800 x ...) = 2728 released.
+    liability = {**window, "opening": 10000, "added": 0, "consumed": 2728, "clawed_back": 0, "expired": 0}
+    liability["closing"] = 7272
     operations = {
         **window,
         "events_received": 12,
@@ -227,7 +264,12 @@ def _example() -> dict[str, Any]:
         "currencies": ["cny", "usd"],
         "subscriptions": {"usd": {"series": [subscriptions], "totals": subscriptions}},
         "revenue": {"usd": {"series": [revenue], "totals": revenue}},
-        "credits": {"series": [credit], "totals": credit, "prepaid_value": {"cny": 7272}},
+        "credits": {
+            "series": [credit],
+            "totals": credit,
+            "prepaid_value": {"cny": 7272},
+            "prepaid_liability": {"cny": {"series": [liability], "totals": liability}},
+        },
         "operations": {"series": [operations], "totals": operations},
     }
 
