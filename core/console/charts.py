@@ -32,6 +32,18 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+def rate(basis_points: int | None) -> str:
+    """A ratio's basis points as a percentage to two places (`7500` is `75.00 %`); none: a dash."""
+    if basis_points is None:
+        return "—"
+    return f"{basis_points // 100}.{basis_points % 100:02d} %"
+
+
+def maybe(value: int | None, show: Callable[[int], str] = count) -> str:
+    """A figure that may be null (no orders, no processed event): a dash."""
+    return "—" if value is None else show(value)
+
+
 def bar_chart(
     title: str,
     labels: Sequence[str],

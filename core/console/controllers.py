@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import quote, urlencode
 
 from litestar import Request, Response, get, post
@@ -22,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit_trail.services import remember_caller
 from core.console import reads
-from core.console.charts import bar_chart, count, money
-from core.console.overview import INTERVALS, Interval, overview
+from core.console.charts import count, maybe, money, rate
+from core.console.overview import INTERVALS, Interval, charts, overview
 from core.console.session import COOKIE, CSRF_FIELD, Session, Signer, csrf_ok
 from core.console.signin import Refused, Throttle, sign_in, still_valid
 from core.deps import DbSession, RuntimeDep
@@ -31,6 +32,7 @@ from core.errors import TollgateError
 from core.health import readiness_of
 from core.inbox.services import WebhookEventService
 from core.lists import PageRequest
+from core.money import is_currency
 from core.notifications.services import NotificationService
 from core.retries import LeasedService, error_line
 from core.runtime import Runtime
@@ -48,6 +50,9 @@ SERVICES: dict[str, type[LeasedService[Any]]] = {
     "notifications": NotificationService,
 }
 TITLES = {"webhook-events": "Stripe events", "notifications": "Notifications"}
+# Rows per page of every console list: enough to scan, few enough for a tenant with millions of rows.
+PAGE_SIZE = 50
+Listed = TypeVar("Listed")
 
 
 class ConsoleError(Exception):
@@ -126,6 +131,45 @@ def page(template: str, session: Session | None, runtime: Runtime, **context: An
     return Template(template, context={"session": session, "tenants": tenants, "csrf_field": CSRF_FIELD, **context})
 
 
+# ---- paging ----------------------------------------------------------------------------------------------
+
+
+def page_request(cursor: str) -> PageRequest:
+    """A console list's page: `PAGE_SIZE` rows after `cursor` (the API's cursors, `core.lists`)."""
+    return PageRequest(limit=PAGE_SIZE, cursor=cursor or None)
+
+
+async def paged(read: Awaitable[Listed]) -> Listed:
+    """`read`, with a cursor that is not this list's shown as the console's 400 page, not as JSON."""
+    try:
+        return await read
+    except TollgateError as refused:
+        if refused.code == "invalid_cursor":
+            raise ConsoleError(400, "That page link is not one this list made; start from its first page.") from None
+        raise
+
+
+@dataclass(frozen=True)
+class Pager:
+    """A list page's links: the next (older) page, and back to the first page when this is not it."""
+
+    next_url: str | None
+    first_url: str | None
+
+    @classmethod
+    def of(cls, request: Request[Any, Any, Any], next_cursor: str | None) -> Pager:
+        query = {k: v for k, v in request.query_params.items() if k not in ("cursor", "replayed")}
+        here = request.url.path
+
+        def link(params: dict[str, str]) -> str:
+            return f"{here}?{urlencode(params)}" if params else here
+
+        return cls(
+            next_url=link({**query, "cursor": next_cursor}) if next_cursor else None,
+            first_url=link(query) if request.query_params.get("cursor") else None,
+        )
+
+
 # ---- signing in and out -------------------------------------------------------------------------------
 
 
@@ -186,45 +230,56 @@ async def sign_out(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Redi
 
 
 @get("/t/{slug:str}/", include_in_schema=False)
-async def overview_page(viewer: ViewerDep, db_session: DbSession, interval: str = "month") -> Template:
+async def overview_page(
+    viewer: ViewerDep, db_session: DbSession, interval: str = "month", currency: str = ""
+) -> Template:
     if interval not in INTERVALS:
         raise ConsoleError(400, f"The interval is one of {', '.join(INTERVALS)}.")
     chosen: Interval = interval  # type: ignore[assignment]
+    code = currency.strip().lower() or None
+    if code is not None and not is_currency(code):
+        raise ConsoleError(400, f"{currency!r} is not a currency code (usd, eur, jpy...).")
     runtime = viewer.runtime
-    figures = await overview(db_session, viewer.tenant, chosen, runtime.plugins, runtime)
-    labels = figures.labels
-    charts = [("Credits", bar_chart(f"Credits per {interval}", labels, figures.credits))]
-    for currency, streams in sorted(figures.revenue.items()):
-        shown = functools.partial(money, currency=currency)
-        charts.append(
-            (f"Revenue by stream ({currency.upper()})", bar_chart(f"Revenue {currency}", labels, streams, shown))
-        )
-    for currency, mrr in sorted(figures.mrr.items()):
-        shown = functools.partial(money, currency=currency)
-        charts.append((f"MRR ({currency.upper()})", bar_chart(f"MRR {currency}", labels, {"MRR": mrr}, shown)))
-        moved = figures.movements[currency]
-        title = f"MRR movements ({currency.upper()})"
-        charts.append((title, bar_chart(f"MRR movements {currency}", labels, moved, shown)))
+    figures = await overview(db_session, viewer.tenant, chosen, runtime.plugins, runtime, currency=code)
     return viewer.page(
         "overview.html",
         figures=figures,
-        charts=charts,
+        charts=charts(figures),
         intervals=INTERVALS,
         interval=interval,
+        currency=code or "",
         money=money,
         count=count,
+        rate=rate,
+        maybe=maybe,
+        partial=functools.partial,
         section="overview",
     )
 
 
 @get("/t/{slug:str}/customers", include_in_schema=False)
-async def customers_page(viewer: ViewerDep, db_session: DbSession, q: str = "") -> Template:
-    found = await reads.search_customers(db_session, viewer.tenant, q.strip())
-    return viewer.page("customers.html", q=q, customers=found, section="customers", quote=quote)
+async def customers_page(
+    request: Request[Any, Any, Any], viewer: ViewerDep, db_session: DbSession, q: str = "", cursor: str = ""
+) -> Template:
+    found = await paged(reads.search_customers(db_session, viewer.tenant, q.strip(), page_request(cursor)))
+    return viewer.page(
+        "customers.html",
+        q=q,
+        customers=found.data,
+        pager=Pager.of(request, found.next_cursor),
+        section="customers",
+        quote=quote,
+    )
 
 
 @get("/t/{slug:str}/customers/{customer_id:str}", include_in_schema=False)
-async def customer_page(viewer: ViewerDep, db_session: DbSession, customer_id: FromPath[str]) -> Template:
+async def customer_page(
+    request: Request[Any, Any, Any],
+    viewer: ViewerDep,
+    db_session: DbSession,
+    customer_id: FromPath[str],
+    cursor: str = "",
+) -> Template:
     from core.ledger.services import Ledger
 
     tenant = viewer.tenant
@@ -233,14 +288,15 @@ async def customer_page(viewer: ViewerDep, db_session: DbSession, customer_id: F
         raise ConsoleError(404, f"{tenant.slug} has no customer {customer_id!r}.")
     ledger = Ledger(db_session, tenant)
     balance = await ledger.balance(customer_id)
-    entries = (await ledger.entries(customer_id, PageRequest(limit=50))).data
+    entries = await paged(ledger.entries(customer_id, page_request(cursor)))
     holds = await reads.holds_of(db_session, tenant, customer)
     plugin_tables = await reads.plugin_rows_of(db_session, viewer.runtime.plugins, tenant, customer)
     return viewer.page(
         "customer.html",
         customer=customer,
         balance=balance,
-        entries=entries,
+        entries=entries.data,
+        pager=Pager.of(request, entries.next_cursor),
         tables=[holds, *plugin_tables],
         show=reads.show,
         section="customers",
@@ -250,25 +306,34 @@ async def customer_page(viewer: ViewerDep, db_session: DbSession, customer_id: F
 @get("/t/{slug:str}/{kind:str}", include_in_schema=False)
 async def leased_page(
     *,
+    request: Request[Any, Any, Any],
     viewer: ViewerDep,
     db_session: DbSession,
     kind: FromPath[str],
     status: str = "",
     type: str = "",  # noqa: A002 - the query parameter's name, as on the API
     replayed: str = "",
+    cursor: str = "",
 ) -> Template:
     if kind == "catalog-sync-runs":
-        table = await reads.latest_rows(db_session, viewer.runtime.plugins, viewer.tenant, "product_sync_runs")
-        return viewer.page("sync_runs.html", table=table, section=kind)
+        runs = reads.latest_rows(
+            db_session, viewer.runtime.plugins, viewer.tenant, "product_sync_runs", page_request(cursor)
+        )
+        found_runs = await paged(runs)
+        table, after = found_runs if found_runs is not None else (None, None)
+        return viewer.page("sync_runs.html", table=table, pager=Pager.of(request, after), section=kind)
     service = _service(kind, db_session, viewer)
     if status and status not in STATUSES[kind]:
         raise ConsoleError(400, f"The status is one of {', '.join(STATUSES[kind])}.")
-    found = await service.page(PageRequest(limit=100), lambda row: row, status=status or None, event_type=type or None)
+    found = await paged(
+        service.page(page_request(cursor), lambda row: row, status=status or None, event_type=type or None)
+    )
     return viewer.page(
         "leased.html",
         kind=kind,
         title=TITLES[kind],
         rows=found.data,
+        pager=Pager.of(request, found.next_cursor),
         statuses=STATUSES[kind],
         status=status,
         type=type,

@@ -17,9 +17,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from core.cursors import uuid_position
 from core.customers.models import Customer
 from core.db import TenantOwned, scoped
 from core.ledger.models import CreditAccount, CreditHold
+from core.lists import Page, PageRequest
 from core.plugins import Plugins, is_kernel
 from tenants.registry import Tenant
 
@@ -41,15 +43,29 @@ class Table:
     rows: list[list[str]]
 
 
-async def search_customers(session: AsyncSession, tenant: Tenant, query: str, limit: int = 50) -> Sequence[Customer]:
-    """Customers whose app id or email contains `query` (case-insensitive), newest first; all when empty."""
+async def search_customers(session: AsyncSession, tenant: Tenant, query: str, page: PageRequest) -> Page[Customer]:
+    """A page of customers whose app id or email contains `query` (case-insensitive), newest first; all when
+    the query is empty."""
     statement: Select[tuple[Customer]] = scoped(select(Customer), Customer, tenant.slug)
     if query:
         pattern = f"%{query.lower()}%"
         statement = statement.where(
             or_(func.lower(Customer.external_id).like(pattern), func.lower(Customer.email).like(pattern))
         )
-    return (await session.scalars(statement.order_by(Customer.created_at.desc()).limit(limit))).all()
+    return await _newest_first(session, statement, Customer, page, "console_customers")
+
+
+async def _newest_first(
+    session: AsyncSession, statement: Select[tuple[Any]], model: Any, page: PageRequest, kind: str
+) -> Page[Any]:
+    """One page of `statement`'s rows, newest first, after the page's cursor: ids are UUIDv7 (time-ordered),
+    so the last row's id is the cursor, as the API's lists of Stripe events and sync runs do."""
+    row_id = model.__table__.c.id
+    after = page.position(kind, uuid_position)
+    if after is not None:
+        statement = statement.where(row_id < after)
+    rows = (await session.scalars(statement.order_by(row_id.desc()).limit(page.fetch))).all()
+    return page.page(rows, kind, lambda row: row.id, rows)
 
 
 async def find_customer(session: AsyncSession, tenant: Tenant, external_id: str) -> Customer | None:
@@ -93,13 +109,15 @@ async def plugin_rows_of(
 
 
 async def latest_rows(
-    session: AsyncSession, plugins: Plugins, tenant: Tenant, table_name: str, limit: int = 50
-) -> Table | None:
-    """The newest rows of one tenant-owned table by its name, or None when no enabled plugin has it."""
+    session: AsyncSession, plugins: Plugins, tenant: Tenant, table_name: str, page: PageRequest
+) -> tuple[Table, str | None] | None:
+    """A page of one tenant-owned table's rows by its name, newest first, and the next page's cursor; None
+    when no enabled plugin has the table."""
     for _, model in tenant_models(plugins, tenant):
         if model.__tablename__ == table_name:
-            statement = scoped(select(model), model, tenant.slug).order_by(model.__table__.c.created_at.desc())
-            return as_table(table_name, model, (await session.scalars(statement.limit(limit))).all())
+            statement = scoped(select(model), model, tenant.slug)
+            found = await _newest_first(session, statement, model, page, f"console_{table_name}")
+            return as_table(table_name, model, found.data), found.next_cursor
     return None
 
 

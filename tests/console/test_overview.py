@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import msgspec
 
 from core.analytics.schemas import Metrics
-from core.console.charts import bar_chart, money
-from core.console.overview import from_metrics
+from core.console.charts import bar_chart, maybe, money, rate
+from core.console.overview import charts, from_metrics
 
 
 def test_the_overview_takes_the_metrics_as_they_are() -> None:
@@ -26,7 +28,35 @@ def test_the_overview_takes_the_metrics_as_they_are() -> None:
     }
     assert overview.outstanding == 800
     assert overview.liability == {"cny": 7272}
+    assert overview.liability_moves == {"cny": {"added": [0], "consumed": [-2728], "clawed_back": [0], "expired": [0]}}
     assert overview.subscribers_by_tier == {"basic (USD)": 2}
+    assert overview.events == {"received": [12], "processed": [11], "ignored": [1], "dead": [0]}
+    assert overview.checkouts == {"started": [4], "completed": [3]}
+    assert overview.currencies == ["cny", "usd"]
+
+
+def test_every_family_is_charted_per_currency() -> None:
+    overview = from_metrics(msgspec.convert(Metrics.schema_examples[0], Metrics), "usd")
+    titles = [title for title, _ in charts(overview)]
+    assert titles == [
+        "Credits",
+        "Prepaid liability moved (CNY)",
+        "Revenue by stream (USD)",
+        "MRR (USD)",
+        "MRR movements (USD)",
+        "Stripe events",
+        "Checkouts",
+    ]
+    assert overview.currency == "usd"
+
+
+def test_ratios_and_missing_figures_are_shown_plainly() -> None:
+    assert rate(7500) == "75.00 %"
+    assert rate(6666) == "66.66 %"
+    assert rate(None) == "—"
+    assert maybe(None) == "—"
+    assert maybe(1234) == "1,234"
+    assert maybe(1234, functools.partial(money, currency="usd")) == "12.34 USD"
 
 
 def test_losses_hang_below_the_axis() -> None:
