@@ -139,3 +139,16 @@ async def test_yearly_plans_in_a_zero_decimal_currency(client: httpx.AsyncClient
         10000,
         10000,
     )
+
+
+async def test_a_grant_source_no_plugin_declares(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    await customers(client, runtime)
+    await ledger(runtime, at("2026-03-02"), "grant", customer="c1", amount=5, source="mystery", source_ref="m-1")
+    found = await metrics(client, "since=2026-03-01T00:00:00Z&until=2026-04-01T00:00:00Z&interval=month")
+    totals = found["credits"]["totals"]
+    assert (totals["granted"], totals["granted_by_source"], totals["granted_by_plugin"]) == (
+        5,
+        {"mystery": 5},
+        {"undeclared": 5},
+    )
+    assert found["credits"]["prepaid_liability"] == {}, "a grant nobody paid for is no liability"
