@@ -58,8 +58,11 @@ class ChangePreviews:
                 detail={"tier": row.tier, "interval": row.interval},
             )
         # An upgrade is invoiced at once (`always_invoice`), and so is a new billing cycle (an interval
-        # change): the preview is that invoice. Otherwise it is the next renewal, credit included.
-        invoiced_now = change.upgrade or change.interval != row.interval
+        # change): the preview is that invoice. Otherwise (and during a trial, which neither prorates nor
+        # restarts the cycle) it is the next renewal, credit included.
+        trialing = row.status == "trialing"
+        new_cycle = change.interval != row.interval and not trialing
+        invoiced_now = (change.upgrade and not trialing) or new_cycle
         first = await self._stripe_preview(row, change)
         # After an invoice made at once, the next one is the plain renewal at the new price.
         following = await self._stripe_preview(row, change, recurring=True) if invoiced_now else first
@@ -80,7 +83,7 @@ class ChangePreviews:
             proration_date=from_timestamp(prorations[0]["period"]["start"]) if prorations else None,
             next_invoice_at=from_timestamp(next_at or following.get("next_payment_attempt")),
             next_invoice_amount=int(following.get("amount_due") or 0),
-            credits=await self._credits(row, change, credits_per_month, new_cycle=change.interval != row.interval),
+            credits=await self._credits(row, change, credits_per_month, new_cycle=new_cycle),
             credits_per_month=credits_per_month,
             is_unlimited=change.tier.unlimited,
             lines=[

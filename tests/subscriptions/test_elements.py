@@ -290,3 +290,18 @@ async def test_a_downgrade_preview_shows_the_credit_on_the_next_invoice(shop: Sh
     ):
         r = await shop.http.get(shop.path("cust-1", f"/subscription/preview?{query}"), headers=auth("alpha"))
         assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
+
+
+async def test_a_preview_during_a_trial_charges_nothing_now(shop: Shop) -> None:
+    await create_customer(shop.http, "cust-1")
+    started = await start(shop, "cust-1", tier="premium")
+    await shop.emulator.control.aio.confirm(shop.key, started["client_secret"], "pm_card_visa")
+    await shop.settle()
+    preview = await shop.call("GET", shop.path("cust-1", "/subscription/preview?tier=pro"))
+    assert (preview["change"], preview["amount_due_now"], preview["proration_amount"]) == ("downgrade", 0, 0)
+    assert (preview["next_invoice_at"], preview["next_invoice_amount"]) == (
+        started["trial_end"],
+        AMOUNTS[("pro", "month")],
+    )
+    # Down from unlimited: the new tier's allowance for what is left of the trial.
+    assert 990 <= preview["credits"] <= 1000
