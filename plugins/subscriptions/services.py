@@ -113,9 +113,13 @@ class SubscriptionService:
             )
         return schemas.TierList(data=tiers, has_more=False, next_cursor=None, default_tier=self.config.default_tier)
 
-    async def plan(self, customer: str) -> Plan:
-        """The customer's plan now; a customer on the default tier gets this month's allowance if still due."""
-        await self.customers.get(customer)
+    async def plan(self, customer: str, *, known: bool = False) -> Plan:
+        """The customer's plan now; a customer on the default tier gets this month's allowance if still due.
+
+        `known`: the caller has read the customer's row already (else an unknown customer is a 404 here).
+        """
+        if not known:
+            await self.customers.get(customer)
         now = clock.now()
         row = await self.subscriptions.holding(customer)
         if row is None:
@@ -178,7 +182,7 @@ class SubscriptionService:
         return schemas.ModelAccess(customer, model, False, tier.id, "model_not_in_tier", holder.id, message)
 
     async def entitlements(self, customer: Customer) -> dict[str, Any]:
-        return (await self.plan(customer.external_id)).entitlements()
+        return (await self.plan(customer.external_id, known=True)).entitlements()
 
     # ------------------------------------------------------------------------------------------
     # Checkout and portal
