@@ -89,7 +89,7 @@ async def liability_series(
     touched_ids = scoped(
         select(CreditAllocation.grant_id)
         .join(LedgerEntry, LedgerEntry.id == CreditAllocation.entry_id)
-        .where(LedgerEntry.created_at >= series.since),
+        .where(LedgerEntry.created_at >= series.since, CreditAllocation.grant_id.in_(paid_ids)),
         CreditAllocation,
         tenant.slug,
     )
