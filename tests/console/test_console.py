@@ -161,6 +161,11 @@ async def test_every_tenant_page_renders_with_data(client: httpx.AsyncClient, se
     assert '<dd id="outstanding">350</dd>' in month
     assert '<td class="num">500</td><td class="num">150</td>' in month
     assert (await client.get("/console/t/alpha/", params={"interval": "year"})).status_code == 400
+    refused = await client.get("/console/t/alpha/", params={"currency": "xyz"})
+    assert (refused.status_code, "not a currency code" in refused.text) == (400, True)
+    usd = await client.get("/console/t/alpha/", params={"interval": "week", "currency": "USD"})
+    assert usd.status_code == 200
+    assert 'value="usd"' in usd.text and "Money figures in USD only" in usd.text
 
     customers = await client.get("/console/t/alpha/customers", params={"q": "ADA@EX"})
     assert CUSTOMER in customers.text
