@@ -43,7 +43,8 @@ def demo_console() -> Iterator[str]:
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout or ()], daemon=True).start()
     printed: list[str] = []
-    deadline = time.monotonic() + 240
+    # The walk takes 2-3 minutes alone; on a machine busy with other test runs, several times that.
+    deadline = time.monotonic() + 900
     try:
         while time.monotonic() < deadline:
             try:
@@ -57,7 +58,8 @@ def demo_console() -> Iterator[str]:
             if found:
                 yield found.group(1)
                 return
-        pytest.fail("the demo never served:\n" + "".join(printed)[-4000:])
+        why = f"exited with {demo.returncode}" if demo.poll() is not None else "did not serve within 900 s"
+        pytest.fail(f"the demo {why}:\n" + "".join(printed)[-4000:])
     finally:
         demo.send_signal(signal.SIGTERM)
         try:
