@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 @hookimpl
 def tollgate_models() -> Sequence[type]:
-    from core.analytics.models import MetricsRollup, MetricsRollupState
+    from core.analytics.models import MetricsRollup, MetricsRollupChange, MetricsRollupState
 
-    return [MetricsRollup, MetricsRollupState]
+    return [MetricsRollup, MetricsRollupChange, MetricsRollupState]
 
 
 @hookimpl

@@ -33,6 +33,17 @@ class MetricsRollup(TenantOwned):
     sum_5: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class MetricsRollupChange(TenantOwned):
+    """A row written after its day may have been rolled up (`core.analytics.rollup.mark_changed`): the day is read
+    live until the family's next rebuild, which deletes the mark."""
+
+    __tablename__ = "metrics_rollup_changes"
+    __table_args__ = (Index("ix_metrics_rollup_changes_family_day", "tenant_id", "family", "day"),)
+
+    family: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
 class MetricsRollupState(TenantOwned):
     """How far one family's rollup is built for one tenant; its row is also the lock two builders queue on."""
 

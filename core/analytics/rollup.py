@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from core import clock
-from core.analytics.models import KEYS, SUMS, MetricsRollup, MetricsRollupState
+from core.analytics.models import KEYS, SUMS, MetricsRollup, MetricsRollupChange, MetricsRollupState
 from core.analytics.series import Series
 from core.db import TenantOwned, insert_for, scoped
 from tenants.registry import Tenant
@@ -35,6 +35,7 @@ DAY = dt.timedelta(days=1)
 SETTLE = dt.timedelta(minutes=15)
 R = MetricsRollup
 S = MetricsRollupState
+M = MetricsRollupChange
 
 Span = tuple[dt.datetime | None, dt.datetime | None]
 
@@ -56,6 +57,8 @@ class Daily:
     where: tuple[Any, ...] = ()
     # The column every later change of a row bumps (None: rows never change once their day is over).
     changed: Any | None = None
+    # Rows written late are marked by their writer (`mark_changed`) rather than found by `changed`.
+    marked: bool = False
     # A key's value as stored (text); the lag keys round their milliseconds here.
     key_of: Callable[[Any], str | None] = _text
 
@@ -96,6 +99,11 @@ def within(column: Any, spans: Sequence[Span]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
+def skipped_days(built_until: dt.datetime, excluded: set[dt.datetime], cuts: Sequence[dt.datetime]) -> set[dt.datetime]:
+    """The days before `built_until` read live though rolled up: `excluded` ones, and those a bucket edge cuts."""
+    return {day for day in excluded | {floor_day(cut) for cut in cuts if cut != floor_day(cut)} if day < built_until}
+
+
 def split(
     start: dt.datetime | None,
     end: dt.datetime | None,
@@ -109,7 +117,7 @@ def split(
     if built_until is not None:
         low = None if start is None else _ceil_day(start)
         high = built_until if end is None else min(floor_day(end), built_until)
-        skipped = excluded | {floor_day(cut) for cut in cuts if cut != floor_day(cut)}
+        skipped = skipped_days(built_until, excluded, cuts)
         cursor = low
         for day in sorted(d for d in skipped if (low is None or d >= low) and d < high):
             if cursor is None or cursor < day:
@@ -129,6 +137,10 @@ def split(
 
 
 Sums = dict[tuple[Any, ...], list[int]]
+
+
+def _covered(day: dt.datetime, spans: Sequence[Span]) -> bool:
+    return any((low is None or low <= day) and (high is None or day < high) for low, high in spans)
 
 
 async def _grouped(
@@ -168,17 +180,35 @@ def rebuilding(session: AsyncSession) -> None:
 class _Seen:
     states: dict[str, tuple[dt.datetime | None, dt.datetime | None]]
     changed: dict[tuple[Any, ...], set[dt.datetime]]
+    # Writers' marks by family: (mark id, day).
+    marks: dict[str, list[tuple[Any, dt.datetime]]]
     stamp: dt.datetime | None = None
+    # Every family's rolled-up sums for one series (`_rolled_up`).
+    rolled_up: tuple[Series, dict[str, list[tuple[Any, ...]]]] | None = None
 
 
 async def _seen(session: AsyncSession, tenant: Tenant) -> _Seen:
-    """Every family's state for the tenant, read once per session (one statement for every family)."""
+    """Every family's state and marks for the tenant, read once per session (two statements for all)."""
     seen: dict[str, _Seen] = session.info.setdefault(_SEEN, {})
     if tenant.slug not in seen:
         statement = scoped(select(S.family, S.built_until, S.watermark), S, tenant.slug)
         states = {family: (until, mark) for family, until, mark in await session.execute(statement)}
-        seen[tenant.slug] = _Seen(states, {})
+        marks: dict[str, list[tuple[Any, dt.datetime]]] = defaultdict(list)
+        for mark_id, family, day in await session.execute(scoped(select(M.id, M.family, M.day), M, tenant.slug)):
+            marks[family].append((mark_id, _as_day(day)))
+        seen[tenant.slug] = _Seen(states, {}, marks)
     return seen[tenant.slug]
+
+
+async def mark_changed(session: AsyncSession, tenant_id: str, families: Sequence[str], at: dt.datetime) -> None:
+    """Say a row dated `at` of these families was written now, in the writer's transaction: its day, if over,
+    is read live until rebuilt. A row of today needs none (today is never rolled up before it ends)."""
+    day = floor_day(at)
+    if day >= floor_day(clock.now()):
+        return
+    now = clock.now()
+    rows = [{"tenant_id": tenant_id, "family": f, "day": day, "created_at": now, "updated_at": now} for f in families]
+    await session.execute(insert(M), rows)
 
 
 async def _locked_state(
@@ -207,11 +237,14 @@ async def _changed_days(
     built_until: dt.datetime | None,
     watermark: dt.datetime | None,
 ) -> set[dt.datetime]:
-    """Rolled-up days holding a row changed at or after the watermark (whatever it changed into). Families of
-    one table filled together share their watermark, and so this statement."""
-    if daily.changed is None or built_until is None or watermark is None:
+    """Rolled-up days holding a row changed at or after the watermark (whatever it changed into), or marked by
+    its writer. Families of one table filled together share their watermark, and so this statement."""
+    if built_until is None:
         return set()
     seen = await _seen(session, tenant)
+    marked = {day for _, day in seen.marks.get(daily.family, ()) if day < built_until}
+    if daily.changed is None or watermark is None:
+        return marked
     asked = (daily.model.__tablename__, str(daily.changed), str(daily.at), built_until, watermark)
     if asked not in seen.changed:
         day = day_of(daily.at, dialect)
@@ -221,7 +254,7 @@ async def _changed_days(
             tenant.slug,
         )
         seen.changed[asked] = {_as_day(value) for value in (await session.scalars(statement))}
-    return seen.changed[asked]
+    return seen.changed[asked] | marked
 
 
 def merged(spans: Sequence[Span]) -> list[Span]:
@@ -249,6 +282,7 @@ async def fill(
     if built_until is not None and built_until >= settled and not (rebuild and changed):
         return built_until, changed
     built_until, watermark = await _locked_state(session, tenant, daily.family)
+    seen.rolled_up = None
     # Rows changed before this, less the time a commit may take, are all visible from here on. One time
     # for the session: families of one table then share their watermark (an earlier one only reads more live).
     if seen.stamp is None:
@@ -276,6 +310,12 @@ async def fill(
         ]
         if rows:
             await session.execute(insert(R), rows)
+        # Marks read before this rebuild stand for rows it counted: they go. A mark written since stays.
+        done = [(mark_id, day) for mark_id, day in seen.marks.get(daily.family, ()) if _covered(day, spans)]
+        if done:
+            ids = [mark_id for mark_id, _ in done]
+            await session.execute(scoped(delete(M).where(M.id.in_(ids)), M, tenant.slug))
+            seen.marks[daily.family] = [mark for mark in seen.marks[daily.family] if mark not in done]
     reach = settled if built_until is None else max(built_until, settled)
     watermark = seen.stamp - SETTLE
     await session.execute(
@@ -283,6 +323,22 @@ async def fill(
     )
     seen.states[daily.family] = (reach, watermark)
     return reach, await _changed_days(session, tenant, daily, dialect=dialect, built_until=reach, watermark=watermark)
+
+
+async def _rolled_up(
+    session: AsyncSession, tenant: Tenant, series: Series, *, days: Sequence[dt.datetime] | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every family's rolled-up sums by `series.period` and keys, in one statement (`days`: only those days).
+    Read once per session and series; a fill that writes drops it."""
+    period = series.period(R.day)
+    sums = (func.sum(R.sum_1), func.sum(R.sum_2), func.sum(R.sum_3), func.sum(R.sum_4), func.sum(R.sum_5))
+    statement = select(R.family, period, R.key_1, R.key_2, *sums).group_by(R.family, period, R.key_1, R.key_2)
+    if days is not None:
+        statement = statement.where(R.day.in_(days))
+    found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for family, *row in await session.execute(scoped(statement, R, tenant.slug)):
+        found[family].append(tuple(row))
+    return found
 
 
 async def rolled(
@@ -295,26 +351,37 @@ async def rolled(
     end: dt.datetime | None,
 ) -> list[tuple[Any, ...]]:
     """The family's rows in `[start, end)` grouped by `series.period` and its keys: `(period, *keys, *sums)`,
-    keys as text, sums as integers. Whole closed days come from the rollup (filled first when behind)."""
+    keys as text, sums as integers. Whole closed days come from the rollup (filled first when behind); rows
+    of rolled-up days outside `[start, end)` may come too, under the periods before or after the window."""
     built_until, changed = await fill(session, tenant, daily, series.dialect)
     rolled_spans, live = split(start, end, built_until, changed, (series.since, series.until))
+    assert start in (None, series.since), "a family is read from the window's start or from the beginning"
+    assert end in (None, series.until), "a family is read to the window's end or to now"
     found = _sums(daily)
     if live:
         await _grouped(session, tenant, daily, bucket=series.period(daily.at), spans=live, into=found)
-    if rolled_spans:
-        period = series.period(R.day)
-        keys = (R.key_1, R.key_2)[: len(daily.keys)]
-        sums = (R.sum_1, R.sum_2, R.sum_3, R.sum_4, R.sum_5)[: len(daily.sums)]
-        statement = scoped(
-            select(period, *keys, *(func.sum(column) for column in sums))
-            .where(R.family == daily.family, within(R.day, rolled_spans))
-            .group_by(period, *keys),
-            R,
-            tenant.slug,
-        )
-        n = len(keys)
-        for row in await session.execute(statement):
-            into = found[tuple(row[: 1 + n])]
-            for j, value in enumerate(row[1 + n :]):
-                into[j] += int(value or 0)
-    return [(*key, *sums) for key, sums in found.items()]
+    live_keys = set(found)
+    if rolled_spans and built_until is not None:
+        seen = await _seen(session, tenant)
+        if seen.rolled_up is None or seen.rolled_up[0] is not series:
+            seen.rolled_up = (series, await _rolled_up(session, tenant, series))
+        # Every rolled-up day of the family, less the days read live (cut by the window, or changed).
+        skipped = sorted(d for d in skipped_days(built_until, changed, (series.since, series.until)))
+        less = (await _rolled_up(session, tenant, series, days=skipped)).get(daily.family, []) if skipped else []
+        n, m = len(daily.keys), len(daily.sums)
+        for rows, sign in ((seen.rolled_up[1].get(daily.family, []), 1), (less, -1)):
+            for row in rows:
+                if _outside(series, row[0], start=start, end=end):
+                    continue
+                into = found[(row[0], *row[1 : 1 + n])]
+                for j, value in enumerate(row[1 + KEYS : 1 + KEYS + m]):
+                    into[j] += sign * int(value or 0)
+    # A group the live read replaced may net to nothing: the live read alone would not have it.
+    return [(*key, *sums) for key, sums in found.items() if any(sums) or key in live_keys]
+
+
+def _outside(series: Series, key: Any, *, start: dt.datetime | None, end: dt.datetime | None) -> bool:
+    """Whether a rolled-up group's period lies outside `[start, end)` (either a window bound or unbounded)."""
+    if series.index_of(key) is not None:
+        return False
+    return start is not None if series.is_before(key) else end is not None

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils import uuid7
 
 from core import clock
+from core.analytics.rollup import mark_changed
 from core.db import insert_for, scoped
+from plugins.subscriptions.metrics import HISTORY
 from plugins.subscriptions.models import FINAL, Subscription, SubscriptionChange, SubscriptionInvoice
 from plugins.subscriptions.periods import from_timestamp
 from plugins.subscriptions.stripe_shapes import StripeSubscription
@@ -155,6 +157,8 @@ class History:
             .on_conflict_do_nothing(index_elements=["tenant_id", "subscription", "occurred_at", "kind"])
         )
         await self.session.execute(statement)
+        # A change of a day that is over (a late event, a backfill): the metrics read that day live until rebuilt.
+        await mark_changed(self.session, self.tenant.slug, HISTORY, at)
         return kind
 
     async def applied(

@@ -33,8 +33,7 @@ def _earning(arr: Any) -> Any:
 
 
 # The history's sums by day (core/analytics/rollup.py). A change may be recorded after its day closed (a late
-# Stripe event, a backfill): its `created_at` is when it was written, and a day written to since the
-# rollup's watermark is read live until rebuilt.
+# Stripe event, a backfill): `history.record` marks its day, read live until rebuilt.
 CHANGES = Daily(
     "subscriptions.changes",
     C,
@@ -47,7 +46,7 @@ CHANGES = Daily(
         func.sum(C.arr_after - C.arr_before),
         func.count(),
     ),
-    changed=C.created_at,
+    marked=True,
 )
 # Subscribers joining a tier (earning after the change) and leaving one (earning before it).
 JOINED = Daily(
@@ -57,7 +56,7 @@ JOINED = Daily(
     (C.currency, C.tier),
     (func.count(),),
     (C.arr_after > 0,),
-    changed=C.created_at,
+    marked=True,
 )
 LEFT = Daily(
     "subscriptions.tiers_left",
@@ -66,8 +65,10 @@ LEFT = Daily(
     (C.currency, C.previous_tier),
     (func.count(),),
     (C.arr_before > 0,),
-    changed=C.created_at,
+    marked=True,
 )
+
+HISTORY = (CHANGES.family, JOINED.family, LEFT.family)
 
 
 class _Currency:

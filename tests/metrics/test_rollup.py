@@ -16,15 +16,15 @@ from sqlalchemy import select, update
 
 from core import clock
 from core.analytics import rollup
-from core.analytics.models import MetricsRollup, MetricsRollupState
+from core.analytics.models import MetricsRollup, MetricsRollupChange, MetricsRollupState
 from core.analytics.rollup import split
 from core.analytics.tasks import roll_up_tenant
 from core.db import session_scope
 from core.inbox.models import WebhookEvent
 from core.ledger.services import Ledger
 from core.runtime import Runtime
-from plugins.subscriptions.models import SubscriptionChange
-from tests.metrics.conftest import at, move_clock
+from plugins.subscriptions.lifecycle import Lifecycle
+from tests.metrics.conftest import at, move_clock, stripe_subscription
 from tests.metrics.test_metrics import MARCH, history, metrics
 from tests.support.tenants import auth
 
@@ -102,35 +102,11 @@ async def test_a_day_changed_after_its_rollup_answers_its_new_figures(
             .where(WebhookEvent.tenant_id == "alpha", WebhookEvent.stripe_event_id == "evt_ops_2")
             .values(status="processed", processed_at=LATER, updated_at=now)
         )
-        # A Stripe event of 18 March arrives late: c6 subscribes to basic then, recorded now.
-        c6 = (
-            await session.execute(
-                select(SubscriptionChange.customer_id).where(
-                    SubscriptionChange.tenant_id == "alpha", SubscriptionChange.subscription == "sub_c6"
-                )
-            )
-        ).scalar_one()
-        session.add(
-            SubscriptionChange(
-                tenant_id="alpha",
-                customer_id=c6,
-                subscription="sub_c6_late",
-                occurred_at=at("2026-03-18"),
-                kind="new",
-                currency="usd",
-                tier="basic",
-                previous_tier=None,
-                status="active",
-                previous_status=None,
-                arr_before=0,
-                arr_after=12000,
-                cancel_at_period_end=False,
-                event_id="evt_late",
-                backfilled=False,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    # A Stripe event of 18 March is applied late, now: c6 subscribes to basic then.
+    late = stripe_subscription("sub_c6_late", "c6", "price_basic_month", start=at("2026-03-18"))
+    async with session_scope(runtime.sessions) as session:
+        lifecycle = Lifecycle(session, runtime.tenants.get("alpha"), runtime)
+        assert await lifecycle.apply(late, observed=at("2026-03-18"), event_id="evt_late") is not None
     after = await metrics(client)
     await assert_rollup_answers_as_live(client, monkeypatch)
     ops = [
@@ -142,8 +118,13 @@ async def test_a_day_changed_after_its_rollup_answers_its_new_figures(
     assert after["operations"]["series"][1]["lag_p95_ms"] == 25 * 86_400_000 - 2 * 60_000
     mar = after["subscriptions"]["usd"]["series"][1]
     assert (mar["new"], mar["mrr"]) == (before["subscriptions"]["usd"]["series"][1]["new"] + 1, 1833 + 1000)
-    # The daily task rebuilds the changed days; the answers stay.
+    # The daily task rebuilds the changed days (and drops the history's marks); the answers stay.
+    async with runtime.sessions() as session:
+        marked = set(await session.scalars(select(MetricsRollupChange.family)))
+    assert marked == {"subscriptions.changes", "subscriptions.tiers_joined", "subscriptions.tiers_left"}
     await roll_up_tenant(runtime, "alpha")
+    async with runtime.sessions() as session:
+        assert list(await session.scalars(select(MetricsRollupChange.id))) == []
     await assert_rollup_answers_as_live(client, monkeypatch)
     assert await metrics(client) == after
 

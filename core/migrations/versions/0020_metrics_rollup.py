@@ -5,7 +5,8 @@ Revises: 0018
 Create Date: 2026-12-06 10:40:00
 
 `metrics_rollup` holds, per tenant, family and closed UTC day, up to five sums by up to two keys;
-`metrics_rollup_state` how far each family is built and since when its rows may have changed
+`metrics_rollup_state` how far each family is built and since when its rows may have changed;
+`metrics_rollup_changes` the days a writer changed after they may have been rolled up
 (docs/metrics.md, "Speed"). The tables start empty: the daily job, or the first metrics request,
 builds them from the rows already stored. The indexes by (tenant, time) let the request read the
 days the rollup does not hold (today, the window's cut edges, days changed since) without a scan.
@@ -58,6 +59,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_metrics_rollup_family_day", "metrics_rollup", ["tenant_id", "family", "day"])
     op.create_table(
+        "metrics_rollup_changes",
+        *_row_columns(),
+        sa.Column("day", sa_types.DateTimeUTC(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metrics_rollup_changes")),
+    )
+    op.create_index("ix_metrics_rollup_changes_family_day", "metrics_rollup_changes", ["tenant_id", "family", "day"])
+    op.create_table(
         "metrics_rollup_state",
         *_row_columns(),
         sa.Column("built_until", sa_types.DateTimeUTC(timezone=True), nullable=True),
@@ -73,5 +81,7 @@ def downgrade() -> None:
     for name, table, _ in INDEXES:
         op.drop_index(name, table_name=table)
     op.drop_table("metrics_rollup_state")
+    op.drop_index("ix_metrics_rollup_changes_family_day", table_name="metrics_rollup_changes")
+    op.drop_table("metrics_rollup_changes")
     op.drop_index("ix_metrics_rollup_family_day", table_name="metrics_rollup")
     op.drop_table("metrics_rollup")
