@@ -41,7 +41,12 @@ def demo_console() -> Iterator[str]:
     )
     assert demo.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout or ()], daemon=True).start()
+
+    def read() -> None:
+        for line in demo.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
     printed: list[str] = []
     # The walk takes 2-3 minutes alone; on a machine busy with other test runs, several times that.
     deadline = time.monotonic() + 900
