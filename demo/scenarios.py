@@ -23,10 +23,12 @@ from tollgate_client.api.subscriptions import (
     change_subscription,
     create_checkout_session,
     create_portal_session,
+    create_subscription,
     get_model_access,
     get_subscription,
     get_subscription_usage,
     list_tiers,
+    preview_subscription_change,
     reconcile_subscriptions,
 )
 from tollgate_client.api.token_packages import create_order, list_orders, list_packages, refund_order
@@ -42,9 +44,11 @@ from tollgate_client.models import (
     ListPackagesCurrencyType1,
     OrderCreate,
     OrderCreateCurrencyType1,
+    PendingPayment,
     PortalCreate,
     RefundCreate,
     SpendCreate,
+    SubscriptionCreate,
     SubscriptionUpdate,
 )
 
@@ -295,7 +299,47 @@ async def automate(world: World) -> Walk:
         f"came → {renewed.balance:,}",
         keep=True,
     )
+    await in_app_subscription(world, walk, say)
     return walk
+
+
+async def in_app_subscription(world: World, walk: Walk, say: Narrator) -> None:
+    """Automate's own payment form (Stripe Elements): globex pays Starter with a card that asks for 3-D
+    Secure; acme previews the upgrade to Pro, then upgrades and gets the credits the preview said."""
+    slug, side = walk.slug, world.stripe_side
+    app = world.app(slug)
+    walk.customers.append("globex")
+    await app.customer("globex", "billing@globex.example")
+    started = await app.call(create_subscription.asyncio_detailed, "globex", body=SubscriptionCreate(tier="starter"))
+    expect((started.status, started.secret_type) == ("incomplete", "payment"), f"in-app start: {started}")
+    confirmed = await side.confirm_in_app(
+        slug, str(started.client_secret), "pm_card_threeDSecure2Required", three_d_secure="leave"
+    )
+    await world.settle(slug)
+    waiting = await app.call(get_subscription.asyncio_detailed, "globex")
+    pending = waiting.pending_payment
+    expect(
+        waiting.tier == "free" and isinstance(pending, PendingPayment) and pending.payment_status == "requires_action",
+        f"3-D Secure shows as needing action: {waiting}",
+    )
+    await side.authenticate(slug, confirmed["payment_intent"]["id"])
+    await world.settle(slug)
+    plan = await app.call(get_subscription.asyncio_detailed, "globex")
+    expect((plan.tier, plan.status, plan.credits_remaining) == ("starter", "active", 1000), f"starter: {plan}")
+    say("globex subscribed to Starter in the app's own form; the card asked for 3-D Secure, completed → active")
+
+    before = await app.balance("acme")
+    preview = await app.call(preview_subscription_change.asyncio_detailed, "acme", tier="pro")
+    expect(preview.change == "upgrade" and preview.amount_due_now > 0, f"upgrade preview: {preview}")
+    await app.call(change_subscription.asyncio_detailed, "acme", body=SubscriptionUpdate(tier="pro"))
+    await world.settle(slug)
+    upgraded = await app.balance("acme")
+    expect(upgraded.balance == before.balance + preview.credits_, f"credits as previewed ({preview}): {upgraded}")
+    say(
+        f"acme previewed Pro: {preview.amount_due_now / 100:.2f} USD now, +{preview.credits_:,} credits, next "
+        f"invoice {preview.next_invoice_amount / 100:.2f} USD; upgraded → {upgraded.balance:,}",
+        keep=True,
+    )
 
 
 async def fiko(world: World) -> Walk:

@@ -304,6 +304,21 @@ class StripeSide:
             str(purchase.payment_intent_id), {"payment_method": "pm_card_visa"}
         )
 
+    async def confirm_in_app(
+        self, slug: str, client_secret: str, payment_method: str = "pm_card_visa", three_d_secure: str = "complete"
+    ) -> dict[str, Any]:
+        """The app's own payment form (Stripe Elements) confirms a client secret with a card; a 3-D Secure
+        challenge is completed, failed or left waiting (`three_d_secure`)."""
+        control = self._control(slug, "a person must pay in the app's form (Stripe Elements)")
+        return dict(
+            await control.confirm(self.keys[slug], client_secret, payment_method, three_d_secure=three_d_secure)
+        )
+
+    async def authenticate(self, slug: str, payment_intent_id: str) -> None:
+        """The customer completes the bank's 3-D Secure challenge."""
+        control = self._control(slug, "a person must complete 3-D Secure")
+        await control.authenticate_payment(self.keys[slug], payment_intent_id)
+
     async def renew(self, slug: str, subscription_id: str, payment_method: str | None = None) -> dict[str, Any]:
         """Stripe's billing clock reaches the subscription's period end and charges the renewal."""
         control = self._control(slug, "renewals happen on Stripe's clock (use a test clock)")
