@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,8 @@ T = TypeVar("T")
 
 _SEQ: Final = re.compile(r"[0-9]{1,18}", re.ASCII)
 _UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+_TIMED: Final = re.compile(r"(-?[0-9]{1,18}):([A-Za-z0-9_-]{1,255})", re.ASCII)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MAX_LENGTH: Final = 200
 
 
@@ -53,3 +56,19 @@ def seq_position(text: str) -> int | None:
 
 def uuid_position(text: str) -> uuid.UUID | None:
     return uuid.UUID(text) if _UUID.fullmatch(text) else None
+
+
+def timed_key(at: dt.datetime, row_id: object) -> str:
+    """The position of a row in a list ordered by (time, id): microseconds since the epoch and the id."""
+    return f"{(at - _EPOCH) // dt.timedelta(microseconds=1)}:{row_id}"
+
+
+def timed_position(text: str) -> tuple[dt.datetime, str] | None:
+    """The (time, id) a `timed_key` names."""
+    found = _TIMED.fullmatch(text)
+    if found is None:
+        return None
+    try:
+        return _EPOCH + dt.timedelta(microseconds=int(found[1])), found[2]
+    except OverflowError:
+        return None

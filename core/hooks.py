@@ -17,6 +17,7 @@ def tollgate_route_handlers() -> Sequence[Any]:
     from core.figures import read_figures
     from core.index import tenant_index
     from core.payment_methods.controllers import PaymentMethodController
+    from core.payments.controllers import list_customer_payments
 
     return [
         tenant_index,
@@ -25,6 +26,7 @@ def tollgate_route_handlers() -> Sequence[Any]:
         read_entitlements,
         read_figures,
         read_admin_metrics,
+        list_customer_payments,
     ]
 
 

@@ -201,6 +201,19 @@ def tollgate_customer_tables() -> Sequence[CustomerTable]:
 
 
 @hookspec
+def tollgate_customer_payments(tenant: Tenant, customer: Customer, kernel: Kernel) -> Sequence[Any] | None:
+    """Return SQL statements of the money `customer` paid or got back through this plugin, or None.
+
+    Called on `GET /customers/{customer_id}/payments` for each plugin the tenant enables. Build each
+    statement's columns with `core.payments.rows.payment_rows` (a revenue row of `core.analytics.parts`
+    and the timeline's `id`, `status`, `reference`, `description`, `receipt_url`), scoped to the tenant
+    (`core.db.scoped`) and to the customer's row. The kernel puts every plugin's rows in one `UNION ALL`,
+    newest first, and pages it; read from the plugin's own tables, never from Stripe.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def tollgate_customer_erasing(
     tenant: Tenant, session: AsyncSession, customer: Customer, cancel: bool, kernel: Kernel
 ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None:

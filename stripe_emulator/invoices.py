@@ -396,6 +396,7 @@ def finalize(account: Account, invoice: JsonObj) -> None:
         automatically_finalizes_at=None,
         webhooks_delivered_at=now,
         hosted_invoice_url=f"{account.base_url}/_emulator/invoices/{invoice['id']}",
+        invoice_pdf=f"{account.base_url}/_emulator/invoices/{invoice['id']}/pdf",
     )
     invoice["status_transitions"]["finalized_at"] = now
     customer["next_invoice_sequence"] += 1

@@ -225,12 +225,38 @@ async def show_receipt(req: ControlRequest) -> Response:
     return _page("Receipt", body)
 
 
+async def show_invoice_pdf(req: ControlRequest) -> Response:
+    """A one-page PDF naming the invoice: enough for a link to resolve to a PDF."""
+    _, invoice = _locate(req, "invoice")
+    text = f"Invoice {invoice['number']} {money(invoice['amount_due'], invoice['currency'])}"
+    text = text.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return Response(200, pdf, "application/pdf")
+
+
 ROUTES = [
     Route("GET", "/_emulator/pay/{id}", show_checkout, public=True),
     Route("POST", "/_emulator/pay/{id}", submit_checkout, public=True),
     Route("GET", "/_emulator/portal/{id}", show_portal, public=True),
     Route("POST", "/_emulator/portal/{id}", submit_portal, public=True),
     Route("GET", "/_emulator/invoices/{id}", show_invoice, public=True),
+    Route("GET", "/_emulator/invoices/{id}/pdf", show_invoice_pdf, public=True),
     Route("POST", "/_emulator/invoices/{id}", submit_invoice, public=True),
     Route("GET", "/_emulator/authenticate/{id}", show_authentication, public=True),
     Route("POST", "/_emulator/authenticate/{id}", submit_authentication, public=True),

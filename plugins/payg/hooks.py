@@ -96,3 +96,10 @@ def tollgate_customer_tables() -> Sequence[Any]:
             texts=("failure_message",),
         )
     ]
+
+
+@hookimpl
+def tollgate_customer_payments(tenant: Any, customer: Any) -> Sequence[Any]:
+    from plugins.payg.timeline import payment_statements
+
+    return payment_statements(tenant, customer)

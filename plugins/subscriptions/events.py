@@ -83,6 +83,21 @@ class SubscriptionEvents:
         if row is not None:
             await self._first_payment(row, ctx, "complete")
             await self.lifecycle.grant_invoice(row, ctx.object)
+            await self.lifecycle.billing.payment(ctx.object_id, await ctx.stripe())
+
+    async def invoice_changed(self, ctx: EventContext) -> None:
+        """`invoice.created`, `.finalized`, `.voided`, `.marked_uncollectible`: the billing history's row."""
+        row = await self._invoice_subscription(ctx)
+        if row is not None:
+            await self.lifecycle.billing.invoice(row, ctx.object)
+
+    async def charge_refunded(self, ctx: EventContext) -> None:
+        await self.lifecycle.billing.refunds(ctx.object, await ctx.stripe())
+
+    async def charge_disputed(self, ctx: EventContext) -> None:
+        observed = from_timestamp(ctx.created)
+        assert observed is not None
+        await self.lifecycle.billing.dispute(ctx.object, observed)
 
     async def invoice_failed(self, ctx: EventContext, *, action_required: bool) -> None:
         """A charge failed (or needs the customer to authenticate): tell the tenant app, with the plan's state."""
@@ -91,6 +106,7 @@ class SubscriptionEvents:
         if row is None:
             return
         await self._first_payment(row, ctx, ACTION_REQUIRED if action_required else "open")
+        await self.lifecycle.billing.invoice(row, invoice)
         attempt = int(invoice.get("attempt_count") or 0)
         await notify(
             self.session,

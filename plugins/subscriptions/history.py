@@ -1,13 +1,11 @@
 """The history the metrics read: one `subscription_changes` row per change of what a subscription is worth
-or of its standing, written in the transaction that applies it, and one `subscription_invoices` row per
-paid invoice. docs/metrics.md defines every kind and how the run rate is computed.
+or of its standing, written in the transaction that applies it (the invoices are billing.py's). docs/metrics.md
+defines every kind and how the run rate is computed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -19,8 +17,7 @@ from core import clock
 from core.analytics.rollup import mark_changed
 from core.db import insert_for, scoped
 from plugins.subscriptions.metrics import HISTORY
-from plugins.subscriptions.models import FINAL, Subscription, SubscriptionChange, SubscriptionInvoice
-from plugins.subscriptions.periods import from_timestamp
+from plugins.subscriptions.models import FINAL, Subscription, SubscriptionChange
 from plugins.subscriptions.stripe_shapes import StripeSubscription
 from tenants.registry import Tenant
 
@@ -196,30 +193,6 @@ class History:
         await self.record(row, None, started, row.created_at, backfilled=True)
         if row.ended_at is not None and standing.status in FINAL:
             await self.record(row, started, standing, row.ended_at, backfilled=True)
-
-    async def invoice_paid(self, row: Subscription, invoice: Mapping[str, Any], observed: dt.datetime) -> None:
-        """Record a paid invoice of the subscription (its amount paid, in its currency), once."""
-        if invoice.get("status") != "paid":
-            return
-        paid_at = from_timestamp((invoice.get("status_transitions") or {}).get("paid_at")) or observed
-        now = clock.now()
-        statement = (
-            insert_for(self.session, SubscriptionInvoice)
-            .values(
-                id=UUID(str(uuid7())),
-                tenant_id=self.tenant.slug,
-                customer_id=row.customer_id,
-                subscription=row.stripe_subscription_id,
-                stripe_invoice_id=str(invoice["id"]),
-                amount_paid=int(invoice.get("amount_paid") or 0),
-                currency=str(invoice.get("currency") or row.currency),
-                paid_at=paid_at,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["tenant_id", "stripe_invoice_id"])
-        )
-        await self.session.execute(statement)
 
 
 def standing_of(change: SubscriptionChange) -> Standing:

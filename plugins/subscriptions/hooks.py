@@ -51,8 +51,9 @@ def tollgate_notification_types() -> Mapping[str, NotificationType]:
 @hookimpl
 def tollgate_route_handlers() -> Sequence[Any]:
     from plugins.subscriptions.controllers import SubscriptionController, list_tiers, reconcile
+    from plugins.subscriptions.invoices import read_invoices
 
-    return [list_tiers, SubscriptionController, reconcile]
+    return [list_tiers, SubscriptionController, reconcile, read_invoices]
 
 
 @hookimpl
@@ -123,9 +124,17 @@ def tollgate_models() -> Sequence[type]:
         SubscriptionChange,
         SubscriptionCheckout,
         SubscriptionInvoice,
+        SubscriptionReversal,
     )
 
-    return [Subscription, SubscriptionCheckout, Allowance, SubscriptionChange, SubscriptionInvoice]
+    return [
+        Subscription,
+        SubscriptionCheckout,
+        Allowance,
+        SubscriptionChange,
+        SubscriptionInvoice,
+        SubscriptionReversal,
+    ]
 
 
 @hookimpl
@@ -219,14 +228,30 @@ def tollgate_customer_tables() -> Sequence[Any]:
 
 
 def history_tables() -> Sequence[Any]:
-    """The subscriptions' history: amounts and Stripe ids only, linked to the customer's row."""
+    """The subscriptions' history and billing history: amounts, Stripe ids and Stripe's URLs only, linked to the
+    customer's row."""
     from core.customers.tables import CustomerTable
-    from plugins.subscriptions.models import SubscriptionChange, SubscriptionInvoice
+    from plugins.subscriptions.models import SubscriptionChange, SubscriptionInvoice, SubscriptionReversal
 
     return [
         CustomerTable(SubscriptionChange, lambda c: SubscriptionChange.customer_id == c.id),
-        CustomerTable(SubscriptionInvoice, lambda c: SubscriptionInvoice.customer_id == c.id),
+        # Stripe's invoice pages and receipts show the customer's name and address: an erasure drops the links.
+        CustomerTable(
+            SubscriptionInvoice,
+            lambda c: SubscriptionInvoice.customer_id == c.id,
+            personal=("hosted_invoice_url", "invoice_pdf", "receipt_url"),
+        ),
+        CustomerTable(
+            SubscriptionReversal, lambda c: SubscriptionReversal.customer_id == c.id, personal=("receipt_url",)
+        ),
     ]
+
+
+@hookimpl
+def tollgate_customer_payments(tenant: Tenant, customer: Customer) -> Sequence[Any]:
+    from plugins.subscriptions.timeline import payment_statements
+
+    return payment_statements(tenant, customer)
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from core.ledger.services import Ledger
 from core.notifications import notify
 from plugins.subscriptions import schemas
 from plugins.subscriptions.allowances import SOURCE_INVOICE, Allowances
+from plugins.subscriptions.billing import Billing
 from plugins.subscriptions.config import Interval, config_of
 from plugins.subscriptions.history import History, Standing, annual_run_rate
 from plugins.subscriptions.models import FINAL, IN_GOOD_STANDING, Subscription
@@ -75,6 +76,7 @@ class Lifecycle:
         self.prices = PriceBook(session, tenant, runtime)
         self.allowances = Allowances(session, tenant)
         self.history = History(session, tenant)
+        self.billing = Billing(session, tenant)
 
     # ------------------------------------------------------------------------------------------
     # Reading Stripe
@@ -294,7 +296,7 @@ class Lifecycle:
         """A paid invoice grants the allowance of the period it pays for, once (keyed by the invoice id)."""
         if invoice.get("status") != "paid":
             return
-        await self.history.invoice_paid(row, invoice, clock.now())
+        await self.billing.invoice(row, invoice)
         line = plan_line(invoice)
         if line is None:
             return
@@ -348,6 +350,7 @@ class Lifecycle:
             await self.apply(found, observed=clock.now())
             if isinstance(invoice, Mapping):
                 await self.grant_invoice(row, invoice)
+            await self.billing.backfill(row, self.runtime)
             after = state_of(row)
         drift = {field: (before[field], after[field]) for field in TRACKED if before[field] != after[field]}
         if missing_grant:

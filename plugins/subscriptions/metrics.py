@@ -15,7 +15,12 @@ from core.analytics.rollup import Daily, rolled
 from core.analytics.schemas import MrrMovements, SubscriptionBucket, SubscriptionSeries, ratio
 from core.analytics.series import Series, cumulative
 from core.db import scoped
-from plugins.subscriptions.models import SubscriptionChange, SubscriptionCheckout, SubscriptionInvoice
+from plugins.subscriptions.models import (
+    SubscriptionChange,
+    SubscriptionCheckout,
+    SubscriptionInvoice,
+    SubscriptionReversal,
+)
 from tenants.registry import Tenant
 
 STREAM = "subscriptions"
@@ -168,7 +173,8 @@ def _twelfth(arr: int) -> int:
 
 
 def subscription_part(tenant: Tenant, series: Series, subscriptions: dict[str, SubscriptionSeries]) -> MetricsPart:
-    """The plugin's contribution: its metrics, its paid invoices as revenue, its checkouts."""
+    """The plugin's contribution: its metrics, its paid invoices and their refunds and lost disputes as revenue,
+    its checkouts."""
     paid = SubscriptionInvoice
     invoices = revenue_rows(
         customer_id=paid.customer_id,
@@ -178,10 +184,39 @@ def subscription_part(tenant: Tenant, series: Series, subscriptions: dict[str, S
         kind="payment",
         stream=STREAM,
     ).where(*series.window(paid.paid_at), *series.currencies(paid.currency))
+    back = SubscriptionReversal
+    refunds = revenue_rows(
+        customer_id=back.customer_id,
+        currency=back.currency,
+        at=back.occurred_at,
+        amount=back.amount,
+        kind="refund",
+        stream=STREAM,
+    ).where(
+        back.kind == "refund",
+        back.status == "succeeded",
+        *series.window(back.occurred_at),
+        *series.currencies(back.currency),
+    )
+    # A dispute counts when lost, at its close (as the token packages' do).
+    disputes = revenue_rows(
+        customer_id=back.customer_id,
+        currency=back.currency,
+        at=back.closed_at,
+        amount=back.amount,
+        kind="dispute",
+        stream=STREAM,
+    ).where(
+        back.kind == "dispute", back.status == "lost", *series.window(back.closed_at), *series.currencies(back.currency)
+    )
     started = SubscriptionCheckout
     checkouts = checkout_rows(at=started.created_at, completed=started.status == "complete", stream=STREAM)
     return MetricsPart(
-        revenue=[scoped(invoices, paid, tenant.slug)],
+        revenue=[
+            scoped(invoices, paid, tenant.slug),
+            scoped(refunds, back, tenant.slug),
+            scoped(disputes, back, tenant.slug),
+        ],
         checkouts=[scoped(checkouts.where(*series.window(started.created_at)), started, tenant.slug)],
         subscriptions=subscriptions,
     )

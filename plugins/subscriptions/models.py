@@ -1,5 +1,6 @@
 """The plugin's tables: Stripe subscriptions as last applied, the checkouts we started, the allowances we granted,
-the history of what each subscription was worth (`subscription_changes`) and the invoices it paid."""
+the history of what each subscription was worth (`subscription_changes`), its invoices and what their payments
+gave back (refunds, disputes)."""
 
 from __future__ import annotations
 
@@ -144,17 +145,62 @@ class SubscriptionChange(TenantOwned):
 
 
 class SubscriptionInvoice(TenantOwned):
-    """A paid invoice of one of our subscriptions: the subscriptions stream of revenue, by the day it was paid."""
+    """An invoice of one of our subscriptions, as its last Stripe event left it: the customer's billing history,
+    and once paid, the subscriptions stream of revenue by the day it was paid."""
 
     __tablename__ = "subscription_invoices"
     __table_args__ = (
         UniqueConstraint("tenant_id", "stripe_invoice_id", name="uq_subscription_invoices_tenant_invoice"),
         Index("ix_subscription_invoices_tenant_paid", "tenant_id", "paid_at"),
+        Index("ix_subscription_invoices_tenant_customer", "tenant_id", "customer_id", "invoiced_at"),
+        Index("ix_subscription_invoices_tenant_intent", "tenant_id", "payment_intent_id"),
     )
 
     customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
     subscription: Mapped[str] = mapped_column(String(255))
     stripe_invoice_id: Mapped[str] = mapped_column(String(255))
-    amount_paid: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[str | None] = mapped_column(String(64), default=None)
+    # draft | open | paid | uncollectible | void (Stripe's; see `billing.STATUS_RANK`)
+    status: Mapped[str] = mapped_column(String(16), default="paid")
+    amount_due: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_remaining: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3))
-    paid_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    period_start: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    period_end: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    hosted_invoice_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    invoice_pdf: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # Stripe's `created`: when the invoice was drawn up.
+    invoiced_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # The payment that paid it (the invoice's default `invoice_payment`): its refunds and disputes find it here.
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    charge_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    receipt_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+
+
+class SubscriptionReversal(TenantOwned):
+    """Money a subscription invoice's payment gave back: a refund (`re_`) or a dispute (`du_`/`dp_`), one row each,
+    kept as its last Stripe event left it. Money only: no credits are clawed back (docs/billing-history.md)."""
+
+    __tablename__ = "subscription_reversals"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "stripe_id", name="uq_subscription_reversals_tenant_stripe"),
+        Index("ix_subscription_reversals_tenant_customer", "tenant_id", "customer_id", "occurred_at"),
+    )
+
+    customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))
+    subscription: Mapped[str] = mapped_column(String(255))
+    stripe_invoice_id: Mapped[str] = mapped_column(String(255))
+    charge_id: Mapped[str] = mapped_column(String(255))
+    # refund | dispute
+    kind: Mapped[str] = mapped_column(String(8))
+    stripe_id: Mapped[str] = mapped_column(String(255))
+    # A refund: pending | succeeded | failed | canceled; a dispute: Stripe's status (won, lost, needs_response...).
+    status: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    # Stripe's `created` of the refund or dispute; a dispute's close is `closed_at` (when won or lost).
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    receipt_url: Mapped[str | None] = mapped_column(String(2048), default=None)

@@ -33,6 +33,18 @@ async def invoice_payment_action_required(ctx: EventContext) -> None:
     await _events(ctx).invoice_failed(ctx, action_required=True)
 
 
+async def invoice_changed(ctx: EventContext) -> None:
+    await _events(ctx).invoice_changed(ctx)
+
+
+async def charge_refunded(ctx: EventContext) -> None:
+    await _events(ctx).charge_refunded(ctx)
+
+
+async def charge_disputed(ctx: EventContext) -> None:
+    await _events(ctx).charge_disputed(ctx)
+
+
 async def checkout_completed(ctx: EventContext) -> None:
     await _events(ctx).checkout_completed(ctx)
 
@@ -56,4 +68,13 @@ HANDLERS: dict[str, EventHandler] = {
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
     "invoice.payment_action_required": invoice_payment_action_required,
+    # The billing history (billing.py): every invoice's state, and its payment's refunds and disputes.
+    "invoice.created": invoice_changed,
+    "invoice.finalized": invoice_changed,
+    "invoice.voided": invoice_changed,
+    "invoice.marked_uncollectible": invoice_changed,
+    "charge.refunded": charge_refunded,
+    "charge.dispute.created": charge_disputed,
+    "charge.dispute.updated": charge_disputed,
+    "charge.dispute.closed": charge_disputed,
 }

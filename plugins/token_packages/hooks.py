@@ -166,3 +166,10 @@ def tollgate_customer_tables() -> Sequence[Any]:
             texts=("reason", "failure_message"),
         ),
     ]
+
+
+@hookimpl
+def tollgate_customer_payments(tenant: Any, customer: Any) -> Sequence[Any]:
+    from plugins.token_packages.timeline import payment_statements
+
+    return payment_statements(tenant, customer)

@@ -126,6 +126,28 @@ async def test_hook_tollgate_customer_tables(client: Any, runtime: Any) -> None:
     assert (row.customer, row.referred_by) == (erased["customer"], "c0"), "the plugin's table is pseudonymous"
 
 
+async def test_hook_tollgate_customer_payments(client: Any, runtime: Any) -> None:
+    from tollgate_example_plugin.models import Referral
+
+    for tenant in ("alpha", "beta"):
+        assert (await client.put(f"/t/{tenant}/v1/customers/c0", json={}, headers=auth(tenant))).status_code == 201
+    async with runtime.sessions() as session:
+        session.add(Referral(tenant_id="alpha", code="WELCOME-C1", customer="c1", referred_by="c0"))
+        session.add(Referral(tenant_id="beta", code="WELCOME-C2", customer="c2", referred_by="c0"))
+        await session.commit()
+    alpha = (await client.get("/t/alpha/v1/customers/c0/payments", headers=auth("alpha"))).json()
+    [fee] = alpha["data"]
+    assert (fee["id"], fee["kind"], fee["source"], fee["amount"], fee["reference"]) == (
+        "WELCOME-C1",
+        "refund",
+        "example",
+        100,
+        "c1",
+    )
+    beta = (await client.get("/t/beta/v1/customers/c0/payments", headers=auth("beta"))).json()
+    assert beta["data"] == [], "not enabled for beta"
+
+
 async def test_hook_tollgate_customer_erasing(client: Any, runtime: Any) -> None:
     from sqlalchemy import select
 

@@ -20,6 +20,8 @@ CURSOR = "a cursor the list never handed out"
 REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_orders": {400: (("invalid_cursor",), CURSOR)},
     "list_ledger_entries": {400: (("invalid_cursor",), CURSOR)},
+    "list_customer_invoices": {400: (("invalid_cursor",), CURSOR)},
+    "list_customer_payments": {400: (("invalid_cursor",), CURSOR)},
     "list_sync_runs": {400: (("invalid_cursor",), CURSOR)},
     "list_webhook_events": {400: (("invalid_cursor",), CURSOR)},
     "list_notifications": {400: (("invalid_cursor",), CURSOR)},

@@ -248,3 +248,29 @@ def tollgate_cli_commands() -> Sequence[click.Command]:
 @hookimpl
 def tollgate_admin_figures(tenant: Any, session: Any, since: Any, until: Any) -> Mapping[str, Any]:
     return {"examples_sold": 7, "window": [str(since), str(until)]}
+
+
+@hookimpl
+def tollgate_customer_payments(tenant: Any, customer: Any) -> Sequence[Any]:
+    """A referrer is paid a 1.00 usd fee per referral (the payments timeline's hook, exercised)."""
+    from sqlalchemy import literal
+
+    from core.customers.models import Customer
+    from core.db import scoped
+    from core.payments.rows import payment_rows
+    from tollgate_example_plugin.models import Referral
+
+    fees = payment_rows(
+        customer_id=literal(customer.id, Customer.id.type),
+        currency=literal("usd"),
+        at=Referral.created_at,
+        amount=literal(100),
+        kind="refund",
+        stream="example",
+        id=Referral.code,
+        status=literal("succeeded"),
+        reference=Referral.customer,
+        description=literal("referral fee"),
+        receipt_url=literal(None),
+    ).where(Referral.referred_by == customer.external_id)
+    return [scoped(fees, Referral, tenant.slug)]

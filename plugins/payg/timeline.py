@@ -1,0 +1,34 @@
+"""PAYG's rows of the customer's payments timeline (`tollgate_customer_payments`): each credit purchase paid.
+PAYG keeps no refunds or disputes, nor Stripe's receipt (`receipt_url` null)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, cast, func, literal
+
+from core.customers.models import Customer
+from core.db import scoped
+from core.payments.rows import payment_rows
+from plugins.payg.models import CreditPurchase
+from tenants.registry import Tenant
+
+STREAM = "payg"
+
+
+def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
+    bought = CreditPurchase
+    purchases = payment_rows(
+        customer_id=bought.customer_id,
+        currency=bought.currency,
+        at=bought.paid_at,
+        amount=bought.amount,
+        kind="payment",
+        stream=STREAM,
+        id=func.coalesce(bought.payment_intent_id, cast(bought.id, String)),
+        status=bought.status,
+        reference=bought.id,
+        description=func.concat(cast(bought.credits, String), literal(" credits")),
+        receipt_url=literal(None),
+    ).where(bought.customer_id == customer.id, bought.status == "succeeded", bought.paid_at.is_not(None))
+    return [scoped(purchases, bought, tenant.slug)]

@@ -1,0 +1,65 @@
+"""Token packages' rows of the customer's payments timeline (`tollgate_customer_payments`): each payment of an
+order, its refunds and its dispute. Stripe's receipt of these charges is not kept yet (`receipt_url` null)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, cast, func, literal
+
+from core.customers.models import Customer
+from core.db import scoped
+from core.payments.rows import payment_rows
+from plugins.token_packages.models import Order, Payment, Refund
+from tenants.registry import Tenant
+
+STREAM = "token_packages"
+
+
+def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
+    own = (Order.customer_id == customer.id,)
+    payments = payment_rows(
+        customer_id=Order.customer_id,
+        currency=Payment.currency,
+        at=Payment.paid_at,
+        amount=Payment.amount,
+        kind="payment",
+        stream=STREAM,
+        id=func.coalesce(Payment.payment_intent_id, cast(Payment.id, String)),
+        status=literal("succeeded"),
+        reference=Order.id,
+        description=Order.package_name,
+        receipt_url=literal(None),
+    ).where(Order.id == Payment.order_id, *own)
+    refunds = payment_rows(
+        customer_id=Order.customer_id,
+        currency=Refund.currency,
+        at=func.coalesce(Refund.succeeded_at, Refund.created_at),
+        amount=Refund.amount,
+        kind="refund",
+        stream=STREAM,
+        id=func.coalesce(Refund.stripe_refund_id, cast(Refund.id, String)),
+        status=Refund.status,
+        reference=Order.id,
+        description=Order.package_name,
+        receipt_url=literal(None),
+    ).where(Order.id == Refund.order_id, *own)
+    # A payment row keeps no time of its dispute's opening: the row's last update stands for it.
+    disputes = payment_rows(
+        customer_id=Order.customer_id,
+        currency=Payment.currency,
+        at=Payment.updated_at,
+        amount=Payment.dispute_amount,
+        kind="dispute",
+        stream=STREAM,
+        id=Payment.dispute_id,
+        status=Payment.dispute_status,
+        reference=Order.id,
+        description=Order.package_name,
+        receipt_url=literal(None),
+    ).where(Order.id == Payment.order_id, Payment.dispute_id.is_not(None), *own)
+    return [
+        scoped(scoped(payments, Payment, tenant.slug), Order, tenant.slug),
+        scoped(scoped(refunds, Refund, tenant.slug), Order, tenant.slug),
+        scoped(scoped(disputes, Payment, tenant.slug), Order, tenant.slug),
+    ]
