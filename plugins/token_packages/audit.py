@@ -1,6 +1,6 @@
-"""Token packages' part of the money audit: every paid Checkout Session and recurring invoice of an order
-has its payment and one grant of the order's credits (the package's, as configured); every refund of a
-payment was settled and clawed back; every dispute held its credits back."""
+"""Token packages' part of the money audit: every paid Checkout Session, recurring invoice and saved-card
+PaymentIntent of an order has its payment and one grant of the order's credits (the package's, as configured);
+every refund of a payment was settled and clawed back; every dispute held its credits back."""
 
 from __future__ import annotations
 
@@ -48,13 +48,14 @@ class _Audit:
     async def run(self, objects: StripeObjects) -> AuditAnswer:
         sessions = [s for s in objects.checkout_sessions if metadata_owner(s) == PLUGIN]
         invoices = [i for i in objects.invoices if metadata_owner(i) == PLUGIN]
-        order_ids = {parse_id((s.get("metadata") or {}).get("tollgate_order")) for s in sessions}
+        intents = [i for i in objects.payment_intents if metadata_owner(i) == PLUGIN]
+        order_ids = {parse_id((s.get("metadata") or {}).get("tollgate_order")) for s in [*sessions, *intents]}
         order_ids |= {parse_id(_details(i).get("metadata", {}).get("tollgate_order")) for i in invoices}
         orders = {o.id: o for o in await self._rows(Order, Order.id.in_([i for i in order_ids if i]))}
         taken = [*objects.refunds, *objects.disputes]
-        intents = sorted({str(t.get("payment_intent") or "") for t in taken})
+        refunded = sorted({str(t.get("payment_intent") or "") for t in taken})
         payments = await self._rows(Payment, Payment.order_id.in_(list(orders)))
-        payments += await self._rows(Payment, Payment.payment_intent_id.in_(intents))
+        payments += await self._rows(Payment, Payment.payment_intent_id.in_(refunded))
         self.by_ref = {p.grant_ref: p for p in payments}
         self.by_intent = {p.payment_intent_id: p for p in payments if p.payment_intent_id}
         self.grants = await grants_by_ref(self.session, self.tenant, GRANT_SOURCE, self.by_ref)
@@ -68,8 +69,13 @@ class _Audit:
             order = orders.get(parse_id(_details(invoice).get("metadata", {}).get("tollgate_order")))  # type: ignore[arg-type]
             ref = f"{order.id}:{invoice['id']}" if order else None
             self._payment(order, str(invoice["id"]), ref, invoice, ("invoice.paid",))
-        # One-time packs' PaymentIntents carry the order's metadata too; their session is checked above.
-        self.answer.explain(*(i["id"] for i in objects.payment_intents if metadata_owner(i) == PLUGIN))
+        for intent in intents:
+            # A Checkout pack's PaymentIntent carries the order's metadata too: its session is checked above.
+            # A pack paid with a saved card had no session: its PaymentIntent is the payment.
+            self.answer.explain(intent["id"])
+            order = orders.get(parse_id((intent.get("metadata") or {}).get("tollgate_order")))  # type: ignore[arg-type]
+            if order is not None and order.checkout_session_id is None:
+                self._payment(order, str(intent["id"]), str(order.id), intent, ("payment_intent.succeeded",))
         await self._refunds(objects.refunds)
         self._disputes(objects.disputes)
         return self.answer
@@ -78,7 +84,8 @@ class _Audit:
         self, order: Order | None, object_id: str, ref: str | None, paid: Mapping[str, Any], events: tuple[str, ...]
     ) -> None:
         """One paid session or invoice: its payment at Stripe's amount, and the grant of the order's credits."""
-        amount = paid.get("amount_total") if "amount_total" in paid else paid.get("amount_paid")
+        # A session's `amount_total`, an invoice's `amount_paid`, a PaymentIntent's `amount_received`.
+        amount = next((paid[k] for k in ("amount_total", "amount_paid", "amount_received") if k in paid), None)
         received = money(amount, paid.get("currency"))
         if order is None or ref is None:
             self.answer.findings.append(

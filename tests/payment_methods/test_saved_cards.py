@@ -14,6 +14,7 @@ from core.ledger.models import CreditGrant
 from plugins.payg.models import CreditPurchase
 from plugins.token_packages.models import Order
 from tests.payment_methods.conftest import Tollgate
+from tests.support.tenants import auth
 
 
 async def count(tollgate: Tollgate, model: Any) -> int:
@@ -245,3 +246,25 @@ async def test_an_end_user_manages_only_its_own_cards(tollgate: Tollgate) -> Non
         refused = await tollgate.request(method, path, user="cust-2")
         assert (refused.status_code, refused.json()["error"]["code"]) == (404, "customer_not_found"), path
     assert (await tollgate.call("DELETE", f"/customers/cust-1/payment-methods/{card}", user="cust-1"))["id"] == card
+
+
+async def test_the_money_audit_finds_saved_card_payments_granted(tollgate: Tollgate) -> None:
+    card = await tollgate.save_card("cust-1", "pm_card_visa")
+    await tollgate.call(
+        "POST", "/customers/cust-1/credit-purchases", json={"credits": 300, "currency": "usd", "payment_method": card}
+    )
+    await tollgate.call(
+        "POST",
+        "/customers/cust-1/orders",
+        json={"package": "boost", "success_url": "https://app.example/ok", "payment_method": card},
+    )
+    await tollgate.webhooks_done()
+    run = await tollgate.http.post(
+        "/t/alpha/v1/admin/money-audits", json={"since": "2000-01-01T00:00:00Z"}, headers=auth("alpha", "admin")
+    )
+    assert run.status_code == 201, run.text
+    detail = await tollgate.http.get(
+        f"/t/alpha/v1/admin/money-audits/{run.json()['id']}", headers=auth("alpha", "admin")
+    )
+    assert [(d["kind"], d["stripe_object"]) for d in detail.json()["differences"]] == []
+    assert detail.json()["status"] == "clean"
