@@ -125,17 +125,34 @@ class SavedCards:
         )
 
     async def set_default(self, customer: str, pm_id: str) -> schemas.PaymentMethod:
-        """Make the card the one invoices (subscription renewals) are charged to."""
+        """Make the card the one invoices (subscription renewals) are charged to.
+
+        Stripe charges a subscription's own `default_payment_method` before the customer's, and a subscription
+        paid in the app's form keeps the card that paid it (`save_default_payment_method=on_subscription`): the
+        customer's subscriptions that keep a card of their own move to this one too.
+        """
         row = await self.customers.get(customer)
         pm = await self.owned(row, pm_id)
         client = await self.clients.for_tenant(self.tenant)
         assert row.stripe_customer_id is not None
+        change = f"default:{pm.id}:{uuid.uuid4()}"
         try:
             await client.v1.customers.update_async(
                 row.stripe_customer_id,
                 params={"invoice_settings": {"default_payment_method": pm.id}},
-                options={"idempotency_key": idempotency_key("customer", row.id, f"default:{pm.id}:{uuid.uuid4()}")},
+                options={"idempotency_key": idempotency_key("customer", row.id, change)},
             )
+            # Stripe lists the subscriptions not yet ended; a customer holds a handful, never a hundred.
+            live = await client.v1.subscriptions.list_async(params={"customer": row.stripe_customer_id, "limit": 100})
+            for subscription in live.data:
+                own = subscription.default_payment_method
+                if own is None or (own if isinstance(own, str) else own.id) == pm.id:
+                    continue
+                await client.v1.subscriptions.update_async(
+                    subscription.id,
+                    params={"default_payment_method": pm.id},
+                    options={"idempotency_key": idempotency_key("subscription", subscription.id, change)},
+                )
         except stripe.StripeError as exc:
             raise _upstream(exc) from exc
         return to_schema(pm, pm.id)
