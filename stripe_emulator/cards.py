@@ -259,8 +259,15 @@ def detach_payment_method(req: ApiRequest) -> JsonObj:
             "The payment method you provided is not attached to a customer so detachment "
             "is impossible.",
         )
+    account = req.account
+    owner = account.find(pm["customer"])
     pm["customer"] = None
-    req.account.emit("payment_method.detached", pm)
+    account.emit("payment_method.detached", pm)
+    if owner is not None and owner["invoice_settings"]["default_payment_method"] == pm["id"]:
+        # A detached card can no longer be the customer's default for invoices.
+        before = account.snapshot(owner)
+        owner["invoice_settings"]["default_payment_method"] = None
+        account.emit_updated("customer.updated", owner, before)
     return respond(req, pm)
 
 

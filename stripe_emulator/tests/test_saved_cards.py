@@ -45,6 +45,8 @@ def test_a_setup_intent_saves_a_card_after_3d_secure_and_its_events_say_so(
     assert done["status"] == "succeeded"
     pm = stripe_client.v1.payment_methods.retrieve(done["payment_method"])
     assert (pm.customer, pm.card.last4) == (customer.id, "3220")
+    stripe_client.v1.customers.update(customer.id, params={"invoice_settings": {"default_payment_method": pm.id}})
+    assert stripe_client.v1.customers.retrieve(customer.id).invoice_settings.default_payment_method == pm.id
     types = [e.type for e in stripe_client.v1.events.list(params={"limit": 20}).data]
     for kind in ("setup_intent.created", "setup_intent.requires_action", "setup_intent.succeeded",
                  "payment_method.attached"):
@@ -54,6 +56,9 @@ def test_a_setup_intent_saves_a_card_after_3d_secure_and_its_events_say_so(
         _charge(stripe_client, customer.id, pm.id)
     assert (refused.value.code, refused.value.error.decline_code) == ("authentication_required",) * 2
     assert refused.value.error.payment_intent.status == "requires_payment_method"
+    # Detached, the card stops being the customer's default.
+    stripe_client.v1.payment_methods.detach(pm.id)
+    assert stripe_client.v1.customers.retrieve(customer.id).invoice_settings.default_payment_method is None
 
 
 def test_a_card_authenticated_at_setup_pays_off_session(

@@ -19,6 +19,7 @@ CURSOR = "a cursor the list never handed out"
 # operation id -> status -> (codes, why a schema-valid request can get them)
 REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
     "list_orders": {400: (("invalid_cursor",), CURSOR)},
+    "list_payment_methods": {400: (("invalid_cursor",), CURSOR)},
     "list_ledger_entries": {400: (("invalid_cursor",), CURSOR)},
     "list_customer_invoices": {400: (("invalid_cursor",), CURSOR)},
     "list_customer_payments": {400: (("invalid_cursor",), CURSOR)},
