@@ -35,16 +35,30 @@ class NewEvent(NamedTuple):
 
 # Every row of a group commit in one statement, whatever the batch size (one prepared statement);
 # a (tenant, event id) already stored, or stored by a concurrent batch that commits first, is skipped.
+# A row marked `checked` (it names a Stripe customer) is not stored when its tenant has erased
+# customers (a digest key in `privacy_salts`): the statement answers that tenant's key instead, for
+# the event to be scrubbed first. The tenants of the batch are the ones the rows name.
 _INSERT_BATCH = """
-INSERT INTO webhook_events (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
-                            last_error, attempts, next_attempt_at, processed_at, handlers, created_at, updated_at)
-SELECT id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
-       last_error, 0, $10, CASE WHEN status = $11 THEN $10::timestamptz END, '[]'::jsonb, $10, $10
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[],
-            $9::text[])
-     AS new (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status, last_error)
-ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
-RETURNING id, tenant_id, stripe_event_id
+WITH new AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
+                         $8::text[], $9::text[], $12::bool[])
+        AS new (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status, last_error,
+                checked)
+), salted AS (
+    SELECT tenant_id, salt FROM privacy_salts
+    WHERE tenant_id IN (SELECT tenant_id FROM new WHERE checked)
+), stored AS (
+    INSERT INTO webhook_events (id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload,
+                                status, last_error, attempts, next_attempt_at, processed_at, handlers, created_at,
+                                updated_at)
+    SELECT id, tenant_id, stripe_event_id, event_type, object_id, event_created, payload, status,
+           last_error, 0, $10, CASE WHEN status = $11 THEN $10::timestamptz END, '[]'::jsonb, $10, $10
+    FROM new WHERE NOT (checked AND tenant_id IN (SELECT tenant_id FROM salted))
+    ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
+    RETURNING id, tenant_id, stripe_event_id
+)
+SELECT id, tenant_id, stripe_event_id, NULL AS salt FROM stored
+UNION ALL SELECT NULL, tenant_id, NULL, salt FROM salted
 """
 
 
@@ -57,9 +71,19 @@ async def insert_batch(
     Run outside a transaction, the statement is its own: every row is committed when this returns.
     `events` must not repeat a (tenant, event id).
     """
+    new, _ = await insert_batch_unless_salted(connection, events, [False] * len(events), now)
+    return new
+
+
+async def insert_batch_unless_salted(
+    connection: Any, events: Sequence[NewEvent], checked: Sequence[bool], now: dt.datetime
+) -> tuple[dict[tuple[str, str], uuid.UUID], dict[str, str]]:
+    """`insert_batch`, leaving out each `checked` event of a tenant with erased customers: answers the new
+    rows' ids, and the digest keys of those tenants (the left-out events are to be scrubbed first)."""
     columns = list(zip(*events, strict=True))
-    rows = await connection.fetch(_INSERT_BATCH, [uuid7() for _ in events], *columns, now, IGNORED)
-    return {(row["tenant_id"], row["stripe_event_id"]): row["id"] for row in rows}
+    rows = await connection.fetch(_INSERT_BATCH, [uuid7() for _ in events], *columns, now, IGNORED, list(checked))
+    new = {(row["tenant_id"], row["stripe_event_id"]): row["id"] for row in rows if row["salt"] is None}
+    return new, {row["tenant_id"]: row["salt"] for row in rows if row["salt"] is not None}
 
 
 @functools.cache

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from core import clock
 from core.batching import GroupCommit
-from core.customers.erasure import SALT
-from core.db import driver_connection, fetch_with
+from core.db import driver_connection
 from core.errors import ServiceUnavailable
-from core.inbox.repository import NewEvent, insert_batch
+from core.inbox.repository import NewEvent, insert_batch_unless_salted
 from core.retries import PENDING
 
 if TYPE_CHECKING:
@@ -79,15 +78,15 @@ class InboxWriter:
     async def _flush(self, batch: list[tuple[NewEvent, dict[str, str], bool]]) -> list[Stored | Exception]:
         try:
             async with driver_connection(self.engine) as connection:
-                salts = await self._salts(connection, {event.tenant_id for event, _, check in batch if check})
                 # One row per (tenant, event id): a duplicate within the batch waits on the first one's fate.
-                first: dict[tuple[str, str], NewEvent] = {}
+                first: dict[tuple[str, str], tuple[NewEvent, bool]] = {}
                 labels: dict[tuple[str, str], dict[str, str]] = {}
                 for event, event_labels, check in batch:
                     key = (event.tenant_id, event.stripe_event_id)
-                    if key not in first and not (check and event.tenant_id in salts):
-                        first[key], labels[key] = event, event_labels
-                new = await insert_batch(connection, list(first.values()), clock.now()) if first else {}
+                    if key not in first:
+                        first[key], labels[key] = (event, check), event_labels
+                events, checks = zip(*first.values(), strict=True)
+                new, salts = await insert_batch_unless_salted(connection, events, checks, clock.now())
         except Exception:
             logger.exception("storing %d Stripe event(s) failed; they are answered 503 (Stripe retries)", len(batch))
             return [
@@ -100,8 +99,8 @@ class InboxWriter:
                 answers.append(Salted(salts[event.tenant_id]))
             else:
                 # Only the delivery whose row was written is new; every other copy is a duplicate.
-                answers.append(Stored(new.get(key) if first[key] is event else None))
-        pending = [(key, row_id) for key, row_id in new.items() if first[key].status == PENDING]
+                answers.append(Stored(new.get(key) if first[key][0] is event else None))
+        pending = [(key, row_id) for key, row_id in new.items() if first[key][0].status == PENDING]
         if pending:
             # Returns at once, unless the sender's backlog is full (Redis slow or down): then this
             # batch's answers, and the next batch, wait for it.
@@ -111,12 +110,3 @@ class InboxWriter:
                 labels=[labels[key] for key, _ in pending],
             )
         return answers
-
-    async def _salts(self, connection: Any, tenants: set[str]) -> dict[str, str]:
-        """The digest keys of those of `tenants` that have erased customers (`core.customers.erasure`)."""
-        found: dict[str, str] = {}
-        for tenant in tenants:
-            rows = await fetch_with(connection, self.engine.dialect, SALT, {"scope_tenant": tenant})
-            if rows:
-                found[tenant] = rows[0][0]
-        return found
