@@ -215,29 +215,39 @@ class DescribedStructSchemaPlugin(StructSchemaPlugin):
         return schema
 
 
-# What Litestar drops from an optional field (`Annotated[str, Meta(...)] | None`), and msgspec keeps.
-BRANCH_CONSTRAINTS: Final = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"}
+# What Litestar drops from an optional field (`Annotated[str, Meta(...)] | None`), and msgspec keeps, by
+# the type of the branch that declares it.
+BRANCH_CONSTRAINTS: Final = {
+    "string": {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"},
+    "integer": {
+        "minimum": "minimum",
+        "maximum": "maximum",
+        "exclusiveMinimum": "exclusive_minimum",
+        "exclusiveMaximum": "exclusive_maximum",
+    },
+}
+BRANCH_TYPES: Final = {"string": OpenAPIType.STRING, "integer": OpenAPIType.INTEGER}
 
 
 def constrain_optional_fields(struct: type[msgspec.Struct], schema: Schema) -> None:
-    """Give an optional field's string branch the pattern and lengths the field's type declares.
+    """Give an optional field's string or integer branch the pattern, lengths or bounds its type declares.
 
     Litestar writes `oneOf: [{type: string}, {type: null}]` without them, so the document let through
-    an empty or malformed `cancel_url` that the server refuses (400 `validation_error`).
+    an empty or malformed `cancel_url`, or a `quantity` of -5, that the server refuses (400
+    `validation_error`).
     """
     _, components = msgspec.json.schema_components([struct], ref_template="{name}")
     own = components.get(struct.__name__, {}).get("properties", {})
     for name, prop in (schema.properties or {}).items():
-        declared = [b for b in own.get(name, {}).get("anyOf", ()) if b.get("type") == "string"]
-        branches = (
-            [b for b in prop.one_of or () if isinstance(b, Schema) and b.type == OpenAPIType.STRING]
-            if isinstance(prop, Schema)
-            else []
-        )
-        if len(declared) == 1 and len(branches) == 1:
-            for key, attribute in BRANCH_CONSTRAINTS.items():
-                if key in declared[0] and getattr(branches[0], attribute) is None:
-                    setattr(branches[0], attribute, declared[0][key])
+        if not isinstance(prop, Schema):
+            continue
+        for kind, constraints in BRANCH_CONSTRAINTS.items():
+            declared = [b for b in own.get(name, {}).get("anyOf", ()) if b.get("type") == kind]
+            branches = [b for b in prop.one_of or () if isinstance(b, Schema) and b.type == BRANCH_TYPES[kind]]
+            if len(declared) == 1 and len(branches) == 1:
+                for key, attribute in constraints.items():
+                    if key in declared[0] and getattr(branches[0], attribute) is None:
+                        setattr(branches[0], attribute, declared[0][key])
 
 
 def describe_metadata(struct: type[msgspec.Struct], schema: Schema) -> None:
