@@ -37,6 +37,12 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
             "`date-time` format cannot say",
         )
     },
+    "run_stripe_backfill": {
+        400: (
+            ("validation_error",),
+            "a `since` outside 2000-2200 (core/input.py), which a `date-time` format cannot say",
+        )
+    },
     "get_admin_figures": {400: (("invalid_window",), "`since` not before `until`: two parameters compared")},
     "get_admin_metrics": {
         400: (
