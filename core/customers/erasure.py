@@ -16,7 +16,9 @@ sends the task again while the Stripe customer is not yet deleted).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -35,7 +37,7 @@ from core.customers.repository import CustomerRepository
 from core.customers.scrub import STRIPE_CUSTOMER, DigestedCustomer, KnownCustomer, digest, replacing_all, scrub
 from core.customers.services import check_customer_id
 from core.customers.tables import TOMBSTONE, CustomerTable, Identity, strings_of
-from core.db import insert_for, scoped, session_scope
+from core.db import insert_for, is_conflict, scoped, session_scope
 from core.errors import NotFound
 from tenants.registry import Tenant
 from tenants.stripe import idempotency_key
@@ -47,6 +49,8 @@ logger = logging.getLogger("tollgate.customers")
 
 DELETE_STRIPE_CUSTOMER_TASK = "customers.delete_stripe_customer"
 PSEUDONYM_PREFIX = "erased_"
+# How often an erasure goes again after losing a deadlock (PostgreSQL; see `Erasures.erase`).
+CONFLICT_RETRIES = 5
 
 
 def new_pseudonym() -> str:
@@ -149,8 +153,29 @@ class Erasures:
         self.customers = CustomerRepository(session=session, tenant_id=tenant.slug)
 
     async def erase(self, external_id: str, *, cancel: bool = False) -> schemas.CustomerErasure:
-        """Erase the customer, or answer its earlier erasure again."""
+        """Erase the customer, or answer its earlier erasure again.
+
+        On PostgreSQL the erasure runs in a savepoint, again when it loses a deadlock: with `cancel`, Stripe's
+        events about the cancellation come back while the erasure holds the customer, and their processing
+        locks the subscription and its stored event, which the erasure rewrites. Rolled back to the savepoint,
+        the erasure lets them finish, and its next attempt (Stripe's cancel under the same idempotency key)
+        scrubs them too.
+        """
         check_customer_id(external_id)
+        if self.session.get_bind().dialect.name != "postgresql":
+            return await self._erase(external_id, cancel=cancel)
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                async with self.session.begin_nested():
+                    return await self._erase(external_id, cancel=cancel)
+            except Exception as exc:
+                if not is_conflict(exc) or attempt == CONFLICT_RETRIES:
+                    raise
+                logger.info("customer erasure met a deadlock, again (%d of %d)", attempt + 1, CONFLICT_RETRIES)
+                await asyncio.sleep(random.uniform(0, 0.05 * (attempt + 1)))  # noqa: S311 - jitter, not a secret
+        raise AssertionError("unreachable")
+
+    async def _erase(self, external_id: str, *, cancel: bool) -> schemas.CustomerErasure:
         salt = await ensured_salt(self.session, self.tenant.slug)
         customer = await self.customers.by_external_id(external_id, for_update=True)
         if customer is None:
