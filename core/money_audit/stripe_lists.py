@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,8 +44,14 @@ async def list_all(
 async def money_in_period(
     client: stripe.StripeClient, since: dt.datetime, until: dt.datetime, progress: Progress | None = None
 ) -> StripeObjects:
-    """The period's money as the tenant's Stripe account holds it (`created` in `[since, until)`)."""
-    created = {"gte": int(since.timestamp()), "lt": int(until.timestamp())}
+    """The period's money as the tenant's Stripe account holds it (`created` in `[since, until)`).
+
+    Stripe's `created` is whole seconds: the second `until` falls in is listed whole (an object made
+    in it before `until` belongs to the period, and its grant is among the period's), so `lt` is
+    rounded up. An object of that second made after `until` is listed too; a grant is looked for by
+    its object, so that adds no difference.
+    """
+    created = {"gte": int(since.timestamp()), "lt": math.ceil(until.timestamp())}
     v1 = client.v1
     invoices = await list_all(v1.invoices, {"status": "paid", "created": created}, "invoices", progress)
     intents = await list_all(v1.payment_intents, {"created": created}, "payment_intents", progress)
