@@ -18,6 +18,12 @@ from tollgate_client.api.catalog import get_sync_run, sync_catalog
 from tollgate_client.api.customers import get_entitlements
 from tollgate_client.api.ledger import capture_hold, create_hold, grant_credits, spend_credits
 from tollgate_client.api.payg import create_credit_purchase, get_credit_prices
+from tollgate_client.api.payment_methods import (
+    create_setup_intent,
+    detach_payment_method,
+    list_payment_methods,
+    set_default_payment_method,
+)
 from tollgate_client.api.subscriptions import (
     cancel_subscription,
     change_subscription,
@@ -36,6 +42,7 @@ from tollgate_client.models import (
     CheckoutCreate,
     CheckoutCreateCurrencyType1,
     CheckoutCreateInterval,
+    CreditPurchase,
     CreditPurchaseCreate,
     CreditPurchaseCreateCurrencyType1,
     GrantCreate,
@@ -49,6 +56,7 @@ from tollgate_client.models import (
     RefundCreate,
     SpendCreate,
     SubscriptionCreate,
+    SubscriptionPreview,
     SubscriptionUpdate,
 )
 
@@ -69,6 +77,8 @@ class Walk:
     slug: str
     customers: list[str]
     notes: list[str] = field(default_factory=list)
+    # Figures the walk measured that depend on when it ran (a proration to the second), for the checks after it.
+    figures: dict[str, int] = field(default_factory=dict)
 
 
 def ok_url(slug: str) -> str:
@@ -304,17 +314,29 @@ async def automate(world: World) -> Walk:
 
 
 async def in_app_subscription(world: World, walk: Walk, say: Narrator) -> None:
-    """Automate's own payment form (Stripe Elements): globex pays Starter with a card that asks for 3-D
-    Secure; acme previews the upgrade to Pro, then upgrades and gets the credits the preview said."""
-    slug, side = walk.slug, world.stripe_side
-    app = world.app(slug)
+    """Automate's own payment forms (Stripe Elements), for a new customer: Starter paid with a card that asks
+    for 3-D Secure, a second card saved and made the default, a previewed upgrade to Pro, credits bought
+    off-session with the saved card, and a declined card refused."""
     walk.customers.append("globex")
-    await app.customer("globex", "billing@globex.example")
+    await world.app(walk.slug).customer("globex", "billing@globex.example")
+    await _globex_subscribes_with_3d_secure(world, say)
+    card = await _globex_saves_a_default_card(world, say)
+    upgrade = await _globex_upgrades_as_previewed(world, say)
+    walk.figures |= {"globex_upgrade_amount": upgrade.amount_due_now, "globex_upgrade_credits": upgrade.credits_}
+    await _globex_buys_with_saved_cards(world, say, card)
+
+
+async def _globex_subscribes_with_3d_secure(world: World, say: Narrator) -> None:
+    slug, side, app = "automate", world.stripe_side, world.app("automate")
     started = await app.call(create_subscription.asyncio_detailed, "globex", body=SubscriptionCreate(tier="starter"))
-    expect((started.status, started.secret_type) == ("incomplete", "payment"), f"in-app start: {started}")
+    expect(
+        (started.status, started.secret_type, started.amount_due) == ("incomplete", "payment", 1900),
+        f"in-app start: {started}",
+    )
     confirmed = await side.confirm_in_app(
         slug, str(started.client_secret), "pm_card_threeDSecure2Required", three_d_secure="leave"
     )
+    expect(confirmed["status"] == "requires_action", f"the bank asks for 3-D Secure: {confirmed}")
     await world.settle(slug)
     waiting = await app.call(get_subscription.asyncio_detailed, "globex")
     pending = waiting.pending_payment
@@ -326,20 +348,97 @@ async def in_app_subscription(world: World, walk: Walk, say: Narrator) -> None:
     await world.settle(slug)
     plan = await app.call(get_subscription.asyncio_detailed, "globex")
     expect((plan.tier, plan.status, plan.credits_remaining) == ("starter", "active", 1000), f"starter: {plan}")
-    say("globex subscribed to Starter in the app's own form; the card asked for 3-D Secure, completed → active")
-
-    before = await app.balance("acme")
-    preview = await app.call(preview_subscription_change.asyncio_detailed, "acme", tier="pro")
-    expect(preview.change == "upgrade" and preview.amount_due_now > 0, f"upgrade preview: {preview}")
-    await app.call(change_subscription.asyncio_detailed, "acme", body=SubscriptionUpdate(tier="pro"))
-    await world.settle(slug)
-    upgraded = await app.balance("acme")
-    expect(upgraded.balance == before.balance + preview.credits_, f"credits as previewed ({preview}): {upgraded}")
     say(
-        f"acme previewed Pro: {preview.amount_due_now / 100:.2f} USD now, +{preview.credits_:,} credits, next "
-        f"invoice {preview.next_invoice_amount / 100:.2f} USD; upgraded → {upgraded.balance:,}",
+        "globex paid Starter (19.00 USD) in the app's own form (Elements); the card asked for 3-D Secure "
+        "(requires_action until done), then active with 1,000 credits, granted once",
         keep=True,
     )
+
+
+async def _save_card(world: World, customer: str, card: str) -> str:
+    """The customer saves `card` in the app's form: a SetupIntent its browser confirms; the saved card's id."""
+    app = world.app("automate")
+    setup = await app.call(create_setup_intent.asyncio_detailed, customer)
+    saved = await world.stripe_side.confirm_in_app("automate", setup.client_secret, card)
+    expect(saved["status"] == "succeeded", f"{card} saved: {saved}")
+    return str(saved["setup_intent"]["payment_method"])
+
+
+async def _globex_saves_a_default_card(world: World, say: Narrator) -> str:
+    app = world.app("automate")
+    card = await _save_card(world, "globex", "pm_card_mastercard")
+    chosen = await app.call(set_default_payment_method.asyncio_detailed, "globex", card)
+    expect((chosen.id, chosen.default) == (card, True), f"the default card: {chosen}")
+    cards = (await app.call(list_payment_methods.asyncio_detailed, "globex")).data
+    expect(
+        [(c.brand, c.last4, c.default) for c in cards] == [("mastercard", "4444", True), ("visa", "3220", False)],
+        f"globex's cards: {cards}",
+    )
+    say("globex saved a Mastercard •••• 4444 (SetupIntent) and made it the default; the Visa •••• 3220 stays saved")
+    return card
+
+
+async def _globex_upgrades_as_previewed(world: World, say: Narrator) -> SubscriptionPreview:
+    app = world.app("automate")
+    before = await app.balance("globex")
+    preview = await app.call(preview_subscription_change.asyncio_detailed, "globex", tier="pro")
+    expect(
+        (preview.change, preview.currency, preview.next_invoice_amount) == ("upgrade", "usd", 4900)
+        and 0 < preview.amount_due_now <= 3000
+        and 0 < preview.credits_ <= 4000,
+        f"upgrade preview: {preview}",
+    )
+    await app.call(change_subscription.asyncio_detailed, "globex", body=SubscriptionUpdate(tier="pro"))
+    await world.settle("automate")
+    pro = await app.call(get_subscription.asyncio_detailed, "globex")
+    upgraded = await app.balance("globex")
+    expect((pro.tier, pro.status) == ("pro", "active"), f"globex on pro: {pro}")
+    expect(upgraded.balance == before.balance + preview.credits_, f"credits as previewed ({preview}): {upgraded}")
+    say(
+        f"globex previewed Pro: {money(preview.amount_due_now, 'usd')} now, +{preview.credits_:,} credits, next "
+        f"invoice {money(preview.next_invoice_amount, 'usd')}; upgraded, charged to the default card → "
+        f"{upgraded.balance:,} credits, as previewed",
+        keep=True,
+    )
+    return preview
+
+
+async def _globex_buys_with_saved_cards(world: World, say: Narrator, card: str) -> CreditPurchase:
+    """1,500 credits charged off-session to the saved card; a card that is declined changes nothing."""
+    app = world.app("automate")
+    usd = CreditPurchaseCreateCurrencyType1.USD
+    before = await app.balance("globex")
+    bought = await app.call(
+        create_credit_purchase.asyncio_detailed,
+        "globex",
+        body=CreditPurchaseCreate(credits_=1500, currency=usd, payment_method=card),
+    )
+    expect((bought.status, bought.amount, bought.credits_) == ("succeeded", 1500, 1500), f"off-session: {bought}")
+    await world.settle("automate")
+    paid = await app.balance("globex")
+    expect(paid.balance == before.balance + 1500, f"1,500 credits granted once: {paid}")
+
+    declining = await _save_card(world, "globex", "pm_card_chargeDeclinedInsufficientFunds")
+    refused = await app.refused(
+        create_credit_purchase.asyncio_detailed,
+        "globex",
+        expect=402,
+        body=CreditPurchaseCreate(credits_=1500, currency=usd, payment_method=declining),
+    )
+    detail = refused.error.detail
+    expect(
+        refused.error.code == "card_declined" and detail["decline_code"] == "insufficient_funds",
+        f"declined: {refused}",
+    )
+    await app.call(detach_payment_method.asyncio_detailed, "globex", declining)
+    await world.settle("automate")
+    expect((await app.balance("globex")).balance == paid.balance, "a declined card grants nothing")
+    say(
+        f"globex bought 1,500 credits (15.00 USD) off-session with the saved Mastercard → {paid.balance:,}; "
+        "a card with insufficient funds: 402 card_declined (insufficient_funds), nothing bought; the app removed it",
+        keep=True,
+    )
+    return bought
 
 
 async def fiko(world: World) -> Walk:

@@ -65,6 +65,7 @@ async def snapshot(world: World, walk: Walk) -> dict[str, Any]:
             "refused": inbox.refused,
         },
         "notes": walk.notes,
+        "figures": walk.figures,
     }
 
 

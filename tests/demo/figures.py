@@ -15,6 +15,19 @@ def plan(entry: dict[str, Any]) -> tuple[str, str, str | None]:
     return sub["tier"], sub["status"], sub["interval"]
 
 
+def check_globex(summary: dict[str, Any]) -> None:
+    """Automate's in-app walk: Starter paid in the app's form (3-D Secure), an upgrade to Pro charged to the
+    saved default card, 1,500 credits bought off-session with it; the declined card left nothing."""
+    globex = customer(summary, "automate", "globex")
+    figures = summary["tenants"]["automate"]["figures"]
+    amount, granted = figures["globex_upgrade_amount"], figures["globex_upgrade_credits"]
+    # Stripe prorates the 30.00 USD difference to the cent, Tollgate the 4,000 credits' down to the credit,
+    # for the same part of the period.
+    assert 0 < amount <= 3000 and 0 < granted <= 4000
+    assert abs(amount * 4000 - granted * 3000) <= 5000, (amount, granted)
+    assert (plan(globex), globex["balance"], globex["debt"]) == (("pro", "active", "month"), 2500 + granted, 0)
+
+
 def check_the_five_walks(summary: dict[str, Any]) -> None:
     """Each tenant's customers, orders, Stripe events and notices, as the walk left them."""
     ana, tia = customer(summary, "imagegen", "ana"), customer(summary, "imagegen", "tia")
@@ -24,6 +37,7 @@ def check_the_five_walks(summary: dict[str, Any]) -> None:
 
     acme = customer(summary, "automate", "acme")
     assert (plan(acme), acme["balance"], acme["debt"]) == (("starter", "active", "month"), 5020, 0)
+    check_globex(summary)
 
     maria, joao = customer(summary, "fiko", "maria"), customer(summary, "fiko", "joao")
     assert (plan(maria), maria["balance"]) == (("full", "active", "year"), 111_000)
