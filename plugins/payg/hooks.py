@@ -94,6 +94,8 @@ def tollgate_customer_tables() -> Sequence[Any]:
             lambda c: CreditPurchase.customer_id == c.id,
             customer_ids=("customer",),
             texts=("failure_message",),
+            # Stripe's receipt page shows the customer's name and email: an erasure drops the link.
+            personal=("receipt_url",),
         )
     ]
 

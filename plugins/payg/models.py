@@ -27,6 +27,9 @@ class CreditPurchase(TenantOwned):
     # pending | succeeded | failed
     status: Mapped[str] = mapped_column(String(16), default="pending")
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The charge that took it and Stripe's receipt (None for purchases paid before they were kept).
+    charge_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    receipt_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     grant_id: Mapped[str | None] = mapped_column(String(64), default=None)
     failure_code: Mapped[str | None] = mapped_column(String(255), default=None)
     failure_message: Mapped[str | None] = mapped_column(String(1000), default=None)

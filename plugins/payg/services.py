@@ -23,6 +23,7 @@ from core.idempotency.keys import stripe_key
 from core.kernel import Kernel
 from core.ledger.services import Ledger
 from core.payment_methods.services import SavedCards
+from core.payments.receipts import receipt_of
 from plugins.payg import schemas
 from plugins.payg.models import CreditPurchase
 from tenants.registry import Tenant
@@ -235,7 +236,8 @@ class PurchaseService:
     # ------------------------------------------------------------------------------------------
 
     async def payment_succeeded(self, intent: Mapping[str, Any], event_created: int) -> None:
-        """Grant the purchase's credits, exactly once (the grant is unique on the PaymentIntent id)."""
+        """Grant the purchase's credits, exactly once (the grant is unique on the PaymentIntent id), and keep the
+        charge's receipt (asking Stripe once)."""
         purchase = await self._for_intent(intent)
         if purchase is None:
             return
@@ -262,6 +264,10 @@ class PurchaseService:
             reason="credit purchase",
             metadata={"purchase": str(purchase.id)},
         )
+        if purchase.charge_id is None:
+            receipt = await receipt_of(await self.kernel.stripe.for_tenant(self.tenant), intent)
+            if receipt is not None:
+                purchase.charge_id, purchase.receipt_url = receipt
         purchase.status = "succeeded"
         purchase.grant_id = grant.id
         purchase.paid_at = purchase.paid_at or paid_at

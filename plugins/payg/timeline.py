@@ -1,5 +1,5 @@
-"""PAYG's rows of the customer's payments timeline (`tollgate_customer_payments`): each credit purchase paid.
-PAYG keeps no refunds or disputes, nor Stripe's receipt (`receipt_url` null)."""
+"""PAYG's rows of the customer's payments timeline (`tollgate_customer_payments`): each credit purchase paid, with
+its charge's receipt. PAYG keeps no refunds or disputes."""
 
 from __future__ import annotations
 
@@ -29,6 +29,6 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         status=bought.status,
         reference=bought.id,
         description=func.concat(cast(bought.credits, String), literal(" credits")),
-        receipt_url=literal(None),
+        receipt_url=bought.receipt_url,
     ).where(bought.customer_id == customer.id, bought.status == "succeeded", bought.paid_at.is_not(None))
     return [scoped(purchases, bought, tenant.slug)]

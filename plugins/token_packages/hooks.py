@@ -157,7 +157,10 @@ def tollgate_customer_tables() -> Sequence[Any]:
         CustomerTable(
             Order, lambda c: Order.customer_id == c.id, customer_ids=("customer",), texts=("failure_message",)
         ),
-        CustomerTable(Payment, lambda c: Payment.order_id.in_(orders(c)), customer_ids=("customer",)),
+        # Stripe's receipt page shows the customer's name and email: an erasure drops the link.
+        CustomerTable(
+            Payment, lambda c: Payment.order_id.in_(orders(c)), customer_ids=("customer",), personal=("receipt_url",)
+        ),
         CustomerTable(
             Refund,
             lambda c: Refund.order_id.in_(orders(c)),

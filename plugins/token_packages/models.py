@@ -70,6 +70,9 @@ class Payment(TenantOwned):
     invoice_id: Mapped[str | None] = mapped_column(String(255), default=None)
     # None when nothing was charged (a 100% promotion code).
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The charge that took it and Stripe's receipt (None for payments recorded before they were kept).
+    charge_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    receipt_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     credits: Mapped[int] = mapped_column(BigInteger)

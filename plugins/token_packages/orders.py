@@ -150,7 +150,8 @@ class OrderService:
             # What `payment_intent.succeeded` does, done now: that event can be handled before this request
             # commits, and would not find the order. The payment is unique on the order, so whichever of the
             # two comes second records and grants nothing.
-            await PaymentService(self.session, self.tenant).intent_paid(order, intent.to_dict(), intent.created)
+            client = await runtime.stripe.for_tenant(self.tenant)
+            await PaymentService(self.session, self.tenant).intent_paid(order, intent.to_dict(), intent.created, client)
         return (await self.read([order]))[0]
 
     def _checkout_params(

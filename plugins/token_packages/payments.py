@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import clock
 from core.ledger.services import Ledger
 from core.notifications import notify
+from core.payments.receipts import receipt_of
 from plugins.token_packages.config import Expiry, config_of
 from plugins.token_packages.models import EXPIRED, FAILED, PAID_STATUSES, PENDING, PROCESSING, SUCCEEDED, Order, Payment
 from plugins.token_packages.orders import OrderService, is_ours, stripe_time
@@ -56,15 +57,17 @@ class PaymentService:
                 await self._invoice_paid(order, invoice.to_dict(), created, client)
             return
         if paid:
-            await self._session_paid(order, session, created)
+            await self._session_paid(order, session, created, client)
         else:
             self._advance(order, PROCESSING)
             await self.session.flush()
 
-    async def async_payment_succeeded(self, session: Mapping[str, Any], created: int) -> None:
+    async def async_payment_succeeded(
+        self, session: Mapping[str, Any], created: int, client: stripe.StripeClient
+    ) -> None:
         order = await self._order_for_session(session)
         if order is not None:
-            await self._session_paid(order, session, created)
+            await self._session_paid(order, session, created, client)
 
     async def async_payment_failed(self, session: Mapping[str, Any], created: int) -> None:
         """A bank debit or other delayed method failed: the order failed, the tenant app hears `payment.failed`."""
@@ -119,7 +122,9 @@ class PaymentService:
             dedupe_key=f"payment.failed:{attempt}",
         )
 
-    async def payment_intent_succeeded(self, intent: Mapping[str, Any], created: int) -> None:
+    async def payment_intent_succeeded(
+        self, intent: Mapping[str, Any], created: int, client: stripe.StripeClient
+    ) -> None:
         """An order paid with a saved card (no Checkout) was charged: its credits, once."""
         if not is_ours(intent):
             return
@@ -128,9 +133,11 @@ class PaymentService:
         if order is None or order.checkout_session_id is not None:
             # Checkout's own PaymentIntents are settled by the session's events; a refused charge kept no order.
             return
-        await self.intent_paid(order, intent, created)
+        await self.intent_paid(order, intent, created, client)
 
-    async def intent_paid(self, order: Order, intent: Mapping[str, Any], created: int) -> None:
+    async def intent_paid(
+        self, order: Order, intent: Mapping[str, Any], created: int, client: stripe.StripeClient
+    ) -> None:
         """Record the PaymentIntent that paid the order off-session and grant its credits, once."""
         if intent.get("currency") != order.currency or int(intent.get("amount_received") or 0) != order.amount:
             logger.error("PaymentIntent %s does not pay order %s in full; not granting", intent.get("id"), order.id)
@@ -139,11 +146,14 @@ class PaymentService:
             order,
             grant_ref=str(order.id),
             amount=order.amount,
-            payment_intent=str(intent["id"]),
+            payment_intent=intent,
             paid_at=stripe_time(created) or clock.now(),
+            client=client,
         )
 
-    async def _session_paid(self, order: Order, session: Mapping[str, Any], created: int) -> None:
+    async def _session_paid(
+        self, order: Order, session: Mapping[str, Any], created: int, client: stripe.StripeClient
+    ) -> None:
         if session.get("currency") != order.currency:
             logger.error("order %s paid in %s, not %s; not granting", order.id, session.get("currency"), order.currency)
             return
@@ -154,6 +164,7 @@ class PaymentService:
             amount=int(session.get("amount_total") or 0),
             payment_intent=session.get("payment_intent"),
             paid_at=stripe_time(created) or clock.now(),
+            client=client,
         )
 
     async def _invoice_paid(
@@ -175,6 +186,7 @@ class PaymentService:
             amount=amount,
             payment_intent=intent,
             paid_at=paid_at,
+            client=client,
             invoice_id=str(invoice["id"]),
             period=(stripe_time(period.get("start")), stripe_time(period.get("end"))),
         )
@@ -195,14 +207,17 @@ class PaymentService:
         *,
         grant_ref: str,
         amount: int,
-        payment_intent: str | None,
+        payment_intent: str | Mapping[str, Any] | None,
         paid_at: dt.datetime,
+        client: stripe.StripeClient,
         invoice_id: str | None = None,
         period: tuple[dt.datetime | None, dt.datetime | None] = (None, None),
     ) -> None:
-        """Record one payment of the order and grant its credits; a repeat finds the payment and stops."""
+        """Record one payment of the order (its PaymentIntent's id or object; its charge's receipt, asking
+        Stripe once) and grant its credits; a repeat finds the payment and stops."""
         if await self.payments.by_grant_ref(grant_ref) is not None:
             return
+        receipt = await receipt_of(client, payment_intent)
         expires_at = Expiry(months=order.expiry_months, days=order.expiry_days).after(paid_at)
         payment = Payment(
             tenant_id=self.tenant.slug,
@@ -210,7 +225,9 @@ class PaymentService:
             customer=order.customer,
             grant_ref=grant_ref,
             invoice_id=invoice_id,
-            payment_intent_id=payment_intent,
+            payment_intent_id=str(payment_intent["id"]) if isinstance(payment_intent, Mapping) else payment_intent,
+            charge_id=receipt.charge_id if receipt else None,
+            receipt_url=receipt.receipt_url if receipt else None,
             amount=amount,
             currency=order.currency,
             credits=order.credits,

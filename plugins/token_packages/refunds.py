@@ -299,6 +299,9 @@ class RefundService:
         payment = await self.payments.by_intent(str(charge.get("payment_intent") or ""))
         if payment is None:
             return
+        # A payment recorded before receipts were kept learns its charge here.
+        payment.charge_id = payment.charge_id or str(charge["id"])
+        payment.receipt_url = payment.receipt_url or charge.get("receipt_url")
         order = await self.orders.order(str(payment.order_id), for_update=True)
         page = await client.v1.refunds.list_async({"charge": str(charge["id"]), "limit": 100})
         for refund in reversed(page.data):

@@ -1,5 +1,5 @@
 """Token packages' rows of the customer's payments timeline (`tollgate_customer_payments`): each payment of an
-order, its refunds and its dispute. Stripe's receipt of these charges is not kept yet (`receipt_url` null)."""
+order, its refunds and its dispute, each with the receipt of the payment's charge (a refund shows on it too)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         status=literal("succeeded"),
         reference=Order.id,
         description=Order.package_name,
-        receipt_url=literal(None),
+        receipt_url=Payment.receipt_url,
     ).where(Order.id == Payment.order_id, *own)
     refunds = payment_rows(
         customer_id=Order.customer_id,
@@ -42,8 +42,8 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         status=Refund.status,
         reference=Order.id,
         description=Order.package_name,
-        receipt_url=literal(None),
-    ).where(Order.id == Refund.order_id, *own)
+        receipt_url=Payment.receipt_url,
+    ).where(Order.id == Refund.order_id, Payment.id == Refund.payment_id, *own)
     # A payment row keeps no time of its dispute's opening: the row's last update stands for it.
     disputes = payment_rows(
         customer_id=Order.customer_id,
@@ -56,10 +56,10 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         status=Payment.dispute_status,
         reference=Order.id,
         description=Order.package_name,
-        receipt_url=literal(None),
+        receipt_url=Payment.receipt_url,
     ).where(Order.id == Payment.order_id, Payment.dispute_id.is_not(None), *own)
     return [
         scoped(scoped(payments, Payment, tenant.slug), Order, tenant.slug),
-        scoped(scoped(refunds, Refund, tenant.slug), Order, tenant.slug),
+        scoped(scoped(scoped(refunds, Refund, tenant.slug), Payment, tenant.slug), Order, tenant.slug),
         scoped(scoped(disputes, Payment, tenant.slug), Order, tenant.slug),
     ]

@@ -21,7 +21,7 @@ async def checkout_session_completed(ctx: EventContext) -> None:
 
 
 async def checkout_session_async_payment_succeeded(ctx: EventContext) -> None:
-    await PaymentService(ctx.session, ctx.tenant).async_payment_succeeded(ctx.object, ctx.created)
+    await PaymentService(ctx.session, ctx.tenant).async_payment_succeeded(ctx.object, ctx.created, await ctx.stripe())
 
 
 async def checkout_session_async_payment_failed(ctx: EventContext) -> None:
@@ -41,7 +41,7 @@ async def invoice_payment_failed(ctx: EventContext) -> None:
 
 
 async def payment_intent_succeeded(ctx: EventContext) -> None:
-    await PaymentService(ctx.session, ctx.tenant).payment_intent_succeeded(ctx.object, ctx.created)
+    await PaymentService(ctx.session, ctx.tenant).payment_intent_succeeded(ctx.object, ctx.created, await ctx.stripe())
 
 
 async def charge_refunded(ctx: EventContext) -> None:

@@ -11,8 +11,10 @@ from sqlalchemy import delete, select
 
 from core.db import session_scope
 from core.runtime import Runtime
+from plugins.payg.models import CreditPurchase
 from plugins.subscriptions.models import SubscriptionInvoice, SubscriptionReversal
 from plugins.subscriptions.reconcile import reconcile_tenant
+from plugins.token_packages.models import Payment
 from tests.billing_history.conftest import Shop, create_customer
 from tests.support.tenants import auth, user_auth
 
@@ -32,6 +34,12 @@ def sdk(shop: Shop) -> stripe.StripeClient:
 async def intent_of(shop: Shop, invoice_id: str) -> str:
     [payment] = (await sdk(shop).v1.invoice_payments.list_async({"invoice": invoice_id})).data
     return str(payment.to_dict()["payment"]["payment_intent"])
+
+
+async def receipt_of(shop: Shop, intent_id: str) -> str:
+    """The receipt URL of the charge that took a PaymentIntent, as Stripe (the emulator) holds it."""
+    intent = await sdk(shop).v1.payment_intents.retrieve_async(intent_id, {"expand": ["latest_charge"]})
+    return str(intent.to_dict()["latest_charge"]["receipt_url"])
 
 
 async def history(shop: Shop, customer: str, what: str, **params: Any) -> list[dict[str, Any]]:
@@ -120,6 +128,32 @@ async def test_the_payments_timeline_lists_every_step_newest_first(shop: Shop) -
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_cursor")
 
 
+async def test_token_package_and_payg_items_carry_their_charges_receipts(shop: Shop) -> None:
+    made = await story(shop)
+    order_path = shop.path("ana", f"/orders/{made['order']['id']}")
+    [paid] = (await shop.call("GET", order_path))["payments"]
+    refund_path = f"/t/alpha/v1/orders/{made['order']['id']}/refund"
+    await shop.call("POST", refund_path, 201, json={"amount": 500}, headers=auth("alpha", "admin"))
+    await shop.settle()
+    pack = await receipt_of(shop, paid["payment_intent_id"])
+    payg = await receipt_of(shop, made["purchase"]["payment_intent_id"])
+    assert pack.startswith("http") and payg.startswith("http") and pack != payg
+    payments = await history(shop, "ana", "payments")
+    receipts = [
+        (p["kind"], p["source"], p["amount"], p["receipt_url"]) for p in payments if p["source"] != "subscriptions"
+    ]
+    # A refund shows on the receipt of the charge it gives back.
+    assert receipts == [
+        ("refund", "token_packages", 500, pack),
+        ("payment", "payg", 300, payg),
+        ("payment", "token_packages", 1500, pack),
+    ]
+    async with httpx.AsyncClient() as web:
+        page = await web.get(pack)
+    assert page.status_code == 200
+    assert "refunded" in page.text
+
+
 async def test_invoices_list_the_subscription_invoices_with_their_pages(shop: Shop) -> None:
     made = await story(shop)
     invoices = await history(shop, "ana", "invoices")
@@ -200,6 +234,10 @@ async def test_export_and_erasure_cover_the_billing_history(shop: Shop) -> None:
     tables = export["tables"]
     assert {row["stripe_invoice_id"] for row in tables["subscription_invoices"]} == {made["first"], made["renewal"]}
     assert {row["stripe_id"] for row in tables["subscription_reversals"]} == {made["refund"], made["dispute"]}
+    [pack] = tables["token_package_payments"]
+    [bought] = tables["payg_credit_purchases"]
+    assert pack["receipt_url"] == await receipt_of(shop, pack["payment_intent_id"])
+    assert bought["receipt_url"] == await receipt_of(shop, made["purchase"]["payment_intent_id"])
 
     # Ended first and settled: `?cancel=true` would have Stripe's webhooks race the erasure's transaction.
     await sdk(shop).v1.subscriptions.cancel_async(made["subscription"])
@@ -208,6 +246,10 @@ async def test_export_and_erasure_cover_the_billing_history(shop: Shop) -> None:
     async with session_scope(shop.runtime.sessions) as session:
         rows = (await session.scalars(select(SubscriptionInvoice))).all()
         backs = (await session.scalars(select(SubscriptionReversal))).all()
+        packs = (await session.scalars(select(Payment))).all()
+        purchases = (await session.scalars(select(CreditPurchase))).all()
     assert rows and all(r.hosted_invoice_url is None and r.invoice_pdf is None for r in rows)
-    assert all(r.receipt_url is None for r in [*rows, *backs])
+    assert packs and purchases
+    assert all(r.receipt_url is None for r in [*rows, *backs, *packs, *purchases])
+    assert [(p.amount, bool(p.charge_id)) for p in [*packs, *purchases]] == [(1500, True), (300, True)]
     assert sorted(r.amount_paid for r in rows) == [999, 999], "money is kept"

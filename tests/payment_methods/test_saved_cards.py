@@ -22,6 +22,15 @@ async def count(tollgate: Tollgate, model: Any) -> int:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
+async def paid_with_receipt(tollgate: Tollgate, intent_id: str) -> None:
+    """The customer's payments timeline lists the PaymentIntent with its charge's receipt, as Stripe holds it."""
+    stripe = tollgate.emulator.stripe_client(tollgate.keys["alpha"])
+    charge = stripe.v1.charges.retrieve(str(stripe.v1.payment_intents.retrieve(intent_id).latest_charge))
+    [item] = (await tollgate.call("GET", "/customers/cust-1/payments"))["data"]
+    assert charge.receipt_url
+    assert (item["id"], item["receipt_url"]) == (intent_id, charge.receipt_url)
+
+
 async def test_save_list_default_and_detach_cards(tollgate: Tollgate) -> None:
     setup = await tollgate.call("POST", "/customers/cust-1/setup-intents")
     assert setup["id"].startswith("seti_") and setup["client_secret"].startswith(setup["id"] + "_secret_")
@@ -126,6 +135,7 @@ async def test_payg_off_session_with_a_saved_card_grants_once(tollgate: Tollgate
     assert (intent.status, intent.payment_method, intent.amount) == ("succeeded", card, 500)
     read = await tollgate.call("GET", f"/customers/cust-1/credit-purchases/{purchase['id']}")
     assert (read["status"], read["grant_id"]) == ("succeeded", purchase["grant_id"])
+    await paid_with_receipt(tollgate, purchase["payment_intent_id"])
 
 
 @pytest.mark.parametrize(
@@ -198,6 +208,7 @@ async def test_a_token_pack_paid_with_a_saved_card_grants_once(tollgate: Tollgat
     assert await count(tollgate, CreditGrant) == 1
     read = await tollgate.call("GET", f"/customers/cust-1/orders/{order['id']}")
     assert (read["status"], len(read["payments"])) == ("succeeded", 1)
+    await paid_with_receipt(tollgate, read["payments"][0]["payment_intent_id"])
     recurring = await tollgate.request(
         "POST",
         "/customers/cust-1/orders",
