@@ -12,11 +12,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, String, cast
+from advanced_alchemy.types import GUID
+from sqlalchemy import Select, String, Uuid, cast
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from core.analytics.parts import revenue_rows
 
 KINDS = ("payment", "refund", "dispute")
+
+
+class uuid_text(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """A UUID column as its canonical text (`0190…-…`), on PostgreSQL and on SQLite (where it is 16 bytes)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(uuid_text)
+def _uuid_text(element: uuid_text, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    hexed = f"lower(hex({compiler.process(column, **kw)}))"
+    parts = [f"substr({hexed}, {start}, {length})" for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    return " || '-' || ".join(parts)
+
+
+@compiles(uuid_text, "postgresql")
+def _uuid_text_postgresql(element: uuid_text, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return f"CAST({compiler.process(column, **kw)} AS TEXT)"
+
+
+def _text(column: Any) -> Any:
+    """`column` as text: a UUID in its canonical form whatever the database, anything else cast."""
+    if isinstance(getattr(column, "type", None), (GUID, Uuid)):
+        return uuid_text(column)
+    return cast(column, String)
 
 
 def payment_rows(
@@ -37,9 +68,9 @@ def payment_rows(
     return revenue_rows(
         customer_id=customer_id, currency=currency, at=at, amount=amount, kind=kind, stream=stream
     ).add_columns(
-        cast(id, String).label("id"),
-        cast(status, String).label("status"),
-        cast(reference, String).label("reference"),
-        cast(description, String).label("description"),
-        cast(receipt_url, String).label("receipt_url"),
+        _text(id).label("id"),
+        _text(status).label("status"),
+        _text(reference).label("reference"),
+        _text(description).label("description"),
+        _text(receipt_url).label("receipt_url"),
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal
+from sqlalchemy import String, cast, func
 
 from core.customers.models import Customer
 from core.db import scoped
-from core.payments.rows import payment_rows
+from core.payments.rows import payment_rows, uuid_text
 from plugins.payg.models import CreditPurchase
 from tenants.registry import Tenant
 
@@ -25,10 +25,10 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         amount=bought.amount,
         kind="payment",
         stream=STREAM,
-        id=func.coalesce(bought.payment_intent_id, cast(bought.id, String)),
+        id=func.coalesce(bought.payment_intent_id, uuid_text(bought.id)),
         status=bought.status,
         reference=bought.id,
-        description=func.concat(cast(bought.credits, String), literal(" credits")),
+        description=cast(bought.credits, String).concat(" credits"),
         receipt_url=bought.receipt_url,
     ).where(bought.customer_id == customer.id, bought.status == "succeeded", bought.paid_at.is_not(None))
     return [scoped(purchases, bought, tenant.slug)]

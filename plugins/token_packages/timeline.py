@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal
+from sqlalchemy import func, literal
 
 from core.customers.models import Customer
 from core.db import scoped
-from core.payments.rows import payment_rows
+from core.payments.rows import payment_rows, uuid_text
 from plugins.token_packages.models import Order, Payment, Refund
 from tenants.registry import Tenant
 
@@ -25,7 +25,7 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         amount=Payment.amount,
         kind="payment",
         stream=STREAM,
-        id=func.coalesce(Payment.payment_intent_id, cast(Payment.id, String)),
+        id=func.coalesce(Payment.payment_intent_id, uuid_text(Payment.id)),
         status=literal("succeeded"),
         reference=Order.id,
         description=Order.package_name,
@@ -38,7 +38,7 @@ def payment_statements(tenant: Tenant, customer: Customer) -> list[Any]:
         amount=Refund.amount,
         kind="refund",
         stream=STREAM,
-        id=func.coalesce(Refund.stripe_refund_id, cast(Refund.id, String)),
+        id=func.coalesce(Refund.stripe_refund_id, uuid_text(Refund.id)),
         status=Refund.status,
         reference=Order.id,
         description=Order.package_name,
