@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tollgate_client.api.catalog import get_sync_run, sync_catalog
-from tollgate_client.api.customers import get_entitlements
+from tollgate_client.api.customers import get_entitlements, list_customer_payments
 from tollgate_client.api.ledger import capture_hold, create_hold, grant_credits, spend_credits
 from tollgate_client.api.payg import create_credit_purchase, get_credit_prices
 from tollgate_client.api.payment_methods import (
@@ -33,6 +33,7 @@ from tollgate_client.api.subscriptions import (
     get_model_access,
     get_subscription,
     get_subscription_usage,
+    list_customer_invoices,
     list_tiers,
     preview_subscription_change,
     reconcile_subscriptions,
@@ -316,14 +317,15 @@ async def automate(world: World) -> Walk:
 async def in_app_subscription(world: World, walk: Walk, say: Narrator) -> None:
     """Automate's own payment forms (Stripe Elements), for a new customer: Starter paid with a card that asks
     for 3-D Secure, a second card saved and made the default, a previewed upgrade to Pro, credits bought
-    off-session with the saved card, and a declined card refused."""
+    off-session with the saved card, a declined card refused, and the billing history of every step."""
     walk.customers.append("globex")
     await world.app(walk.slug).customer("globex", "billing@globex.example")
     await _globex_subscribes_with_3d_secure(world, say)
     card = await _globex_saves_a_default_card(world, say)
     upgrade = await _globex_upgrades_as_previewed(world, say)
     walk.figures |= {"globex_upgrade_amount": upgrade.amount_due_now, "globex_upgrade_credits": upgrade.credits_}
-    await _globex_buys_with_saved_cards(world, say, card)
+    bought = await _globex_buys_with_saved_cards(world, say, card)
+    await _globex_billing_history(world, say, upgrade, bought)
 
 
 async def _globex_subscribes_with_3d_secure(world: World, say: Narrator) -> None:
@@ -439,6 +441,41 @@ async def _globex_buys_with_saved_cards(world: World, say: Narrator, card: str) 
         keep=True,
     )
     return bought
+
+
+async def _globex_billing_history(
+    world: World, say: Narrator, upgrade: SubscriptionPreview, bought: CreditPurchase
+) -> None:
+    """The settings page: the subscription invoices and one timeline of the payments, each step at its amount."""
+    app = world.app("automate")
+    invoices = (await app.call(list_customer_invoices.asyncio_detailed, "globex")).data
+    expect(
+        [(i.status, i.amount_due, i.amount_paid, i.currency) for i in invoices]
+        == [("paid", upgrade.amount_due_now, upgrade.amount_due_now, "usd"), ("paid", 1900, 1900, "usd")]
+        and all(i.number and i.hosted_invoice_url and i.invoice_pdf for i in invoices),
+        f"globex's invoices, newest first: {invoices}",
+    )
+    payments = (await app.call(list_customer_payments.asyncio_detailed, "globex")).data
+    steps = [(p.kind, p.source, p.amount, p.currency, p.status) for p in payments]
+    expect(
+        sorted(steps)
+        == sorted(
+            [
+                ("payment", "payg", bought.amount, "usd", "succeeded"),
+                ("payment", "subscriptions", upgrade.amount_due_now, "usd", "succeeded"),
+                ("payment", "subscriptions", 1900, "usd", "succeeded"),
+            ]
+        )
+        and [p.occurred_at for p in payments] == sorted((p.occurred_at for p in payments), reverse=True)
+        and {p.id for p in payments if p.source == "subscriptions"} == {i.id for i in invoices},
+        f"globex's payments, newest first: {payments}",
+    )
+    say(
+        f"globex's billing history: invoices {', '.join(money(i.amount_paid, i.currency) for i in invoices)} "
+        f"(hosted page and PDF each); payments {', '.join(money(p.amount, p.currency) for p in payments)} — "
+        "the declined card is in neither",
+        keep=True,
+    )
 
 
 async def fiko(world: World) -> Walk:

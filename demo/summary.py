@@ -1,6 +1,6 @@
-"""The per-tenant summary: customers' balances, plans and orders, Stripe events by status, and the notices
-each tenant app received. Read through the generated client right after the tenant's walk; printed with rich,
-kept as JSON.
+"""The per-tenant summary: customers' balances, plans, orders and billing history, Stripe events by status,
+and the notices each tenant app received. Read through the generated client right after the tenant's walk;
+printed with rich, kept as JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from tollgate_client.api.customers import list_customer_payments
 from tollgate_client.api.notifications import list_notifications
 from tollgate_client.api.subscriptions import get_subscription
 from tollgate_client.api.token_packages import list_orders
@@ -30,6 +31,7 @@ ORDER_FIELDS = (
     "interval",
 )
 PLAN_FIELDS = ("tier", "status", "interval", "current_period_end", "cancel_at_period_end", "credits_per_month")
+PAYMENT_FIELDS = ("kind", "source", "amount", "currency", "status")
 
 
 async def snapshot(world: World, walk: Walk) -> dict[str, Any]:
@@ -49,6 +51,9 @@ async def snapshot(world: World, walk: Walk) -> dict[str, Any]:
         if tenant.enabled("token_packages"):
             orders = [order.to_dict() for order in await app.pages(list_orders.asyncio_detailed, customer)]
             entry["orders"] = [{key: order[key] for key in ORDER_FIELDS} for order in reversed(orders)]
+        # The billing history, oldest first: what the customer paid or got back through Tollgate.
+        payments = [item.to_dict() for item in await app.pages(list_customer_payments.asyncio_detailed, customer)]
+        entry["payments"] = [{key: item[key] for key in PAYMENT_FIELDS} for item in reversed(payments)]
         customers[customer] = entry
     events = Counter(str(item.status) for item in await app.pages(list_webhook_events.asyncio_detailed))
     outbox = Counter(str(item.status) for item in await app.pages(list_notifications.asyncio_detailed))
@@ -105,10 +110,18 @@ def _orders(entry: dict[str, Any]) -> str:
     return "\n".join(lines) or "-"
 
 
+def _payments(entry: dict[str, Any]) -> str:
+    lines = []
+    for item in entry["payments"]:
+        sign = "" if item["kind"] == "payment" else f"{item['kind']} "
+        lines.append(f"{sign}{money(item['amount'], item['currency'])} ({item['source']})")
+    return "\n".join(lines) or "-"
+
+
 def render(console: Console, slug: str, tenant: dict[str, Any]) -> None:
-    table = Table("customer", "plan", "credits", "orders", expand=True)
+    table = Table("customer", "plan", "credits", "orders", "billing history", expand=True)
     for customer, entry in tenant["customers"].items():
-        table.add_row(customer, _plan(entry), _credits(entry), _orders(entry))
+        table.add_row(customer, _plan(entry), _credits(entry), _orders(entry), _payments(entry))
     events = ", ".join(f"{count} {status}" for status, count in sorted(tenant["events"].items())) or "none"
     notices = tenant["notifications"]
     received = ", ".join(f"{t} x{n}" for t, n in notices["received"].items()) or "none"

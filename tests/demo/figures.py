@@ -15,6 +15,13 @@ def plan(entry: dict[str, Any]) -> tuple[str, str, str | None]:
     return sub["tier"], sub["status"], sub["interval"]
 
 
+def history(entry: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The customer's billing history as (kind, plugin, amount), every item succeeded in USD; sorted, since two
+    steps paid in the same second may be listed in either order."""
+    assert {(item["currency"], item["status"]) for item in entry["payments"]} <= {("usd", "succeeded")}, entry
+    return sorted((item["kind"], item["source"], item["amount"]) for item in entry["payments"])
+
+
 def check_globex(summary: dict[str, Any]) -> None:
     """Automate's in-app walk: Starter paid in the app's form (3-D Secure), an upgrade to Pro charged to the
     saved default card, 1,500 credits bought off-session with it; the declined card left nothing."""
@@ -26,6 +33,9 @@ def check_globex(summary: dict[str, Any]) -> None:
     assert 0 < amount <= 3000 and 0 < granted <= 4000
     assert abs(amount * 4000 - granted * 3000) <= 5000, (amount, granted)
     assert (plan(globex), globex["balance"], globex["debt"]) == (("pro", "active", "month"), 2500 + granted, 0)
+    assert history(globex) == sorted(
+        [("payment", "subscriptions", 1900), ("payment", "subscriptions", amount), ("payment", "payg", 1500)]
+    )
 
 
 def check_the_five_walks(summary: dict[str, Any]) -> None:
@@ -37,6 +47,13 @@ def check_the_five_walks(summary: dict[str, Any]) -> None:
 
     acme = customer(summary, "automate", "acme")
     assert (plan(acme), acme["balance"], acme["debt"]) == (("starter", "active", "month"), 5020, 0)
+    # Credits by amount and by pack, Starter through Checkout and its renewal.
+    assert history(acme) == [
+        ("payment", "payg", 1800),
+        ("payment", "payg", 2000),
+        ("payment", "subscriptions", 1900),
+        ("payment", "subscriptions", 1900),
+    ]
     check_globex(summary)
 
     maria, joao = customer(summary, "fiko", "maria"), customer(summary, "fiko", "joao")
@@ -46,6 +63,15 @@ def check_the_five_walks(summary: dict[str, Any]) -> None:
         ("tokens-100k", "succeeded", "eur", 1800),
     ]
     assert (plan(joao), joao["balance"]) == (("full", "active", "month"), 10_000)
+    # The two packs were paid together: their order in the timeline is the order Stripe's events came in.
+    assert sorted((item["source"], item["amount"], item["currency"]) for item in maria["payments"]) == [
+        ("subscriptions", 3600, "eur"),
+        ("token_packages", 450, "eur"),
+        ("token_packages", 1800, "eur"),
+    ]
+    assert [(item["source"], item["amount"], item["currency"]) for item in joao["payments"]] == [
+        ("subscriptions", 500, "usd")
+    ]
 
     dev = customer(summary, "quickscale", "dev-1")
     assert (plan(dev), dev["balance"]) == (("pro", "active", "month"), 1400)
@@ -57,6 +83,13 @@ def check_the_five_walks(summary: dict[str, Any]) -> None:
         (o["package"], o["status"], o["amount"], o["amount_refunded"], o["credits_granted"], o["credits_clawed_back"])
         for o in li["orders"]
     ] == [("standard", "partially_refunded", 10000, 5000, 1100, 550), ("trial", "refunded", 5000, 5000, 500, 500)]
+    # Both packs paid, then half of one refunded and all of the other (the timeline in CNY, oldest first).
+    assert [(item["kind"], item["amount"], item["currency"], item["status"]) for item in li["payments"]] == [
+        ("payment", 10000, "cny", "succeeded"),
+        ("payment", 5000, "cny", "succeeded"),
+        ("refund", 5000, "cny", "succeeded"),
+        ("refund", 5000, "cny", "succeeded"),
+    ]
 
     for slug, tenant in summary["tenants"].items():
         assert set(tenant["events"]) <= {"processed", "ignored"}, (slug, tenant["events"])
