@@ -54,6 +54,7 @@ class OrderController(Controller):
                 "invalid_promotion_code",
                 "promotion_code_not_applicable",
                 "saved_card_not_supported",
+                "success_url_required",
                 "payment_method_not_found",
                 "card_declined",
                 "requires_action",

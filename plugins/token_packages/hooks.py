@@ -106,6 +106,7 @@ def tollgate_error_codes() -> Mapping[str, ErrorCode]:
         "currency_required": ErrorCode(400, "Say which `currency` to pay in."),
         "unsupported_currency": ErrorCode(400, "The package is not sold in this currency."),
         "saved_card_not_supported": ErrorCode(400, "A recurring pack is bought through Checkout, not a saved card."),
+        "success_url_required": ErrorCode(400, "Checkout needs a `success_url`; a saved `payment_method` does not."),
         "amount_exceeds_refundable": ErrorCode(400, "The refund asks for more than can still be refunded."),
         "order_not_found": ErrorCode(404, "No such order."),
         "payment_not_found": ErrorCode(404, "No such payment on this order."),

@@ -91,6 +91,11 @@ class OrderService:
         expiry = self.config.expiry_of(package)
         if data.payment_method is not None:
             _check_saved_card_order(package, data)
+        elif data.success_url is None:
+            raise BadRequest(
+                "Checkout needs a `success_url` to send the customer back to; or pay with a saved `payment_method`.",
+                code="success_url_required",
+            )
         client = await runtime.stripe.for_tenant(self.tenant)
         promotion = await promotion_code_id(client, data.promotion_code) if data.promotion_code else None
         order = Order(

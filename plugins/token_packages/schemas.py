@@ -96,7 +96,15 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     """An order of one pack, paid in Stripe Checkout; the credits are granted when the payment succeeds."""
 
     package: Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="The pack's id (`GET /packages`).")]
-    success_url: Annotated[Url, msgspec.Meta(description="Where Stripe sends the customer after paying.")]
+    success_url: Annotated[
+        Url | None,
+        msgspec.Meta(
+            description=(
+                "Where Stripe sends the customer after paying in Checkout: required without `payment_method` "
+                "(400 `success_url_required`), unused with one."
+            )
+        ),
+    ] = None
     currency: Annotated[
         Currency | None,
         msgspec.Meta(
@@ -122,7 +130,7 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
         msgspec.Meta(
             description=(
                 "A card saved on the customer (`GET .../payment-methods`): a one-time pack is charged to it now, "
-                "off-session, without Checkout (`success_url` is then unused); a refused card answers 402 "
+                "off-session, without Checkout (no `success_url` needed); a refused card answers 402 "
                 "(`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout."
             )
         ),
@@ -131,11 +139,7 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     schema_examples: ClassVar[Examples] = (
         {"package": "tokens-1k", "currency": "eur", "success_url": "https://fiko.example.com/billing/done"},
         {"package": "standard", "success_url": "https://creditshop.example.com/pay/done"},
-        {
-            "package": "standard",
-            "success_url": "https://creditshop.example.com/pay/done",
-            "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ",
-        },
+        {"package": "standard", "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"},
     )
 
 

@@ -61,9 +61,10 @@ REFUSALS: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {
                 "invalid_promotion_code",
                 "promotion_code_not_applicable",
                 "saved_card_not_supported",
+                "success_url_required",
             ),
             "a package, currency or promotion code the tenant does not sell; a saved card for a recurring pack or "
-            "with a promotion code",
+            "with a promotion code; Checkout without a `success_url` (two fields compared)",
         )
     },
     "create_checkout_session": {

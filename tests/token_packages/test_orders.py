@@ -196,6 +196,7 @@ async def test_a_retry_after_a_lost_commit_gets_stripes_first_checkout_session(s
         ({"package": "gold"}, 400, "unknown_package"),
         ({"package": "standard", "currency": "eur"}, 400, "unsupported_currency"),
         ({"package": "standard", "promotion_code": "NOPE"}, 400, "invalid_promotion_code"),
+        ({"package": "standard", "success_url": None}, 400, "success_url_required"),
         ({"package": "standard", "success_url": "javascript:alert(1)"}, 400, "validation_error"),
         ({"package": "standard", "currency": "yuan"}, 400, "validation_error"),
         ({"package": "standard", "surprise": 1}, 400, "validation_error"),

@@ -3522,15 +3522,14 @@ export interface components {
          *     }
          * @example {
          *       "package": "standard",
-         *       "success_url": "https://creditshop.example.com/pay/done",
          *       "payment_method": "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"
          *     }
          */
         OrderCreate: {
             /** @description The pack's id (`GET /packages`). */
             package: string;
-            /** @description Where Stripe sends the customer after paying. */
-            success_url: string;
+            /** @description Where Stripe sends the customer after paying in Checkout: required without `payment_method` (400 `success_url_required`), unused with one. */
+            success_url?: string | null;
             /**
              * @description The currency to pay in; null: the tenant's `default_currency`, else the pack's only one.
              * @enum {null|string}
@@ -3540,7 +3539,7 @@ export interface components {
             cancel_url?: string | null;
             /** @description The code the customer typed (`SPRING20`) or a promotion code id (`promo_...`); null: none */
             promotion_code?: string | null;
-            /** @description A card saved on the customer (`GET .../payment-methods`): a one-time pack is charged to it now, off-session, without Checkout (`success_url` is then unused); a refused card answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout. */
+            /** @description A card saved on the customer (`GET .../payment-methods`): a one-time pack is charged to it now, off-session, without Checkout (no `success_url` needed); a refused card answers 402 (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout. */
             payment_method?: string | null;
         };
         /**
@@ -6201,6 +6200,7 @@ export interface operations {
              *     - `invalid_promotion_code`: No active promotion code by this name.
              *     - `promotion_code_not_applicable`: The promotion code does not apply to this purchase.
              *     - `saved_card_not_supported`: A recurring pack is bought through Checkout, not a saved card.
+             *     - `success_url_required`: Checkout needs a `success_url`; a saved `payment_method` does not.
              */
             400: {
                 headers: {

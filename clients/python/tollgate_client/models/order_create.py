@@ -19,19 +19,20 @@ class OrderCreate:
 
     Attributes:
         package (str): The pack's id (`GET /packages`).
-        success_url (str): Where Stripe sends the customer after paying.
+        success_url (None | str | Unset): Where Stripe sends the customer after paying in Checkout: required without
+            `payment_method` (400 `success_url_required`), unused with one.
         currency (None | OrderCreateCurrencyType1 | OrderCreateCurrencyType2Type1 | OrderCreateCurrencyType3Type1 |
             Unset): The currency to pay in; null: the tenant's `default_currency`, else the pack's only one.
         cancel_url (None | str | Unset): Where Stripe sends a customer who gives up; null: `success_url`.
         promotion_code (None | str | Unset): The code the customer typed (`SPRING20`) or a promotion code id
             (`promo_...`); null: none
         payment_method (None | str | Unset): A card saved on the customer (`GET .../payment-methods`): a one-time pack
-            is charged to it now, off-session, without Checkout (`success_url` is then unused); a refused card answers 402
+            is charged to it now, off-session, without Checkout (no `success_url` needed); a refused card answers 402
             (`card_declined` with Stripe's `decline_code`, or `requires_action` for 3-D Secure). null: Checkout.
     """
 
     package: str
-    success_url: str
+    success_url: None | str | Unset = UNSET
     currency: (
         None | OrderCreateCurrencyType1 | OrderCreateCurrencyType2Type1 | OrderCreateCurrencyType3Type1 | Unset
     ) = UNSET
@@ -42,7 +43,11 @@ class OrderCreate:
     def to_dict(self) -> dict[str, Any]:
         package = self.package
 
-        success_url = self.success_url
+        success_url: None | str | Unset
+        if isinstance(self.success_url, Unset):
+            success_url = UNSET
+        else:
+            success_url = self.success_url
 
         currency: None | str | Unset
         if isinstance(self.currency, Unset):
@@ -79,9 +84,10 @@ class OrderCreate:
         field_dict.update(
             {
                 "package": package,
-                "success_url": success_url,
             }
         )
+        if success_url is not UNSET:
+            field_dict["success_url"] = success_url
         if currency is not UNSET:
             field_dict["currency"] = currency
         if cancel_url is not UNSET:
@@ -98,7 +104,14 @@ class OrderCreate:
         d = dict(src_dict)
         package = d.pop("package")
 
-        success_url = d.pop("success_url")
+        def _parse_success_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        success_url = _parse_success_url(d.pop("success_url", UNSET))
 
         def _parse_currency(
             data: object,
