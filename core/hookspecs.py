@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
     from core.customers.tables import CustomerTable
+    from core.entitlements import EntitlementsRead
     from core.error_codes import ErrorCode
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel
@@ -158,6 +159,20 @@ def tollgate_entitlements(
 
     Called on `GET /customers/{customer_id}/entitlements` for each plugin the tenant has enabled;
     the kernel awaits awaitables and merges the mappings under the plugin's name.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_entitlements_read() -> EntitlementsRead | None:
+    """Optionally, this plugin's part of the entitlements read in one statement (PostgreSQL).
+
+    Tenant apps ask `GET /customers/{customer_id}/entitlements` before every request their users
+    make. On PostgreSQL the kernel reads the customer and every enabled plugin's part (LATERAL
+    subqueries correlated with `customers`, bound to the `scope_tenant` parameter) in one prepared
+    statement outside any transaction; each part's `answer` turns its columns into the plugin's
+    answer, or None when it needs its session (a write, another plugin's catalog): then the kernel
+    calls `tollgate_entitlements` for that plugin. Called once; the answer must not depend on a tenant.
     """
     raise NotImplementedError
 

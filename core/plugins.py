@@ -13,7 +13,7 @@ import inspect
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -77,12 +77,24 @@ class Plugins:
             if not (impl.hookwrapper or impl.wrapper):
                 yield impl.plugin_name, self._answer(hook_name, impl.plugin_name, kwargs)
 
-    async def answers_for(self, hook_name: str, tenant: Any, **kwargs: Any) -> list[tuple[str, Any]]:
-        """A per-request hook's non-empty answers from the kernel and the plugins `tenant` enables, awaited."""
+    def answering(self, hook_name: str, tenant: Any) -> list[str]:
+        """The kernel's and `tenant`'s enabled plugins implementing a per-request hook, in load order."""
+        impls = reversed(getattr(self.pm.hook, hook_name).get_hookimpls())
+        return [
+            impl.plugin_name
+            for impl in impls
+            if not (impl.hookwrapper or impl.wrapper)
+            and (is_kernel(impl.plugin_name) or tenant.enabled(impl.plugin_name))
+        ]
+
+    async def answers_for(
+        self, hook_name: str, tenant: Any, *, only: Collection[str] | None = None, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
+        """A per-request hook's non-empty answers from the kernel and the plugins `tenant` enables (those
+        named in `only`, when given), awaited."""
         answers: list[tuple[str, Any]] = []
-        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
-            plugin = impl.plugin_name
-            if impl.hookwrapper or impl.wrapper or not (is_kernel(plugin) or tenant.enabled(plugin)):
+        for plugin in self.answering(hook_name, tenant):
+            if only is not None and plugin not in only:
                 continue
             result = await resolve(self._answer(hook_name, plugin, {"tenant": tenant, **kwargs}))
             if result:

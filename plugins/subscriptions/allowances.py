@@ -30,6 +30,11 @@ SOURCE_FREE = "subscriptions.free"
 SOURCE_CHANGE = "subscriptions.change"
 
 
+def free_ref(customer: str, at: dt.datetime) -> str:
+    """The grant ref of the customer's free allowance for the calendar month of `at`."""
+    return f"{customer}:{calendar_month(at).start:%Y-%m}"
+
+
 class Allowances:
     """One tenant's plan credits, granted through the ledger inside the caller's transaction."""
 
@@ -133,10 +138,9 @@ class Allowances:
     async def free(self, customer: str, now: dt.datetime) -> None:
         """The default tier's allowance for the calendar month of `now` (the caller checked no plan is held)."""
         tier = self.config.default
-        month = calendar_month(now)
-        ref = f"{customer}:{month.start:%Y-%m}"
         amount = self.monthly_credits(None, tier) or 0
-        await self._grant(customer, tier, amount, kind="free", source=SOURCE_FREE, ref=ref, window=month)
+        ref = free_ref(customer, now)
+        await self._grant(customer, tier, amount, kind="free", source=SOURCE_FREE, ref=ref, window=calendar_month(now))
 
     async def for_change(
         self, row: Subscription, new: Tier, old_monthly: int | None, new_monthly: int | None, at: dt.datetime

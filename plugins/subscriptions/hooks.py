@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
     from core.customers.models import Customer
+    from core.entitlements import EntitlementsRead
     from core.kernel import Kernel
     from core.stripe_prices import StripePrice
     from tenants.registry import Tenant
@@ -261,3 +262,10 @@ async def tollgate_customer_erasing(
     from plugins.subscriptions.services import SubscriptionService
 
     return await SubscriptionService(session, tenant, kernel).end_for_erasure(customer, cancel=cancel)
+
+
+@hookimpl
+def tollgate_entitlements_read() -> EntitlementsRead:
+    from plugins.subscriptions.entitlements import entitlements_read
+
+    return entitlements_read()

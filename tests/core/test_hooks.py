@@ -101,11 +101,37 @@ async def test_hook_tollgate_entitlements(client: Any) -> None:
         r = await client.put(f"/t/{tenant}/v1/customers/c1", json={}, headers=auth(tenant))
         assert r.status_code == 201
     alpha = (await client.get("/t/alpha/v1/customers/c1/entitlements", headers=auth("alpha"))).json()
-    assert alpha["features"] == {"example": True}
+    assert alpha["features"] == {"example": True, "referrer": False}
     assert alpha["models"] == ["example-model"]
     assert alpha["limits"] == {"examples": 3}
     beta = (await client.get("/t/beta/v1/customers/c1/entitlements", headers=auth("beta"))).json()
     assert beta["features"] == {} and beta["sources"] == {}, "not enabled for beta"
+
+
+@pytest.mark.parametrize("db_url", ["postgres", "sqlite"], indirect=True)
+async def test_hook_tollgate_entitlements_read(client: Any, runtime: Any) -> None:
+    """On PostgreSQL the plugin's part of the one-statement read answers; on SQLite its hook does. The same
+    answer both ways, each tenant's referrals counted apart."""
+    from tollgate_example_plugin.models import Referral
+
+    for tenant in ("alpha", "beta"):
+        for customer in ("c0", "c1"):
+            r = await client.put(f"/t/{tenant}/v1/customers/{customer}", json={}, headers=auth(tenant))
+            assert r.status_code == 201
+    async with runtime.sessions() as session:
+        session.add(Referral(tenant_id="alpha", code="WELCOME-C1", customer="c1", referred_by="c0"))
+        session.add(Referral(tenant_id="beta", code="WELCOME-C2", customer="c2", referred_by="c1"))
+        await session.commit()
+    part = runtime.plugins.call_one("tollgate_entitlements_read", "example")
+    assert part is not None and len(part.columns) == 1
+    answers = {}
+    for customer in ("c0", "c1"):
+        r = await client.get(f"/t/alpha/v1/customers/{customer}/entitlements", headers=auth("alpha"))
+        assert r.status_code == 200
+        answers[customer] = r.json()["features"]
+    assert answers == {"c0": {"example": True, "referrer": True}, "c1": {"example": True, "referrer": False}}
+    missing = await client.get("/t/alpha/v1/customers/nobody/entitlements", headers=auth("alpha"))
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "customer_not_found")
 
 
 async def test_hook_tollgate_customer_tables(client: Any, runtime: Any) -> None:

@@ -212,13 +212,43 @@ def tollgate_notification_types() -> Mapping[str, NotificationType]:
     }
 
 
+def _entitlements(tenant: Any, referrals: int) -> Mapping[str, Any]:
+    config = tenant.plugin_config("example", ExampleConfig)
+    features = {"example": config.feature, "referrer": referrals > 0}
+    return {"features": features, "models": ["example-model"], "limits": {"examples": 3}}
+
+
+def _referrals(tenant_id: Any, referrer: Any) -> Any:
+    """How many customers `referrer` referred, in one tenant (a scalar subquery)."""
+    from sqlalchemy import func, select
+
+    from core.db import scoped
+    from tollgate_example_plugin.models import Referral
+
+    return scoped(select(func.count(Referral.id)), Referral, tenant_id).where(Referral.referred_by == referrer)
+
+
 @hookimpl
 def tollgate_entitlements(tenant: Any, customer: Any, session: Any, kernel: Kernel) -> Any:
     async def answer() -> Mapping[str, Any]:
-        config = tenant.plugin_config("example", ExampleConfig)
-        return {"features": {"example": config.feature}, "models": ["example-model"], "limits": {"examples": 3}}
+        referrals = await session.scalar(_referrals(tenant.slug, customer.external_id))
+        return _entitlements(tenant, referrals or 0)
 
     return answer()
+
+
+@hookimpl
+def tollgate_entitlements_read() -> Any:
+    """The same answer read beside the customer: the referral count as a LATERAL subquery."""
+    from core.customers.models import Customer
+    from core.entitlements import TENANT, EntitlementsRead
+
+    counted = _referrals(TENANT, Customer.external_id).lateral("example_referrals_made")
+    return EntitlementsRead(
+        answer=lambda values, tenant, customer, now: _entitlements(tenant, values[0]),
+        joins=(counted,),
+        columns=tuple(counted.c),
+    )
 
 
 @hookimpl
