@@ -238,6 +238,9 @@ async def main() -> None:
         await held.execute("ROLLBACK")
         await held.close()
         held_spends = await blocked
+        # Idle once more, the job done and nothing held: the idle reference is the better of the two runs (the
+        # first follows the seeding of 200,000 grants, whose autovacuum may still be running).
+        (idle_after,) = await loads(url, free, None)
         server.terminate()
         server.wait(30)
         server = None
@@ -249,7 +252,8 @@ async def main() -> None:
         print(f"tollgate credits expire, beside spends   {job_seconds:6.1f} s   {grants / job_seconds:8.0f} grants/s")
         print(f"  longest transaction seen open (any backend, the spends' too): {longest * 1000:.0f} ms")
         print(f"\nPOST /spend, {SPEND_CLIENTS} clients open loop at {SPEND_RATE:.0f}/s, non-expiring customers")
-        print(line("idle", idle) + "   " + spread(idle))
+        print(line("idle, before the job", idle) + "   " + spread(idle))
+        print(line("idle, after everything", idle_after) + "   " + spread(idle_after))
         print(line("while the job runs", during) + "   " + spread(during))
         print(line("while one account is held", locked) + "   " + spread(locked))
         print(line("on expiring customers, during the job", on_expiring) + "   " + spread(on_expiring))
@@ -258,8 +262,10 @@ async def main() -> None:
         print(f"  job alone / baseline                   {base / alone:5.2f}   [>= 0.50]")
         print(f"  job beside spends / baseline           {base / job_seconds:5.2f}")
         print(f"  longest transaction, job alone         {longest_alone * 1000:5.0f} ms [<= 200 ms]")
+        idle_p99, idle_max = min(idle["p99_ms"], idle_after["p99_ms"]), min(idle["max_ms"], idle_after["max_ms"])
+        print(f"  (idle reference: p99 {idle_p99:.1f} ms, max {idle_max:.1f} ms, the better of the two idle runs)")
         for label, result in (("job", during), ("held account", locked)):
-            p99, peak = result["p99_ms"] / idle["p99_ms"], result["max_ms"] / idle["max_ms"]
+            p99, peak = result["p99_ms"] / idle_p99, result["max_ms"] / idle_max
             print(f"  p99 / idle, {label:<26} {p99:5.2f}   [<= 1.50]")
             print(f"  max / idle, {label:<26} {peak:5.2f}   [<= 1.50]")
         refused = {k: v for k, v in on_expiring["statuses"].items() if k != "201"}
