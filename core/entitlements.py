@@ -13,10 +13,9 @@ has no part, answers through `tollgate_entitlements` in a session, as every plug
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Request, get
@@ -30,6 +29,7 @@ from core.customers.models import Customer
 from core.customers.services import CustomerService
 from core.db import read_on_driver, scoped, session_scope
 from core.deps import CustomerPath
+from core.entitlement_parts import TENANT, EntitlementsRead
 from core.errors import NotFound
 from core.fields import Examples
 from core.kernel import Kernel
@@ -72,28 +72,6 @@ class Entitlements(msgspec.Struct):
 
 
 HOOK = "tollgate_entitlements"
-# A plugin's answer from its columns: (the columns, the tenant, the customer's id, now) -> the answer,
-# or None to answer through `tollgate_entitlements` in a session instead.
-Answer = Callable[[Sequence[Any], Tenant, str, dt.datetime], Mapping[str, Any] | None]
-
-
-@dataclass(frozen=True)
-class EntitlementsRead:
-    """A plugin's part of the one-statement entitlements read (`tollgate_entitlements_read`).
-
-    `joins`: LATERAL subqueries correlated with `Customer`, outer-joined on true (so each must give at
-    most one row), scoped with the bound parameter `scope_tenant` (`TENANT`). `columns`: what the
-    statement selects for the plugin, in the order `answer` receives them. `params`: the plugin's
-    other bound parameters (named after the plugin) for a customer id and now.
-    """
-
-    answer: Answer
-    joins: Sequence[FromClause] = ()
-    columns: Sequence[ColumnElement[Any]] = ()
-    params: Callable[[str, dt.datetime], Mapping[str, Any]] = field(default=lambda customer, now: {})
-
-
-TENANT = cast(str, bindparam("scope_tenant"))
 _CUSTOMER_ATTRIBUTES = tuple(attribute.key for attribute in inspect(Customer).column_attrs)
 _CUSTOMER_COLUMNS = tuple(getattr(Customer, key) for key in _CUSTOMER_ATTRIBUTES)
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from core.catalog import CatalogPrice, CatalogQuery
     from core.customers.models import Customer
     from core.customers.tables import CustomerTable
-    from core.entitlements import EntitlementsRead
+    from core.entitlement_parts import EntitlementsRead
     from core.error_codes import ErrorCode
     from core.inbox.context import EventContext
     from core.kernel import EventClaim, Kernel

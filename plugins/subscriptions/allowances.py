@@ -31,8 +31,8 @@ SOURCE_CHANGE = "subscriptions.change"
 
 
 def free_ref(customer: str, at: dt.datetime) -> str:
-    """The grant ref of the customer's free allowance for the calendar month of `at`."""
-    return f"{customer}:{calendar_month(at).start:%Y-%m}"
+    """The grant ref of the customer's free allowance for the UTC calendar month of `at` (`calendar_month`'s)."""
+    return f"{customer}:{at.astimezone(dt.UTC):%Y-%m}"
 
 
 class Allowances:

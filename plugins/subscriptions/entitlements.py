@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.customers.models import Customer
 from core.db import scoped
-from core.entitlements import TENANT, EntitlementsRead
+from core.entitlement_parts import TENANT, EntitlementsRead
 from plugins.subscriptions.allowances import SOURCE_FREE, free_ref
 from plugins.subscriptions.config import config_of
 from plugins.subscriptions.models import HOLDING, Allowance, Subscription

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
     from core.customers.models import Customer
-    from core.entitlements import EntitlementsRead
+    from core.entitlement_parts import EntitlementsRead
     from core.kernel import Kernel
     from core.stripe_prices import StripePrice
     from tenants.registry import Tenant

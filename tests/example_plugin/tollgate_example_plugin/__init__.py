@@ -241,7 +241,7 @@ def tollgate_entitlements(tenant: Any, customer: Any, session: Any, kernel: Kern
 def tollgate_entitlements_read() -> Any:
     """The same answer read beside the customer: the referral count as a LATERAL subquery."""
     from core.customers.models import Customer
-    from core.entitlements import TENANT, EntitlementsRead
+    from core.entitlement_parts import TENANT, EntitlementsRead
 
     counted = _referrals(TENANT, Customer.external_id).lateral("example_referrals_made")
     return EntitlementsRead(
