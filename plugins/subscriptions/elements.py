@@ -74,6 +74,10 @@ class InAppSubscriptions:
         time, so a form left open in another tab can never pay for a second plan."""
         while (found := await self.service.checkouts.awaiting_payment(customer)) is not None:
             earlier, row = found
+            # Locked before Stripe is asked: the cancellation's webhook, applied by a worker meanwhile,
+            # waits for this transaction. Taking this row first, it would wait for the customer's row
+            # this request holds while this request waited for it (PostgreSQL's deadlock: a 500).
+            await self.service.subscriptions.by_stripe_id(row.stripe_subscription_id, for_update=True)
             try:
                 canceled = await started.client.v1.subscriptions.cancel_async(
                     row.stripe_subscription_id,
