@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from core.app import create_app
 from core.errors import SettingsError
 from tests.support.app import asgi_client
+from tests.support.database import wipe
 from tests.support.tenants import auth, default_tenants, tenant_block, user_auth
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -35,7 +36,9 @@ def limited(alpha: dict[str, int], beta: dict[str, int] | None = None) -> dict[s
 
 @contextlib.asynccontextmanager
 async def serving(make_runtime: Any, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(create_app(make_runtime(**overrides))) as http:
+    runtime = make_runtime(**overrides)
+    await wipe(runtime.engine)  # the session's database: no customer left by another test's runtime
+    async with asgi_client(create_app(runtime)) as http:
         yield http
 
 
