@@ -390,6 +390,11 @@ class World:
                 again = await self.emulator.control.settle(key, timeout=SETTLE_SECONDS)
                 if again["attempts"] == report["attempts"]:
                     break
+            # Every notice delivered before the clock moves: one signed before a month's jump and sent
+            # after it would be refused by the tenant app as outside its timestamp tolerance.
+            await self._drained(
+                slug, list_notifications.asyncio_detailed, ListNotificationsStatusType1, "notifications"
+            )
             await self.catch_up(slug)
         await self._drained(slug, list_notifications.asyncio_detailed, ListNotificationsStatusType1, "notifications")
 
