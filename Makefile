@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_PLUGINS := build/test-plugins
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core of the 2-core machines here; each file runs whole in one of them.
+TEST_WORKERS ?= 2
 STRIPE ?= emulator
 
 .PHONY: install run demo test lint typecheck format bench emulator worker scheduler migrate clean promtool chromium clients
@@ -93,7 +95,7 @@ chromium:
 		    --no-install-recommends chromium >/dev/null 2>&1; }; }; } || echo "chromium not installed: the console's browser tests are skipped"
 
 test: $(STAMP) $(TEST_PLUGINS)/.installed $(NPM_STAMP) lint promtool chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against pgbench in the same database; never part of `make test`.
 bench: $(STAMP) $(TEST_PLUGINS)/.installed
