@@ -63,6 +63,11 @@ S = TypeVar("S", bound=Any)
 T = TypeVar("T")
 
 
+def attribute_columns(model: type[Any]) -> list[tuple[str, Any]]:
+    """(ORM attribute name, column) of each mapped column, in the model's order (`metadata_` is `metadata`)."""
+    return [(prop.key, prop.columns[0]) for prop in model.__mapper__.column_attrs]
+
+
 def scoped(statement: S, model: type[TenantOwned] | ReadOnlyColumnCollection[str, Any], tenant_id: str) -> S:
     """Restrict a SELECT/UPDATE/DELETE on a tenant-owned model to one tenant. The only tenant filter.
 

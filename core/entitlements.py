@@ -19,18 +19,17 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Request, get
-from sqlalchemy import ColumnElement, FromClause, Select, bindparam, inspect, select, true
+from sqlalchemy import ColumnElement, FromClause, Select, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from core import clock
 from core.access import ADMIN, END_USER, SERVICE, access
 from core.customers.models import Customer
-from core.customers.services import CustomerService
-from core.db import read_on_driver, scoped, session_scope
+from core.customers.services import CustomerService, customer_not_found
+from core.db import attribute_columns, read_on_driver, scoped, session_scope
 from core.deps import CustomerPath
 from core.entitlement_parts import TENANT, EntitlementsRead
-from core.errors import NotFound
 from core.fields import Examples
 from core.kernel import Kernel
 from core.plugins import Plugins
@@ -72,8 +71,7 @@ class Entitlements(msgspec.Struct):
 
 
 HOOK = "tollgate_entitlements"
-_CUSTOMER_ATTRIBUTES = tuple(attribute.key for attribute in inspect(Customer).column_attrs)
-_CUSTOMER_COLUMNS = tuple(getattr(Customer, key) for key in _CUSTOMER_ATTRIBUTES)
+_CUSTOMER_ATTRIBUTES, _CUSTOMER_COLUMNS = zip(*attribute_columns(Customer), strict=True)
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ async def read(runtime: Runtime, tenant: Tenant, customer_id: str) -> Entitlemen
         params.update(part.params(customer_id, now))
     rows = await read_on_driver(runtime.engine, statement.select, params)
     if not rows:
-        raise NotFound(f"No customer {customer_id!r}; create it with PUT first.", code="customer_not_found")
+        raise customer_not_found(customer_id)
     values = rows[0]
     answers: dict[str, Mapping[str, Any] | None] = dict.fromkeys(names)
     for name, part, columns in statement.reads:

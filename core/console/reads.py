@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from core.cursors import uuid_position
 from core.customers.models import Customer
-from core.db import TenantOwned, scoped
+from core.db import TenantOwned, attribute_columns, scoped
 from core.ledger.models import CreditAccount, CreditHold
 from core.lists import Page, PageRequest
 from core.plugins import Plugins, is_kernel
@@ -123,18 +123,12 @@ async def latest_rows(
 
 def as_table(title: str, model: type[DeclarativeBase], rows: Sequence[Any]) -> Table:
     columns = [c.key for c in model.__table__.columns if c.key not in HIDDEN_COLUMNS]
-    attributes = {c.key: attribute for attribute, c in _attribute_columns(model)}
+    attributes = {c.key: attribute for attribute, c in attribute_columns(model)}
     return Table(
         title=title,
         columns=columns,
         rows=[[show(getattr(row, attributes.get(c, c))) for c in columns] for row in rows],
     )
-
-
-def _attribute_columns(model: type[DeclarativeBase]) -> list[tuple[str, Any]]:
-    """(ORM attribute name, column): `metadata_` is the `metadata` column."""
-    mapper = model.__mapper__
-    return [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
 
 
 def show(value: Any) -> str:

@@ -35,10 +35,9 @@ from core.customers import schemas
 from core.customers.models import Customer, CustomerErasure, PrivacySalt
 from core.customers.repository import CustomerRepository
 from core.customers.scrub import STRIPE_CUSTOMER, DigestedCustomer, KnownCustomer, digest, replacing_all, scrub
-from core.customers.services import check_customer_id
+from core.customers.services import check_customer_id, customer_not_found
 from core.customers.tables import TOMBSTONE, CustomerTable, Identity, strings_of
 from core.db import insert_for, is_conflict, scoped, session_scope
-from core.errors import NotFound
 from tenants.registry import Tenant
 from tenants.stripe import idempotency_key
 
@@ -249,7 +248,7 @@ class Erasures:
         )
         erasure = (await self.session.execute(statement)).scalar_one_or_none()
         if erasure is None:
-            raise NotFound(f"No customer {external_id!r}; create it with PUT first.", code="customer_not_found")
+            raise customer_not_found(external_id)
         if not erasure.stripe_deleted:
             self.kernel.jobs.enqueue(
                 self.session, DELETE_STRIPE_CUSTOMER_TASK, tenant=self.tenant.slug, erasure_id=str(erasure.id)

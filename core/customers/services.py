@@ -59,6 +59,11 @@ def _audited_values(fields: dict[str, object], changed: list[str]) -> dict[str, 
     return shown
 
 
+def customer_not_found(external_id: str) -> NotFound:
+    """The 404 for a customer id this tenant does not know."""
+    return NotFound(f"No customer {external_id!r}; create it with PUT first.", code="customer_not_found")
+
+
 class CustomerService:
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
@@ -113,7 +118,7 @@ class CustomerService:
     async def get(self, external_id: str, *, for_update: bool = False) -> Customer:
         customer = await self.repo.by_external_id(external_id, for_update=for_update)
         if customer is None:
-            raise NotFound(f"No customer {external_id!r}; create it with PUT first.", code="customer_not_found")
+            raise customer_not_found(external_id)
         return customer
 
     async def payer(self, external_id: str) -> Customer:

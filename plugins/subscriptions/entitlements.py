@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, exists, inspect, literal, select
+from sqlalchemy import String, any_, bindparam, exists, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.customers.models import Customer
-from core.db import scoped
+from core.db import attribute_columns, scoped
 from core.entitlement_parts import TENANT, EntitlementsRead
 from plugins.subscriptions.allowances import SOURCE_FREE, free_ref
 from plugins.subscriptions.config import config_of
@@ -27,9 +27,10 @@ from plugins.subscriptions.plans import plan_of
 from tenants.registry import Tenant
 
 _STATUSES = ARRAY(String)
-_ATTRIBUTES = tuple(attribute.key for attribute in inspect(Subscription).column_attrs)
+_ATTRIBUTES, _COLUMNS = zip(*attribute_columns(Subscription), strict=True)
+_ID = _ATTRIBUTES.index("id")
 _HELD = (
-    scoped(select(*(getattr(Subscription, key) for key in _ATTRIBUTES)), Subscription, TENANT)
+    scoped(select(*_COLUMNS), Subscription, TENANT)
     # `= ANY(array)`: a statement run on the driver takes no expanding IN list.
     .where(
         Subscription.customer == Customer.external_id, Subscription.status == any_(literal(list(HOLDING), _STATUSES))
@@ -48,7 +49,7 @@ _FREE_GRANTED = exists(
 def _answer(values: Sequence[Any], tenant: Tenant, customer: str, now: dt.datetime) -> Mapping[str, Any] | None:
     *held, free_granted = values
     config = config_of(tenant)
-    if held[_ATTRIBUTES.index("id")] is None:
+    if held[_ID] is None:
         if not free_granted and (config.default.monthly_limit or 0) > 0:
             return None  # this month's allowance is still to grant: a write
         return plan_of(config, customer, None, now).entitlements()
