@@ -27,7 +27,8 @@ class EntitlementsRead:
     `joins`: LATERAL subqueries correlated with `Customer`, outer-joined on true (so each must give at
     most one row), scoped with the bound parameter `scope_tenant` (`TENANT`). `columns`: what the
     statement selects for the plugin, in the order `answer` receives them. `params`: the plugin's
-    other bound parameters (named after the plugin) for a customer id and now.
+    other bound parameters (named after the plugin) for a customer id and now; a part may also use the
+    statement's own `customer` (the customer's id) and `scope_tenant`.
     """
 
     answer: Answer

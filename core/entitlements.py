@@ -13,6 +13,7 @@ has no part, answers through `tollgate_entitlements` in a session, as every plug
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -109,6 +110,17 @@ def _statement(plugins: Plugins, names: Sequence[str]) -> _Statement:
     return found
 
 
+def statement_for(
+    plugins: Plugins, names: Sequence[str], tenant: Tenant, customer: str, now: dt.datetime
+) -> tuple[_Statement, dict[str, Any]]:
+    """The one statement for the plugins `names` (built once), and its parameters for `customer` now."""
+    statement = _statement(plugins, names)
+    params: dict[str, Any] = {"scope_tenant": tenant.slug, "customer": customer}
+    for _, part, _ in statement.reads:
+        params.update(part.params(customer, now))
+    return statement, params
+
+
 def merge(customer: str, answers: Sequence[tuple[str, Mapping[str, Any]]]) -> Entitlements:
     """The plugins' answers, in plugin order, merged."""
     merged = Entitlements(customer=customer, tier=None, models=[], features={}, limits={}, sources={})
@@ -137,11 +149,8 @@ async def read(runtime: Runtime, tenant: Tenant, customer_id: str) -> Entitlemen
             row = await CustomerService(session, tenant).get(customer_id)
             return await collect(runtime.plugins, tenant, row, session, runtime)
     names = runtime.plugins.answering(HOOK, tenant)
-    statement = _statement(runtime.plugins, names)
     now = clock.now()
-    params: dict[str, Any] = {"scope_tenant": tenant.slug, "customer": customer_id}
-    for _, part, _ in statement.reads:
-        params.update(part.params(customer_id, now))
+    statement, params = statement_for(runtime.plugins, names, tenant, customer_id, now)
     rows = await read_on_driver(runtime.engine, statement.select, params)
     if not rows:
         raise customer_not_found(customer_id)

@@ -39,9 +39,14 @@ _HELD = (
     .limit(1)
     .lateral("subscription_held")
 )
+# The customer's own column besides the reference: with either index the check reads only this
+# customer's rows, whatever the table's statistics say (on a table grown since its last ANALYZE, the
+# planner took the customer index for (source, source_ref) alone and scanned the tenant's allowances).
 _FREE_GRANTED = exists(
     scoped(select(Allowance.id), Allowance, TENANT).where(
-        Allowance.source == SOURCE_FREE, Allowance.source_ref == bindparam("subscriptions_free_ref")
+        Allowance.customer == bindparam("customer"),
+        Allowance.source == SOURCE_FREE,
+        Allowance.source_ref == bindparam("subscriptions_free_ref"),
     )
 ).label("subscriptions_free_granted")
 

@@ -7,21 +7,27 @@ in good standing and its catalog features). Each state is read both ways and com
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select
 
 from core import clock
 from core.customers.services import CustomerService
-from core.db import session_scope
-from core.entitlements import ANSWERED, collect
+from core.db import driver_call, session_scope
+from core.entitlements import ANSWERED, HOOK, collect, statement_for
 from core.ledger.models import CreditGrant
+from core.migrate import upgrade
 from core.runtime import Runtime
-from plugins.subscriptions.allowances import SOURCE_FREE
+from plugins.subscriptions.allowances import SOURCE_FREE, free_ref
 from plugins.subscriptions.models import Subscription
 from tests.subscriptions.conftest import create_customer
+from tests.support import services
 from tests.support.tenants import auth
 
 
@@ -128,3 +134,57 @@ async def test_an_unknown_customer_is_a_404_and_tenants_stay_apart(client: Any, 
     for tenant, customer in (("alpha", "nobody"), ("beta", "only-alpha")):
         r = await client.get(f"/t/{tenant}/v1/customers/{customer}/entitlements", headers=auth(tenant))
         assert (r.status_code, r.json()["error"]["code"]) == (404, "customer_not_found"), (tenant, customer)
+
+
+# 400 customers and the allowance table analyzed while empty; then each customer's allowance of the
+# month is written (autovacuum off: no ANALYZE comes), as on a tenant's first day before autovacuum.
+STALE = [
+    "ALTER TABLE subscription_allowances SET (autovacuum_enabled = false)",
+    """INSERT INTO customers (id, external_id, metadata, tenant_id, created_at, updated_at)
+    SELECT md5('c' || i)::uuid, 'c' || i, '{}', 'alpha', now(), now() FROM generate_series(0, 399) i""",
+    "ANALYZE",
+]
+ALLOWANCES = """INSERT INTO subscription_allowances (id, customer, kind, tier, credits, source, source_ref,
+period_start, period_end, grant_id, tenant_id, created_at, updated_at)
+SELECT md5('s' || i)::uuid, 'c' || i, 'free', 'free', 10, $1, 'c' || i || ':' || $2, now(), now(),
+md5('g' || i)::uuid::text, 'alpha', now(), now() FROM generate_series(0, 399) i"""
+
+
+def _allowance_scans(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if plan.get("Relation Name") == "subscription_allowances":
+        yield plan
+    for child in plan.get("Plans", []):
+        yield from _allowance_scans(child)
+
+
+async def test_the_allowance_check_reads_only_the_customers_rows_before_any_analyze(
+    runtime: Runtime, pg_admin_url: str
+) -> None:
+    """With the table's statistics those of an empty one, the planner once took the customer index for
+    the (source, source_ref) check and read the whole tenant's allowances: 0.24 ms of a 0.3 ms read."""
+    name = services.unique_name("tollgate_stale")
+    await services.create_database(pg_admin_url, name)
+    url = services.database_url(pg_admin_url, name)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            now = clock.now()
+            for setup in STALE:
+                await connection.execute(setup)
+            await connection.execute(ALLOWANCES, SOURCE_FREE, free_ref("c0", now).removeprefix("c0:"))
+            tenant = runtime.tenants.get("alpha")
+            names = runtime.plugins.answering(HOOK, tenant)
+            statement, params = statement_for(runtime.plugins, names, tenant, "c7", now)
+            sql, *values = driver_call(statement.select, runtime.engine.dialect, params)
+            explained = await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *values)
+        finally:
+            await connection.close()
+    finally:
+        await services.drop_database(pg_admin_url, name)
+    scans = list(_allowance_scans(json.loads(explained)[0]["Plan"]))
+    assert scans, "the statement no longer checks the allowance table"
+    for scan in scans:
+        assert scan["Node Type"] in {"Index Scan", "Index Only Scan"}, scan
+        assert scan.get("Rows Removed by Filter", 0) == 0, scan
+        assert scan["Actual Rows"] <= 1, scan
