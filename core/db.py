@@ -17,9 +17,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Generic, NamedTuple, TypeVar
 
+import msgspec
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import String, Table, TextualSelect, bindparam, event, text
+from sqlalchemy import JSON, String, Table, TextualSelect, bindparam, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.util import greenlet_spawn
@@ -67,6 +69,29 @@ T = TypeVar("T")
 def attribute_columns(model: type[Any]) -> list[tuple[str, Any]]:
     """(ORM attribute name, column) of each mapped column, in the model's order (`metadata_` is `metadata`)."""
     return [(prop.key, prop.columns[0]) for prop in model.__mapper__.column_attrs]
+
+
+class RowOf(Generic[M]):
+    """Instances of `model` from a driver row's columns (in `attribute_columns` order), for reading only.
+
+    Made without the model's constructor, whose attribute events and validators cost ~30 µs an
+    instance (a tenth of a hot read): the values go straight into the instance's state. JSON that the
+    driver hands as text is decoded. Not for a session: nothing is loaded, nothing will be flushed.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.manager = manager_of_class(model)
+        self.attributes, self.columns = zip(*attribute_columns(model), strict=True)
+        self.json = frozenset(a for a, c in zip(self.attributes, self.columns, strict=True) if isinstance(c.type, JSON))
+
+    def __call__(self, values: Sequence[Any]) -> M:
+        fields = dict(zip(self.attributes, values, strict=True))
+        for name in self.json:
+            if isinstance(fields[name], str | bytes):
+                fields[name] = msgspec.json.decode(fields[name])
+        instance: M = self.manager.new_instance()
+        instance.__dict__.update(fields)
+        return instance
 
 
 def scoped(statement: S, model: type[TenantOwned] | ReadOnlyColumnCollection[str, Any], tenant_id: str) -> S:

@@ -6,14 +6,17 @@ are unions across plugins; the kept answers stay visible per plugin under `sourc
 
 Tenant apps ask this before every request of their users, so on PostgreSQL it is one prepared
 statement outside any transaction: the customer, and the part each enabled plugin hands the kernel
-through `tollgate_entitlements_read` (LATERAL subqueries, built once per set of plugins). A plugin
-whose part cannot answer from its columns (a monthly allowance to grant, a catalog to ask), or that
-has no part, answers through `tollgate_entitlements` in a session, as every plugin does on SQLite.
+through `tollgate_entitlements_read` (LATERAL subqueries, built once per set of plugins and
+catalogs). A part that reads prices gets the enabled catalogs' parts (`core.catalog.CatalogRead`,
+from `tollgate_catalog_read`) to join on a price id. A plugin whose part cannot answer from its
+columns (a monthly allowance to grant, a catalog without a part), or that has no part, answers
+through `tollgate_entitlements` in a session, as every plugin does on SQLite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -26,6 +29,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from core import clock
 from core.access import ADMIN, END_USER, SERVICE, access
+from core.catalog import CatalogRead
 from core.customers.models import Customer
 from core.customers.services import CustomerService, customer_not_found
 from core.db import attribute_columns, read_on_driver, scoped, session_scope
@@ -79,24 +83,45 @@ _CUSTOMER_ATTRIBUTES, _CUSTOMER_COLUMNS = zip(*attribute_columns(Customer), stri
 class _Statement:
     select: Select[Any]
     reads: tuple[tuple[str, EntitlementsRead, slice], ...]
+    runtime: weakref.ref[Runtime]
 
 
 # Since start: plugins' answers read from the one statement, and those asked of their hook in a session.
 ANSWERED = {"statement": 0, "session": 0}
-# Per plugin manager and set of plugins with a part: the statement, built and compiled once.
-_STATEMENTS: dict[tuple[int, tuple[str, ...]], _Statement] = {}
+# Per runtime, set of plugins with a part and set of catalogs: the statement, built and compiled once.
+_STATEMENTS: dict[tuple[int, tuple[str, ...], tuple[str, ...]], _Statement] = {}
+CATALOG_HOOK = "tollgate_catalog_prices"
 
 
-def _statement(plugins: Plugins, names: Sequence[str]) -> _Statement:
-    key = (id(plugins), tuple(names))
+def catalog_read(runtime: Runtime, catalogs: Sequence[str]) -> CatalogRead:
+    """The parts of the catalogs `catalogs` (a tenant's enabled ones), for the parts that read prices."""
+    parts = [runtime.plugins.call_one("tollgate_catalog_read", name) for name in catalogs]
+    kernel = weakref.ref(runtime)
+
+    def plan_tiers(tenant: Tenant) -> frozenset[str] | None:
+        # As product_sync reads its metadata in a session: the tiers every enabled plugin sells, or None.
+        owner = kernel()
+        assert owner is not None, "a statement outlived its runtime"
+        tiers: set[str] = set()
+        for name in owner.plugins.answering("tollgate_plan_tiers", tenant):
+            tiers.update(owner.plugins.call_one("tollgate_plan_tiers", name, tenant=tenant, kernel=owner) or ())
+        return frozenset(tiers) or None
+
+    found = tuple(part for part in parts if part is not None)
+    return CatalogRead(parts=found, readable=len(found) == len(parts), plan_tiers=plan_tiers)
+
+
+def _statement(runtime: Runtime, names: Sequence[str], catalogs: Sequence[str]) -> _Statement:
+    key = (id(runtime), tuple(names), tuple(catalogs))
     found = _STATEMENTS.get(key)
-    if found is not None:
+    if found is not None and found.runtime() is runtime:
         return found
+    catalog = catalog_read(runtime, catalogs)
     reads: list[tuple[str, EntitlementsRead, slice]] = []
     columns: list[ColumnElement[Any]] = list(_CUSTOMER_COLUMNS)
     joined: FromClause = Customer.__table__
     for name in names:
-        part: EntitlementsRead | None = plugins.call_one("tollgate_entitlements_read", name)
+        part: EntitlementsRead | None = runtime.plugins.call_one("tollgate_entitlements_read", name, catalog=catalog)
         if part is None:
             continue
         reads.append((name, part, slice(len(columns), len(columns) + len(part.columns))))
@@ -106,15 +131,18 @@ def _statement(plugins: Plugins, names: Sequence[str]) -> _Statement:
     statement = scoped(select(*columns).select_from(joined), Customer, TENANT).where(
         Customer.external_id == bindparam("customer")
     )
-    found = _STATEMENTS[key] = _Statement(statement, tuple(reads))
+    found = _STATEMENTS[key] = _Statement(statement, tuple(reads), weakref.ref(runtime))
     return found
 
 
 def statement_for(
-    plugins: Plugins, names: Sequence[str], tenant: Tenant, customer: str, now: dt.datetime
+    runtime: Runtime, tenant: Tenant, customer: str, now: dt.datetime, names: Sequence[str] | None = None
 ) -> tuple[_Statement, dict[str, Any]]:
-    """The one statement for the plugins `names` (built once), and its parameters for `customer` now."""
-    statement = _statement(plugins, names)
+    """The one statement for the tenant's plugins (`names`, when known) and catalogs, built once; and its
+    parameters for `customer` now."""
+    if names is None:
+        names = runtime.plugins.answering(HOOK, tenant)
+    statement = _statement(runtime, names, runtime.plugins.answering(CATALOG_HOOK, tenant))
     params: dict[str, Any] = {"scope_tenant": tenant.slug, "customer": customer}
     for _, part, _ in statement.reads:
         params.update(part.params(customer, now))
@@ -150,7 +178,7 @@ async def read(runtime: Runtime, tenant: Tenant, customer_id: str) -> Entitlemen
             return await collect(runtime.plugins, tenant, row, session, runtime)
     names = runtime.plugins.answering(HOOK, tenant)
     now = clock.now()
-    statement, params = statement_for(runtime.plugins, names, tenant, customer_id, now)
+    statement, params = statement_for(runtime, tenant, customer_id, now, names)
     rows = await read_on_driver(runtime.engine, statement.select, params)
     if not rows:
         raise customer_not_found(customer_id)

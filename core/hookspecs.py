@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from core.analytics.parts import MetricsPart
     from core.analytics.series import Series
-    from core.catalog import CatalogPrice, CatalogQuery
+    from core.catalog import CatalogPart, CatalogPrice, CatalogQuery, CatalogRead
     from core.customers.models import Customer
     from core.customers.tables import CustomerTable
     from core.entitlement_parts import EntitlementsRead
@@ -164,15 +164,31 @@ def tollgate_entitlements(
 
 
 @hookspec
-def tollgate_entitlements_read() -> EntitlementsRead | None:
+def tollgate_entitlements_read(catalog: CatalogRead) -> EntitlementsRead | None:
     """Optionally, this plugin's part of the entitlements read in one statement (PostgreSQL).
 
     Tenant apps ask `GET /customers/{customer_id}/entitlements` before every request their users
     make. On PostgreSQL the kernel reads the customer and every enabled plugin's part (LATERAL
     subqueries correlated with `customers`, bound to the `scope_tenant` parameter) in one prepared
     statement outside any transaction; each part's `answer` turns its columns into the plugin's
-    answer, or None when it needs its session (a write, another plugin's catalog): then the kernel
-    calls `tollgate_entitlements` for that plugin. Called once; the answer must not depend on a tenant.
+    answer, or None when it needs its session (a write): then the kernel calls
+    `tollgate_entitlements` for that plugin. `catalog` holds the parts of the catalogs the tenant
+    enables (`core.catalog.CatalogRead.by_id`: the laterals for a price by its id, and the prices
+    they read), for a part whose answer depends on a price; when it is not `readable`, such a part
+    answers None. Called once per set of plugins and catalogs; the part must not depend on a tenant.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def tollgate_catalog_read() -> CatalogPart | None:
+    """Optionally, this catalog's part of a one-statement read: one price by its Stripe id (PostgreSQL).
+
+    For a plugin that answers `tollgate_catalog_prices`: `core.catalog.CatalogPart`, a LATERAL
+    subquery for the price whose id is a given column, and the function turning its columns into the
+    `CatalogPrice` that `tollgate_catalog_prices` answers for that id. Without it, parts that read
+    prices (the subscriptions plugin's entitlements, for a plan in good standing) answer through
+    their session while the catalog is enabled. Called once; the part must not depend on a tenant.
     """
     raise NotImplementedError
 

@@ -15,7 +15,7 @@ from core.hookspecs import EventHandler, Schedule, hookimpl
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.catalog import CatalogPrice, CatalogQuery
+    from core.catalog import CatalogPart, CatalogPrice, CatalogQuery
     from core.kernel import Kernel
     from tenants.registry import Tenant
 
@@ -27,6 +27,13 @@ async def tollgate_catalog_prices(
     from plugins.product_sync.services import Catalog
 
     return await (await Catalog.of(kernel, session, tenant)).answer(query)
+
+
+@hookimpl
+def tollgate_catalog_read() -> CatalogPart:
+    from plugins.product_sync.reads import catalog_read
+
+    return catalog_read()
 
 
 @hookimpl

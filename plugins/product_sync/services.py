@@ -121,33 +121,7 @@ class Catalog:
         return [problem for product in listing.data for problem in _problems_of(product)]
 
     def _price(self, price: SyncedPrice, product: SyncedProduct | None) -> schemas.CatalogPrice:
-        terms, problems = price_terms(
-            product=price.stripe_product_id,
-            product_metadata=product.metadata_ if product is not None else {},
-            price=price.stripe_price_id,
-            price_metadata=price.metadata_,
-            price_type=price.type,
-            tiers=self.tiers,
-        )
-        product_active = product is not None and product.active and not product.deleted
-        price_active = price.active and not price.deleted
-        return schemas.CatalogPrice(
-            id=price.stripe_price_id,
-            product=price.stripe_product_id,
-            product_name=product.name if product is not None else None,
-            currency=price.currency,
-            unit_amount=price.unit_amount,
-            type=price.type,
-            interval=price.recurring_interval,
-            interval_count=price.recurring_interval_count,
-            lookup_key=price.lookup_key,
-            nickname=price.nickname,
-            active=price_active and product_active,
-            price_active=price_active,
-            product_active=product_active,
-            is_default=product is not None and product.default_price_id == price.stripe_price_id,
-            **_terms_fields(terms, problems, price.metadata_),
-        )
+        return catalog_price(price, product, self.tiers)
 
     def _product(self, product: SyncedProduct, prices: Sequence[SyncedPrice]) -> schemas.CatalogProduct:
         terms, problems = product_terms(product.stripe_product_id, product.metadata_, self.tiers)
@@ -162,6 +136,39 @@ class Catalog:
             updated=product.stripe_updated,
             prices=[self._price(price, product) for price in prices],
         )
+
+
+def catalog_price(
+    price: SyncedPrice, product: SyncedProduct | None, tiers: frozenset[str] | None
+) -> schemas.CatalogPrice:
+    """A synced price with its product (None when it has not arrived yet), as the catalog answers it."""
+    terms, problems = price_terms(
+        product=price.stripe_product_id,
+        product_metadata=product.metadata_ if product is not None else {},
+        price=price.stripe_price_id,
+        price_metadata=price.metadata_,
+        price_type=price.type,
+        tiers=tiers,
+    )
+    product_active = product is not None and product.active and not product.deleted
+    price_active = price.active and not price.deleted
+    return schemas.CatalogPrice(
+        id=price.stripe_price_id,
+        product=price.stripe_product_id,
+        product_name=product.name if product is not None else None,
+        currency=price.currency,
+        unit_amount=price.unit_amount,
+        type=price.type,
+        interval=price.recurring_interval,
+        interval_count=price.recurring_interval_count,
+        lookup_key=price.lookup_key,
+        nickname=price.nickname,
+        active=price_active and product_active,
+        price_active=price_active,
+        product_active=product_active,
+        is_default=product is not None and product.default_price_id == price.stripe_price_id,
+        **_terms_fields(terms, problems, price.metadata_),
+    )
 
 
 def _terms_fields(terms: CreditTerms, problems: list[MetadataProblem], metadata: Mapping[str, str]) -> dict[str, Any]:

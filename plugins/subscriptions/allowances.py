@@ -20,7 +20,7 @@ from plugins.subscriptions import schemas
 from plugins.subscriptions.config import Tier, config_of
 from plugins.subscriptions.models import FINAL, Subscription
 from plugins.subscriptions.periods import Window, calendar_month, month_slice
-from plugins.subscriptions.plans import Plan
+from plugins.subscriptions.plans import Plan, monthly_of
 from plugins.subscriptions.repository import AllowanceRepository
 from tenants.registry import Tenant
 
@@ -55,15 +55,7 @@ class Allowances:
             return tier.monthly_limit
         return self.monthly_of(tier, row.interval, row.period_credits)
 
-    @staticmethod
-    def monthly_of(tier: Tier, interval: str, period_credits: int | None) -> int | None:
-        """Credits a month of `tier` billed every `interval` gives (None: unlimited); `period_credits`, a
-        synced price's `credit_amount` for the whole period, wins over the tier's."""
-        if tier.unlimited:
-            return None
-        if period_credits is not None:
-            return period_credits // 12 if interval == "year" else period_credits
-        return tier.credits_per_month
+    monthly_of = staticmethod(monthly_of)
 
     def period_grant(self, tier: Tier, interval: str, period_credits: int | None) -> int | None:
         """Credits the first grant of a paid period gives: the period's allowance, or its first month's on a

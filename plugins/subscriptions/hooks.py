@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
+    from core.catalog import CatalogRead
     from core.customers.models import Customer
     from core.entitlement_parts import EntitlementsRead
     from core.kernel import Kernel
@@ -265,7 +266,7 @@ async def tollgate_customer_erasing(
 
 
 @hookimpl
-def tollgate_entitlements_read() -> EntitlementsRead:
+def tollgate_entitlements_read(catalog: CatalogRead) -> EntitlementsRead:
     from plugins.subscriptions.entitlements import entitlements_read
 
-    return entitlements_read()
+    return entitlements_read(catalog)

@@ -6,7 +6,9 @@ renewal; after that, and for `unpaid` or `paused` ones, the default tier's entit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +72,22 @@ def plan_of(config: SubscriptionsConfig, customer: str, row: Subscription | None
         effective.monthly_limit,
         dict(effective.features),
     )
+
+
+def monthly_of(tier: Tier, interval: str, period_credits: int | None) -> int | None:
+    """Credits a month of `tier` billed every `interval` gives (None: unlimited); `period_credits`, a
+    synced price's `credit_amount` for the whole period, wins over the tier's."""
+    if tier.unlimited:
+        return None
+    if period_credits is not None:
+        return period_credits // 12 if interval == "year" else period_credits
+    return tier.credits_per_month
+
+
+def priced(plan: Plan, row: Subscription, feature_flags: Sequence[str]) -> Plan:
+    """The unrestricted plan of the subscription `row` with what its price gives: the price's
+    `feature_flags` over the tier's features, and the credits a month of its `credit_amount` (kept on
+    the row)."""
+    features = {**plan.features, **dict.fromkeys(feature_flags, True)}
+    monthly = monthly_of(plan.tier, row.interval, row.period_credits)
+    return dataclasses.replace(plan, credits_per_month=monthly, features=features)

@@ -10,6 +10,7 @@ tier list come from the catalog, or from Stripe itself, cached for a few minutes
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
@@ -57,6 +58,14 @@ def _from_catalog(price: CatalogPrice, tier: str, interval: Interval) -> TierPri
     return TierPrice(
         price.id, tier, interval, price.currency, price.unit_amount, "catalog", per_period, tuple(price.feature_flags)
     )
+
+
+def tier_price(synced: Iterable[CatalogPrice]) -> TierPrice | None:
+    """The first of a price's catalog answers that sells a tier (`plan_tier`, billed monthly or yearly)."""
+    for price in synced:
+        if price.plan_tier and price.interval in INTERVALS:
+            return _from_catalog(price, price.plan_tier, "month" if price.interval == "month" else "year")
+    return None
 
 
 def _parse_key(key: str) -> tuple[str, Interval, str | None] | None:
@@ -110,9 +119,10 @@ class PriceBook:
 
     async def tier_of(self, price_id: str) -> TierPrice | None:
         """Which tier and interval a subscribed price sells, or None when it sells none of ours."""
-        for synced in await catalog_prices(self.runtime, self.tenant, self.session, CatalogQuery(price_id=price_id)):
-            if synced.plan_tier and synced.interval in INTERVALS:
-                return _from_catalog(synced, synced.plan_tier, "month" if synced.interval == "month" else "year")
+        synced = await catalog_prices(self.runtime, self.tenant, self.session, CatalogQuery(price_id=price_id))
+        found = tier_price(synced)
+        if found is not None:
+            return found
         return next((price for price in await self._secrets() if price.id == price_id), None)
 
     async def options(self, tier: str) -> list[TierPrice]:

@@ -28,7 +28,7 @@ from plugins.subscriptions.config import PLUGIN, Interval, Tier
 from plugins.subscriptions.lifecycle import Lifecycle
 from plugins.subscriptions.models import IN_GOOD_STANDING, Subscription, SubscriptionCheckout
 from plugins.subscriptions.periods import calendar_month
-from plugins.subscriptions.plans import Plan, plan_of
+from plugins.subscriptions.plans import Plan, plan_of, priced
 from plugins.subscriptions.prices import TierPrice
 from tenants.registry import Tenant
 from tenants.stripe import create_checkout_session, promotion_code_id
@@ -128,10 +128,8 @@ class SubscriptionService:
         if row is None or plan.restricted:
             return plan
         # A synced price's `feature_flags` metadata adds to the tier's features.
-        priced = await self.prices.tier_of(row.price_id)
-        features = {**plan.features, **dict.fromkeys(priced.feature_flags if priced else (), True)}
-        monthly = self.allowances.monthly_credits(row, plan.tier)
-        return dataclasses.replace(plan, credits_per_month=monthly, features=features)
+        price = await self.prices.tier_of(row.price_id)
+        return priced(plan, row, price.feature_flags if price else ())
 
     async def read(self, customer: str) -> schemas.Subscription:
         # The in-app flow builds on this service; its pending payment shows in the plan's view.

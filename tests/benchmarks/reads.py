@@ -3,7 +3,8 @@
 In one scratch database: pgbench's built-in select-only run (`-S`, 64 clients), then Tollgate under
 uvicorn (2 workers, uvloop, httptools) answering, one client at a time, the authenticated no-op route
 (`GET /t/{tenant}/v1/`: the tenant guard and the API key, no database), `GET /balance`,
-`GET /entitlements` and `GET /ledger`; then 64 clients reading balances over 1,000 customers. After
+`GET /entitlements` (free-tier customers, and subscribers in good standing whose synced price adds
+feature flags) and `GET /ledger`; then 64 clients reading balances over 1,000 customers. After
 that, 2,000,000 entries are written to one customer's ledger (SQL, `generate_series`) and its first
 page and a page a million entries deep are read again: a list page should cost the same on an empty
 ledger and a deep one. Prints p50/p99, rates and ratios beside their targets; asserts nothing about time.
@@ -44,8 +45,11 @@ BASE = "/t/bench/v1"
 
 
 # The spend bench's settings (an API key, no rate limits, a pool per worker), with the subscriptions plugin
-# on and a free tier, so `GET /entitlements` has a plugin's answer to merge.
-ENTITLEMENTS = """plugins = ["subscriptions"]
+# on (a free tier and a paid one), so `GET /entitlements` has a plugin's answer to merge, and the
+# product_sync catalog, whose synced price adds feature flags to the paid tier.
+ENTITLEMENTS = """plugins = ["subscriptions", "product_sync"]
+[default.tenants.bench.product_sync]
+schedule = false
 [default.tenants.bench.subscriptions]
 default_tier = "free"
 [[default.tenants.bench.subscriptions.tiers]]
@@ -53,7 +57,13 @@ id = "free"
 name = "Free"
 credits_per_month = 10
 models = ["flux-schnell"]
-features = { watermark = true, priority_queue = false }"""
+features = { watermark = true, priority_queue = false }
+[[default.tenants.bench.subscriptions.tiers]]
+id = "pro"
+name = "Pro"
+credits_per_month = 500
+models = ["flux-schnell", "flux-dev"]
+features = { watermark = false, priority_queue = true }"""
 
 
 def settings_file(db_url: str, directory: Path) -> Path:
@@ -85,6 +95,27 @@ SEED = [
     FROM generate_series(0, {CUSTOMERS}) i, generate_series(0, 2) g""",
 ]
 FULL_PAGE = 60
+# Subscribers in good standing: customers s1..s1000 on the Pro tier, its price synced from Stripe with
+# `plan_tier` and `feature_flags` metadata (their entitlements join the catalog's row).
+SUBSCRIBERS = [
+    f"""INSERT INTO customers (id, external_id, metadata, tenant_id, created_at, updated_at)
+    SELECT md5('s' || i)::uuid, 's' || i, '{{}}', 'bench', now(), now() FROM generate_series(1, {CUSTOMERS}) i""",
+    f"""INSERT INTO subscriptions (id, customer_id, customer, stripe_subscription_id, stripe_customer_id, item_id,
+    price_id, tier, interval, currency, status, current_period_start, current_period_end, cancel_at_period_end,
+    tenant_id, created_at, updated_at)
+    SELECT md5('sub' || i)::uuid, md5('s' || i)::uuid, 's' || i, 'sub_bench_' || i, 'cus_bench_' || i, 'si_' || i,
+    'price_bench_pro', 'pro', 'month', 'usd', 'active', now() - interval '3 days', now() + interval '27 days',
+    false, 'bench', now(), now() FROM generate_series(1, {CUSTOMERS}) i""",
+    """INSERT INTO product_sync_products (id, stripe_product_id, name, active, deleted, metadata, stripe_created,
+    stripe_updated, observed_at, tenant_id, created_at, updated_at)
+    VALUES (md5('prod')::uuid, 'prod_bench_pro', 'Pro', true, false, '{"plan_tier": "pro"}', 0, 0, now(), 'bench',
+    now(), now())""",
+    """INSERT INTO product_sync_prices (id, stripe_price_id, stripe_product_id, active, deleted, currency, unit_amount,
+    type, recurring_interval, recurring_interval_count, metadata, stripe_created, observed_at, tenant_id, created_at,
+    updated_at)
+    VALUES (md5('price')::uuid, 'price_bench_pro', 'prod_bench_pro', true, false, 'usd', 2900, 'recurring', 'month',
+    1, '{"feature_flags": "hd_export,api_access"}', 0, now(), 'bench', now(), now())""",
+]
 
 
 def grow(entries: int, already: int) -> list[str]:
@@ -148,7 +179,7 @@ async def main() -> None:  # noqa: PLR0915 - one run, read top to bottom
         print(f"database {name}: {SECONDS:.0f} s a run, {WORKERS} uvicorn workers, {os.cpu_count()} cores")
         await asyncio.to_thread(upgrade, db_url)
         subprocess.run([pgbench_binary(), "-i", "-q", "-s", "1", dsn], check=True, capture_output=True)
-        await execute(dsn, *SEED, "VACUUM ANALYZE")
+        await execute(dsn, *SEED, *SUBSCRIBERS, "VACUUM ANALYZE")
         select_only = pgbench(dsn, "-S", "-c", str(CLIENTS), "-j", "2", "-T", str(int(SECONDS)))
 
         env = {**os.environ, "TOLLGATE_SETTINGS": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
@@ -157,6 +188,7 @@ async def main() -> None:  # noqa: PLR0915 - one run, read top to bottom
         balances = [f"{BASE}/customers/{c}/balance" for c in customers]
         noop = [f"{BASE}/"]
         entitlements = [f"{BASE}/customers/{c}/entitlements" for c in customers]
+        subscribed = [f"{BASE}/customers/s{i}/entitlements" for i in range(1, CUSTOMERS + 1)]
         first_page = [f"{BASE}/customers/c0/ledger"]
         # Warm both workers' pools and caches; every customer's first entitlements read of the month grants
         # the free tier's allowance (a write, once a month): done here, so the runs read the steady state.
@@ -166,12 +198,13 @@ async def main() -> None:  # noqa: PLR0915 - one run, read top to bottom
         # 0.3 ms statement). Autovacuum analyzes a table that grew so much within a minute; the runs
         # below measure that steady state, not the minute before it.
         await execute(dsn, "ANALYZE subscription_allowances")
-        load(url, balances + noop + first_page, 4, 3)
+        load(url, balances + noop + first_page + subscribed, 4, 3)
         one: dict[str, dict[str, Any]] = {}
         for label, paths in (
             ("authenticated no-op (GET /)", noop),
             ("GET /balance", balances),
             ("GET /entitlements", entitlements),
+            ("GET /entitlements, subscribers in good standing", subscribed),
             ("GET /ledger, first page (3 entries)", first_page),
         ):
             one[label] = load(url, paths)
@@ -212,6 +245,8 @@ async def main() -> None:  # noqa: PLR0915 - one run, read top to bottom
         print(f"\nratios (no-op p50 {base:.2f} ms, the mean of its runs before and after; targets in brackets)")
         print(ratio("GET /balance p50 / no-op p50", one["GET /balance"]["p50_ms"] / base, "<= 2.0"))
         print(ratio("GET /entitlements p50 / no-op p50", one["GET /entitlements"]["p50_ms"] / base, "<= 2.0"))
+        subscribers = one["GET /entitlements, subscribers in good standing"]["p50_ms"]
+        print(ratio("GET /entitlements, subscribers, p50 / no-op p50", subscribers / base, "<= 2.0"))
         print(ratio("GET /ledger first page p50 / no-op p50", empty / base, "<= 3.0"))
         for label, result in deep.items():
             if "ledger" in label:

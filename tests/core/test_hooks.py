@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from core import hookspecs
+from core.catalog import CatalogRead
 from core.db import metadata
 from core.plugins import ENTRY_POINT_GROUP, load_plugins
 from tests.support.tenants import auth, default_tenants, tenant_block
@@ -122,7 +123,7 @@ async def test_hook_tollgate_entitlements_read(client: Any, runtime: Any) -> Non
         session.add(Referral(tenant_id="alpha", code="WELCOME-C1", customer="c1", referred_by="c0"))
         session.add(Referral(tenant_id="beta", code="WELCOME-C2", customer="c2", referred_by="c1"))
         await session.commit()
-    part = runtime.plugins.call_one("tollgate_entitlements_read", "example")
+    part = runtime.plugins.call_one("tollgate_entitlements_read", "example", catalog=CatalogRead())
     assert part is not None and len(part.columns) == 1
     answers = {}
     for customer in ("c0", "c1"):
@@ -247,6 +248,28 @@ async def test_hook_tollgate_catalog_prices(runtime: Any) -> None:
             await catalog_prices(runtime, runtime.tenants.get("beta"), session, CatalogQuery(price_id=found[0].id))
             == []
         ), "not enabled for beta"
+
+
+async def test_hook_tollgate_catalog_read(runtime: Any) -> None:
+    from sqlalchemy import literal
+
+    from core.catalog import CatalogPart
+    from core.entitlements import catalog_read
+
+    alpha, beta = runtime.tenants.get("alpha"), runtime.tenants.get("beta")
+    # The example plugin keeps a catalog with no part of its own: parts that read prices answer in a session.
+    assert runtime.plugins.answering("tollgate_catalog_prices", alpha) == ["example"]
+    read = catalog_read(runtime, ["example"])
+    assert (read.parts, read.readable) == ((), False)
+    assert (read.plan_tiers(alpha), read.plan_tiers(beta)) == (frozenset({"example-tier"}), None)
+    # product_sync hands its part: one lateral for the price by id (the whole path: tests/subscriptions/test_catalog.py).
+    part = runtime.plugins.call_one("tollgate_catalog_read", "product_sync")
+    assert isinstance(part, CatalogPart)
+    read = catalog_read(runtime, ["product_sync"])
+    assert read.readable and len(read.parts) == 1
+    prices = read.by_id(literal("price_nowhere"))
+    assert len(prices.joins) == 1 and prices.columns
+    assert prices.prices([None] * len(prices.columns), alpha) == [], "a price the catalog does not hold"
 
 
 async def test_hook_tollgate_plan_tiers(runtime: Any) -> None:

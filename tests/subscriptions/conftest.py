@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from core import clock
 from core.app import create_app
+from core.customers.services import CustomerService
 from core.db import session_scope
+from core.entitlements import collect
 from core.inbox.context import EventContext
 from core.inbox.dispatch import dispatch, handlers_for
 from core.notifications.models import Notification
@@ -261,3 +263,19 @@ async def shop(runtime: Runtime, stripe_emulator: EmulatorHandle, alpha_key: str
 def pytest_configure(config: pytest.Config) -> None:
     # stripe.HTTPXClient posts its form body with `data=<str>`, which httpx deprecates.
     config.addinivalue_line("filterwarnings", "ignore:Use 'content=<...>':DeprecationWarning")
+
+
+async def by_hook(runtime: Runtime, customer: str) -> dict[str, Any]:
+    """Every plugin's answer through `tollgate_entitlements` in a session: the path SQLite always takes."""
+    tenant = runtime.tenants.get("alpha")
+    async with session_scope(runtime.sessions) as session:
+        row = await CustomerService(session, tenant).get(customer)
+        merged = await collect(runtime.plugins, tenant, row, session, runtime)
+    return {
+        "customer": merged.customer,
+        "tier": merged.tier,
+        "models": merged.models,
+        "features": merged.features,
+        "limits": merged.limits,
+        "sources": merged.sources,
+    }

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from core.entitlements import ANSWERED
 from core.runtime import Runtime
 from stripe_emulator.pytest_plugin import EmulatorHandle
 from tests.notifications.conftest import TenantApp
 from tests.product_sync.conftest import Dashboard, full_sync
-from tests.subscriptions.conftest import FREE, Shop, create_customer
+from tests.subscriptions.conftest import FREE, Shop, by_hook, create_customer
 from tests.support.tenants import auth, secrets_document, tenant_block
 
 PRO = {"id": "pro", "name": "Pro", "credits_per_month": 500, "models": ["gpt-large"], "features": {"priority": True}}
@@ -71,6 +72,10 @@ async def test_the_synced_catalog_prices_the_tiers_and_sets_their_credits(
     [grant] = [g for g in balance["grants"] if g["source"] == "stripe.invoice"]
     assert grant["remaining"] == 1000, "the price's credit_amount, not the tier's 500"
     assert dt.datetime.fromisoformat(grant["expires_at"]) == dt.datetime.fromisoformat(plan["current_period_end"])
+    before = dict(ANSWERED)
     entitlements = await shop.call("GET", shop.path("qs-1", "/entitlements"), headers=auth("alpha"))
     assert (entitlements["tier"], entitlements["limits"]) == ("pro", {"credits_per_month": 1000})
     assert entitlements["features"]["hd_export"] is True
+    # Read in one statement, the synced price's terms joined on the subscription: as the hook answers.
+    assert (ANSWERED["statement"] - before["statement"], ANSWERED["session"] - before["session"]) == (1, 0)
+    assert entitlements == await by_hook(runtime, "qs-1")

@@ -1,8 +1,8 @@
 """`GET /entitlements` in one statement (PostgreSQL): the same answer as every plugin's hook in a session.
 
 The subscriptions plugin answers from its columns a customer without a plan (this month's allowance
-granted) and a restricted plan; it hands the rest to its hook (the allowance still to grant, a plan
-in good standing and its catalog features). Each state is read both ways and compared.
+granted), a restricted plan, and a plan in good standing with its price's catalog terms; it hands
+its hook the allowance still to grant. Each state is read both ways and compared.
 """
 
 from __future__ import annotations
@@ -20,31 +20,15 @@ from sqlalchemy import func, select
 from core import clock
 from core.customers.services import CustomerService
 from core.db import driver_call, session_scope
-from core.entitlements import ANSWERED, HOOK, collect, statement_for
+from core.entitlements import ANSWERED, statement_for
 from core.ledger.models import CreditGrant
 from core.migrate import upgrade
 from core.runtime import Runtime
 from plugins.subscriptions.allowances import SOURCE_FREE, free_ref
 from plugins.subscriptions.models import Subscription
-from tests.subscriptions.conftest import create_customer
+from tests.subscriptions.conftest import by_hook, create_customer
 from tests.support import services
 from tests.support.tenants import auth
-
-
-async def by_hook(runtime: Runtime, customer: str) -> dict[str, Any]:
-    """Every plugin's answer through `tollgate_entitlements` in a session: the path SQLite always takes."""
-    tenant = runtime.tenants.get("alpha")
-    async with session_scope(runtime.sessions) as session:
-        row = await CustomerService(session, tenant).get(customer)
-        merged = await collect(runtime.plugins, tenant, row, session, runtime)
-    return {
-        "customer": merged.customer,
-        "tier": merged.tier,
-        "models": merged.models,
-        "features": merged.features,
-        "limits": merged.limits,
-        "sources": merged.sources,
-    }
 
 
 async def holds(runtime: Runtime, customer: str, status: str, *, past_due_days: int | None = None) -> None:
@@ -105,11 +89,12 @@ async def test_every_state_reads_as_the_hooks_answer(client: Any, runtime: Runti
         again = await client.get(path, headers=auth("alpha"))
         assert first.json() == again.json() == await by_hook(runtime, customer), customer
         ways[customer] = tuple(k for k in ANSWERED if ANSWERED[k] > before[k])
-    # How the second read was answered: the plugin's columns, or its hook (a plan in good standing).
+    # How the second read was answered: every state from the plugin's columns (no catalog is enabled;
+    # tests/subscriptions/test_catalog.py reads a synced price's terms in the statement).
     assert ways == {
         "fresh": ("statement",),
-        "active": ("session",),
-        "grace": ("session",),
+        "active": ("statement",),
+        "grace": ("statement",),
         "lapsed": ("statement",),
         "unpaid": ("statement",),
         "paused": ("statement",),
@@ -173,9 +158,7 @@ async def test_the_allowance_check_reads_only_the_customers_rows_before_any_anal
             for setup in STALE:
                 await connection.execute(setup)
             await connection.execute(ALLOWANCES, SOURCE_FREE, free_ref("c0", now).removeprefix("c0:"))
-            tenant = runtime.tenants.get("alpha")
-            names = runtime.plugins.answering(HOOK, tenant)
-            statement, params = statement_for(runtime.plugins, names, tenant, "c7", now)
+            statement, params = statement_for(runtime, runtime.tenants.get("alpha"), "c7", now)
             sql, *values = driver_call(statement.select, runtime.engine.dialect, params)
             explained = await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *values)
         finally:
