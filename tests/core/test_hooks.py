@@ -262,7 +262,7 @@ async def test_hook_tollgate_catalog_read(runtime: Any) -> None:
     read = catalog_read(runtime, ["example"])
     assert (read.parts, read.readable) == ((), False)
     assert (read.plan_tiers(alpha), read.plan_tiers(beta)) == (frozenset({"example-tier"}), None)
-    # product_sync hands its part: one lateral for the price by id (the whole path: tests/subscriptions/test_catalog.py).
+    # product_sync hands its part: a lateral for the price by id (the whole path: subscriptions/test_catalog.py).
     part = runtime.plugins.call_one("tollgate_catalog_read", "product_sync")
     assert isinstance(part, CatalogPart)
     read = catalog_read(runtime, ["product_sync"])
