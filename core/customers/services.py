@@ -121,6 +121,24 @@ class CustomerService:
             raise customer_not_found(external_id)
         return customer
 
+    async def in_turn(self, external_id: str) -> Customer:
+        """The customer, its row locked so that its own checkouts take turns (across API processes).
+
+        Once it has a Stripe customer the lock is FOR NO KEY UPDATE: a foreign key's check elsewhere
+        takes a key-share lock on the row, which that lets through. With FOR UPDATE a webhook writing
+        rows of this customer (invoices, credits) while holding its subscription's row waited for this
+        request, and this request then waited for that subscription's row (superseding an unpaid
+        attempt): PostgreSQL's deadlock, a 500. Without a Stripe customer, FOR UPDATE as `payer`:
+        creating one writes the uniquely indexed `stripe_customer_id`.
+        """
+        customer = await self.get(external_id)
+        found = await self.repo.by_external_id(
+            external_id, for_update=True, key_share=customer.stripe_customer_id is not None
+        )
+        if found is None:
+            raise customer_not_found(external_id)
+        return found
+
     async def payer(self, external_id: str) -> Customer:
         """The customer about to pay, locked when its Stripe customer may have to be created.
 

@@ -206,7 +206,7 @@ class SubscriptionService:
         """
         tier = self._purchasable(data.tier)
         # The customer's row lock serialises its checkouts, so the rate limit holds across API processes.
-        row = await self.customers.get(customer, for_update=True)
+        row = await self.customers.in_turn(customer)
         await self._no_plan_held(customer)
         await self._rate_limit(customer)
         price = await self.prices.for_tier(tier.id, data.interval, data.currency)
