@@ -32,7 +32,7 @@ from core.access import ADMIN, END_USER, SERVICE, access
 from core.catalog import CatalogRead
 from core.customers.models import Customer
 from core.customers.services import CustomerService, customer_not_found
-from core.db import attribute_columns, read_on_driver, scoped, session_scope
+from core.db import RowOf, read_on_driver, scoped, session_scope
 from core.deps import CustomerPath
 from core.entitlement_parts import TENANT, EntitlementsRead
 from core.fields import Examples
@@ -76,7 +76,7 @@ class Entitlements(msgspec.Struct):
 
 
 HOOK = "tollgate_entitlements"
-_CUSTOMER_ATTRIBUTES, _CUSTOMER_COLUMNS = zip(*attribute_columns(Customer), strict=True)
+_CUSTOMER = RowOf(Customer)
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _statement(runtime: Runtime, names: Sequence[str], catalogs: Sequence[str]) 
         return found
     catalog = catalog_read(runtime, catalogs)
     reads: list[tuple[str, EntitlementsRead, slice]] = []
-    columns: list[ColumnElement[Any]] = list(_CUSTOMER_COLUMNS)
+    columns: list[ColumnElement[Any]] = list(_CUSTOMER.columns)
     joined: FromClause = Customer.__table__
     for name in names:
         part: EntitlementsRead | None = runtime.plugins.call_one("tollgate_entitlements_read", name, catalog=catalog)
@@ -198,10 +198,7 @@ async def read(runtime: Runtime, tenant: Tenant, customer_id: str) -> Entitlemen
 
 def _attached(session: AsyncSession, values: Sequence[Any]) -> Customer:
     """The customer's row as read on the driver, made the session's own without reading it again."""
-    fields = dict(zip(_CUSTOMER_ATTRIBUTES, values[: len(_CUSTOMER_ATTRIBUTES)], strict=True))
-    if isinstance(fields.get("metadata_"), str | bytes):  # JSON comes off the driver as text
-        fields["metadata_"] = msgspec.json.decode(fields["metadata_"])
-    customer = Customer(**fields)
+    customer = _CUSTOMER(values[: len(_CUSTOMER.columns)])
     make_transient_to_detached(customer)
     session.add(customer)
     return customer

@@ -11,12 +11,13 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, select
+from sqlalchemy import ColumnElement, FromClause, select
 
 from core.catalog import CatalogPart, CatalogPrice
 from core.db import RowOf, scoped
 from core.entitlement_parts import TENANT
 from plugins.product_sync.models import SyncedPrice, SyncedProduct
+from plugins.product_sync.repository import PRODUCT_OF_PRICE
 from plugins.product_sync.services import catalog_price
 from tenants.registry import Tenant
 
@@ -25,14 +26,10 @@ _PRODUCT_AT = len(_PRICE.columns)
 
 
 def _lateral(price_id: ColumnElement[Any]) -> FromClause:
-    joined = and_(
-        SyncedProduct.tenant_id == SyncedPrice.tenant_id,
-        SyncedProduct.stripe_product_id == SyncedPrice.stripe_product_id,
-    )
     statement = (
         select(*_PRICE.columns, *_PRODUCT.columns)
         .select_from(SyncedPrice)
-        .outerjoin(SyncedProduct, joined)
+        .outerjoin(SyncedProduct, PRODUCT_OF_PRICE)
         .where(SyncedPrice.stripe_price_id == price_id)
     )
     return scoped(statement, SyncedPrice, TENANT).limit(1).lateral("catalog_price")

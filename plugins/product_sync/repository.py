@@ -22,6 +22,13 @@ Mirrored = TypeVar("Mirrored", SyncedProduct, SyncedPrice)
 Guard = Callable[[Any], ColumnElement[bool]]
 
 
+# A synced price's product (a price's event may arrive before its product's: outer-join on it).
+PRODUCT_OF_PRICE = and_(
+    SyncedProduct.tenant_id == SyncedPrice.tenant_id,
+    SyncedProduct.stripe_product_id == SyncedPrice.stripe_product_id,
+)
+
+
 class MirrorRepository(TenantRepository[Mirrored], Generic[Mirrored]):
     """Shared by products and prices: the guarded upsert and the sweep of rows a sync did not see."""
 
@@ -91,11 +98,7 @@ class PriceRepository(MirrorRepository[SyncedPrice]):
 
     def with_products(self) -> Any:
         """Prices with their product (None when it has not arrived yet), in creation order."""
-        joined = and_(
-            SyncedProduct.tenant_id == SyncedPrice.tenant_id,
-            SyncedProduct.stripe_product_id == SyncedPrice.stripe_product_id,
-        )
-        statement = select(SyncedPrice, SyncedProduct).outerjoin(SyncedProduct, joined)
+        statement = select(SyncedPrice, SyncedProduct).outerjoin(SyncedProduct, PRODUCT_OF_PRICE)
         return scoped(statement, SyncedPrice, self.tenant_id).order_by(
             SyncedPrice.stripe_created, SyncedPrice.stripe_price_id
         )
