@@ -150,6 +150,7 @@ class TollgateInit(InitPluginProtocol):
         openapi.install(app_config, self.runtime.error_codes, self.runtime.notification_types, TENANT_PREFIX)
 
     def _configure_lifecycle(self, app_config: LitestarConfig) -> None:
+        from core import heap
         from core.jobs import EmbeddedScheduler
 
         runtime = self.runtime
@@ -160,6 +161,7 @@ class TollgateInit(InitPluginProtocol):
             if runtime.jobs.embedded and runtime.config.jobs.embedded_scheduler and runtime.jobs.schedules:
                 await scheduler.start()
             logger.info("Tollgate up: %d tenant(s), plugins %s", len(runtime.tenants), runtime.plugins.names())
+            heap.settle()
 
         async def stop() -> None:
             await scheduler.stop()

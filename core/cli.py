@@ -75,6 +75,9 @@ def run_async(coroutine: Coroutine[Any, Any, T], runtime: Any = None) -> T:
     from core.errors import TollgateError
 
     async def body() -> T:
+        from core import heap
+
+        heap.settle()  # a long job's transactions would wait on full collections of the start-up heap
         try:
             return await coroutine
         finally:

@@ -9,7 +9,7 @@ from typing import Any
 
 from taskiq import TaskiqEvents
 
-from core import logs, tracing
+from core import heap, logs, tracing
 from core.exporter import process_exiting
 from core.jobs import build_scheduler
 from core.runtime import Runtime
@@ -19,6 +19,11 @@ logs.configure(runtime.config.logging, runtime.config.env)
 tracing.install(runtime.config.tracing)
 broker = runtime.jobs.broker
 scheduler = build_scheduler(runtime.jobs)
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _started(_: Any) -> None:
+    heap.settle()
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)

@@ -33,7 +33,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core.migrate import upgrade
-from tests.benchmarks.harness import ROOT, pgbench, start_server
+from tests.benchmarks.harness import ROOT, checkpoint, execute, pgbench, start_server
 from tests.benchmarks.ledger_spend import ADMIN_DSN, line
 from tests.benchmarks.webhook_load import MARK
 
@@ -92,19 +92,6 @@ def start_worker(target: str, env: dict[str, str], log: Path) -> subprocess.Pope
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-
-
-async def execute(dsn: str, sql: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def checkpoint(dsn: str) -> None:
-    """Start each measured run from a checkpoint, so that none pays for the WAL of the run before it."""
-    await execute(dsn, "CHECKPOINT")
 
 
 async def drain_rate(done: Callable[[], Awaitable[int]], total: int, seconds: float) -> float:
