@@ -61,4 +61,6 @@ async def spend(request: Request[object, object, object], customer: str, data: d
     return {"balance": balance}
 
 
-app = Litestar([spend], lifespan=[pool])
+# No logging config: importing this module (the bench and the ledger verifier's test do) must not put
+# Litestar's queue handler on the importing process's root logger.
+app = Litestar([spend], lifespan=[pool], logging_config=None)

@@ -1,9 +1,10 @@
 """The ledger's functions keep using their indexes as the tables grow under a connection's cached plans.
 
-A pooled connection keeps a plan for each statement of `tollgate_spend` and `tollgate_expire`. A
-plan made while the ledger was small may scan a table that has grown since (it did: 0021's
-idempotency-key lookup scanned `ledger_entries`, 8 ms a spend at 30,000 entries, until an
-ANALYZE). Here, in a database of its own with autovacuum off (so no ANALYZE comes to the rescue),
+A pooled connection keeps a plan for each statement of `tollgate_spend` (and for the foreign-key
+checks its inserts fire) and of `tollgate_expire`. A plan made while the ledger was small may scan
+a table that has grown since (it did: 0021's idempotency-key lookup scanned `ledger_entries`, 8 ms a
+spend at 30,000 entries, until an ANALYZE); since 0026 the spend function makes its plans with
+sequential scans disabled. Here, in a database of its own with autovacuum off (so no ANALYZE comes to the rescue),
 plans are made on a tiny ledger, the ledger grows by 20,000 entries, and PostgreSQL's own counters
 show the next spends and expiry runs never scan `ledger_entries` sequentially. No timing is asserted.
 """
@@ -24,24 +25,26 @@ from tests.support import services
 
 TABLES = ("ledger_entries", "credit_grants", "credit_accounts", "credit_allocations", "credit_holds")
 CUSTOMERS = [f"c{i}" for i in range(5)]
+ACCOUNTS = 200  # the tenant's: a plan reading all its accounts for one spend shows in the counters
 SEED = [
     *(f"ALTER TABLE {table} SET (autovacuum_enabled = false)" for table in TABLES),
     """INSERT INTO customers (id, external_id, metadata, tenant_id, created_at, updated_at)
-    SELECT md5('c' || i)::uuid, 'c' || i, '{}', 'alpha', now(), now() FROM generate_series(0, 5) i""",
+    SELECT md5('c' || i)::uuid, 'c' || i, '{}', 'alpha', now(), now() FROM generate_series(0, {last}) i""",
     """INSERT INTO credit_accounts (id, customer_id, customer, balance, held, debt, last_seq, unlimited, due_at,
     tenant_id, created_at, updated_at)
     SELECT md5('a' || i)::uuid, md5('c' || i)::uuid, 'c' || i, 1000000, 0, 0, 1, false, now() + interval '1 year',
-    'alpha', now(), now() FROM generate_series(0, 5) i""",
+    'alpha', now(), now() FROM generate_series(0, {last}) i""",
     """INSERT INTO credit_grants (id, account_id, amount, remaining, reserved, consumed, expired, clawed_back,
     priority, expires_at, source, source_ref, metadata, tenant_id, created_at, updated_at)
     SELECT md5('g' || i)::uuid, md5('a' || i)::uuid, 1000000, 1000000, 0, 0, 0, 0, 50, now() + interval '1 year',
-    'admin', 'g' || i, '{}', 'alpha', now(), now() FROM generate_series(0, 5) i""",
+    'admin', 'g' || i, '{}', 'alpha', now(), now() FROM generate_series(0, {last}) i""",
     """INSERT INTO ledger_entries (id, account_id, seq, kind, amount, balance_after, reference, metadata, tenant_id,
     created_at, updated_at)
     SELECT md5('e' || i)::uuid, md5('a' || i)::uuid, 1, 'grant', 1000000, 1000000, md5('g' || i)::uuid::text, '{}',
-    'alpha', now(), now() FROM generate_series(0, 5) i""",
+    'alpha', now(), now() FROM generate_series(0, {last}) i""",
     "ANALYZE",
 ]
+SEED = [statement.replace("{last}", str(ACCOUNTS - 1)) for statement in SEED]
 # c5's ledger grows by 20,000 entries, its account following (no statistics are gathered).
 GROW = [
     """INSERT INTO ledger_entries (id, account_id, seq, kind, amount, balance_after, requested, metadata, tenant_id,
@@ -86,14 +89,19 @@ async def spend(connection: asyncpg.Connection, customer: str, key: str) -> str:
     return str(rows[0]["r_outcome"])
 
 
-async def sequential_scans(connection: asyncpg.Connection, other: asyncpg.Connection) -> dict[str, int]:
-    """Sequential scans per ledger table so far, `connection`'s own included (its counters flushed first)."""
+async def reads(connection: asyncpg.Connection, other: asyncpg.Connection) -> dict[str, tuple[int, int]]:
+    """Per ledger table so far, `connection`'s own included (its counters flushed first): sequential
+    scans, and index entries read."""
     await connection.execute("SELECT pg_stat_force_next_flush()")
     await connection.execute("SELECT 1")  # idle between statements: the flush happens
     await asyncio.sleep(0.1)
     await other.execute("SELECT pg_stat_clear_snapshot()")
-    rows = await other.fetch("SELECT relname, seq_scan FROM pg_stat_user_tables WHERE relname = ANY ($1)", TABLES)
-    return {row["relname"]: int(row["seq_scan"]) for row in rows}
+    rows = await other.fetch(
+        "SELECT t.relname, t.seq_scan, (SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i"
+        " WHERE i.relid = t.relid) AS entries FROM pg_stat_user_tables t WHERE t.relname = ANY ($1)",
+        TABLES,
+    )
+    return {row["relname"]: (int(row["seq_scan"]), int(row["entries"] or 0)) for row in rows}
 
 
 async def test_spends_and_expiry_keep_their_indexes_as_the_ledger_grows(dsn: str) -> None:
@@ -109,14 +117,21 @@ async def test_spends_and_expiry_keep_their_indexes_as_the_ledger_grows(dsn: str
             await pooled.fetchval(EXPIRE_SQL, dt.datetime.now(dt.UTC), "alpha", 10, None)
         for statement in GROW:
             await setup.execute(statement)
-        before = await sequential_scans(pooled, setup)
+        before = await reads(pooled, setup)
+        spends = 0
         for n in range(12):
             for customer in [*CUSTOMERS, "c5"]:
                 assert await spend(pooled, customer, f"{customer}-late-{n}") == "spent"
+                spends += 1
             await pooled.fetchval(EXPIRE_SQL, dt.datetime.now(dt.UTC), "alpha", 10, None)
-        after = await sequential_scans(pooled, setup)
-        # Only the grown table: a scan of the others (six rows each) is what a fresh plan chooses too.
-        assert after["ledger_entries"] == before["ledger_entries"], "the grown ledger was scanned"
+        after = await reads(pooled, setup)
+        # Only the grown table: a scan of the others (small tables) is what a fresh plan chooses too.
+        assert after["ledger_entries"][0] == before["ledger_entries"][0], "the grown ledger was scanned"
+        # A spend names one account and one key: a few index entries each (the lock, the account, the
+        # foreign-key checks, the updates), never the tenant's 200 accounts or c5's 20,000 entries.
+        for table in ("credit_accounts", "ledger_entries"):
+            read = after[table][1] - before[table][1]
+            assert read <= 8 * spends, f"{read} index entries of {table} read for {spends} spends"
     finally:
         await setup.close()
         await pooled.close()
