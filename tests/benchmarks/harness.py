@@ -35,10 +35,12 @@ def pgbench(dsn: str, *args: str) -> float:
     return float(match.group(1))
 
 
-async def execute(dsn: str, sql: str) -> None:
+async def execute(dsn: str, *statements: str) -> None:
+    """Run `statements` in order on a connection of their own (each in its own transaction)."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(sql)
+        for statement in statements:
+            await conn.execute(statement)
     finally:
         await conn.close()
 

@@ -32,7 +32,7 @@ import asyncpg
 from core.cursors import encode_cursor
 from core.migrate import upgrade
 from tests.benchmarks import ledger_spend
-from tests.benchmarks.harness import ROOT, pgbench, pgbench_binary, start_server
+from tests.benchmarks.harness import ROOT, execute, pgbench, pgbench_binary, start_server
 from tests.benchmarks.http_load import RequestFactory, drive
 from tests.benchmarks.ledger_spend import ADMIN_DSN, TOKEN, line
 
@@ -152,15 +152,6 @@ def load(url: str, paths: list[str], clients: int = 1, seconds: float = SECONDS)
     out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
-
-
-async def execute(dsn: str, *statements: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 def ratio(label: str, value: float, target: str) -> str:

@@ -36,9 +36,6 @@ down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LOCK_TARGET = """          FROM (SELECT a.id FROM credit_accounts a
-                 WHERE a.tenant_id = ANY (p_tenants) AND a.customer = ANY (p_customers)
-"""
 # Edits of 0025's `tollgate_spend` (that revision never changes): the text, how often it occurs, its replacement.
 SPEND_EDITS = (
     (
@@ -56,7 +53,9 @@ SET enable_mergejoin = off
 """,
     ),
     (
-        LOCK_TARGET,
+        """          FROM (SELECT a.id FROM credit_accounts a
+                 WHERE a.tenant_id = ANY (p_tenants) AND a.customer = ANY (p_customers)
+""",
         2,
         """          FROM (SELECT a.id FROM unnest(p_tenants, p_customers) AS k(tenant_id, customer)
                   JOIN credit_accounts a ON a.tenant_id = k.tenant_id AND a.customer = k.customer
