@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 import msgspec
 from litestar import get
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import ADMIN, END_USER, SERVICE, access
@@ -69,21 +69,43 @@ class Invoice(msgspec.Struct):
 
 
 async def list_invoices(session: AsyncSession, tenant: Tenant, customer_id: str, page: PageRequest) -> Page[Invoice]:
-    """The customer's subscription invoices, newest first (404 `customer_not_found`)."""
-    after = page.position(NOUN, timed_position)
+    """The customer's subscription invoices, newest first (404 `customer_not_found`).
+
+    Stripe's `created` counts whole seconds, and two invoices of one customer may share one (an upgrade
+    right after a first payment): within a second, the later number is the newer invoice (a draft, not
+    numbered yet, comes after the numbered ones of its second).
+    """
+    after = page.position(NOUN, _position)
     customer = await CustomerService(session, tenant).get(customer_id)
     row = SubscriptionInvoice
+    number = func.coalesce(row.number, "")
     query = (
         scoped(select(row), row, tenant.slug)
         .where(row.customer_id == customer.id)
-        .order_by(row.invoiced_at.desc(), row.stripe_invoice_id.desc())
+        .order_by(row.invoiced_at.desc(), number.desc(), row.stripe_invoice_id.desc())
         .limit(page.fetch)
     )
     if after is not None:
-        at, last = after
-        query = query.where(tuple_(row.invoiced_at, row.stripe_invoice_id) < tuple_(literal(at), literal(last)))
+        at, last_number, last = after
+        query = query.where(
+            tuple_(row.invoiced_at, number, row.stripe_invoice_id)
+            < tuple_(literal(at), literal(last_number), literal(last))
+        )
     rows = list((await session.scalars(query)).all())
-    return page.page(rows, NOUN, lambda r: timed_key(r.invoiced_at, r.stripe_invoice_id), map(_schema, rows))
+    return page.page(rows, NOUN, _key, map(_schema, rows))
+
+
+def _key(row: SubscriptionInvoice) -> str:
+    # Stripe's invoice ids have no "-": the id is what follows the last one, the number what precedes it.
+    return timed_key(row.invoiced_at, f"{row.number or ''}-{row.stripe_invoice_id}")
+
+
+def _position(text: str) -> tuple[dt.datetime, str, str] | None:
+    found = timed_position(text)
+    if found is None or "-" not in found[1]:
+        return None
+    number, _, stripe_invoice_id = found[1].rpartition("-")
+    return found[0], number, stripe_invoice_id
 
 
 def _schema(row: SubscriptionInvoice) -> Invoice:

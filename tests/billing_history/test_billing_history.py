@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import stripe
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from core.db import session_scope
 from core.runtime import Runtime
@@ -170,6 +170,27 @@ async def test_invoices_list_the_subscription_invoices_with_their_pages(shop: Sh
         pdf = await web.get(first["invoice_pdf"])
     assert page.status_code == 200
     assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
+    assert await history(shop, "ana", "invoices", limit=1) == invoices
+
+
+async def test_invoices_of_one_second_are_listed_by_number(shop: Shop, runtime: Runtime) -> None:
+    """Stripe's `created` is in seconds: an upgrade right after a first payment gives two invoices of one
+    second, and the later number is the newer one, on one page or across pages."""
+    made = await story(shop)
+    async with session_scope(runtime.sessions) as session:
+        first = await session.scalar(
+            select(SubscriptionInvoice).where(SubscriptionInvoice.stripe_invoice_id == made["first"])
+        )
+        assert first is not None
+        # The newer invoice's id also sorts first, so that an order by id alone would list it last.
+        await session.execute(
+            update(SubscriptionInvoice)
+            .where(SubscriptionInvoice.stripe_invoice_id == made["renewal"])
+            .values(invoiced_at=first.invoiced_at, stripe_invoice_id="in_0000000000renewal")
+        )
+    invoices = await history(shop, "ana", "invoices")
+    assert [i["id"] for i in invoices] == ["in_0000000000renewal", made["first"]]
+    assert invoices[0]["number"] > invoices[1]["number"]
     assert await history(shop, "ana", "invoices", limit=1) == invoices
 
 
