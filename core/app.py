@@ -13,11 +13,14 @@ from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig as LitestarConfig
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.plugins import InitPluginProtocol
 from litestar.routes import HTTPRoute
+from litestar.types import Guard
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
@@ -120,7 +123,7 @@ class TollgateInit(InitPluginProtocol):
         tenant_api = Router(
             path=TENANT_PREFIX,
             route_handlers=per_plugin,
-            guards=[tenant_guard, input_guard] if limiter is None else [tenant_guard, rate_limit_guard, input_guard],
+            guards=[in_order(tenant_guard, *([] if limiter is None else [rate_limit_guard]), input_guard)],
             middleware=[] if limiter is None else [rate_limit_headers],
             request_max_body_size=MAX_BODY_BYTES,
         )
@@ -187,10 +190,10 @@ class TollgateInit(InitPluginProtocol):
     def _configure_metrics(self, app_config: LitestarConfig) -> None:
         """HTTP metrics by route template and tenant; served on the metrics port (`core.exporter`), not here."""
         from core.exporter import process_exiting
-        from core.metrics import http_config
+        from core.metrics import http_metrics
 
         if self.runtime.config.metrics.enabled:
-            app_config.middleware.insert(0, http_config().middleware)
+            app_config.middleware.insert(0, http_metrics)
             app_config.on_shutdown.append(process_exiting)
 
     def _configure_console(self, app_config: LitestarConfig) -> None:
@@ -198,6 +201,17 @@ class TollgateInit(InitPluginProtocol):
         from core.console.mount import mount
 
         mount(app_config, self.runtime)
+
+
+def in_order(*guards: Guard) -> Guard:
+    """One guard running `guards` in order: Litestar hands each guard of a route its own copy of the
+    route handler, a copy per guard on every request of the tenant API."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        for each in guards:
+            await each(connection, handler)  # type: ignore[misc]  # every guard here is a coroutine function
+
+    return guard
 
 
 def create_app(runtime: Runtime | None = None) -> Litestar:

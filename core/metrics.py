@@ -10,15 +10,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from litestar.enums import ScopeType
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 from core import clock
 
 if TYPE_CHECKING:
-    from litestar.plugins.prometheus import PrometheusConfig
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 # What `core.db.after_commit` runs (core.db is not imported: it imports the settings, and they
 # import what imports this module).
@@ -52,38 +54,97 @@ def event_type_label(event_type: str) -> str:
     return event_type if event_type in _event_types else OTHER_TYPE
 
 
-# ---- HTTP (Litestar's PrometheusMiddleware) -----------------------------------------------------
+# ---- HTTP ---------------------------------------------------------------------------------------
 
 HTTP_PREFIX = f"{NAMESPACE}_http"
 # The tenant segment of a path Litestar routes statically (Stripe ingest: one route per tenant).
 _STATIC_TENANT_PATH = re.compile(r"^/t/[^/{]+/")
+# The series and labels Litestar's PrometheusMiddleware made before this module recorded them itself:
+# dashboards and alerts read these names.
+_HTTP_LABELS = ["method", "path", "status_code", "app_name", "tenant"]
+HTTP_REQUESTS = Counter(f"{HTTP_PREFIX}_requests_total", "Total requests", _HTTP_LABELS)
+HTTP_ERRORS = Counter(f"{HTTP_PREFIX}_requests_error_total", "Total errors in requests", _HTTP_LABELS)
+HTTP_DURATION = Histogram(
+    f"{HTTP_PREFIX}_request_duration_seconds",
+    "Request duration, in seconds",
+    _HTTP_LABELS,
+    buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+)
+HTTP_IN_PROGRESS = Gauge(
+    f"{HTTP_PREFIX}_requests_in_progress",
+    "Total requests currently in progress",
+    _HTTP_LABELS,
+    multiprocess_mode="livesum",
+)
 
 
-def http_config() -> PrometheusConfig:
-    """The HTTP metrics: requests, 5xx errors, duration and in-flight requests, by route template,
-    method, status code and tenant."""
-    from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
+class _RouteSeries:
+    """The HTTP series of one (method, route template, tenant): in flight, and per status code."""
 
-    class TemplatedPrometheusMiddleware(PrometheusMiddleware):
-        """Litestar's middleware, naming every tenant route by its template (`/t/{tenant_slug}/...`)."""
+    __slots__ = ("in_progress", "key", "statuses")
 
-        def _get_default_labels(self, request: Any) -> dict[str, str | int | float]:
-            labels = super()._get_default_labels(request)
-            labels["path"] = _STATIC_TENANT_PATH.sub("/t/{tenant_slug}/", str(labels["path"]))
-            return labels
+    def __init__(self, method: str, path: str, tenant: str) -> None:
+        self.key = (method, path, tenant)
+        # In flight before any status is known: counted under 200, as Litestar's middleware did.
+        self.in_progress = HTTP_IN_PROGRESS.labels(method, path, 200, NAMESPACE, tenant)
+        self.statuses: dict[int, tuple[Any, Any, Any | None]] = {}
 
-    return PrometheusConfig(
-        app_name=NAMESPACE,
-        prefix=HTTP_PREFIX,
-        group_path=True,
-        labels={"tenant": _request_tenant},
-        buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        middleware_class=TemplatedPrometheusMiddleware,
-    )
+    def finished(self, status: int) -> tuple[Any, Any, Any | None]:
+        """The request counter, the duration histogram and (for a 5xx) the error counter of `status`."""
+        series = self.statuses.get(status)
+        if series is None:
+            labels = (*self.key[:2], status, NAMESPACE, self.key[2])
+            errors = HTTP_ERRORS.labels(*labels) if status >= 500 else None
+            series = (HTTP_REQUESTS.labels(*labels), HTTP_DURATION.labels(*labels), errors)
+            self.statuses[status] = series
+        return series
 
 
-def _request_tenant(request: Any) -> str:
-    path: str = request.scope["path"]
+# Per (method, route template, tenant label): the label sets are bounded (routes, configured tenants),
+# and looking the children up once saves prometheus_client's label checks on every request.
+_route_series: dict[tuple[str, str, str], _RouteSeries] = {}
+
+
+def http_metrics(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: requests, 5xx errors, duration and in-flight requests, by route template,
+    method, status code and tenant (`tollgate_http_*`). The duration runs until the last body part is
+    sent; a request that raised before answering counts as a 500."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        method = scope["method"]
+        path = _STATIC_TENANT_PATH.sub("/t/{tenant_slug}/", scope.get("path_template") or scope["path"])
+        tenant = _path_tenant(scope["path"])
+        series = _route_series.get((method, path, tenant))
+        if series is None:
+            series = _route_series.setdefault((method, path, tenant), _RouteSeries(method, path, tenant))
+        started = time.perf_counter()
+        answered = [500, 0.0]
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered[0] = message["status"]
+            elif message["type"] == "http.response.body":
+                answered[1] = time.perf_counter() - started
+            await send(message)
+
+        series.in_progress.inc()
+        try:
+            await app(scope, receive, timed_send)
+        finally:
+            series.in_progress.dec()
+            requests, duration, errors = series.finished(int(answered[0]))
+            requests.inc()
+            duration.observe(answered[1])
+            if errors is not None:
+                errors.inc()
+
+    return middleware
+
+
+def _path_tenant(path: str) -> str:
     if not path.startswith("/t/"):
         return NO_TENANT
     return tenant_label(path.split("/", 3)[2])
@@ -371,12 +432,3 @@ def retention_pruned(tenant: str, kind: str, rows: int) -> AfterCommit:
         counter.inc(rows)
 
     return count
-
-
-# Every metric this module defines, by the name a scrape shows (the HTTP ones are Litestar's).
-HTTP_METRICS = (
-    f"{HTTP_PREFIX}_requests_total",
-    f"{HTTP_PREFIX}_requests_error_total",
-    f"{HTTP_PREFIX}_request_duration_seconds",
-    f"{HTTP_PREFIX}_requests_in_progress",
-)

@@ -4,10 +4,10 @@ A spend is the ledger's hottest write: every request a tenant app's users make s
 `Ledger.spend` takes six statements and a transaction through SQLAlchemy (lock, idempotency key,
 grants, writes, commit). On PostgreSQL the common case goes to `tollgate_spend` (migration 0008)
 instead, as a group commit: spends queue in the process, and one flush sends everything queued by
-then, of any customers and tenants, as one prepared statement on a pooled asyncpg connection, one
-round trip and one transaction (`core.batching.GroupCommit`). One flush runs at a time; while it
-runs, the next batch gathers. A hot customer costs one row lock and one commit per batch instead of
-per request.
+then, of any customers and tenants, as one prepared statement on an asyncpg connection the path
+keeps checked out (`core.db.HeldConnection`), one round trip and one transaction
+(`core.batching.GroupCommit`). One flush runs at a time; while it runs, the next batch gathers. A
+hot customer costs one row lock and one commit per batch instead of per request.
 
 The function spends, records an unlimited account's usage, or refuses as insufficient (nothing
 written); it hands a spend back when the rules need Python (no account yet, something lapsed, an
@@ -37,7 +37,7 @@ import msgspec
 
 from core import clock, metrics
 from core.batching import GroupCommit
-from core.db import driver_connection, session_scope
+from core.db import HeldConnection, driver_connection, session_scope
 from core.ledger import schemas
 from core.ledger.repository import new_id
 from core.ledger.services import Ledger, insufficient, spend_request
@@ -93,6 +93,8 @@ class Spends:
         self._batches: GroupCommit[Queued, Answer] = GroupCommit(self._call, max_batch=MAX_BATCH, flushes=MAX_FLUSHES)
         # Per account held by another transaction: its spends, sent again waiting for the lock.
         self._waiting_lanes: dict[tuple[str, str], GroupCommit[Queued, Answer]] = {}
+        # The batches' connection, kept out of the pool: one flush runs at a time.
+        self._connection = HeldConnection(runtime.engine)
         # Since start: function calls, spends they decided, spends handed back to `Ledger.spend`,
         # spends sent again to wait for their account's lock.
         self.stats = {"batches": 0, "decided": 0, "handed_back": 0, "waited": 0}
@@ -146,6 +148,7 @@ class Spends:
         await self._batches.close()
         for lane in list(self._waiting_lanes.values()):
             await lane.close()
+        await self._connection.release()
 
     async def _expire(self, queued: Queued) -> None:
         """Settle the spend's account set-based (`tollgate_expire`), unless another transaction holds it
@@ -172,7 +175,7 @@ class Spends:
         Without `wait`, accounts another transaction holds are skipped (their spends: `locked`);
         with it, the call waits for their locks. A failure (the database went away) rolls the
         call's transaction back, and each of its spends fails with the error; the connection is
-        dropped (`driver_connection`).
+        dropped (`driver_connection`, `HeldConnection`).
         """
         now = clock.now()
         slots: dict[tuple[str, str], int] = {}
@@ -200,7 +203,8 @@ class Spends:
             [new_id() for _ in range(2 * len(batch) + SPARE_IDS)],
             wait,
         )
-        async with driver_connection(self.runtime.engine) as connection:
+        use = driver_connection(self.runtime.engine) if wait else self._connection.use()
+        async with use as connection:
             rows = await connection.fetch(SPEND_SQL, *params)
         self.stats["batches"] += 1
         answers: list[Answer | Exception] = [Handback.PYTHON] * len(batch)

@@ -7,6 +7,7 @@ deploy/ dashboard and alert rules may name only metrics that core/metrics.py def
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -221,6 +222,37 @@ async def test_stripe_api_requests_are_counted_and_timed_per_tenant(make_runtime
     assert value("tollgate_stripe_api_request_duration_seconds_count", tenant="alpha") == timed + 2
 
 
+async def test_server_errors_and_requests_that_raised_are_counted_as_errors() -> None:
+    """The HTTP middleware on its own: a 503 answered, and a request that raised before answering (a 500)."""
+    metrics.know(["alpha"], [])
+    template = "/t/{tenant_slug}/v1/probe"
+
+    async def answer_503(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def raise_at_once(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("broken before answering")
+
+    async def nothing() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def sent(_: Any) -> None:
+        return None
+
+    labels = {"app_name": "tollgate", "method": "GET", "path": template, "tenant": "alpha"}
+    before = {code: value("tollgate_http_requests_error_total", **labels, status_code=code) for code in ("500", "503")}
+    for app in (answer_503, raise_at_once):
+        scope = {"type": "http", "method": "GET", "path": "/t/alpha/v1/probe", "path_template": template}
+        with contextlib.suppress(RuntimeError):
+            await metrics.http_metrics(app)(scope, nothing, sent)  # type: ignore[arg-type]
+    for code in ("500", "503"):
+        assert value("tollgate_http_requests_error_total", **labels, status_code=code) == before[code] + 1
+        assert value("tollgate_http_requests_total", **labels, status_code=code) >= 1
+    assert value("tollgate_http_requests_in_progress", **labels, status_code="200") == 0, "none left in flight"
+    assert value("tollgate_http_request_duration_seconds_count", **labels, status_code="503") >= 1
+
+
 def test_labels_outside_the_configured_sets_are_folded() -> None:
     metrics.know(["alpha"], ["invoice.paid"])
     assert metrics.tenant_label("alpha") == "alpha"
@@ -308,7 +340,7 @@ def test_run_with_two_workers_serves_one_scrape_of_both(tmp_path: Path) -> None:
 
 def defined_metrics() -> set[str]:
     """The names a scrape can show: each metric of core/metrics.py, with its series' suffixes."""
-    names = set(metrics.HTTP_METRICS)
+    names: set[str] = set()
     for collector in vars(metrics).values():
         if isinstance(collector, MetricWrapperBase):
             names |= {family.name for family in collector.describe()}
