@@ -18,11 +18,12 @@ have no order between them; one answered before another was sent is written befo
 A batch takes its accounts' locks skipping those another transaction holds (the expiry job, a
 refund, a clawback, another process's batch): the spends of such an account come back `locked`
 and are sent again in a call of their own that waits for the lock, gathered per account
-(`_waiting_lanes`), while the next batches of the process go on without them. So one held account
-stalls only its own spends. The spends of an account with a grant lapsed come back `due`: the
-account is settled set-based first (`tollgate_expire`, as the expiry job does it), and they are
-sent again; only an account with a lapsed hold is settled by `Ledger.spend`. SQLite always uses
-`Ledger.spend`.
+(`_waiting_lanes`), while the next batches of the process go on without them; the account's next
+spends join them there while any wait. So one held account stalls only its own spends, and a hot
+customer that several processes spend takes one waiting call per batch, not a skipped one first.
+The spends of an account with a grant lapsed come back `due`: the account is settled set-based
+first (`tollgate_expire`, as the expiry job does it), and they are sent again; only an account
+with a lapsed hold is settled by `Ledger.spend`. SQLite always uses `Ledger.spend`.
 """
 
 from __future__ import annotations
@@ -128,10 +129,10 @@ class Spends:
         meta, fingerprint = spend_request(amount, reason, metadata, idempotency_key)
         queued = Queued(tenant, customer, amount, reason, meta, idempotency_key, fingerprint)
         if self.batched:
-            answer = await self._batches.submit(queued)
+            answer = await self._send(queued)
             if answer is Handback.DUE:
                 await self._expire(queued)
-                answer = await self._batches.submit(queued)
+                answer = await self._send(queued)
             if answer is Handback.LOCKED:
                 self.stats["waited"] += 1
                 answer = await self._wait_for_lock(queued)
@@ -155,6 +156,15 @@ class Spends:
         or it has a lapsed hold: then the spend, due again, goes through `Ledger.spend`."""
         async with driver_connection(self.runtime.engine) as connection, connection.transaction():
             await connection.fetchval(EXPIRE_SQL, clock.now(), queued.tenant.slug, 1, [queued.customer])
+
+    async def _send(self, queued: Queued) -> Answer:
+        """The spend in the process's next batch; or, while other spends of its account wait for its lock,
+        with them: a batch would only find the account held again (a hot customer spent by several
+        processes), and the spend would wait after a round trip for nothing."""
+        if (queued.tenant.slug, queued.customer) in self._waiting_lanes:
+            self.stats["waited"] += 1
+            return await self._wait_for_lock(queued)
+        return await self._batches.submit(queued)
 
     async def _wait_for_lock(self, queued: Queued) -> Answer:
         """The spend sent again with the others of its account that found it held, waiting for the lock."""

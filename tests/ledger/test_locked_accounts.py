@@ -26,6 +26,13 @@ async def hold_row_lock(pg_url: str, customer: str) -> asyncpg.Connection:
     return connection
 
 
+async def funded_and_held(runtime: Runtime, pg_url: str, customer: str, granted: int) -> asyncpg.Connection:
+    """The customer with `granted` credits, and its account row locked on a second connection."""
+    await add_customer(runtime, customer)
+    await run(runtime, lambda lg: lg.grant(customer, granted, source="t", source_ref=customer))
+    return await hold_row_lock(pg_url, customer)
+
+
 async def spend_all(runtime: Runtime, customer: str, count: int, keys: str = "") -> list[asyncio.Task[Any]]:
     tenant = runtime.tenants.get("alpha")
     return [
@@ -64,9 +71,7 @@ async def test_a_held_account_does_not_stall_the_others(runtime: Runtime, pg_url
 
 
 async def test_a_batch_waiting_for_a_lock_takes_what_came_meanwhile(runtime: Runtime, pg_url: str) -> None:
-    await add_customer(runtime, "held")
-    await run(runtime, lambda lg: lg.grant("held", 10, source="t", source_ref="held"))
-    blocker = await hold_row_lock(pg_url, "held")
+    blocker = await funded_and_held(runtime, pg_url, "held", 10)
     try:
         first = await spend_all(runtime, "held", 6)
         await asyncio.sleep(0.2)
@@ -82,4 +87,25 @@ async def test_a_batch_waiting_for_a_lock_takes_what_came_meanwhile(runtime: Run
     assert len(spent) == 10
     assert [getattr(r, "code", None) for r in refused] == ["insufficient_credits"] * 2
     assert sorted(a.balance for a in spent) == list(range(10))
+    await assert_invariants(runtime.engine)
+
+
+async def test_spends_of_an_account_others_wait_for_join_them_directly(runtime: Runtime, pg_url: str) -> None:
+    """A hot customer spent by several processes: while some of its spends wait for its lock, the next
+    ones join them, not a batch that would skip the account and hand them back."""
+    blocker = await funded_and_held(runtime, pg_url, "hot", 100)
+    try:
+        first = await spend_all(runtime, "hot", 5)
+        await asyncio.sleep(0.2)
+        batches = runtime.spends.stats["batches"]  # the waiting call has not returned: not counted yet
+        second = await spend_all(runtime, "hot", 5, keys="second-")
+        await asyncio.sleep(0.2)
+        assert runtime.spends.stats["batches"] == batches, "no batch call was made for the later spends"
+        assert runtime.spends.stats["waited"] == 10
+    finally:
+        await blocker.execute("ROLLBACK")
+        await blocker.close()
+    done = await asyncio.wait_for(asyncio.gather(*first, *second), timeout=10)
+    assert sorted(a.balance for a in done) == list(range(90, 100))
+    assert not runtime.spends._waiting_lanes
     await assert_invariants(runtime.engine)
