@@ -344,9 +344,13 @@ class HeldConnection:
         # `engine.dispose()` closes the connections in the pool, not those checked out: this one too.
         event.listen(engine.sync_engine, "engine_disposed", self._disposed)
 
-    def _disposed(self, _: Any) -> None:
+    def _taken(self) -> Any:
+        """The held connection (None when there is none), no longer held."""
         pooled, self._pooled = self._pooled, None
-        if pooled is not None:
+        return pooled
+
+    def _disposed(self, _: Any) -> None:
+        if (pooled := self._taken()) is not None:
             pooled.invalidate()  # in the engine's dispose, which runs in a greenlet: the driver's close is awaited
 
     @asynccontextmanager
@@ -373,8 +377,7 @@ class HeldConnection:
 
     async def release(self) -> None:
         """Hand the held connection back to the pool (the next use checks one out again)."""
-        pooled, self._pooled = self._pooled, None
-        if pooled is not None:
+        if (pooled := self._taken()) is not None:
             await greenlet_spawn(pooled.close)
 
     async def _ping(self) -> None:
@@ -385,8 +388,7 @@ class HeldConnection:
             await self._drop()
 
     async def _drop(self) -> None:
-        pooled, self._pooled = self._pooled, None
-        if pooled is not None:
+        if (pooled := self._taken()) is not None:
             await greenlet_spawn(pooled.invalidate)  # closes it and hands its slot back to the pool
 
 

@@ -59,6 +59,8 @@ def event_type_label(event_type: str) -> str:
 HTTP_PREFIX = f"{NAMESPACE}_http"
 # The tenant segment of a path Litestar routes statically (Stripe ingest: one route per tenant).
 _STATIC_TENANT_PATH = re.compile(r"^/t/[^/{]+/")
+# The path label of a request no route matched (Litestar runs app middleware per route, so none yet).
+UNMATCHED_PATH = "unmatched"
 # The series and labels Litestar's PrometheusMiddleware made before this module recorded them itself:
 # dashboards and alerts read these names.
 _HTTP_LABELS = ["method", "path", "status_code", "app_name", "tenant"]
@@ -115,7 +117,8 @@ def http_metrics(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         method = scope["method"]
-        path = _STATIC_TENANT_PATH.sub("/t/{tenant_slug}/", scope.get("path_template") or scope["path"])
+        # The route's template, never the raw path: a path is whatever the caller sent (unbounded labels).
+        path = _STATIC_TENANT_PATH.sub("/t/{tenant_slug}/", scope.get("path_template") or UNMATCHED_PATH)
         tenant = _path_tenant(scope["path"])
         series = _route_series.get((method, path, tenant))
         if series is None:
