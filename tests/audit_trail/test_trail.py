@@ -116,24 +116,26 @@ async def test_records_name_customers_by_row_id_and_keep_no_personal_values(clie
     """A record stores `customer:<row id>`, shown with the app's current id: renaming the customer (as an
     erasure does) changes what is shown, not the record, so the chain still holds; emails, names and
     metadata values are never stored, only that they changed."""
-    body = {"email": "kept-out-9c1@example.com", "name": "Kept Out", "metadata": {"plan_note": "secret-9c1"}}
-    r = await client.put("/t/alpha/v1/customers/acme-9c1", json=body, headers=auth("alpha"))
+    # The marker has letters no hex digit has: a random UUID stored in a record (a grant's id) can hold any
+    # three hex digits, and did.
+    body = {"email": "kept-out-q9z@example.com", "name": "Kept Out", "metadata": {"plan_note": "secret-q9z"}}
+    r = await client.put("/t/alpha/v1/customers/acme-q9z", json=body, headers=auth("alpha"))
     assert r.status_code == 201, r.text
     r = await client.put(
-        "/t/alpha/v1/customers/acme-9c1", json={"email": "new-9c1@example.com"}, headers=auth("alpha", "admin")
+        "/t/alpha/v1/customers/acme-q9z", json={"email": "new-q9z@example.com"}, headers=auth("alpha", "admin")
     )
     assert r.status_code == 200, r.text
-    await grant(client, "acme-9c1", 10, reason="free text 9c1", reference="ref-acme-9c1")
-    shown = await records(client, target="customer:acme-9c1")
+    await grant(client, "acme-q9z", 10, reason="free text q9z", reference="ref-acme-q9z")
+    shown = await records(client, target="customer:acme-q9z")
     assert [x["action"] for x in shown] == ["ledger.grant", "customer.update", "customer.create"]
     assert shown[1]["before"] == {"email": "[set]"} and shown[1]["after"] == {"email": "[set]"}
     assert shown[2]["after"] == {"email": "[set]", "name": "[set]", "metadata": ["plan_note"]}
     async with session_scope(runtime.sessions) as session:
-        row_id = (await session.execute(select(Customer.id).where(Customer.external_id == "acme-9c1"))).scalar_one()
+        row_id = (await session.execute(select(Customer.id).where(Customer.external_id == "acme-q9z"))).scalar_one()
         stored = (await session.execute(text("SELECT target, before, after FROM audit_records"))).all()
         assert {target for target, *_ in stored} == {f"customer:{row_id}"}
-        assert "9c1" not in repr(stored)
-        await session.execute(text("UPDATE customers SET external_id = 'erased-x' WHERE external_id = 'acme-9c1'"))
+        assert "q9z" not in repr(stored)
+        await session.execute(text("UPDATE customers SET external_id = 'erased-x' WHERE external_id = 'acme-q9z'"))
     assert [x["target"] for x in await records(client)] == ["customer:erased-x"] * 3
-    assert await records(client, target="customer:acme-9c1") == []
+    assert await records(client, target="customer:acme-q9z") == []
     assert (await verify(runtime))[1] is None
