@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import time
 from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +28,8 @@ console = Console(stderr=False)
 T = TypeVar("T")
 # The worker's broker shutdown on SIGTERM (acknowledgements, task sends, connections): taskiq's default.
 BROKER_SHUTDOWN_SECONDS = 5
+# `stripe backfill --wait`: how often it asks again whether the run holding the tenant has ended.
+BACKFILL_WAIT_POLL_SECONDS = 1.0
 
 
 class SettingsProblem(click.ClickException):
@@ -698,8 +701,18 @@ def stripe_connect(ctx: click.Context, slug: str, with_prices: bool, token: str)
 @click.option(
     "--max-pages", type=click.IntRange(min=1), default=None, help="Stop after this many pages (100 events each)."
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    metavar="SECONDS",
+    type=click.IntRange(min=0),
+    default=120,
+    show_default=True,
+    help="If another run is reading the tenant (the schedule, a worker, another operator), wait up to this long "
+    "for it to end, then run. 0 gives up at once.",
+)
 @click.pass_context
-def stripe_backfill(ctx: click.Context, slug: str, since: str | None, max_pages: int | None) -> None:
+def stripe_backfill(ctx: click.Context, slug: str, since: str | None, max_pages: int | None, wait_seconds: int) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from core.errors import Conflict
@@ -723,14 +736,21 @@ def stripe_backfill(ctx: click.Context, slug: str, since: str | None, max_pages:
                         f"read, {run.stored} stored",
                     )
 
-                try:
-                    run = await backfill(
-                        runtime, tenant, trigger=CLI, since=start, max_pages=max_pages, on_page=on_page
-                    )
-                except Conflict as exc:
-                    raise click.ClickException(
-                        f"{exc.message} (another worker or operator is reading {slug})"
-                    ) from None
+                give_up = time.monotonic() + wait_seconds
+                while True:
+                    try:
+                        run = await backfill(
+                            runtime, tenant, trigger=CLI, since=start, max_pages=max_pages, on_page=on_page
+                        )
+                        break
+                    except Conflict as exc:
+                        if time.monotonic() >= give_up:
+                            waited = f"; waited {wait_seconds} s (--wait)" if wait_seconds else ""
+                            raise click.ClickException(
+                                f"{exc.message} (another worker or operator is reading {slug}{waited})"
+                            ) from None
+                    progress.update(task, description=f"Waiting for the run already reading {slug} to end")
+                    await asyncio.sleep(min(BACKFILL_WAIT_POLL_SECONDS, max(give_up - time.monotonic(), 0)))
             if runtime.jobs.embedded:
                 # No worker in the embedded shape: this process applies the events it stored itself.
                 await runtime.jobs.broker.wait_all()

@@ -324,17 +324,23 @@ async def test_the_schedule_reads_each_tenant_when_due_once_however_many_workers
 
     # A run holding the tenant (another worker, mid-listing) keeps the others off it.
     clock.advance(dt.timedelta(seconds=runtime.config.stripe_backfill.interval_seconds + 1))
-    async with runtime.sessions() as session:
-        await session.execute(
-            update(BackfillState)
-            .where(BackfillState.tenant_id == "alpha")
-            .values(lease_token="other", leased_until=clock.now() + dt.timedelta(minutes=5))
-        )
-        await session.commit()
+    await another_run(runtime, holds=True)
     assert await backfill_due(runtime) == 1
     with pytest.raises(Exception, match="running") as refused:
         await backfill(runtime, runtime.tenants.get("alpha"), trigger=CLI)
     assert getattr(refused.value, "code", None) == "stripe_backfill_in_progress"
+
+
+async def another_run(runtime: Runtime, *, holds: bool) -> None:
+    """Another run (a worker, mid-listing) takes alpha's lease, or ends and lets it go."""
+    async with runtime.sessions() as session:
+        lease = {"lease_token": "other", "leased_until": clock.now() + dt.timedelta(minutes=5)}
+        await session.execute(
+            update(BackfillState)
+            .where(BackfillState.tenant_id == "alpha")
+            .values(lease if holds else {"lease_token": None, "leased_until": None})
+        )
+        await session.commit()
 
 
 async def test_the_schedule_leaves_an_event_still_being_delivered_to_its_next_run(
@@ -636,3 +642,26 @@ async def test_the_cli_explains_unknown_tenants_bad_dates_and_stripe_failures(
     assert failed.exit_code == 1
     assert "the backfill of alpha failed: APIError" in failed.output
     await stripe_emulator.control.aio.clear_faults(alpha_key)
+
+
+async def test_the_cli_waits_for_the_run_holding_the_tenant_or_says_who_holds_it(
+    runtime: Runtime, make_runtime: Any, cli_runtime: Runtime, alpha_stripe: stripe.StripeClient
+) -> None:
+    assert (await asyncio.to_thread(tollgate, cli_runtime, "alpha")).exit_code == 0
+    await another_run(runtime, holds=True)
+    at_once = await asyncio.to_thread(tollgate, make_runtime(), "alpha", "--wait", "0")
+    assert at_once.exit_code == 1
+    assert "is running; try again when it ends. (another worker or operator is reading alpha)" in at_once.output
+    waited = await asyncio.to_thread(tollgate, make_runtime(), "alpha", "--wait", "1")
+    assert waited.exit_code == 1 and "reading alpha; waited 1 s (--wait)" in waited.output
+
+    # By default the CLI waits for the other run to end (the schedule's run takes seconds), then runs.
+    invoice = await subscribe(alpha_stripe)
+    waiting = asyncio.ensure_future(asyncio.to_thread(tollgate, make_runtime(), "alpha", "--since", "2d"))
+    await asyncio.sleep(3)
+    assert not waiting.done()
+    await another_run(runtime, holds=False)
+    done = await waiting
+    assert done.exit_code == 0, done.output
+    assert "1 x invoice.paid" in done.output
+    assert await grants_by_invoice(runtime) == {invoice: 1}
