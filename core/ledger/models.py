@@ -25,7 +25,15 @@ class CreditAccount(TenantOwned):
     __tablename__ = "credit_accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "customer", name="uq_credit_accounts_tenant_customer"),
-        Index("ix_credit_accounts_due_at", "tenant_id", "due_at"),
+        # Only the accounts with something due: the expiry job's index, which no lookup by customer can take
+        # (migration 0027).
+        Index(
+            "ix_credit_accounts_due_at",
+            "tenant_id",
+            "due_at",
+            postgresql_where=text("due_at IS NOT NULL"),
+            sqlite_where=text("due_at IS NOT NULL"),
+        ),
     )
 
     customer_id: Mapped[UUID] = mapped_column(ForeignKey("customers.id"))

@@ -140,6 +140,7 @@ def test_every_plugin_ships_one_branch_named_after_it() -> None:
                 assert "core" in script.get_revision(needed).branch_labels, f"{name} depends on {needed}"
     core_chain = [rev.revision for rev in script.walk_revisions() if "core" in rev.branch_labels]
     assert core_chain == [
+        "0027",
         "0026",
         "0025",
         "0021",
@@ -209,7 +210,7 @@ def test_a_database_on_the_branches_without_plugins_is_not_taken_for_the_linear_
 ) -> None:
     monkeypatch.setenv("TOLLGATE_DISABLE_PLUGINS", "payg,product_sync,subscriptions,token_packages,example")
     assert upgrade(empty_sqlite, plugins=load_plugins()) == []
-    assert version_rows(empty_sqlite) == {"0026"}, "the kernel alone: one row, at its head"
+    assert version_rows(empty_sqlite) == {"0027"}, "the kernel alone: one row, at its head"
     monkeypatch.delenv("TOLLGATE_DISABLE_PLUGINS")
     assert upgrade(empty_sqlite) == [], "its plugin tables do not exist: nothing to adopt, they are created"
     at_every_head(empty_sqlite)
@@ -240,7 +241,7 @@ def test_db_revision_starts_a_plugin_branch_then_continues_it(tmp_path: Path, em
     script = ScriptDirectory.from_config(migrate.alembic_config(empty_sqlite, plugins))
     base = script.get_revision("extra_0001")
     assert base.branch_labels == {"extra"}
-    assert base.dependencies == "0026", "a new branch depends on the kernel's head"
+    assert base.dependencies == "0027", "a new branch depends on the kernel's head"
     assert "op.create_table" not in first.read_text(), "autogenerate writes only the plugin's own tables (none)"
     assert script.get_revision("extra@head").down_revision == "extra_0001"
     upgrade(empty_sqlite, plugins=plugins)
