@@ -4,12 +4,13 @@ A pooled connection keeps a plan for each statement of `tollgate_spend` (and for
 checks its inserts fire) and of `tollgate_expire`. A plan made while the ledger was small may scan
 a table that has grown since (it did: 0021's idempotency-key lookup scanned `ledger_entries`, 8 ms a
 spend at 30,000 entries, until an ANALYZE); since 0026 the spend function makes its plans with
-sequential scans disabled. Here, in a database of its own with autovacuum off (so no ANALYZE comes to the rescue),
-plans are made on a tiny ledger, the ledger grows by 20,000 entries, and PostgreSQL's own counters
-show the next spends and expiry runs never scan `ledger_entries` sequentially, nor read more index
-entries than the spends name. Once with the seed analyzed, and once without any statistics (a fresh
-deployment before autovacuum's first ANALYZE), where until 0027 the plans read every account and
-grant of the tenant for one spend. No timing is asserted.
+sequential scans disabled, and since 0027 they are generic from its first call. Here, in a database
+of its own with autovacuum off (so no ANALYZE comes to the rescue), plans are made on a tiny ledger,
+the ledger grows by 20,000 entries, and PostgreSQL's own counters show the next spends and expiry
+runs never scan `ledger_entries` sequentially, nor read more index entries than the spends name.
+Once with the seed analyzed, and once without any statistics (a fresh deployment before autovacuum's
+first ANALYZE), where until 0027 the plans read every account and grant of the tenant for one
+spend. No timing is asserted.
 """
 
 from __future__ import annotations
