@@ -8,11 +8,14 @@ The lock is held on a second connection of its own, as a refund or the expiry jo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import asyncpg
 from sqlalchemy import text
 
+from core.ledger.repository import new_id
+from core.ledger.spends import SPARE_IDS, SPEND_SQL
 from core.runtime import Runtime
 from tests.ledger.conftest import assert_invariants
 from tests.ledger.test_service import add_customer, run
@@ -108,4 +111,25 @@ async def test_spends_of_an_account_others_wait_for_join_them_directly(runtime: 
     done = await asyncio.wait_for(asyncio.gather(*first, *second), timeout=10)
     assert sorted(a.balance for a in done) == list(range(90, 100))
     assert not runtime.spends._waiting_lanes
+    await assert_invariants(runtime.engine)
+
+
+async def test_a_call_that_waited_reads_the_account_as_its_holder_committed_it(runtime: Runtime, pg_url: str) -> None:
+    """The spend function reads each account as it locks it: after waiting for a lock, the balance and the
+    sequence are the holder's committed ones (the holder spends through the same function here)."""
+    blocker = await funded_and_held(runtime, pg_url, "held", 10)
+    try:
+        waiting = await spend_all(runtime, "held", 3)
+        await asyncio.sleep(0.2)
+        assert not any(task.done() for task in waiting)
+        ids = [new_id() for _ in range(SPARE_IDS)]
+        now = dt.datetime.now(dt.UTC)
+        arguments = (now, ["alpha"], ["held"], [0], [1], [4], [None], [None], [None], ["{}"], ids, True)
+        [holder] = await blocker.fetch(SPEND_SQL, *arguments)
+        assert (holder["r_outcome"], holder["r_balance"]) == ("spent", 6)
+        await blocker.execute("COMMIT")
+    finally:
+        await blocker.close()
+    done = await asyncio.wait_for(asyncio.gather(*waiting), timeout=10)
+    assert sorted(a.balance for a in done) == [3, 4, 5]
     await assert_invariants(runtime.engine)
