@@ -53,64 +53,26 @@ depends_on: str | Sequence[str] | None = None
 DUE_INDEX = "ix_credit_accounts_due_at"
 DUE_WHERE = sa.text("due_at IS NOT NULL")
 
-# The accounts locked and then read again, one statement per account: read as they are locked now.
-LOCK_BEFORE = """    IF p_wait THEN
-        SELECT coalesce(array_agg(l.id), '{}') INTO locked
-          FROM (SELECT a.id FROM unnest(p_tenants, p_customers) AS k(tenant_id, customer)
+# The accounts locked and then read again, one statement per account (0026's text from the first anchor
+# up to the second): read as they are locked now.
+LOCK_SPAN = ("    IF p_wait THEN\n", "    acc_first_seq := acc_seq;\n")
+# The locking read; `LOCKING` is `FOR UPDATE OF a`, with `SKIP LOCKED` unless the call waits.
+LOCK_READ = """        SELECT coalesce(array_agg(l.slot), '{}'), coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.balance), '{}'),
+               coalesce(array_agg(l.last_seq), '{}'), coalesce(array_agg(l.mode), '{}')
+          INTO lk_slot, lk_id, lk_balance, lk_seq, lk_mode
+          FROM (SELECT k.slot, a.id, a.balance, a.last_seq,
+                       CASE WHEN a.due_at <= p_now THEN 'due'
+                            WHEN a.unlimited AND (a.unlimited_until IS NULL OR a.unlimited_until > p_now) THEN 'unlimited'
+                            ELSE 'spend' END AS mode
+                  FROM unnest(p_tenants, p_customers) WITH ORDINALITY AS k(tenant_id, customer, slot)
                   JOIN credit_accounts a ON a.tenant_id = k.tenant_id AND a.customer = k.customer
                  ORDER BY a.id
-                   FOR UPDATE OF a) AS l;
-    ELSE
-        SELECT coalesce(array_agg(l.id), '{}') INTO locked
-          FROM (SELECT a.id FROM unnest(p_tenants, p_customers) AS k(tenant_id, customer)
-                  JOIN credit_accounts a ON a.tenant_id = k.tenant_id AND a.customer = k.customer
-                 ORDER BY a.id
-                   FOR UPDATE OF a SKIP LOCKED) AS l;
-    END IF;
-    acc_id := array_fill(NULL::uuid, ARRAY[n_slots]);
-    acc_balance := array_fill(NULL::bigint, ARRAY[n_slots]);
-    acc_seq := array_fill(NULL::bigint, ARRAY[n_slots]);
-    acc_mode := array_fill('fallback'::text, ARRAY[n_slots]);
-    FOR j IN 1 .. n_slots LOOP
-        SELECT a.id, a.balance, a.last_seq,
-               CASE WHEN a.due_at <= p_now THEN 'due'
-                    WHEN a.unlimited AND (a.unlimited_until IS NULL OR a.unlimited_until > p_now) THEN 'unlimited'
-                    ELSE 'spend' END
-          INTO one_id, one_balance, one_seq, one_mode
-          FROM credit_accounts a
-         WHERE a.tenant_id = p_tenants[j] AND a.customer = p_customers[j];
-        IF FOUND THEN
-            acc_id[j] := one_id; acc_balance[j] := one_balance; acc_seq[j] := one_seq;
-            acc_mode[j] := CASE WHEN one_id = ANY (locked) THEN one_mode ELSE 'locked' END;
-        END IF;
-    END LOOP;
+                   LOCKING) AS l;
 """
 LOCK_AFTER = """    -- The accounts this call locks, read as they are locked (the latest version: no second read).
     IF p_wait THEN
-        SELECT coalesce(array_agg(l.slot), '{}'), coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.balance), '{}'),
-               coalesce(array_agg(l.last_seq), '{}'), coalesce(array_agg(l.mode), '{}')
-          INTO lk_slot, lk_id, lk_balance, lk_seq, lk_mode
-          FROM (SELECT k.slot, a.id, a.balance, a.last_seq,
-                       CASE WHEN a.due_at <= p_now THEN 'due'
-                            WHEN a.unlimited AND (a.unlimited_until IS NULL OR a.unlimited_until > p_now) THEN 'unlimited'
-                            ELSE 'spend' END AS mode
-                  FROM unnest(p_tenants, p_customers) WITH ORDINALITY AS k(tenant_id, customer, slot)
-                  JOIN credit_accounts a ON a.tenant_id = k.tenant_id AND a.customer = k.customer
-                 ORDER BY a.id
-                   FOR UPDATE OF a) AS l;
-    ELSE
-        SELECT coalesce(array_agg(l.slot), '{}'), coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.balance), '{}'),
-               coalesce(array_agg(l.last_seq), '{}'), coalesce(array_agg(l.mode), '{}')
-          INTO lk_slot, lk_id, lk_balance, lk_seq, lk_mode
-          FROM (SELECT k.slot, a.id, a.balance, a.last_seq,
-                       CASE WHEN a.due_at <= p_now THEN 'due'
-                            WHEN a.unlimited AND (a.unlimited_until IS NULL OR a.unlimited_until > p_now) THEN 'unlimited'
-                            ELSE 'spend' END AS mode
-                  FROM unnest(p_tenants, p_customers) WITH ORDINALITY AS k(tenant_id, customer, slot)
-                  JOIN credit_accounts a ON a.tenant_id = k.tenant_id AND a.customer = k.customer
-                 ORDER BY a.id
-                   FOR UPDATE OF a SKIP LOCKED) AS l;
-    END IF;
+WAITING_READ    ELSE
+SKIPPING_READ    END IF;
     acc_id := array_fill(NULL::uuid, ARRAY[n_slots]);
     acc_balance := array_fill(NULL::bigint, ARRAY[n_slots]);
     acc_seq := array_fill(NULL::bigint, ARRAY[n_slots]);
@@ -130,7 +92,9 @@ LOCK_AFTER = """    -- The accounts this call locks, read as they are locked (th
             acc_id[j] := one_id; acc_balance[j] := one_balance; acc_seq[j] := one_seq; acc_mode[j] := 'locked';
         END IF;
     END LOOP;
-"""
+""".replace("WAITING_READ", LOCK_READ.replace("LOCKING", "FOR UPDATE OF a")).replace(
+    "SKIPPING_READ", LOCK_READ.replace("LOCKING", "FOR UPDATE OF a SKIP LOCKED")
+)
 
 # Edits of 0026's `tollgate_spend` (that revision never changes): each text and its replacement.
 SPEND_EDITS = (
@@ -139,10 +103,6 @@ SPEND_EDITS = (
         "    lk_slot bigint[];\n    lk_id uuid[];\n    lk_balance bigint[];\n    lk_seq bigint[];\n    lk_mode text[];\n",
     ),
     ("    one_mode text;\n", ""),
-    (
-        LOCK_BEFORE,
-        LOCK_AFTER,
-    ),
     (
         "SET enable_mergejoin = off\n",
         "SET enable_mergejoin = off\n"
@@ -171,6 +131,12 @@ def _revision_0026_spend() -> str:
 
 def spend_function() -> str:
     text = _revision_0026_spend()
+    first, last = LOCK_SPAN
+    if text.count(first) != 1 or text.count(last) != 1:
+        raise RuntimeError("0026's function has not one account lock before one `acc_first_seq`")
+    head, rest = text.split(first)
+    _, tail = rest.split(last)
+    text = f"{head}{LOCK_AFTER}{last}{tail}"
     for old, new in SPEND_EDITS:
         if text.count(old) != 1:
             raise RuntimeError(f"0026's function has no single {old!r}")
