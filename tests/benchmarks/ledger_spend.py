@@ -5,9 +5,10 @@ In one scratch database: pgbench's built-in simple-update (`-N`) and a one-row h
 64 clients spending (a) over 1,000 customers and (b) all on one customer (and (b) at 8 clients),
 then (a) again open-loop at half its peak rate for latency; then one client spending one request
 after another, against the same on a minimal Litestar + raw asyncpg endpoint (`raw_spend`, same
-uvicorn settings), alternated twice. Prints rates, ratios, p50/p99 and the ledger verifier's report
-after the run (`core.ledger.verify`, exit 1 when broken). It asserts nothing about time: the
-figures are for reading.
+uvicorn settings), alternated twice. Every measured run, the baselines' too, starts from a checkpoint
+(`harness.checkpoint`): none pays for the WAL of the run before it. Prints rates, ratios, p50/p99
+and the ledger verifier's report after the run (`core.ledger.verify`, exit 1 when broken). It
+asserts nothing about time: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import asyncpg
 
 from core.ledger.verify import CHECKS, Report
 from core.migrate import upgrade
-from tests.benchmarks.harness import ROOT, execute, pgbench, pgbench_binary, start_server
+from tests.benchmarks.harness import ROOT, checkpoint, execute, pgbench, pgbench_binary, start_server
 from tests.benchmarks.raw_spend import prepare
 from tests.support.ledger import verify_database
 
@@ -91,6 +92,18 @@ async def seed(db_url: str, customers: list[str]) -> None:
     await runtime.engine.dispose()
 
 
+async def measured(dsn: str, url: str, customers: list[str], clients: int, **options: Any) -> dict[str, Any]:
+    """`load`, started from a checkpoint."""
+    await checkpoint(dsn)
+    return await asyncio.to_thread(load, url, customers, clients, **options)
+
+
+async def measured_pgbench(dsn: str, *args: str) -> float:
+    """`pgbench`, started from a checkpoint."""
+    await checkpoint(dsn)
+    return await asyncio.to_thread(pgbench, dsn, *args)
+
+
 def load(
     url: str, customers: list[str], clients: int, rate: float | None = None, seconds: float = SECONDS
 ) -> dict[str, Any]:
@@ -152,9 +165,11 @@ async def main() -> None:
         hot_script = work / "hot_update.sql"
         hot_script.write_text("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1;\n")
         duration = str(int(SECONDS))
-        simple_update = pgbench(dsn, "-N", "-c", str(CLIENTS), "-j", "2", "-T", duration)
-        hot_update = pgbench(dsn, "-n", "-f", str(hot_script), "-c", str(CLIENTS), "-j", "2", "-T", duration)
-        hot_update_8 = pgbench(dsn, "-n", "-f", str(hot_script), "-c", "8", "-j", "2", "-T", duration)
+        simple_update = await measured_pgbench(dsn, "-N", "-c", str(CLIENTS), "-j", "2", "-T", duration)
+        hot_update = await measured_pgbench(
+            dsn, "-n", "-f", str(hot_script), "-c", str(CLIENTS), "-j", "2", "-T", duration
+        )
+        hot_update_8 = await measured_pgbench(dsn, "-n", "-f", str(hot_script), "-c", "8", "-j", "2", "-T", duration)
 
         env = {**os.environ, "TOLLGATE_SETTINGS": str(settings_file(db_url, work)), "TOLLGATE_ENV": "production"}
         os.environ.update({k: env[k] for k in ("TOLLGATE_SETTINGS", "TOLLGATE_ENV")})
@@ -167,10 +182,10 @@ async def main() -> None:
         await execute(dsn, "VACUUM ANALYZE")
         server, url = start_server(env, WORKERS)
         load(url, spread[:50], 8)  # warm both workers' pools and caches
-        a = load(url, spread, CLIENTS)
-        b = load(url, ["hot"], CLIENTS)
-        b8 = load(url, ["hot"], 8)
-        half = load(url, spread, CLIENTS, rate=a["rate"] / 2)
+        a = await measured(dsn, url, spread, CLIENTS)
+        b = await measured(dsn, url, ["hot"], CLIENTS)
+        b8 = await measured(dsn, url, ["hot"], 8)
+        half = await measured(dsn, url, spread, CLIENTS, rate=a["rate"] / 2)
         ones = await one_client(env, dsn, server, url, spread)
         server = None
         verified = await verify_database(db_url)
@@ -221,10 +236,12 @@ async def one_client(
         load(raw_url, customers[:50], 8, seconds=2)  # warm its pools
         results = []
         for n in (1, 2):
-            results.append((f"Tollgate POST /spend ({n})", load(url, customers, 1, seconds=SECONDS / 2)))
-            results.append((f"raw asyncpg endpoint ({n})", load(raw_url, customers, 1, seconds=SECONDS / 2)))
+            results.append((f"Tollgate POST /spend ({n})", await measured(dsn, url, customers, 1, seconds=SECONDS / 2)))
+            results.append(
+                (f"raw asyncpg endpoint ({n})", await measured(dsn, raw_url, customers, 1, seconds=SECONDS / 2))
+            )
         # What the machine allows a spend over HTTP at 64 clients: the raw endpoint, as (a) runs Tollgate.
-        results.append((RAW_MANY, load(raw_url, customers, CLIENTS)))
+        results.append((RAW_MANY, await measured(dsn, raw_url, customers, CLIENTS)))
         return results
     finally:
         raw.terminate()
