@@ -503,7 +503,7 @@ class _DriverSQL(NamedTuple):
 _REQUIRED = object()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)  # a few dozen statements, and the ledger's page per page size
 def _driver_sql(statement: ClauseElement, dialect: Dialect) -> _DriverSQL:
     compiled: Any = statement.compile(dialect=dialect)  # an SQLCompiler: its parameters' order and literals
     sql = str(compiled)

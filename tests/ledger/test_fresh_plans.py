@@ -10,7 +10,8 @@ the ledger grows by 20,000 entries, and PostgreSQL's own counters show the next 
 runs never scan `ledger_entries` sequentially, nor read more index entries than the spends name.
 Once with the seed analyzed, and once without any statistics (a fresh deployment before autovacuum's
 first ANALYZE), where until 0027 the plans read every account and grant of the tenant for one
-spend. No timing is asserted.
+spend. And `GET /ledger`'s statement keeps the connection's generic plan when an account's entries
+run to thousands, instead of being planned again on each read. No timing is asserted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
+from core.db import driver_call
+from core.ledger.reads import _entries_page
 from core.ledger.repository import new_id
 from core.ledger.spends import EXPIRE_SQL, SPEND_SQL
 from core.migrate import upgrade
@@ -30,7 +34,7 @@ from tests.support import services
 TABLES = ("ledger_entries", "credit_grants", "credit_accounts", "credit_allocations", "credit_holds")
 CUSTOMERS = [f"c{i}" for i in range(5)]
 ACCOUNTS = 200  # the tenant's: a plan reading all its accounts for one spend shows in the counters
-SEED = [
+SEED_SHAPE = [
     *(f"ALTER TABLE {table} SET (autovacuum_enabled = false)" for table in TABLES),
     """INSERT INTO customers (id, external_id, metadata, tenant_id, created_at, updated_at)
     SELECT md5('c' || i)::uuid, 'c' || i, '{}', 'alpha', now(), now() FROM generate_series(0, {last}) i""",
@@ -47,7 +51,14 @@ SEED = [
     SELECT md5('e' || i)::uuid, md5('a' || i)::uuid, 1, 'grant', 1000000, 1000000, md5('g' || i)::uuid::text, '{}',
     'alpha', now(), now() FROM generate_series(0, {last}) i""",
 ]
-SEED = [statement.replace("{last}", str(ACCOUNTS - 1)) for statement in SEED]
+
+
+def seed(accounts: int) -> list[str]:
+    """Customers c0.. with an account, a grant and its entry each; autovacuum off on the ledger's tables."""
+    return [statement.replace("{last}", str(accounts - 1)) for statement in SEED_SHAPE]
+
+
+SEED = seed(ACCOUNTS)
 # c5's ledger grows by 20,000 entries, its account following (no statistics are gathered).
 GROW = [
     """INSERT INTO ledger_entries (id, account_id, seq, kind, amount, balance_after, requested, metadata, tenant_id,
@@ -162,6 +173,37 @@ async def test_spends_and_expiry_keep_their_indexes_as_the_ledger_grows(dsn: str
         assert read["ledger_entries"][0] == 0, "the grown ledger was scanned"
         for table in ("credit_accounts", "credit_grants", "ledger_entries"):
             assert read[table][1] <= PER_SPEND, f"{read[table][1]} index entries of {table} read a spend"
+    finally:
+        await setup.close()
+        await pooled.close()
+
+
+async def test_a_ledger_page_keeps_one_plan_however_long_the_ledgers(dsn: str) -> None:
+    """`GET /ledger`'s statement runs on the connection's generic plan, not one planned again each read.
+
+    With its LIMIT a bound parameter, the generic plan guessed a tenth of an account's entries: once
+    the statistics counted thousands of entries an account (three accounts, one of 30,000 entries
+    here), it cost more than a custom plan, and PostgreSQL planned every read again.
+    """
+    setup = await asyncpg.connect(dsn)
+    pooled = await asyncpg.connect(dsn)
+    try:
+        for statement in seed(3):
+            await setup.execute(statement)
+        await setup.execute(GROW[0].replace("md5('a5')", "md5('a0')").replace("20000", "30000"))
+        await setup.execute("ANALYZE")
+        statement = _entries_page(51)
+        reads = [("c0", 2**63 - 1), ("c1", 2**63 - 1), ("c0", 15_000), ("c2", 2)] * 5
+        for customer, before in reads:
+            params = {"scope_tenant": "alpha", "customer": customer, "before_seq": before}
+            sql, *values = driver_call(statement, asyncpg_dialect(), params)
+            rows = await pooled.fetch(sql, *values)
+            assert len(rows) == (51 if customer == "c0" else 1)
+        generic, custom = await pooled.fetchrow(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1", sql
+        )
+        # PostgreSQL tries custom plans first (five), then keeps the generic one when it costs no more.
+        assert (generic, custom) == (len(reads) - 5, 5)
     finally:
         await setup.close()
         await pooled.close()
